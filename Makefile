@@ -1,0 +1,29 @@
+# The two commands of the README, and what they stand on. Works on a fresh clone with python3.11.
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup demo test lint docs ui
+
+setup: $(VENV)/.installed
+
+# Exact versions from requirements.lock; the package itself is installed editable without resolving again.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	python3.11 -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep -E '^uv==' requirements.lock)"
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# (a) set up, generate the bundled small sample into $$COACHWH_HOME (default ./data) and run the nightly job.
+demo: setup
+	$(BIN)/coachwh demo
+
+# (b) set up and run the whole test suite.
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check pipelines tests
+
+ui: setup
+	$(BIN)/dagster dev -w workspace.yaml

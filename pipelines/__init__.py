@@ -1,0 +1,1 @@
+"""The coaching-effectiveness warehouse: Dagster code, landing gate and sample generator."""

@@ -1,0 +1,107 @@
+"""`coachwh`: the one entry point for people and scripts.
+
+Each command imports its area lazily, so `coachwh generate` does not pay for loading Dagster and dbt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from pipelines.config import settings
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-26") from None
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from pipelines.sample import generate
+
+    out = Path(args.out) if args.out else settings().landing
+    generate(
+        out=out,
+        profile=args.profile,
+        seed=args.seed,
+        start=args.start,
+        history_until=args.history_until,
+        days=args.days,
+        hr_format=args.hr_format,
+    )
+    return 0
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from pipelines.landing.ingest import ingest_pending
+
+    report = ingest_pending(settings(), progress=print)
+    return 1 if report.quarantined else 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.nightly import run_nightly
+
+    return 0 if run_nightly(settings()) else 1
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    """Generate the bundled small sample into an empty landing zone, then run the nightly job."""
+    from pipelines.nightly import run_nightly
+    from pipelines.sample import generate
+
+    cfg = settings()
+    if cfg.warehouse.exists() or (cfg.landing.exists() and any(cfg.landing.iterdir())):
+        print(f"{cfg.home} already holds data: running the nightly job on what is there")
+    else:
+        generate(out=cfg.landing, profile="small")
+    return 0 if run_nightly(cfg) else 1
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines.bench import main as bench_main
+
+    return bench_main(args.profile, Path(args.workdir) if args.workdir else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coachwh", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a sample landing zone of nightly exports")
+    gen.add_argument("--profile", choices=["small", "medium", "large"], default="small")
+    gen.add_argument("--out", help="landing zone to write (default: $COACHWH_LANDING)")
+    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--start", type=_date, help="first day of history (default: by profile)")
+    gen.add_argument("--history-until", type=_date, help="last day in the initial history batch")
+    gen.add_argument("--days", type=int, default=None, help="nightly batches after the history batch")
+    gen.add_argument("--hr-format", choices=["csv", "xlsx"], default="csv")
+    gen.set_defaults(func=_cmd_generate)
+
+    ing = sub.add_parser("ingest", help="load complete batches from the landing zone into raw tables")
+    ing.set_defaults(func=_cmd_ingest)
+
+    run = sub.add_parser("run", help="run the nightly job once, in-process: ingest, then build the marts")
+    run.set_defaults(func=_cmd_run)
+
+    demo = sub.add_parser("demo", help="generate the small sample (if nothing is there) and run the nightly job")
+    demo.set_defaults(func=_cmd_demo)
+
+    bench = sub.add_parser("bench", help="time the ingestion of a profile's history against bare DuckDB")
+    bench.add_argument("--profile", choices=["small", "medium", "large"], default="large")
+    bench.add_argument("--workdir", help="where to generate and load (default: a temporary folder)")
+    bench.set_defaults(func=_cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -12,6 +12,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep -E '^uv==' requirements.lock)"
 	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/coachwh prepare
 	touch $@
 
 # (a) set up, generate the bundled small sample into $$COACHWH_HOME (default ./data) and run the nightly job.
@@ -25,5 +26,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check pipelines tests
 
+# The Dagster UI on http://127.0.0.1:3000, sharing run history with `coachwh run`.
 ui: setup
-	$(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$${DAGSTER_HOME:-$${COACHWH_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \
+	touch $$DAGSTER_HOME/dagster.yaml ; DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -w workspace.yaml

@@ -46,7 +46,14 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from pipelines.nightly import run_nightly
 
-    return 0 if run_nightly(settings()) else 1
+    return 0 if run_nightly(settings(), full_refresh=args.full_refresh) else 1
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from pipelines.defs.warehouse import prepare_manifest
+
+    prepare_manifest(force=True)
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -86,7 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     ing.set_defaults(func=_cmd_ingest)
 
     run = sub.add_parser("run", help="run the nightly job once, in-process: ingest, then build the marts")
+    run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from raw")
     run.set_defaults(func=_cmd_run)
+
+    prep = sub.add_parser("prepare", help="parse the dbt project into its manifest (done by setup)")
+    prep.set_defaults(func=_cmd_prepare)
 
     demo = sub.add_parser("demo", help="generate the small sample (if nothing is there) and run the nightly job")
     demo.set_defaults(func=_cmd_demo)

@@ -35,7 +35,7 @@ class Settings:
     @property
     def published(self) -> Path:
         """The read-only copy of the marts that BI tools open; replaced atomically after each build."""
-        return self.home / "marts.duckdb"
+        return self.home / "coachwh_marts.duckdb"
 
 
 def settings() -> Settings:

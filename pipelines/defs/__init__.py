@@ -1,0 +1,1 @@
+"""One module per area, each returning its Dagster definitions; `pipelines.definitions` assembles them."""

@@ -1,0 +1,27 @@
+"""The nightly job and its schedule."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+NIGHTLY_JOB = "nightly"
+
+nightly_job = dg.define_asset_job(
+    NIGHTLY_JOB,
+    selection=dg.AssetSelection.all(),
+    description="Ingest every complete batch waiting in the landing zone, build the dbt warehouse "
+    "(models and tests), then publish the marts for BI.",
+)
+
+nightly_schedule = dg.ScheduleDefinition(
+    name="nightly_0200_utc",
+    job=nightly_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night at 02:00 UTC, after the source systems have dropped their exports.",
+)
+
+
+def schedule_definitions() -> dg.Definitions:
+    return dg.Definitions(jobs=[nightly_job], schedules=[nightly_schedule])

@@ -1,0 +1,88 @@
+"""The dbt project as Dagster assets: raw tables → staging → intermediate → marts.
+
+dbt sources carry `meta.dagster.asset_key: [raw, <table>]`, so each model's upstream is the ingestion
+asset that fills its raw table, and the UI shows one graph from the landing zone to the marts. dbt tests
+surface as asset checks (dagster-dbt's default).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.config import DBT_PROJECT_DIR, settings
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """Created once. Under `dagster dev` the manifest is re-parsed so edits show up; elsewhere the manifest
+    prepared at setup time (`coachwh prepare`) is used and nothing is parsed at import."""
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    return project
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Groups dbt models by layer (the schema their folder builds into), so the UI reads like the flow."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec
+        layer = props.get("config", {}).get("schema") or "warehouse"
+        return spec.replace_attributes(group_name=layer, owners=["team:data-engineering"])
+
+
+def dbt_build_args(full_refresh: bool = False) -> list[str]:
+    """The dbt command line of a nightly build: build (models, then their tests) with the project's vars."""
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+class WarehouseBuildConfig(dg.Config):
+    full_refresh: bool = False
+
+
+def warehouse_definitions() -> dg.Definitions:
+    project = dbt_project()
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=LayerTranslator())
+    def coachwh_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig):
+        # dbt runs as a subprocess with the dbt project as its working directory: hand it the warehouse's
+        # absolute home so that it opens the very file the ingestion wrote.
+        os.environ["COACHWH_HOME"] = str(settings().home)
+        yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
+
+    return dg.Definitions(
+        assets=[coachwh_dbt_models],
+        resources={"dbt": DbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR))},
+    )
+
+
+def manifest_is_stale(project_dir=DBT_PROJECT_DIR) -> bool:
+    """True when target/manifest.json is missing or older than any file of the dbt project."""
+    manifest = project_dir / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    watched = [project_dir / "dbt_project.yml"]
+    for folder in ("models", "macros", "tests", "seeds"):
+        watched += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
+    return any(p.stat().st_mtime > built for p in watched)
+
+
+def prepare_manifest(force: bool = False) -> None:
+    """Parse the dbt project into target/manifest.json (what `dbt parse` does), only when it changed.
+
+    Run at setup and before an in-process run, never at import: loading the definitions reads the file."""
+    if force or manifest_is_stale():
+        project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+        project.preparer.prepare(project)

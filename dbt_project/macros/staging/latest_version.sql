@@ -1,0 +1,50 @@
+{#-
+  Latest version per key, for delta exports (metrics.md "Latest version"): the row with the greatest
+  modification stamp, whatever order the batches arrived in; on a tie the row from the later extract date,
+  then the later row of the file. Tombstones are versions too: they are kept here (is_deleted) and removed
+  by the thin view on top.
+
+  Incremental (unique_key = key, delete+insert): raw is append-only, so a run only needs the raw rows loaded
+  since the last run (`_loaded_at` >= the newest `_loaded_at` already kept; rows of that same load are
+  re-read, which is harmless because the result is idempotent). Those rows compete with the versions
+  already kept for the same keys, so a late, OLDER batch loses to what is there, exactly as in a full build.
+
+  Usage, as the last statement of a model, after CTEs:   {{ latest_version('renamed', 'call_id', 'system_modstamp') }}
+-#}
+{% macro raw_since_last_run(source_relation) -%}
+    select * from {{ source_relation }}
+    {%- if is_incremental() %}
+    where _loaded_at >= (select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
+    {%- endif %}
+{%- endmacro %}
+
+{% macro latest_version(cte, key, stamp) -%}
+candidates as (
+    select * from {{ cte }}
+    {%- if is_incremental() %}
+    union all
+    select * from {{ this }}
+    where {{ key }} in (select {{ key }} from {{ cte }})
+    {%- endif %}
+),
+
+ranked as (
+    select
+        candidates.*,
+        row_number() over (
+            partition by {{ key }}
+            order by {{ stamp }} desc nulls last, _extract_date desc, _row_number desc
+        ) as _version_rank
+    from candidates
+)
+
+select * exclude (_version_rank)
+from ranked
+where _version_rank = 1
+{%- endmacro %}
+
+{#- Snapshot exports: the rows of the table's latest extract date are the truth. -#}
+{% macro latest_snapshot(source_relation) -%}
+    select * from {{ source_relation }}
+    where _extract_date = (select max(_extract_date) from {{ source_relation }})
+{%- endmacro %}

@@ -1,0 +1,74 @@
+{#-
+  Parsers for the text that lands in raw (every delivered column is VARCHAR). Each returns NULL for an
+  empty field AND for a value it cannot parse; the source tests `castable` (tests/generic) fail the build
+  with the column's name whenever a non-empty raw value does not parse, so NULL here never hides bad data.
+-#}
+
+{#- Salesforce datetime `2026-11-26T02:13:45.000Z` (UTC) -> TIMESTAMP (UTC, naive). -#}
+{% macro parse_sf_datetime(col) -%}
+    try_cast(replace(replace(trim({{ col }}), 'T', ' '), 'Z', '') as timestamp)
+{%- endmacro %}
+
+{#- ISO date `YYYY-MM-DD` -> DATE. -#}
+{% macro parse_iso_date(col) -%}
+    try_cast(trim({{ col }}) as date)
+{%- endmacro %}
+
+{#- HRIS / LMS date `MM/DD/YYYY` -> DATE. An Excel date cell read by the loader as ISO text
+    (`2024-01-31` or `2024-01-31 00:00:00`) is accepted as well: both mean the same day. -#}
+{% macro parse_us_date(col) -%}
+    coalesce(
+        cast(try_strptime(trim({{ col }}), '%m/%d/%Y') as date),
+        try_cast(trim({{ col }}) as date)
+    )
+{%- endmacro %}
+
+{#- LMS `Last Modified`: `MM/DD/YYYY` with an optional time of day, or ISO -> TIMESTAMP. -#}
+{% macro parse_us_timestamp(col) -%}
+    coalesce(
+        try_strptime(trim({{ col }}), ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p', '%m/%d/%Y']),
+        try_cast(replace(replace(trim({{ col }}), 'T', ' '), 'Z', '') as timestamp)
+    )
+{%- endmacro %}
+
+{#- Qualtrics `YYYY-MM-DD HH:MM:SS` (UTC) -> TIMESTAMP. -#}
+{% macro parse_timestamp(col) -%}
+    try_cast(trim({{ col }}) as timestamp)
+{%- endmacro %}
+
+{#- true/false, Yes/No, Y/N, 1/0 (any case) -> BOOLEAN; anything else -> NULL. -#}
+{% macro parse_flag(col) -%}
+    case
+        when lower(trim({{ col }})) in ('true', 'yes', 'y', '1') then true
+        when lower(trim({{ col }})) in ('false', 'no', 'n', '0') then false
+    end
+{%- endmacro %}
+
+{#- Picklist rating `4 - Advanced` -> 4 (the number in front); empty (not observed) -> NULL. -#}
+{% macro parse_rating(col) -%}
+    try_cast(trim(split_part(trim({{ col }}), '-', 1)) as integer)
+{%- endmacro %}
+
+{#- Numbers: amounts and rates -> DOUBLE, counts -> INTEGER (a value like `30.0` is accepted). -#}
+{% macro parse_double(col) -%}
+    try_cast(trim({{ col }}) as double)
+{%- endmacro %}
+
+{% macro parse_integer(col) -%}
+    try_cast(try_cast(trim({{ col }}) as double) as integer)
+{%- endmacro %}
+
+{#- Employee ids are 6-digit text: trim, then left-pad with zeros to six. Empty -> NULL. A longer
+    value is kept as delivered (lpad would cut it) so that it fails to match instead of matching wrongly. -#}
+{% macro normalise_employee_id(col) -%}
+    case
+        when trim({{ col }}) = '' or {{ col }} is null then null
+        when length(trim({{ col }})) >= 6 then trim({{ col }})
+        else lpad(trim({{ col }}), 6, '0')
+    end
+{%- endmacro %}
+
+{#- Empty text -> NULL, otherwise trimmed. -#}
+{% macro clean_text(col) -%}
+    nullif(trim({{ col }}), '')
+{%- endmacro %}

@@ -1,0 +1,31 @@
+-- Dated conversion rates: the latest DatedConversionRate snapshot. conversion_rate = units of the
+-- currency one USD buys, valid from start_date (inclusive) to next_start_date (exclusive; NULL = current).
+with source as (
+    {{ latest_snapshot(source('raw', 'crm_dated_conversion_rate')) }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ clean_text('"Id"') }} as conversion_rate_id,
+        upper({{ clean_text('"IsoCode"') }}) as currency_code,
+        -- dates
+        {{ parse_iso_date('"StartDate"') }} as start_date,
+        {{ parse_iso_date('"NextStartDate"') }} as next_start_date,
+        -- amounts
+        {{ parse_double('"ConversionRate"') }} as conversion_rate,
+        -- lineage
+        _batch_id,
+        _extract_date,
+        _row_number
+    from source
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (partition by currency_code, start_date order by _row_number desc) as _rank
+    from renamed
+)
+
+select * exclude (_rank) from deduplicated where _rank = 1

@@ -1,0 +1,34 @@
+-- Monthly quotas: the latest ForecastingQuota snapshot. QuotaOwnerId arrives as the 15-character user id
+-- and is converted to the 18-character form so that it joins to stg_crm__users.
+with source as (
+    {{ latest_snapshot(source('raw', 'crm_forecasting_quota')) }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ sf_id_18('"Id"') }} as quota_id,
+        {{ clean_text('"QuotaOwnerId"') }} as quota_owner_id_as_delivered,
+        {{ sf_id_18('"QuotaOwnerId"') }} as owner_user_id,
+        -- dates
+        {{ parse_iso_date('"StartDate"') }} as start_date,
+        -- amounts
+        {{ parse_double('"QuotaAmount"') }} as quota_amount,
+        upper({{ clean_text('"CurrencyIsoCode"') }}) as currency_code,
+        -- stamps
+        {{ parse_sf_datetime('"SystemModstamp"') }} as system_modstamp,
+        -- lineage
+        _batch_id,
+        _extract_date,
+        _row_number
+    from source
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (partition by quota_id order by system_modstamp desc nulls last, _row_number desc) as _rank
+    from renamed
+)
+
+select * exclude (_rank) from deduplicated where _rank = 1

@@ -1,0 +1,31 @@
+-- LMS course catalogue: the latest courses snapshot, one row per LO ID.
+with source as (
+    {{ latest_snapshot(source('raw', 'lms_courses')) }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ clean_text('"LO ID"') }} as lo_id,
+        -- descriptive
+        {{ clean_text('"Training Title"') }} as training_title,
+        {{ clean_text('"Training Type"') }} as training_type,
+        {{ clean_text('"Competency"') }} as competency,
+        {{ clean_text('"Audience"') }} as audience,
+        -- amounts
+        {{ parse_double('"Duration Hours"') }} as duration_hours,
+        -- flags
+        coalesce({{ parse_flag('"Coaching Curriculum"') }}, false) as is_coaching_curriculum,
+        -- lineage
+        _batch_id,
+        _extract_date,
+        _row_number
+    from source
+),
+
+deduplicated as (
+    select *, row_number() over (partition by lo_id order by _row_number desc) as _rank
+    from renamed
+)
+
+select * exclude (_rank) from deduplicated where _rank = 1

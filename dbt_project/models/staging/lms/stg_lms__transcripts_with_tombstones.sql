@@ -1,0 +1,38 @@
+{{ config(materialized='incremental', unique_key='transcript_key', incremental_strategy='delete+insert', on_schema_change='fail') }}
+-- LMS transcripts: latest version per (User ID, LO ID, Assigned Date) by Last Modified over every delta
+-- batch. The LMS export has no deletion flag, so is_deleted is always false; the column keeps the shape
+-- of the other delta models (a Cancelled assignment is a state, not a deletion).
+with source as (
+    {{ raw_since_last_run(source('raw', 'lms_transcripts')) }}
+),
+
+renamed as (
+    select
+        -- ids
+        {{ clean_text('"User ID"') }} || '|' || {{ clean_text('"LO ID"') }} || '|'
+            || cast({{ parse_us_date('"Assigned Date"') }} as varchar) as transcript_key,
+        {{ clean_text('"User ID"') }} as lms_user_id,
+        {{ normalise_employee_id('"User ID"') }} as lms_user_id_normalised,
+        {{ clean_text('"User Email"') }} as user_email,
+        lower({{ clean_text('"User Email"') }}) as user_email_lower,
+        {{ clean_text('"LO ID"') }} as lo_id,
+        -- dates
+        {{ parse_us_date('"Assigned Date"') }} as assigned_date,
+        {{ parse_us_date('"Due Date"') }} as due_date,
+        {{ parse_us_date('"Completed Date"') }} as completed_date,
+        -- attributes
+        {{ clean_text('"Transcript Status"') }} as status,
+        {{ parse_double('"Score"') }} as score,
+        -- flags
+        false as is_deleted,
+        -- stamps
+        {{ parse_us_timestamp('"Last Modified"') }} as last_modified_at,
+        -- lineage
+        _batch_id,
+        _extract_date,
+        _row_number,
+        _loaded_at
+    from source
+),
+
+{{ latest_version('renamed', 'transcript_key', 'last_modified_at') }}

@@ -1,0 +1,47 @@
+-- Survey responses. Each wave's file is its own snapshot: the rows of the latest extract date that
+-- delivered the wave are the truth for that wave. The respondent's EmployeeID is personal data and is
+-- deliberately never selected: it must not leave raw.
+with source as (
+    select * exclude ("EmployeeID")
+    from {{ source('raw', 'survey_responses') }}
+),
+
+latest_delivery_of_wave as (
+    select
+        *,
+        max(_extract_date) over (partition by trim("Wave")) as _wave_extract_date
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        {{ clean_text('"ResponseId"') }} as response_id,
+        {{ clean_text('"Wave"') }} as wave,
+        {{ normalise_employee_id('"ManagerID"') }} as manager_employee_id,
+        -- stamps (UTC)
+        {{ parse_timestamp('"StartDate"') }} as started_at,
+        {{ parse_timestamp('"EndDate"') }} as ended_at,
+        -- flags
+        {{ parse_flag('"Finished"') }} as is_finished,
+        -- answers (Likert 1-5, eNPS 0-10; NULL = skipped)
+        {{ parse_integer('"Q_COACH"') }} as q_coach,
+        {{ parse_integer('"Q_FEEDBACK"') }} as q_feedback,
+        {{ parse_integer('"Q_GROWTH"') }} as q_growth,
+        {{ parse_integer('"Q_RECOGNITION"') }} as q_recognition,
+        {{ parse_integer('"Q_INTENT_STAY"') }} as q_intent_stay,
+        {{ parse_integer('"Q_ENPS"') }} as q_enps,
+        -- lineage
+        _batch_id,
+        _extract_date,
+        _row_number
+    from latest_delivery_of_wave
+    where _extract_date = _wave_extract_date
+),
+
+deduplicated as (
+    select *, row_number() over (partition by response_id order by _extract_date desc, _row_number desc) as _rank
+    from renamed
+)
+
+select * exclude (_rank) from deduplicated where _rank = 1

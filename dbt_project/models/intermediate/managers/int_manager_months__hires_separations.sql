@@ -1,0 +1,82 @@
+-- Hires and separations per manager and month (the numerators of mart_manager_retention).
+--   hire: an employment span that starts in the month, attributed to the person's manager on the start day;
+--   separation: a span that ends in the month, attributed to the person's manager on the last day (the
+--   Termination row itself: job row with the greatest Effective Date <= last day).
+-- "In the month" = between month and month_end. Spans whose manager on that day is NULL count nowhere.
+
+with months as (
+
+    select month, month_end
+    from {{ ref('dim_month') }}
+
+),
+
+spans as (
+
+    select employee_id, span_number, span_start, span_end, termination_category, is_regretted
+    from {{ ref('int_people__employment_spans') }}
+
+),
+
+job as (
+
+    select employee_id, effective_date, valid_until, manager_employee_id
+    from {{ ref('int_people__job_intervals') }}
+
+),
+
+hires as (
+
+    select
+        job.manager_employee_id,
+        months.month,
+        count(*) as hires
+    from spans
+    inner join months
+        on spans.span_start between months.month and months.month_end
+    inner join job
+        on job.employee_id = spans.employee_id
+       and spans.span_start >= job.effective_date
+       and spans.span_start <= coalesce(job.valid_until, spans.span_start)
+    where job.manager_employee_id is not null
+    group by job.manager_employee_id, months.month
+
+),
+
+separations as (
+
+    select
+        job.manager_employee_id,
+        months.month,
+        count(*) as separations,
+        count(case when spans.termination_category = 'Voluntary' then 1 end) as voluntary_separations,
+        count(case when spans.termination_category = 'Involuntary' then 1 end) as involuntary_separations,
+        count(case when spans.is_regretted then 1 end) as regretted_separations,
+        -- last day less than 365 days after the span's first day
+        count(case when spans.span_end < {{ dbt.dateadd('day', 365, 'spans.span_start') }} then 1 end)
+            as first_year_separations
+    from spans
+    inner join months
+        on spans.span_end between months.month and months.month_end
+    inner join job
+        on job.employee_id = spans.employee_id
+       and spans.span_end >= job.effective_date
+       and spans.span_end <= coalesce(job.valid_until, spans.span_end)
+    where job.manager_employee_id is not null
+    group by job.manager_employee_id, months.month
+
+)
+
+select
+    coalesce(hires.manager_employee_id, separations.manager_employee_id) as manager_employee_id,
+    coalesce(hires.month, separations.month) as month,
+    coalesce(hires.hires, 0) as hires,
+    coalesce(separations.separations, 0) as separations,
+    coalesce(separations.voluntary_separations, 0) as voluntary_separations,
+    coalesce(separations.involuntary_separations, 0) as involuntary_separations,
+    coalesce(separations.regretted_separations, 0) as regretted_separations,
+    coalesce(separations.first_year_separations, 0) as first_year_separations
+from hires
+full outer join separations
+    on hires.manager_employee_id = separations.manager_employee_id
+   and hires.month = separations.month

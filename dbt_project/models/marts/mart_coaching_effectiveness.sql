@@ -1,0 +1,250 @@
+-- mart_coaching_effectiveness: one row per front-line manager and quarter (metrics.md).
+-- Rows: people whose job row with the greatest Effective Date <= quarter end says 'First-Line Manager' and
+-- who have at least one direct report at quarter end (quarter end is capped at the as-of date).
+-- Built from the monthly marts of the quarter (minutes, ratings and sessions received, bookings, quota,
+-- separations, avg_headcount are sums of their monthly rows); coverage needs distinct coachees over the
+-- quarter, so it comes from the sessions. Quarter turnover: separations / (sum of the monthly avg_headcount
+-- / the number of the quarter's months up to the as-of date), a month without a row counting 0.
+-- next_quarter_*: the same measures for the following quarter and the same manager (whatever their role
+-- then), NULL until that quarter is complete (as-of date >= its last calendar day).
+-- coaching_intensity_quartile: NTILE(4) over the quarter's rows ordered by coaching_hours_per_direct_report
+-- ascending (NULL would sort first, as "no coaching", but it cannot occur: direct_reports_eoq > 0 and
+-- minutes with no duration count 0), then manager_employee_id; 4 = most coaching.
+
+with as_of as (
+
+    select as_of_date from {{ ref('int_calendar__as_of') }}
+
+),
+
+quarters as (
+
+    select
+        quarter,
+        max(quarter_end) as quarter_end,
+        -- calendar months of the quarter up to the as-of date (the denominator of mean avg_headcount)
+        {{ dbt.datediff('quarter', 'max(quarter_end)', 'month') }} + 1 as months_to_date
+    from {{ ref('dim_month') }}
+    group by quarter
+
+),
+
+job as (
+
+    select employee_id, effective_date, valid_until, management_level, manager_employee_id
+    from {{ ref('int_people__job_intervals') }}
+
+),
+
+reporting as (
+
+    select employee_id, manager_employee_id, valid_from, valid_to
+    from {{ ref('int_people__reporting_intervals') }}
+
+),
+
+reports_eoq as (
+
+    select
+        reporting.manager_employee_id,
+        quarters.quarter,
+        count(distinct reporting.employee_id) as direct_reports_eoq
+    from reporting
+    inner join quarters
+        on quarters.quarter_end between reporting.valid_from and reporting.valid_to
+    group by reporting.manager_employee_id, quarters.quarter
+
+),
+
+flm_quarters as (
+
+    select
+        reports_eoq.manager_employee_id,
+        quarters.quarter,
+        quarters.quarter_end,
+        job.manager_employee_id as second_line_manager_employee_id,
+        reports_eoq.direct_reports_eoq
+    from reports_eoq
+    inner join quarters
+        on reports_eoq.quarter = quarters.quarter
+    inner join job
+        on job.employee_id = reports_eoq.manager_employee_id
+       and quarters.quarter_end >= job.effective_date
+       and quarters.quarter_end <= coalesce(job.valid_until, quarters.quarter_end)
+    where job.management_level = 'First-Line Manager'
+      and reports_eoq.direct_reports_eoq > 0
+
+),
+
+coaching_quarter as (
+
+    select
+        manager_employee_id,
+        {{ dbt.date_trunc('quarter', 'month') }} as quarter,
+        sum(coaching_minutes_delivered) as coaching_minutes_delivered,
+        sum(sessions_received) as sessions_received,
+        sum(coaching_skill_rating_sum_received) as coaching_skill_rating_sum_received,
+        sum(coaching_skill_rating_count_received) as coaching_skill_rating_count_received
+    from {{ ref('mart_manager_coaching') }}
+    group by 1, 2
+
+),
+
+-- Direct reports at quarter end coached by the manager at least once in the quarter.
+reports_coached as (
+
+    select
+        flm_quarters.manager_employee_id,
+        flm_quarters.quarter,
+        count(distinct sessions.coachee_employee_id) as direct_reports_coached
+    from flm_quarters
+    inner join {{ ref('int_coaching__sessions') }} as sessions
+        on sessions.coach_employee_id = flm_quarters.manager_employee_id
+       and sessions.review_date between flm_quarters.quarter and flm_quarters.quarter_end
+    inner join reporting
+        on reporting.manager_employee_id = flm_quarters.manager_employee_id
+       and reporting.employee_id = sessions.coachee_employee_id
+       and flm_quarters.quarter_end between reporting.valid_from and reporting.valid_to
+    group by flm_quarters.manager_employee_id, flm_quarters.quarter
+
+),
+
+revenue_quarter as (
+
+    select
+        manager_employee_id,
+        {{ dbt.date_trunc('quarter', 'month') }} as quarter,
+        sum(bookings_usd) as bookings_usd,
+        sum(quota_usd) as quota_usd
+    from {{ ref('mart_manager_revenue') }}
+    group by 1, 2
+
+),
+
+retention_quarter as (
+
+    select
+        manager_employee_id,
+        {{ dbt.date_trunc('quarter', 'month') }} as quarter,
+        sum(separations) as separations,
+        sum(avg_headcount) as sum_avg_headcount
+    from {{ ref('mart_manager_retention') }}
+    group by 1, 2
+
+),
+
+-- Quarter outcomes of every manager with a revenue or retention row in the quarter.
+outcomes as (
+
+    select
+        coalesce(revenue_quarter.manager_employee_id, retention_quarter.manager_employee_id)
+            as manager_employee_id,
+        coalesce(revenue_quarter.quarter, retention_quarter.quarter) as quarter,
+        coalesce(revenue_quarter.bookings_usd, 0) as bookings_usd,
+        coalesce(revenue_quarter.quota_usd, 0) as quota_usd,
+        coalesce(retention_quarter.separations, 0) as separations,
+        coalesce(retention_quarter.sum_avg_headcount, 0) / quarters.months_to_date as avg_headcount
+    from revenue_quarter
+    full outer join retention_quarter
+        on revenue_quarter.manager_employee_id = retention_quarter.manager_employee_id
+       and revenue_quarter.quarter = retention_quarter.quarter
+    inner join quarters
+        on quarters.quarter = coalesce(revenue_quarter.quarter, retention_quarter.quarter)
+
+),
+
+rates as (
+
+    select
+        manager_employee_id,
+        quarter,
+        bookings_usd,
+        quota_usd,
+        separations,
+        avg_headcount,
+        case when quota_usd <> 0 then bookings_usd / quota_usd end as attainment_pct,
+        case when avg_headcount > 0 then separations / avg_headcount end as turnover_rate
+    from outcomes
+
+),
+
+joined as (
+
+    select
+        flm_quarters.manager_employee_id,
+        flm_quarters.quarter,
+        flm_quarters.quarter_end,
+        flm_quarters.second_line_manager_employee_id,
+        flm_quarters.direct_reports_eoq,
+        coalesce(coaching_quarter.coaching_minutes_delivered, 0) as coaching_minutes_delivered,
+        cast(coalesce(coaching_quarter.coaching_minutes_delivered, 0) as double) / 60
+            / flm_quarters.direct_reports_eoq as coaching_hours_per_direct_report,
+        coalesce(reports_coached.direct_reports_coached, 0) as direct_reports_coached,
+        cast(coalesce(reports_coached.direct_reports_coached, 0) as double)
+            / flm_quarters.direct_reports_eoq as coverage_pct,
+        coalesce(coaching_quarter.coaching_skill_rating_sum_received, 0) as coaching_skill_rating_sum_received,
+        coalesce(coaching_quarter.coaching_skill_rating_count_received, 0) as coaching_skill_rating_count_received,
+        case when coaching_quarter.coaching_skill_rating_count_received > 0
+             then cast(coaching_quarter.coaching_skill_rating_sum_received as double)
+                  / coaching_quarter.coaching_skill_rating_count_received
+        end as avg_coaching_skill_rating_received,
+        coalesce(coaching_quarter.sessions_received, 0) as sessions_received,
+        coalesce(coaching_quarter.sessions_received, 0) > 0 as coached_by_slm,
+        coalesce(this_q.bookings_usd, 0) as bookings_usd,
+        coalesce(this_q.quota_usd, 0) as quota_usd,
+        this_q.attainment_pct,
+        coalesce(this_q.separations, 0) as separations,
+        coalesce(this_q.avg_headcount, 0) as avg_headcount,
+        this_q.turnover_rate,
+        as_of.as_of_date >= {{ dbt.dateadd('day', -1, dbt.dateadd('month', 6, 'flm_quarters.quarter')) }}
+            as is_next_quarter_complete,
+        next_q.attainment_pct as next_attainment_pct,
+        next_q.turnover_rate as next_turnover_rate
+    from flm_quarters
+    cross join as_of
+    left join coaching_quarter
+        on flm_quarters.manager_employee_id = coaching_quarter.manager_employee_id
+       and flm_quarters.quarter = coaching_quarter.quarter
+    left join reports_coached
+        on flm_quarters.manager_employee_id = reports_coached.manager_employee_id
+       and flm_quarters.quarter = reports_coached.quarter
+    left join rates as this_q
+        on flm_quarters.manager_employee_id = this_q.manager_employee_id
+       and flm_quarters.quarter = this_q.quarter
+    left join rates as next_q
+        on flm_quarters.manager_employee_id = next_q.manager_employee_id
+       and next_q.quarter = {{ dbt.dateadd('month', 3, 'flm_quarters.quarter') }}
+
+)
+
+select
+    cast(manager_employee_id as varchar) as manager_employee_id,
+    cast(quarter as date) as quarter,
+    cast(quarter_end as date) as quarter_end,
+    cast(second_line_manager_employee_id as varchar) as second_line_manager_employee_id,
+    cast(direct_reports_eoq as integer) as direct_reports_eoq,
+    cast(coaching_minutes_delivered as integer) as coaching_minutes_delivered,
+    cast(coaching_hours_per_direct_report as double) as coaching_hours_per_direct_report,
+    cast(direct_reports_coached as integer) as direct_reports_coached,
+    cast(coverage_pct as double) as coverage_pct,
+    cast(coaching_skill_rating_sum_received as integer) as coaching_skill_rating_sum_received,
+    cast(coaching_skill_rating_count_received as integer) as coaching_skill_rating_count_received,
+    cast(avg_coaching_skill_rating_received as double) as avg_coaching_skill_rating_received,
+    cast(sessions_received as integer) as sessions_received,
+    cast(coached_by_slm as boolean) as coached_by_slm,
+    cast(bookings_usd as double) as bookings_usd,
+    cast(quota_usd as double) as quota_usd,
+    cast(attainment_pct as double) as attainment_pct,
+    cast(separations as integer) as separations,
+    cast(avg_headcount as double) as avg_headcount,
+    cast(turnover_rate as double) as turnover_rate,
+    cast(is_next_quarter_complete as boolean) as is_next_quarter_complete,
+    cast(case when is_next_quarter_complete then next_attainment_pct end as double)
+        as next_quarter_attainment_pct,
+    cast(case when is_next_quarter_complete then next_turnover_rate end as double)
+        as next_quarter_turnover_rate,
+    cast(ntile(4) over (
+        partition by quarter
+        order by coaching_hours_per_direct_report asc nulls first, manager_employee_id
+    ) as integer) as coaching_intensity_quartile
+from joined

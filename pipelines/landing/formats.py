@@ -1,0 +1,266 @@
+"""File formats at the gate: CSV headers (one row, or Qualtrics' three), HR workbooks, and diagnosis.
+
+The bulk load itself is DuckDB's CSV reader (see loader.py). This module does the small, exact things
+around it: read and check the header records before loading, turn an .xlsx into a CSV, and, only when
+DuckDB has refused a file, walk that file once to say exactly where and why (line, row, column).
+
+Line numbers are physical lines of the file (1-based, header lines included); row numbers count data
+records (1-based, header rows excluded) and equal `_row_number` in the raw tables. Blank lines are not
+records (DuckDB skips them too).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+
+from pipelines.landing.errors import BatchRejected, Rule, Violation
+from pipelines.sources import SourceFile
+
+BOM = b"\xef\xbb\xbf"
+# Columns that hold HRIS Employee IDs: text with leading zeros, never numbers.
+EMPLOYEE_ID_COLUMNS = frozenset({"Employee ID", "Manager Employee ID"})
+
+
+class _BadUtf8(Exception):
+    def __init__(self, line: int, offset: int, raw: bytes):
+        self.line, self.offset, self.raw = line, offset, raw
+
+
+def _decoded_lines(path: Path) -> Iterator[str]:
+    """The file's lines as text, BOM dropped; raises _BadUtf8 at the first line that is not UTF-8."""
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise _BadUtf8(number, e.start, raw) from None
+
+
+def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of every non-blank CSV record. Raises _BadUtf8 or csv.Error."""
+    reader = csv.reader(_decoded_lines(path), strict=True)
+    start = 1
+    for fields in reader:
+        if fields:
+            yield start, fields
+        start = reader.line_num + 1
+
+
+def _utf8_violation(name: str, bad: _BadUtf8, columns: tuple[str, ...], header_rows: int, row: int | None) -> Violation:
+    column = None
+    text = bad.raw.decode("utf-8", errors="replace")
+    try:
+        fields = next(csv.reader([text]))
+        hit = next(i for i, v in enumerate(fields) if "\ufffd" in v)
+        if len(fields) == len(columns):  # only name the column when the line is a whole record
+            column = columns[hit]
+    except (StopIteration, csv.Error):
+        pass
+    return Violation(
+        name,
+        Rule.ENCODING,
+        f"byte 0x{bad.raw[bad.offset]:02x} at byte {bad.offset + 1} of the line is not UTF-8 "
+        "(save the export as UTF-8)",
+        line=bad.line,
+        row=row if bad.line > header_rows else None,
+        column=column,
+    )
+
+
+def header_violations(name: str, expected: tuple[str, ...], found: list[str], line: int = 1) -> list[Violation]:
+    """Compare a header row with the contract: name missing and unexpected columns, or the wrong order."""
+    if list(found) == list(expected):
+        return []
+    missing = [c for c in expected if c not in found]
+    unexpected = [c for c in found if c not in expected]
+    parts = []
+    if missing:
+        parts.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing))
+    if unexpected:
+        parts.append("unexpected column(s) " + ", ".join(f"'{c}'" for c in unexpected))
+    if not parts:
+        dupes = sorted({c for c in found if found.count(c) > 1})
+        if dupes:
+            parts.append("repeated column(s) " + ", ".join(f"'{c}'" for c in dupes))
+        else:
+            parts.append("columns in the wrong order: expected " + ", ".join(expected) + "; found " + ", ".join(found))
+    return [Violation(name, Rule.HEADER, "; ".join(parts), line=line)]
+
+
+def check_csv_header(path: Path, f: SourceFile) -> list[Violation]:
+    """Read the header record(s) of a CSV delivery and check them against the contract.
+
+    Row 1 must be the contract's columns, exactly and in order. Qualtrics files (three header rows)
+    must also have row 2 (question text, not checked) and row 3, the `{"ImportId": ...}` JSON row.
+    """
+    name = path.name
+    headers: list[tuple[int, list[str]]] = []
+    try:
+        for rec in _records(path):
+            headers.append(rec)
+            if len(headers) == f.header_rows:
+                break
+    except _BadUtf8 as bad:
+        return [_utf8_violation(name, bad, f.columns, f.header_rows, None)]
+    except csv.Error as e:
+        return [Violation(name, Rule.UNREADABLE, f"header is not valid CSV ({e})", line=len(headers) + 1)]
+    if not headers:
+        return [Violation(name, Rule.UNREADABLE, "file is empty: no header row")]
+    problems = header_violations(name, f.columns, headers[0][1], line=headers[0][0])
+    if f.header_rows == 3 and not problems:
+        if len(headers) < 3:
+            problems.append(
+                Violation(
+                    name,
+                    Rule.HEADER,
+                    f"a Qualtrics export has three header rows (column ids, question text, ImportId JSON); found {len(headers)}",
+                )
+            )
+        elif not headers[2][1][0].lstrip().startswith('{"ImportId"'):
+            problems.append(
+                Violation(
+                    name,
+                    Rule.HEADER,
+                    f"header row 3 must be the Qualtrics ImportId JSON row, found {headers[2][1][0][:60]!r}",
+                    line=headers[2][0],
+                )
+            )
+    return problems
+
+
+def diagnose_csv(path: Path, f: SourceFile, name: str | None = None) -> Violation | None:
+    """Walk a CSV that DuckDB refused and return the first exact reason, or None if none is found.
+
+    Finds invalid UTF-8 (line, row, column), records with the wrong number of fields (line, row) and
+    a file that ends inside a quoted field (the line where the field opened). Slow on purpose (a
+    Python pass), so it only runs on the error path.
+    """
+    name = name or path.name
+    expected = len(f.columns)
+    count = 0
+    start = 1
+    try:
+        for start, fields in _records(path):
+            count += 1
+            if count <= f.header_rows:
+                continue
+            if len(fields) != expected:
+                return Violation(
+                    name,
+                    Rule.FIELD_COUNT,
+                    f"{len(fields)} field(s), expected {expected}",
+                    line=start,
+                    row=count - f.header_rows,
+                )
+    except _BadUtf8 as bad:
+        return _utf8_violation(name, bad, f.columns, f.header_rows, count + 1 - f.header_rows)
+    except csv.Error as e:
+        row = count + 1 - f.header_rows
+        if "unexpected end of data" in str(e) or "EOF" in str(e):
+            return Violation(
+                name, Rule.UNREADABLE, "file ends inside a quoted field (truncated file?)", line=start, row=row
+            )
+        return Violation(name, Rule.UNREADABLE, f"not valid CSV: {e}", line=start, row=row)
+    return None
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.strftime("%m/%d/%Y")
+        return value.strftime("%m/%d/%Y %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%m/%d/%Y")
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
+    """Stream the first sheet of an HR workbook into a plain CSV at `out`; return the data row count.
+
+    Dates that arrive as real date cells are written MM/DD/YYYY, as in the CSV export, so both
+    deliveries load identically. An Employee ID cell holding a number is refused (the leading zeros
+    would be lost). Trailing empty rows are dropped; values beyond the last header column are refused.
+    Raises BatchRejected naming the sheet row (`line`, 1 = header) and column.
+    """
+    from zipfile import BadZipFile
+
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    name = path.name
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
+        raise BatchRejected([Violation(name, Rule.UNREADABLE, f"not a readable .xlsx workbook ({e})")]) from None
+    try:
+        if not wb.worksheets:
+            raise BatchRejected([Violation(name, Rule.UNREADABLE, "workbook has no sheet")])
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header_cells = next(rows, None)
+        if header_cells is None:
+            raise BatchRejected([Violation(name, Rule.UNREADABLE, "first sheet is empty: no header row")])
+        header = [_cell_text(c) for c in header_cells]
+        while header and header[-1] == "":
+            header.pop()
+        problems = header_violations(name, f.columns, header, line=1)
+        if problems:
+            raise BatchRejected(problems)
+        width = len(f.columns)
+        id_positions = [i for i, c in enumerate(f.columns) if c in EMPLOYEE_ID_COLUMNS]
+        written = 0
+        pending_empty = 0
+        with open(out, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            for sheet_row, cells in enumerate(rows, 2):
+                if all(c is None or c == "" for c in cells):
+                    pending_empty += 1
+                    continue
+                extra = [i for i, c in enumerate(cells[width:], width) if c not in (None, "")]
+                if extra:
+                    raise BatchRejected(
+                        [
+                            Violation(
+                                name,
+                                Rule.FIELD_COUNT,
+                                f"a value in sheet column {extra[0] + 1}, beyond the {width} header columns",
+                                line=sheet_row,
+                                row=sheet_row - 1,
+                            )
+                        ]
+                    )
+                for i in id_positions:
+                    value = cells[i] if i < len(cells) else None
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        raise BatchRejected(
+                            [
+                                Violation(
+                                    name,
+                                    Rule.CELL,
+                                    f"a number ({value!r}); Employee IDs must be text cells so leading zeros survive",
+                                    line=sheet_row,
+                                    row=sheet_row - 1,
+                                    column=f.columns[i],
+                                )
+                            ]
+                        )
+                for _ in range(pending_empty):
+                    writer.writerow([""] * width)
+                written += pending_empty
+                pending_empty = 0
+                values = [_cell_text(c) for c in cells[:width]]
+                writer.writerow(values + [""] * (width - len(values)))
+                written += 1
+        return written
+    finally:
+        wb.close()

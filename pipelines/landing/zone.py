@@ -1,0 +1,127 @@
+"""The landing zone on disk: which batch folders wait there, and where they go when they leave.
+
+Layout: <landing>/<system>/<extract-date>/ holds one batch. Loaded (and duplicate) deliveries move to
+<home>/archive/<system>/<date>/, refused ones to <home>/quarantine/<system>/<date>/ with a REJECTED.md.
+An earlier archived or quarantined folder is never overwritten: a later delivery of the same batch
+name gets a suffix, <date>.2, <date>.3, ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from pipelines.landing.errors import Violation
+from pipelines.landing.manifest import MANIFEST_NAME, parse_extract_date
+from pipelines.sources import SYSTEMS, System
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Batch:
+    system: System
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def batch_id(self) -> str:
+        return f"{self.system}/{self.name}"
+
+    @property
+    def extract_date(self) -> date | None:
+        return parse_extract_date(self.name)
+
+    @property
+    def complete(self) -> bool:
+        """The manifest is written last: its presence says every data file is there."""
+        return (self.path / MANIFEST_NAME).is_file()
+
+
+def discover(landing: Path, systems: Iterable[System] | None = None) -> list[Batch]:
+    """Every batch folder in the landing zone, per system in batch-date order (odd names last)."""
+    chosen = [s for s in SYSTEMS if systems is None or s in set(systems)]
+    batches: list[Batch] = []
+    for system in chosen:
+        root = landing / system
+        if not root.is_dir():
+            continue
+        folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        folders.sort(key=lambda p: (parse_extract_date(p.name) or date.max, p.name))
+        batches.extend(Batch(system, p) for p in folders)
+    return batches
+
+
+def stray_entries(landing: Path) -> list[str]:
+    """Things in the landing zone that are no batch folder (reported, never touched)."""
+    if not landing.is_dir():
+        return []
+    stray = []
+    for p in sorted(landing.iterdir()):
+        if p.name.startswith("."):
+            continue
+        if p.name not in SYSTEMS or not p.is_dir():
+            stray.append(str(p.relative_to(landing)))
+        else:
+            stray.extend(str(q.relative_to(landing)) for q in sorted(p.iterdir()) if not q.is_dir())
+    return stray
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks (hashlib releases the GIL, so this can run in a thread)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def free_destination(root: Path, system: str, name: str) -> Path:
+    """root/system/name, or name.2, name.3, ... when an earlier delivery already sits there."""
+    base = root / system / name
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{name}.{n}")
+    return candidate
+
+
+def move_batch(batch: Batch, destination: Path) -> Path:
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    if destination.exists():
+        raise FileExistsError(f"{destination} exists: refusing to overwrite an earlier delivery")
+    shutil.move(str(batch.path), str(destination))
+    return destination
+
+
+def write_rejection(folder: Path, batch: Batch, delivery: int, violations: list[Violation], when: datetime) -> Path:
+    """REJECTED.md in the quarantined folder: which file, which rule, where (line, row, column)."""
+    lines = [
+        f"# Rejected: {batch.batch_id} (delivery {delivery})",
+        "",
+        f"Quarantined at {when.isoformat(timespec='seconds')} UTC. Nothing of this batch was loaded.",
+        "Fix the export and deliver the whole batch folder again (with a new manifest.json).",
+        "",
+        "| file | rule broken | line | row | column | detail |",
+        "|---|---|---|---|---|---|",
+    ]
+
+    def cell(v: object) -> str:
+        return "" if v is None else str(v).replace("|", "\\|").replace("\n", " ")
+
+    for v in violations:
+        lines.append(
+            f"| {cell(v.file or '(batch folder)')} | {cell(v.rule)} | {cell(v.line)} | {cell(v.row)} | "
+            f"{cell(v.column)} | {cell(v.detail)} |"
+        )
+    lines += ["", "## In words", "", *(f"- {v}" for v in violations), ""]
+    path = folder / "REJECTED.md"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path

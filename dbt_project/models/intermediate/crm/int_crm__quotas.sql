@@ -1,0 +1,49 @@
+-- Monthly quotas of the latest ForecastingQuota snapshot whose owner (15-character id converted to 18)
+-- matches a person, in USD at the rate valid on StartDate.
+with quotas as (
+    select * from {{ ref('stg_crm__forecasting_quotas') }}
+),
+
+identities as (
+    select user_id, employee_id from {{ ref('int_identity__crm_users') }}
+    where employee_id is not null
+),
+
+rates as (
+    select * from {{ ref('int_crm__usd_rates') }}
+),
+
+owned as (
+    select
+        quotas.quota_id,
+        identities.employee_id as owner_employee_id,
+        cast({{ dbt.date_trunc('month', 'quotas.start_date') }} as date) as month,
+        quotas.start_date,
+        quotas.quota_amount,
+        quotas.currency_code
+    from quotas
+    inner join identities on quotas.owner_user_id = identities.user_id
+),
+
+at_start as (
+    select
+        owned.quota_id,
+        rates.conversion_rate,
+        row_number() over (partition by owned.quota_id order by rates.valid_from desc) as _rank
+    from owned
+    inner join rates
+        on owned.currency_code = rates.currency_code
+       and owned.start_date >= rates.valid_from
+       and (rates.valid_to_exclusive is null or owned.start_date < rates.valid_to_exclusive)
+)
+
+select
+    owned.quota_id,
+    owned.owner_employee_id,
+    owned.month,
+    owned.quota_amount,
+    owned.currency_code,
+    owned.quota_amount / at_start.conversion_rate as quota_usd,
+    owned.start_date
+from owned
+left join at_start on owned.quota_id = at_start.quota_id and at_start._rank = 1

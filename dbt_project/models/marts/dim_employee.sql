@@ -1,0 +1,83 @@
+-- One row per person (HRIS Employee ID): every worker of the latest workers snapshot, plus anyone who
+-- appears only in job_history (so that every id of the reporting lines has a row). Current attributes
+-- come from the workers file, falling back to the person's current job_history row; the current manager
+-- comes from job history (the source of truth for reporting lines) as of the as-of date.
+with workers as (
+    select * from {{ ref('stg_hris__workers') }}
+),
+
+as_of as (
+    select as_of_date from {{ ref('int_calendar__as_of') }}
+),
+
+people as (
+    select employee_id from workers
+    union
+    select employee_id from {{ ref('stg_hris__job_history') }}
+),
+
+current_job as (
+    select intervals.*
+    from {{ ref('int_people__job_intervals') }} as intervals
+    cross join as_of
+    where intervals.effective_date <= as_of.as_of_date
+      and (intervals.valid_until is null or intervals.valid_until >= as_of.as_of_date)
+),
+
+spans as (
+    select
+        employee_id,
+        min(span_start) as first_span_start,
+        max(span_start) as last_span_start,
+        max(span_end) as last_span_end,
+        count(*) as employment_spans,
+        max(case when span_end is null then 1 else 0 end) as has_open_span
+    from {{ ref('int_people__employment_spans') }}
+    group by employee_id
+),
+
+crm_users as (
+    select
+        employee_id,
+        user_id,
+        count(*) over (partition by employee_id) as crm_user_count,
+        row_number() over (partition by employee_id order by is_active desc nulls last, user_id) as _rank
+    from {{ ref('int_identity__crm_users') }}
+    where employee_id is not null
+),
+
+lms_learners as (
+    select
+        employee_id,
+        lms_user_id,
+        row_number() over (partition by employee_id order by case when match_method = 'user_id' then 0 else 1 end, lms_user_id) as _rank
+    from {{ ref('int_identity__lms_learners') }}
+    where employee_id is not null
+)
+
+select
+    people.employee_id,
+    workers.legal_name as name,
+    workers.work_email as email,
+    coalesce(current_job.management_level, workers.management_level) as management_level,
+    coalesce(current_job.region, workers.region) as region,
+    coalesce(current_job.job_profile, workers.job_profile) as job_profile,
+    coalesce(current_job.manager_employee_id, workers.manager_employee_id) as current_manager_employee_id,
+    coalesce(workers.hire_date, spans.last_span_start) as hire_date,
+    coalesce(workers.original_hire_date, spans.first_span_start) as original_hire_date,
+    case
+        when spans.has_open_span = 1 then null
+        else coalesce(workers.termination_date, spans.last_span_end)
+    end as termination_date,
+    workers.worker_status,
+    coalesce(spans.has_open_span = 1, false) as is_active,
+    coalesce(spans.employment_spans, 0) as employment_spans,
+    crm_users.user_id as crm_user_id,
+    coalesce(crm_users.crm_user_count, 0) as crm_user_count,
+    lms_learners.lms_user_id
+from people
+left join workers on people.employee_id = workers.employee_id
+left join current_job on people.employee_id = current_job.employee_id
+left join spans on people.employee_id = spans.employee_id
+left join crm_users on people.employee_id = crm_users.employee_id and crm_users._rank = 1
+left join lms_learners on people.employee_id = lms_learners.employee_id and lms_learners._rank = 1

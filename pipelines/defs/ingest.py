@@ -1,0 +1,164 @@
+"""Ingestion as Dagster assets: one asset per source file type, `["raw", <raw_table>]`, grouped by system.
+
+Each system is one `@multi_asset` (can_subset=False): it loads every pending complete batch of that
+system in batch-date order through the landing gate (`pipelines.landing.ingest`) and reports one
+materialisation per file type, with rows loaded, batches, bytes and seconds. A refused batch does not
+fail the step (the other batches loaded, and the marts should still build): it is logged as an error
+and listed in the metadata; the quarantine and `ops.batch_registry` hold the details.
+
+The sensor `landing_zone_sensor` requests a run when complete batches wait in the landing zone. Its
+run_key is a hash of the pending batches' manifests, so a re-tick (or a second sensor evaluation while
+the run is still going) never starts the same work twice; its cursor remembers the last key requested.
+"""
+
+
+import hashlib
+
+import dagster as dg
+from dagster import AssetExecutionContext, SensorEvaluationContext
+
+from pipelines.config import settings
+from pipelines.landing.manifest import MANIFEST_NAME
+from pipelines.landing.zone import discover
+from pipelines.sources import SYSTEMS, System, files_of
+
+INGEST_JOB = "ingest"
+OWNERS = ["team:data-engineering"]
+SYSTEM_LABELS = {
+    "crm": "Veeva CRM (Salesforce Data Loader export)",
+    "hris": "Workday custom reports (CSV or .xlsx)",
+    "survey": "Qualtrics engagement survey response export",
+    "lms": "Cornerstone transcript report",
+}
+
+
+def raw_asset_specs(system: System) -> list[dg.AssetSpec]:
+    return [
+        dg.AssetSpec(
+            key=["raw", f.raw_table],
+            group_name=system,
+            description=(
+                f"{f.description} Raw rows of {f.name} ({f.kind}) from {SYSTEM_LABELS[system]}, every "
+                "column as delivered (text), plus lineage: _batch_id, _system, _extract_date, _source_file, "
+                "_row_number, _loaded_at. Append-only."
+            ),
+            owners=OWNERS,
+            kinds={"duckdb", "csv"} if f.formats == ("csv",) else {"duckdb", "csv", "excel"},
+            metadata={
+                "delivery_kind": f.kind,
+                "source_file": f"{f.name}.{'|'.join(f.formats)}" if f.name != "responses" else "responses_<wave>.csv",
+                "columns": dg.MetadataValue.json(list(f.columns)),
+            },
+            tags={"layer": "raw", "system": system},
+        )
+        for f in files_of(system)
+    ]
+
+
+INGEST_ASSET_SPECS: list[dg.AssetSpec] = [spec for system in SYSTEMS for spec in raw_asset_specs(system)]
+RAW_ASSET_KEYS: list[dg.AssetKey] = [spec.key for spec in INGEST_ASSET_SPECS]
+
+
+def _system_assets(system: System) -> dg.AssetsDefinition:
+    specs = raw_asset_specs(system)
+
+    @dg.multi_asset(
+        name=f"ingest_{system}",
+        specs=specs,
+        can_subset=False,
+        description=f"Load every complete {system} batch waiting in the landing zone into its raw tables.",
+        op_tags={"system": system},
+    )
+    def _ingest(context: AssetExecutionContext):
+        from pipelines.landing.ingest import ingest_pending
+
+        report = ingest_pending(settings(), progress=context.log.info, systems=[system])
+        for outcome in report.quarantined:
+            context.log.error(f"{outcome.batch_id} quarantined at {outcome.stored_at}: {outcome.reason}")
+        stats = report.table_stats()
+        quarantined = [o.batch_id for o in report.quarantined]
+        for spec in specs:
+            table = spec.key.path[-1]
+            s = stats[table]
+            yield dg.MaterializeResult(
+                asset_key=spec.key,
+                metadata={
+                    "rows_loaded": dg.MetadataValue.int(int(s["rows"])),
+                    "batches_loaded": dg.MetadataValue.int(int(s["batches"])),
+                    "bytes_loaded": dg.MetadataValue.int(int(s["bytes"])),
+                    "load_seconds": dg.MetadataValue.float(round(float(s["seconds"]), 3)),
+                    "batch_ids": dg.MetadataValue.json(
+                        [o.batch_id for o in report.loaded if any(f.raw_table == table for f in o.files)]
+                    ),
+                    "quarantined_batches": dg.MetadataValue.json(quarantined),
+                    "duplicate_batches": dg.MetadataValue.json([o.batch_id for o in report.duplicates]),
+                    "waiting_batches": dg.MetadataValue.json([o.batch_id for o in report.waiting]),
+                    "dagster/row_count": dg.MetadataValue.int(int(s["rows"])),
+                },
+            )
+
+    return _ingest
+
+
+INGEST_ASSETS: list[dg.AssetsDefinition] = [_system_assets(system) for system in SYSTEMS]
+
+ingest_job = dg.define_asset_job(
+    INGEST_JOB,
+    selection=dg.AssetSelection.assets(*RAW_ASSET_KEYS),
+    description="Load every complete batch waiting in the landing zone into the raw tables.",
+)
+
+
+def pending_fingerprint(landing=None) -> tuple[list[str], str | None]:
+    """The complete batches waiting in the landing zone and a key that changes when they do.
+
+    The key hashes each complete batch's id and manifest bytes, so a redelivery under the same name
+    (a new manifest) is new work, while the same pending set seen again is not.
+    """
+    landing = landing or settings().landing
+    h = hashlib.sha256()
+    pending = []
+    for batch in discover(landing):
+        if not batch.complete:
+            continue
+        pending.append(batch.batch_id)
+        h.update(batch.batch_id.encode())
+        try:
+            h.update((batch.path / MANIFEST_NAME).read_bytes())
+        except OSError:  # moved away between listing and reading: the next tick sees the new state
+            continue
+    return pending, (h.hexdigest()[:24] if pending else None)
+
+
+def build_landing_sensor(job_name: str = INGEST_JOB, minimum_interval_seconds: int = 60) -> dg.SensorDefinition:
+    """A sensor that requests `job_name` when complete batches wait in the landing zone."""
+
+    @dg.sensor(
+        name="landing_zone_sensor",
+        job_name=job_name,
+        minimum_interval_seconds=minimum_interval_seconds,
+        description="Starts ingestion when complete batches (manifest.json present) wait in the landing zone.",
+        default_status=dg.DefaultSensorStatus.STOPPED,
+    )
+    def landing_zone_sensor(context: SensorEvaluationContext):
+        pending, key = pending_fingerprint()
+        if key is None:
+            return dg.SkipReason("no complete batch waiting in the landing zone")
+        if key == context.cursor:
+            return dg.SkipReason(f"already requested a run for {len(pending)} pending batch(es) ({key})")
+        context.update_cursor(key)
+        return dg.RunRequest(
+            run_key=f"landing-{key}",
+            tags={"coachwh/pending_batches": ",".join(pending)[:1000]},
+        )
+
+    return landing_zone_sensor
+
+
+def ingest_definitions(sensor_job_name: str = INGEST_JOB) -> dg.Definitions:
+    """The ingestion assets, the `ingest` job, and the landing-zone sensor pointed at `sensor_job_name`."""
+    return dg.Definitions(
+        assets=INGEST_ASSETS,
+        jobs=[ingest_job],
+        sensors=[build_landing_sensor(sensor_job_name)],
+    )

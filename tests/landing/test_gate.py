@@ -1,0 +1,173 @@
+"""The landing gate's happy paths: load, wait, duplicate, changed, late, crash, row order, formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.landing import loader
+from pipelines.sources import source_file
+from tests.landing.kit import csv_text, default_files, rows_for, write_batch
+
+
+def test_complete_batches_load_with_lineage_and_move_to_archive(gate):
+    for system in ("crm", "hris", "survey", "lms"):
+        write_batch(gate.landing, system, "2026-11-26", default_files(system, rows=4))
+    report = gate.ingest()
+
+    assert not report.quarantined and len(report.loaded) == 4
+    assert gate.count("crm_user") == 4 and gate.count("survey_responses") == 4
+    assert gate.query(
+        "SELECT DISTINCT _batch_id, _system, _extract_date::VARCHAR, _source_file FROM raw.hris_workers"
+    ) == [("hris/2026-11-26", "hris", "2026-11-26", "workers.csv")]
+    assert gate.query("SELECT list(_row_number ORDER BY _row_number) FROM raw.lms_courses")[0][0] == [1, 2, 3, 4]
+    # Qualtrics: three header rows skipped, the first data row is the first response
+    assert gate.query("SELECT ResponseId FROM raw.survey_responses WHERE _row_number = 1") == [("Respon-1",)]
+    assert not any((gate.landing / s).exists() and any((gate.landing / s).iterdir()) for s in ("crm", "hris"))
+    assert (gate.cfg.archive / "crm" / "2026-11-26" / "manifest.json").exists()
+    statuses = {(r["batch_id"], r["status"]) for r in gate.registry()}
+    assert statuses == {(f"{s}/2026-11-26", "loaded") for s in ("crm", "hris", "survey", "lms")}
+    assert sum(1 for line in gate.lines if "loaded" in line) >= 4
+    # only raw tables live in raw; the bookkeeping lives in ops
+    schemas = {r[0] for r in gate.query("SELECT DISTINCT schema_name FROM duckdb_tables()")}
+    assert schemas == {"raw", "ops"}
+
+
+def test_batch_without_manifest_waits_then_loads(gate):
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.waiting] == ["lms/2026-11-26"] and not report.loaded
+    assert folder.exists() and gate.count("lms_courses") == 0
+    assert [(r["status"], r["reason"]) for r in gate.registry()] == [("waiting", "no manifest.json yet: still being copied")]
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26"]
+    assert [r["status"] for r in gate.registry()] == ["loaded"]  # the waiting row became the final one
+
+
+def test_same_batch_delivered_twice_loads_once(gate):
+    files = default_files("crm")
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    gate.ingest()
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    report = gate.ingest()
+
+    assert [o.batch_id for o in report.duplicates] == ["crm/2026-11-26"]
+    assert not report.quarantined and not report.loaded
+    assert gate.count("crm_user") == 3
+    assert (gate.cfg.archive / "crm" / "2026-11-26").is_dir()
+    assert (gate.cfg.archive / "crm" / "2026-11-26.2" / "User.csv").is_file()  # kept, not overwritten
+    assert [(r["delivery"], r["status"]) for r in gate.registry()] == [(1, "loaded"), (2, "duplicate")]
+
+
+def test_changed_file_under_a_loaded_batch_name_is_refused(gate):
+    write_batch(gate.landing, "crm", "2026-11-26", default_files("crm"))
+    gate.ingest()
+    changed = default_files("crm")
+    f = source_file("crm_user")
+    changed["User.csv"] = csv_text(f.columns, rows_for(f, 4))
+    write_batch(gate.landing, "crm", "2026-11-26", changed)
+    report = gate.ingest()
+
+    assert [o.batch_id for o in report.quarantined] == ["crm/2026-11-26"]
+    assert gate.count("crm_user") == 3
+    reason = report.quarantined[0].reason
+    assert "User.csv" in reason and "already loaded" in reason
+    rejected = (gate.cfg.quarantine / "crm" / "2026-11-26" / "REJECTED.md").read_text()
+    assert "User.csv" in rejected and "changed file under an already loaded batch name" in rejected
+    assert [r["status"] for r in gate.registry()] == ["loaded", "quarantined"]
+
+
+def test_late_batch_for_an_older_date_loads_normally(gate):
+    write_batch(gate.landing, "lms", "2026-11-27", default_files("lms", start=10))
+    gate.ingest()
+    write_batch(gate.landing, "lms", "2026-11-25", default_files("lms", start=1))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-25"]
+    assert gate.query("SELECT _batch_id, count(*) FROM raw.lms_transcripts GROUP BY 1 ORDER BY 1") == [
+        ("lms/2026-11-25", 3),
+        ("lms/2026-11-27", 3),
+    ]
+
+
+def test_batches_of_a_system_load_in_date_order(gate):
+    for day in ("2026-11-28", "2026-11-26", "2026-11-27"):
+        write_batch(gate.landing, "lms", day, default_files("lms"))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26", "lms/2026-11-27", "lms/2026-11-28"]
+
+
+def test_crash_in_the_middle_of_a_batch_leaves_no_rows_and_reloads_cleanly(gate, monkeypatch):
+    write_batch(gate.landing, "crm", "2026-11-26", default_files("crm"))
+    real = loader.insert_file
+    calls = {"n": 0}
+
+    def crash_after_first(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("simulated crash: power cut in the middle of the batch")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "insert_file", crash_after_first)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        gate.ingest()
+    assert gate.total_raw_rows() == 0
+    assert gate.registry() == []
+    assert (gate.landing / "crm" / "2026-11-26" / "manifest.json").exists()  # still pending
+
+    monkeypatch.setattr(loader, "insert_file", real)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"]
+    assert gate.total_raw_rows() == 18
+
+
+def test_bom_crlf_and_quoted_commas_quotes_and_line_breaks(gate):
+    f = source_file("crm_coaching_report")
+    rows = rows_for(f, 5)
+    comments = f.columns.index("Comments__c")
+    rows[1][comments] = 'Great call, but "pause" more.\nNext time: ask first,\r\nthen listen.'
+    rows[3][comments] = "multi\n\nline\n\n"
+    files = default_files("crm")
+    files["Coaching_Report_vod__c.csv"] = csv_text(f.columns, rows, bom=True, crlf=True)
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    report = gate.ingest()
+
+    assert not report.quarantined
+    got = gate.query('SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number')
+    assert [(n, i) for n, i, _ in got] == [(k, f"Id-{k}") for k in range(1, 6)]  # record ordinal == file order
+    assert got[1][2] == rows[1][comments] and got[3][2] == "multi\n\nline\n\n"
+    # the BOM is not part of the first column's name or value
+    assert gate.query('SELECT "Id" FROM raw.crm_coaching_report WHERE _row_number = 1') == [("Id-1",)]
+
+
+def test_row_number_is_file_order_on_a_large_multiline_file(gate):
+    f = source_file("crm_call")
+    n = 30_000
+    rows = rows_for(f, n)
+    products = f.columns.index("Detailed_Products_vod__c")
+    for i in range(0, n, 7):
+        rows[i][products] = f"line one of {i}\nline, two\n\"three\""
+    files = default_files("crm")
+    files["Call2_vod__c.csv"] = csv_text(f.columns, rows)
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    gate.ingest()
+    mismatches = gate.query("SELECT count(*) FROM raw.crm_call WHERE \"Id\" <> 'Id-' || _row_number")
+    assert gate.count("crm_call") == n and mismatches == [(0,)]
+
+
+def test_empty_delta_loads_but_empty_snapshot_does_not(gate):
+    files = default_files("lms")
+    files["transcripts.csv"] = csv_text(source_file("lms_transcripts").columns, [])
+    write_batch(gate.landing, "lms", "2026-11-26", files)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26"]
+    assert gate.count("lms_transcripts") == 0 and gate.count("lms_courses") == 3
+
+
+def test_landing_zone_strays_are_reported_and_left_alone(gate):
+    (gate.landing / "README.txt").write_text("not a batch")
+    (gate.landing / "crm").mkdir()
+    (gate.landing / "crm" / "stray.csv").write_text("x")
+    report = gate.ingest()
+    assert sorted(report.stray) == ["README.txt", "crm/stray.csv"]
+    assert (gate.landing / "README.txt").exists()

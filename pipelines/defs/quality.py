@@ -1,0 +1,85 @@
+"""Source contract checks: one Great Expectations suite per export file type, as Dagster asset checks.
+
+Each raw asset (`raw/<raw_table>`) gets a check `source_contract` that validates the most recent batch of
+that table (max `_extract_date`) against expectations/<raw_table>.json: ids present and well-formed,
+keys unique within the batch, vocabularies, date and datetime formats, numeric ranges. Severity ERROR,
+not blocking: the dbt staging tests stop the build on values that cannot be cast; this check is the
+per-row report that says which file, which rows, which column and which rule.
+
+Great Expectations is imported inside the check (via `pipelines.quality`'s engine), never at load time.
+No `from __future__ import annotations` here: Dagster reads the config annotation of the check function.
+"""
+
+import dagster as dg
+
+from pipelines.config import settings
+from pipelines.quality.report import ValidationReport
+from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_latest_batch
+from pipelines.sources import SOURCE_FILES, SourceFile
+
+CHECK_NAME = "source_contract"
+
+
+class SourceContractConfig(dg.Config):
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+    """Rows handed to Great Expectations at a time (memory bound; results do not depend on it)."""
+
+
+def check_result(report: ValidationReport) -> dg.AssetCheckResult:
+    """The Dagster result of one validation: passed, ERROR severity, actionable metadata."""
+    metadata: dict[str, object] = {
+        "rows validated": report.rows,
+        "expectations run": report.expectations_run,
+        "expectations failed": len(report.failures),
+        "seconds": report.seconds,
+    }
+    if report.rows == 0:
+        metadata["status"] = "no rows yet"
+        return dg.AssetCheckResult(passed=True, metadata=metadata, description=report.summary())
+    metadata.update(
+        {
+            "extract date": report.extract_date or "",
+            "batches": ", ".join(report.batch_ids),
+            "source files": ", ".join(report.source_files),
+            "chunks": report.chunks,
+        }
+    )
+    if report.failures:
+        metadata["failures"] = dg.MetadataValue.md(report.failures_markdown())
+        metadata["failure details"] = dg.MetadataValue.json(report.failures_json())
+        for i, f in enumerate(report.failures[:20], start=1):
+            metadata[f"failure {i}"] = f.message()
+    return dg.AssetCheckResult(
+        passed=report.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata=metadata,
+        description=report.summary(),
+    )
+
+
+def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
+    file_name = "responses_<wave>.csv" if f.name == "responses" else "/".join(f"{f.name}.{x}" for x in f.formats)
+
+    @dg.asset_check(
+        asset=dg.AssetKey(["raw", f.raw_table]),
+        name=CHECK_NAME,
+        description=(
+            f"Great Expectations suite expectations/{f.raw_table}.json on the latest batch (max _extract_date) "
+            f"of {f.system} {file_name}: ids present and well-formed, keys unique within the batch, "
+            "vocabularies, date formats and numeric ranges of sources.md. Failures name file, rows, column and rule."
+        ),
+        blocking=False,
+        metadata={"suite": f"expectations/{f.raw_table}.json"},
+    )
+    def _check(context: dg.AssetCheckExecutionContext, config: SourceContractConfig) -> dg.AssetCheckResult:
+        report = validate_latest_batch(settings().warehouse, f.raw_table, chunk_rows=config.chunk_rows)
+        log = context.log.warning if report.failures else context.log.info
+        log(report.summary())
+        return check_result(report)
+
+    return _check
+
+
+def quality_definitions() -> dg.Definitions:
+    """One `source_contract` check per raw table of `pipelines.sources.SOURCE_FILES`."""
+    return dg.Definitions(asset_checks=[source_contract_check(f) for f in SOURCE_FILES])

@@ -1,0 +1,78 @@
+"""Great Expectations 1.x, pandas path, behind one small class.
+
+GX is imported here only, and only when a `GxEngine` is made: its import takes seconds and the Dagster
+definitions must load fast. (GX's SQL path fails on DuckDB; `dagster-ge` needs GX < 1.) One ephemeral
+context per engine, one pandas dataframe asset, one whole-dataframe batch definition; each chunk is
+handed over as a batch parameter and released by the caller after validation.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+INDEX_COLUMNS = ["_source_file", "_row_number"]
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    meta: dict[str, Any]  # the expectation's meta, to match results to the suite
+    success: bool
+    unexpected_count: int
+    # [{"<column>": value, "_source_file": ..., "_row_number": ...}, ...] in dataframe order
+    examples: list[dict[str, Any]]
+    error: str | None = None
+
+
+class GxEngine:
+    """Validates dataframes against suites given as JSON dicts."""
+
+    def __init__(self, max_examples: int) -> None:
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        self._gx = gx
+        self._max_examples = max_examples
+        self._context = gx.get_context(mode="ephemeral")
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        asset = self._context.data_sources.add_pandas("coachwh_raw").add_dataframe_asset("chunk")
+        self._batch_definition = asset.add_batch_definition_whole_dataframe("whole_chunk")
+        self._suites: dict[tuple[str, int], Any] = {}
+
+    def suite(self, name: str, expectations: list[dict[str, Any]]) -> Any:
+        """A GX ExpectationSuite (cached per name and content) of the given expectation dicts."""
+        key = (name, hash(repr(expectations)))
+        if key not in self._suites:
+            self._suites[key] = self._gx.ExpectationSuite(name=name, expectations=expectations)
+        return self._suites[key]
+
+    def validate(self, suite: Any, frame: pd.DataFrame) -> list[ExpectationOutcome]:
+        """One outcome per expectation of `suite`, in suite order."""
+        batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(
+            suite,
+            result_format={
+                "result_format": "SUMMARY",
+                "unexpected_index_column_names": INDEX_COLUMNS,
+                "partial_unexpected_count": self._max_examples,
+            },
+        )
+        return [_outcome(r) for r in result.results]
+
+
+def _outcome(r: Any) -> ExpectationOutcome:
+    meta = dict(r.expectation_config.meta or {})
+    info = r.exception_info or {}
+    if info.get("raised_exception"):
+        return ExpectationOutcome(meta, False, 0, [], error=str(info.get("exception_message")))
+    res = r.result or {}
+    return ExpectationOutcome(
+        meta=meta,
+        success=bool(r.success),
+        unexpected_count=int(res.get("unexpected_count") or 0),
+        examples=list(res.get("partial_unexpected_index_list") or []),
+    )

@@ -1,0 +1,213 @@
+"""What a validation found, phrased for the data engineer who has to fix the export.
+
+A failure message names the file, the row numbers (1-based data records of the file, `_row_number`),
+the column, the offending values and the rule, e.g.
+`Call2_vod__c.csv rows 17, 212: Status_vod__c 'Done' not in {Planned_vod, Saved_vod, Submitted_vod}`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipelines.quality.suites import base_column, target_columns
+
+MAX_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Example:
+    source_file: str
+    row_number: int
+    value: Any  # the offending value; a tuple for compound keys
+
+
+@dataclass
+class Failure:
+    """One expectation that some rows of the batch violate."""
+
+    index: int  # position in the suite
+    expectation: dict[str, Any]
+    unexpected_count: int = 0
+    examples: list[Example] = field(default_factory=list)
+    error: str | None = None  # GX could not evaluate the expectation
+
+    @property
+    def column(self) -> str:
+        cols = [base_column(c) for c in target_columns(self.expectation)]
+        return cols[0] if len(cols) == 1 else "(" + ", ".join(cols) + ")"
+
+    @property
+    def rule(self) -> str:
+        return describe_rule(self.expectation)
+
+    def message(self) -> str:
+        if self.error:
+            return f"{self.column}: could not evaluate '{self.rule}': {self.error}"
+        where = _rows_text(self.examples, self.unexpected_count)
+        return f"{where}: {self.column} {_values_text(self.expectation, self.examples)}{self.rule_phrase()}"
+
+    def rule_phrase(self) -> str:
+        e, kw = self.expectation, self.expectation["kwargs"]
+        rule = e.get("meta", {}).get("rule", "")
+        t = e["type"]
+        if t == "expect_column_values_to_not_be_null":
+            text = f"is empty ({rule or 'required'})"
+        elif t == "expect_column_values_to_be_null":
+            text = f"should be empty ({rule})" if rule else "should be empty"
+        elif t == "expect_column_values_to_be_in_set":
+            text = "not in {" + ", ".join(str(v) for v in kw["value_set"]) + "}"
+        elif t == "expect_column_values_to_match_regex":
+            text = f"does not match {rule} ({kw['regex']})" if rule else f"does not match {kw['regex']}"
+        elif t == "expect_column_values_to_be_between":
+            text = f"not {_range_text(kw)}" + (f" ({rule})" if rule else "")
+        elif t in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+            text = "occurs more than once in the batch (key must be unique)"
+        else:
+            text = f"fails {t} {_kwargs_text(kw)}"
+        condition = condition_text(kw.get("row_condition"))
+        return f"{text}{' where ' + condition if condition else ''}"
+
+
+def describe_rule(expectation: dict[str, Any]) -> str:
+    """A short name of the rule for tables: `in {Draft, Submitted, Approved}`, `18-character Salesforce id`."""
+    e, kw = expectation, expectation["kwargs"]
+    rule = e.get("meta", {}).get("rule")
+    t = e["type"]
+    if t == "expect_column_values_to_be_in_set":
+        text = "in {" + ", ".join(str(v) for v in kw["value_set"]) + "}"
+    elif t == "expect_column_values_to_be_between":
+        text = _range_text(kw)
+    elif t == "expect_column_values_to_not_be_null":
+        text = "not empty"
+    elif t == "expect_column_values_to_be_null":
+        text = "empty"
+    elif t in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
+        text = "unique within the batch"
+    elif t == "expect_column_values_to_match_regex":
+        text = rule or f"matches {kw['regex']}"
+        rule = None
+    else:
+        text = f"{t} {_kwargs_text(kw)}"
+    if rule and rule not in ("required", "vocabulary", "unique within the batch"):
+        text += f" ({rule})"
+    condition = condition_text(kw.get("row_condition"))
+    return f"{text}{' where ' + condition if condition else ''}"
+
+
+def condition_text(condition: Any) -> str:
+    """`IsDeleted = 'false'` for a GX comparison row_condition; '' for none."""
+    if not condition:
+        return ""
+    if isinstance(condition, dict) and condition.get("type") == "comparison":
+        op = {"==": "=", "!=": "≠"}.get(condition["operator"], condition["operator"])
+        return f"{condition['column']['name']} {op} {condition['parameter']!r}"
+    if isinstance(condition, dict) and condition.get("type") == "nullity":
+        return f"{condition['column']['name']} is {'' if condition.get('is_null') else 'not '}empty"
+    return str(condition)
+
+
+def _range_text(kw: dict[str, Any]) -> str:
+    lo, hi = kw.get("min_value"), kw.get("max_value")
+    if lo is not None and hi is not None:
+        left, right = ("(" if kw.get("strict_min") else "["), (")" if kw.get("strict_max") else "]")
+        return f"in {left}{_num(lo)}, {_num(hi)}{right}"
+    if lo is not None:
+        return f"{'>' if kw.get('strict_min') else '>='} {_num(lo)}"
+    return f"{'<' if kw.get('strict_max') else '<='} {_num(hi)}"
+
+
+def _kwargs_text(kw: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kw.items() if k not in ("column", "column_list", "row_condition"))
+
+
+def _num(v: Any) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _value_repr(v: Any) -> str:
+    if isinstance(v, tuple):
+        return "(" + ", ".join(_value_repr(x) for x in v) + ")"
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "empty"
+    if isinstance(v, float):
+        return _num(v)
+    return repr(str(v))
+
+
+def _values_text(expectation: dict[str, Any], examples: list[Example]) -> str:
+    if expectation["type"] == "expect_column_values_to_not_be_null" or not examples:
+        return ""
+    distinct: dict[str, None] = {}
+    for ex in examples:
+        distinct.setdefault(_value_repr(ex.value), None)
+    return ", ".join(distinct) + " "
+
+
+def _rows_text(examples: list[Example], count: int) -> str:
+    by_file: dict[str, list[int]] = {}
+    for ex in examples:
+        by_file.setdefault(ex.source_file, []).append(ex.row_number)
+    parts = [
+        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}" for name, rows in by_file.items()
+    ]
+    text = "; ".join(parts) if parts else "rows ?"
+    more = count - len(examples)
+    return f"{text} and {more} more ({count} rows)" if more > 0 else text
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of one suite over one batch of one raw table."""
+
+    raw_table: str
+    extract_date: str | None = None
+    batch_ids: list[str] = field(default_factory=list)
+    source_files: list[str] = field(default_factory=list)
+    rows: int = 0
+    expectations_run: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        if self.rows == 0:
+            return f"raw.{self.raw_table}: no rows yet, nothing to validate"
+        files = ", ".join(self.source_files)
+        batches = f" ({', '.join(self.batch_ids)})" if self.batch_ids else ""
+        head = f"{files}{batches}: {self.rows} rows, {self.expectations_run} expectations"
+        if self.passed:
+            return f"{head}, all met"
+        return f"{head}, {len(self.failures)} violated: " + "; ".join(f.message() for f in self.failures[:3]) + (
+            f"; and {len(self.failures) - 3} more" if len(self.failures) > 3 else ""
+        )
+
+    def failures_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "column": f.column,
+                "rule": f.rule,
+                "expectation": f.expectation["type"],
+                "count": f.unexpected_count,
+                "rows": [f"{ex.source_file}:{ex.row_number}" for ex in f.examples],
+                "values": [_value_repr(ex.value) for ex in f.examples],
+                "message": f.message(),
+                **({"error": f.error} if f.error else {}),
+            }
+            for f in self.failures
+        ]
+
+    def failures_markdown(self) -> str:
+        lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
+        for f in self.failures:
+            examples = ", ".join(f"{ex.source_file} row {ex.row_number}: {_value_repr(ex.value)}" for ex in f.examples)
+            cells = [f.column, f.rule, str(f.unexpected_count), f.error or examples]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        return "\n".join(lines)

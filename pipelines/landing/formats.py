@@ -41,11 +41,22 @@ def _decoded_lines(path: Path) -> Iterator[str]:
                 raise _BadUtf8(number, e.start, raw) from None
 
 
+class _BrokenCsv(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+
+
 def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, fields) of every non-blank CSV record. Raises _BadUtf8 or csv.Error."""
+    """(first physical line, fields) of every non-blank CSV record. Raises _BadUtf8 or _BrokenCsv."""
     reader = csv.reader(_decoded_lines(path), strict=True)
     start = 1
-    for fields in reader:
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise _BrokenCsv(start, str(e)) from None
         if fields:
             yield start, fields
         start = reader.line_num + 1
@@ -107,8 +118,8 @@ def check_csv_header(path: Path, f: SourceFile) -> list[Violation]:
                 break
     except _BadUtf8 as bad:
         return [_utf8_violation(name, bad, f.columns, f.header_rows, None)]
-    except csv.Error as e:
-        return [Violation(name, Rule.UNREADABLE, f"header is not valid CSV ({e})", line=len(headers) + 1)]
+    except _BrokenCsv as e:
+        return [Violation(name, Rule.UNREADABLE, f"header is not valid CSV ({e.message})", line=e.line)]
     if not headers:
         return [Violation(name, Rule.UNREADABLE, "file is empty: no header row")]
     problems = header_violations(name, f.columns, headers[0][1], line=headers[0][0])
@@ -143,7 +154,6 @@ def diagnose_csv(path: Path, f: SourceFile, name: str | None = None) -> Violatio
     name = name or path.name
     expected = len(f.columns)
     count = 0
-    start = 1
     try:
         for start, fields in _records(path):
             count += 1
@@ -159,13 +169,13 @@ def diagnose_csv(path: Path, f: SourceFile, name: str | None = None) -> Violatio
                 )
     except _BadUtf8 as bad:
         return _utf8_violation(name, bad, f.columns, f.header_rows, count + 1 - f.header_rows)
-    except csv.Error as e:
-        row = count + 1 - f.header_rows
-        if "unexpected end of data" in str(e) or "EOF" in str(e):
+    except _BrokenCsv as e:
+        row = count + 1 - f.header_rows if count >= f.header_rows else None
+        if "unexpected end of data" in e.message or "EOF" in e.message:
             return Violation(
-                name, Rule.UNREADABLE, "file ends inside a quoted field (truncated file?)", line=start, row=row
+                name, Rule.UNREADABLE, "file ends inside a quoted field (truncated file?)", line=e.line, row=row
             )
-        return Violation(name, Rule.UNREADABLE, f"not valid CSV: {e}", line=start, row=row)
+        return Violation(name, Rule.UNREADABLE, f"not valid CSV: {e.message}", line=e.line, row=row)
     return None
 
 

@@ -1,0 +1,200 @@
+"""Every way a batch breaks the contract: refused whole, nothing loaded, the reason names file and place."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from pipelines.landing.errors import Rule
+from pipelines.sources import source_file
+from tests.landing.kit import csv_text, default_files, rows_for, write_batch
+
+USER = source_file("crm_user")
+CALL = source_file("crm_call")
+
+
+def _with(system: str, name: str, data: bytes) -> dict[str, bytes]:
+    files = default_files(system)
+    files[name] = data
+    return files
+
+
+def _user_csv_with(line_fix) -> bytes:
+    """User.csv whose second record spans two lines, then `line_fix` edits the text."""
+    rows = rows_for(USER, 4)
+    rows[1][USER.columns.index("Title")] = "Rep,\nSenior"
+    return line_fix(csv_text(USER.columns, rows))
+
+
+def _assert_refused(gate, report, batch_id, *, file, rule, line=None, row=None, column=None, text=None):
+    assert [o.batch_id for o in report.quarantined] == [batch_id], gate.lines
+    assert not report.loaded
+    assert gate.total_raw_rows() == 0
+    outcome = report.quarantined[0]
+    hit = [v for v in outcome.violations if v.rule == rule]
+    assert hit, outcome.violations
+    v = hit[0]
+    assert v.file == file
+    assert (v.line, v.row, v.column) == (line, row, column) or (line, row, column) == (None, None, None)
+    if text:
+        assert text in v.detail, v.detail
+    system, day = batch_id.split("/")
+    rejected = (gate.cfg.quarantine / system / day / "REJECTED.md").read_text()
+    assert rule in rejected and (file or "(batch folder)") in rejected
+    if line is not None:
+        assert f"line {line}" in rejected
+    if row is not None:
+        assert f"row {row}" in rejected
+    reg = [r for r in gate.registry() if r["batch_id"] == batch_id]
+    assert [r["status"] for r in reg] == ["quarantined"] and file in reg[0]["reason"]
+    assert not (gate.landing / system / day).exists()
+    return v
+
+
+def test_missing_and_unexpected_header_columns_are_named(gate):
+    cols = list(USER.columns)
+    cols[cols.index("Email")] = "E-mail"
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
+    v = _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, line=1)
+    assert "missing column(s) 'Email'" in v.detail and "unexpected column(s) 'E-mail'" in v.detail
+
+
+def test_header_in_wrong_order(gate):
+    cols = list(USER.columns)
+    cols[0], cols[1] = cols[1], cols[0]
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
+    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, text="wrong order")
+
+
+def test_row_with_wrong_number_of_fields_gives_line_and_row(gate):
+    # records: header (line 1), row 1 (line 2), row 2 (lines 3-4), row 3 (line 5) loses a field
+    data = _user_csv_with(lambda b: b.replace(b"Title-3,", b"", 1))
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", data))
+    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.FIELD_COUNT, line=5, row=3,
+                    text="11 field(s), expected 12")
+
+
+def test_invalid_utf8_gives_line_row_and_column(gate):
+    data = _user_csv_with(lambda b: b.replace(b"LastNa-4", b"LastNa-\xff4", 1))
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", data), rows={"User.csv": 4})
+    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.ENCODING, line=6, row=4,
+                    column="LastName", text="0xff")
+
+
+def test_truncated_file_inside_a_quoted_field(gate):
+    rows = rows_for(CALL, 3)
+    rows[2][CALL.columns.index("Detailed_Products_vod__c")] = "A;B\nC"
+    data = csv_text(CALL.columns, rows)
+    data = data[: data.index(b"A;B") + 3]  # cut off in the middle of the quoted field
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "Call2_vod__c.csv", data), rows={"Call2_vod__c.csv": 3})
+    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="Call2_vod__c.csv", rule=Rule.UNREADABLE, line=4,
+                    row=3, text="ends inside a quoted field")
+
+
+def test_truncated_in_transit_fails_its_checksum(gate):
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", rows=5))
+    path = folder / "transcripts.csv"
+    path.write_bytes(path.read_bytes()[:-40])
+    report = gate.ingest()
+    _assert_refused(gate, report, "lms/2026-11-26", file="transcripts.csv", rule=Rule.CHECKSUM, text="manifest.json says")
+
+
+def test_manifest_row_count_mismatch_names_expected_and_found(gate):
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", rows=5), rows={"courses.csv": 6})
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="courses.csv", rule=Rule.ROW_COUNT,
+                    text="manifest.json says 6 rows, found 5")
+
+
+def test_empty_snapshot_is_refused(gate):
+    files = _with("lms", "courses.csv", csv_text(source_file("lms_courses").columns, []))
+    write_batch(gate.landing, "lms", "2026-11-26", files)
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="courses.csv", rule=Rule.EMPTY)
+
+
+def test_zero_byte_file_is_unreadable(gate):
+    write_batch(gate.landing, "lms", "2026-11-26", _with("lms", "transcripts.csv", b""), rows={"transcripts.csv": 0})
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="transcripts.csv", rule=Rule.UNREADABLE,
+                    text="no header row")
+
+
+def test_file_named_in_manifest_but_missing(gate):
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    (folder / "courses.csv").unlink()
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="courses.csv", rule=Rule.MISSING_FILE)
+
+
+def test_unexpected_file_in_batch(gate):
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    (folder / "notes.txt").write_text("hello")
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="notes.txt", rule=Rule.UNEXPECTED_FILE)
+
+
+def test_file_type_missing_from_batch(gate):
+    files = default_files("lms")
+    del files["courses.csv"]
+    write_batch(gate.landing, "lms", "2026-11-26", files)
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="", rule=Rule.MISSING_FILE_TYPE, text="courses.csv")
+
+
+def test_manifest_disagreeing_with_its_folder(gate):
+    files = default_files("lms")
+    entries = {n: {"rows": 3, "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()}
+    doc = {"system": "crm", "extract_date": "2026-11-25", "files": entries}
+    write_batch(gate.landing, "lms", "2026-11-26", files, manifest_doc=doc)
+    report = gate.ingest()
+    v = _assert_refused(gate, report, "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST_MISMATCH)
+    assert "'crm'" in v.detail
+    assert "2026-11-25" in report.quarantined[0].reason
+
+
+def test_unreadable_manifest(gate):
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)
+    (folder / "manifest.json").write_text('{"system": "lms", ')
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST, text="not valid JSON")
+
+
+def test_folder_name_that_is_no_date(gate):
+    files = default_files("lms")
+    entries = {n: {"rows": 3, "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()}
+    write_batch(gate.landing, "lms", "latest", files,
+                manifest_doc={"system": "lms", "extract_date": "2026-11-26", "files": entries})
+    _assert_refused(gate, gate.ingest(), "lms/latest", file="", rule=Rule.FOLDER)
+
+
+def test_qualtrics_file_without_its_extra_header_rows(gate):
+    f = source_file("survey_responses")
+    files = {"responses_2026-Q3.csv": csv_text(f.columns, rows_for(f, 5))}
+    write_batch(gate.landing, "survey", "2026-11-26", files, rows={"responses_2026-Q3.csv": 5})
+    _assert_refused(gate, gate.ingest(), "survey/2026-11-26", file="responses_2026-Q3.csv", rule=Rule.HEADER,
+                    text="ImportId")
+
+
+def test_a_bad_file_refuses_the_whole_batch_and_the_next_delivery_loads(gate):
+    files = default_files("crm")
+    bad = dict(files)
+    bad["Opportunity.csv"] = bad["Opportunity.csv"].replace(b"StageN-2,", b"", 1)
+    write_batch(gate.landing, "crm", "2026-11-26", bad)
+    report = gate.ingest()
+    assert report.quarantined and gate.total_raw_rows() == 0  # User.csv etc. loaded first, then rolled back
+
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"]
+    assert [(r["delivery"], r["status"]) for r in gate.registry()] == [(1, "quarantined"), (2, "loaded")]
+    # a second bad delivery never overwrites the first quarantined folder
+    write_batch(gate.landing, "crm", "2026-11-27", bad)
+    gate.ingest()
+    write_batch(gate.landing, "crm", "2026-11-27", bad)
+    gate.ingest()
+    assert (gate.cfg.quarantine / "crm" / "2026-11-27").is_dir()
+    assert (gate.cfg.quarantine / "crm" / "2026-11-27.2" / "REJECTED.md").is_file()
+
+
+@pytest.mark.parametrize("system", ["crm", "hris", "lms", "survey"])
+def test_cli_style_report_is_truthy_only_when_quarantined(gate, system):
+    write_batch(gate.landing, system, "2026-11-26", default_files(system))
+    report = gate.ingest()
+    assert not report.quarantined and report.loaded
+    assert json.loads(gate.registry()[0]["files"])  # files with checksums and rows

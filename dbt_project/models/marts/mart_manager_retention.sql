@@ -40,7 +40,7 @@ monthly as (
 
 ),
 
-trailing as (
+trailing_12m as (
 
     select
         monthly.manager_employee_id,
@@ -71,12 +71,12 @@ select
     cast(monthly.first_year_separations as integer) as first_year_separations,
     cast(case when monthly.avg_headcount > 0 then monthly.separations / monthly.avg_headcount end as double)
         as turnover_rate,
-    cast(trailing.trailing_12m_separations as integer) as trailing_12m_separations,
-    cast(trailing.trailing_12m_avg_headcount as double) as trailing_12m_avg_headcount,
-    cast(case when trailing.trailing_12m_avg_headcount > 0
-              then trailing.trailing_12m_separations / trailing.trailing_12m_avg_headcount end as double)
+    cast(trailing_12m.trailing_12m_separations as integer) as trailing_12m_separations,
+    cast(trailing_12m.trailing_12m_avg_headcount as double) as trailing_12m_avg_headcount,
+    cast(case when trailing_12m.trailing_12m_avg_headcount > 0
+              then trailing_12m.trailing_12m_separations / trailing_12m.trailing_12m_avg_headcount end as double)
         as trailing_12m_turnover_rate
 from monthly
-inner join trailing
-    on monthly.manager_employee_id = trailing.manager_employee_id
-   and monthly.month = trailing.month
+inner join trailing_12m
+    on monthly.manager_employee_id = trailing_12m.manager_employee_id
+   and monthly.month = trailing_12m.month

@@ -31,8 +31,12 @@ spans as (
         max(span_start) as last_span_start,
         max(span_end) as last_span_end,
         count(*) as employment_spans,
-        max(case when span_end is null then 1 else 0 end) as has_open_span
+        max(case
+            when span_start <= as_of.as_of_date and (span_end is null or span_end >= as_of.as_of_date) then 1
+            else 0
+        end) as is_active_on_as_of
     from {{ ref('int_people__employment_spans') }}
+    cross join as_of
     group by employee_id
 ),
 
@@ -65,12 +69,9 @@ select
     coalesce(current_job.manager_employee_id, workers.manager_employee_id) as current_manager_employee_id,
     coalesce(workers.hire_date, spans.last_span_start) as hire_date,
     coalesce(workers.original_hire_date, spans.first_span_start) as original_hire_date,
-    case
-        when spans.has_open_span = 1 then null
-        else coalesce(workers.termination_date, spans.last_span_end)
-    end as termination_date,
+    coalesce(workers.termination_date, spans.last_span_end) as termination_date,
     workers.worker_status,
-    coalesce(spans.has_open_span = 1, false) as is_active,
+    coalesce(spans.is_active_on_as_of = 1, false) as is_active,
     coalesce(spans.employment_spans, 0) as employment_spans,
     crm_users.user_id as crm_user_id,
     coalesce(crm_users.crm_user_count, 0) as crm_user_count,

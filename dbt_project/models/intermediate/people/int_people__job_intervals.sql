@@ -32,7 +32,7 @@ with_span as (
 select
     employee_id,
     effective_date,
-    {{ dbt.dateadd('day', -1, 'next_effective_date') }} as valid_until,
+    cast({{ dbt.dateadd('day', -1, 'next_effective_date') }} as date) as valid_until,
     business_process,
     management_level,
     job_profile,

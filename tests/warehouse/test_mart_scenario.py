@@ -13,9 +13,9 @@ The scenario (every export delivered on 2025-07-15, so the as-of date is 2025-07
       000012 Rob   01/01 Hire -> Fay;  02/10 Termination (Voluntary, regretted) under Fay;
                    04/01 Rehire -> Gus; 07/01 Termination (Voluntary, not regretted) under Gus    (rehire)
       000013 Ria   02/15 Hire -> Fay;  05/20 Change Manager -> Gus;
-                   05/31 Termination (Involuntary) under Gus   (separation credited to the manager on the last day)
+                   05/31 Termination (Involuntary) under Gus   (credited to the manager on the last day)
       000014 Ray   01/01 Hire -> Fay, stays
-      000015 Ned   01/01 Hire -> Gus;  01/20 Termination (Involuntary) under Gus   (Gus then has no report in Feb)
+      000015 Ned   01/01 Hire -> Gus;  01/20 Termination (Involuntary) under Gus   (Gus: no report in Feb)
       000016 Tom -> Tia, 000017 Val -> Uma, 000018 Xia -> Wes, all 01/01, stay
 
 Direct reports per day (active and reporting), by manager:
@@ -285,7 +285,7 @@ OPPORTUNITIES = [
     opp(
         1, U["000011"], "Closed Won", "1000", "USD", "2025-03-10", "2025-02-05T10:00:00.000Z", "true", "true"
     ),
-    # Rita, EUR 900 created late on 03/20 UTC (Gus's since 03/16) at 0.8 -> 1125 USD pipeline for Gus in March;
+    # Rita, EUR 900 created late on 03/20 UTC (Gus's since 03/16) at 0.8 -> 1125 USD pipeline, Gus, March;
     # won 04/05 at 0.9 -> 1000 USD bookings for Gus in April
     opp(2, U["000011"], "Closed Won", "900", "EUR", "2025-04-05", "2025-03-20T23:30:00.000Z", "true", "true"),
     # Rita, lost 03/20 (Gus's); created 03/01 (Fay's) -> Fay's March pipeline 500
@@ -564,7 +564,8 @@ def test_coaching_fay_march_manager_change_and_uncounted_sessions(wh):
     # Reports at 03/31: Ria, Ray (Rita moved to Gus on 03/16) -> eom 2; coached among them: Ray -> 1.
     # coverage 1/2; hours 30/60/2 = 0.25; ratings given 5 + 2 = 7 over 2 -> 3.5.
     # Received: S5 from Sam, 45 min, coaching skills 4 + 5 + 3 = 12 over 3 -> 4.0.
-    # Courses: LO-1 assigned 02/01 (completed 03/15 <= 03/31); LO-2 cancelled; LO-3 not curriculum; LO-4 April.
+    # Courses: LO-1 assigned 02/01 (completed 03/15 <= 03/31); LO-2 cancelled; LO-3 not curriculum;
+    # LO-4 assigned in April.
     check(
         one(wh, "mart_manager_coaching", manager_employee_id="000002", month="2025-03-01"),
         fay(
@@ -806,7 +807,8 @@ def test_retention_fay_february_regretted_first_year_separation(wh):
 
 
 def test_retention_fay_may_separation_goes_to_the_manager_on_the_last_day(wh):
-    # May 1: Ria, Ray; Ria moves to Gus 05/20 and leaves 05/31 -> May 31: Ray. avg 1.5; Ria is Gus's separation.
+    # May 1: Ria, Ray; Ria moves to Gus 05/20 and leaves 05/31 -> May 31: Ray. avg 1.5;
+    # Ria is Gus's separation, not Fay's.
     # Trailing: avg Jan 3 + Feb 3 + Mar 2.5 + Apr 2 + May 1.5 = 12 -> 12 / 12 = 1; separations 1 (Feb).
     check(
         one(wh, "mart_manager_retention", manager_employee_id="000002", month="2025-05-01"),
@@ -1055,7 +1057,8 @@ def test_revenue_fay(wh):
 
 def test_revenue_gus_eur_and_15_char_quota_owner(wh):
     # Mar: O3 lost 03/20 -> win rate 0; O2 EUR 900 created 03/20 23:30 UTC at 0.8 -> 1125 USD.
-    # Quota: Rita (15-char owner id) 1000 USD; her own bookings in March: O1 1000 (closed while Fay's) -> reached.
+    # Quota: Rita (15-char owner id) 1000 USD; her own bookings in March: O1 1000 (closed while Fay's)
+    # -> reached.
     check(
         one(wh, "mart_manager_revenue", manager_employee_id="000003", month="2025-03-01"),
         rev(
@@ -1072,7 +1075,8 @@ def test_revenue_gus_eur_and_15_char_quota_owner(wh):
             reps_at_or_above_quota=1,
         ),
     )
-    # Apr: O2 won 04/05 at 0.9 -> 1000 USD. Quota: Rita EUR 1800 at the 04/01 rate 0.9 = 2000, Rob 500 -> 2500;
+    # Apr: O2 won 04/05 at 0.9 -> 1000 USD. Quota: Rita EUR 1800 at the 04/01 rate 0.9 = 2000,
+    # Rob 500 -> 2500;
     # Rita's own bookings 1000 < 2000, Rob's 0 < 500 -> none reached. attainment 1000 / 2500 = 0.4.
     check(
         one(wh, "mart_manager_revenue", manager_employee_id="000003", month="2025-04-01"),
@@ -1108,7 +1112,8 @@ def test_engagement_fay_scores(wh):
     # Finished responses R1..R5 (R6 is partial). Q_COACH answered 5, 4, 2, 3 (R4 skipped) -> 14/4 = 3.5;
     # favourable (4-5): 5, 4 -> 2/4. FEEDBACK 4+4+3+5+2 = 18/5; GROWTH 3+4+2+5+4 = 18/5; RECOGNITION
     # 4+3+2+5+1 = 15/5; INTENT 5+4+3+5+2 = 19/5. eNPS: 10, 9, 6, 7, 9 -> promoters 3, detractors 1 -> 100*2/5.
-    # wave_close_date: latest finished EndDate of the whole wave = R9 (no ManagerID) 06/16 (R6 06/20 is partial).
+    # wave_close_date: latest finished EndDate of the whole wave = R9 (no ManagerID) 06/16
+    # (R6's 06/20 is partial).
     check(
         one(wh, "mart_manager_engagement", manager_employee_id="000002", wave="2025-Q2"),
         dict(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from pipelines.quality.engine import INDEX_COLUMNS, ExpectationOutcome, GxEngine
 from pipelines.quality.report import MAX_EXAMPLES, Example, Failure, ValidationReport
@@ -49,6 +50,14 @@ def _indexed(expectations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**e, "meta": {**e.get("meta", {}), INDEX_META: i}} for i, e in enumerate(expectations)]
 
 
+def _plain(value: Any) -> Any:
+    """None for every flavour of missing (None, NaN, pd.NA), numbers and text as they are."""
+    try:
+        return None if pd.isna(value) else value
+    except (TypeError, ValueError):
+        return value
+
+
 class _Collector:
     """Sums GX outcomes of many chunks into one Failure per violated expectation."""
 
@@ -71,7 +80,7 @@ class _Collector:
             for ex in out.examples:
                 if len(f.examples) >= MAX_EXAMPLES:
                     break
-                values = tuple(ex.get(c) for c in columns)
+                values = tuple(_plain(ex.get(c)) for c in columns)
                 f.examples.append(
                     Example(str(ex.get("_source_file")), int(ex.get("_row_number")), values[0] if len(values) == 1 else values)
                 )

@@ -1,0 +1,100 @@
+"""The source_contract asset checks, executed in-process by Dagster against a temporary warehouse."""
+
+import sys
+
+import dagster as dg
+import pytest
+
+from pipelines.defs.quality import CHECK_NAME, quality_definitions
+from pipelines.sources import SOURCE_FILES
+from tests.quality.rows import add_batch, clean_row, make_warehouse
+
+RAW_KEYS = [dg.AssetKey(["raw", f.raw_table]) for f in SOURCE_FILES]
+
+
+def run_checks(keys, chunk_rows=None):
+    """Execute only the source_contract checks of `keys` (the raw assets themselves are stubs, not run)."""
+    checks = quality_definitions().asset_checks
+    run_config = None
+    if chunk_rows:
+        ops = {}
+        for c in checks:
+            (check_key,) = c.check_keys
+            if check_key.asset_key in keys:
+                ops[c.node_def.name] = {"config": {"chunk_rows": chunk_rows}}
+        run_config = {"ops": ops}
+    result = dg.materialize(
+        [*(dg.AssetSpec(k) for k in RAW_KEYS), *checks],
+        selection=dg.AssetSelection.checks_for_assets(*keys),
+        run_config=run_config,
+    )
+    assert result.success
+    return {e.asset_key: e for e in result.get_asset_check_evaluations()}
+
+
+def test_one_non_blocking_check_per_raw_asset_and_no_gx_at_load():
+    sys.modules.pop("great_expectations", None)
+    defs = quality_definitions()
+    specs = [spec for c in defs.asset_checks for spec in c.check_specs]
+    assert sorted(s.asset_key for s in specs) == sorted(RAW_KEYS)
+    assert {s.name for s in specs} == {CHECK_NAME}
+    assert not any(s.blocking for s in specs)
+    assert all("latest batch" in s.description for s in specs)
+    assert "great_expectations" not in sys.modules
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("COACHWH_HOME", str(tmp_path))
+    return tmp_path
+
+
+def test_empty_raw_tables_pass_with_no_rows_yet(home):
+    make_warehouse(home)
+    evals = run_checks(RAW_KEYS[:2])
+    assert len(evals) == 2
+    for e in evals.values():
+        assert e.passed
+        assert e.metadata["status"].value == "no rows yet"
+        assert e.metadata["rows validated"].value == 0
+
+
+def test_latest_batch_is_validated_and_violations_are_reported(home):
+    wh = make_warehouse(home)
+    key = dg.AssetKey(["raw", "crm_coaching_report"])
+    old = [clean_row("crm_coaching_report", i) for i in range(1, 4)]
+    old[0]["Status__c"] = "Closed"  # an old batch's problem is not today's report
+    add_batch(wh, "crm_coaching_report", old, "2026-11-25", "Coaching_Report_vod__c.csv")
+    new = [clean_row("crm_coaching_report", i) for i in range(1, 6)]
+    new[1]["Opening_Rating__c"] = "Excellent"
+    new[3]["Manager_vod__c"] = "005000000000001"  # 15-character id where 18 are due
+    add_batch(wh, "crm_coaching_report", new, "2026-11-26", "Coaching_Report_vod__c.csv")
+    users = [clean_row("crm_user", i) for i in range(1, 4)]
+    add_batch(wh, "crm_user", users, "2026-11-26", "User.csv")
+
+    evals = run_checks([key, dg.AssetKey(["raw", "crm_user"])], chunk_rows=2)
+
+    user = evals[dg.AssetKey(["raw", "crm_user"])]
+    assert user.passed and user.metadata["rows validated"].value == 3
+    e = evals[key]
+    assert not e.passed
+    assert e.severity == dg.AssetCheckSeverity.ERROR
+    md = {k: v.value for k, v in e.metadata.items()}
+    assert md["rows validated"] == 5
+    assert md["extract date"] == "2026-11-26"
+    assert md["batches"] == "crm/2026-11-26"
+    assert md["chunks"] >= 3
+    assert md["expectations failed"] == 2
+    assert md["expectations run"] == 38
+    assert md["failure 1"] == (
+        "Coaching_Report_vod__c.csv row 4: Manager_vod__c '005000000000001' does not match "
+        "18-character Salesforce id (^[a-zA-Z0-9]{18}$)"
+    )
+    assert md["failure 2"].startswith("Coaching_Report_vod__c.csv row 2: Opening_Rating__c 'Excellent' not in {1 - Needs")
+    details = md["failure details"]
+    assert [(d["column"], d["count"], d["rows"]) for d in details] == [
+        ("Manager_vod__c", 1, ["Coaching_Report_vod__c.csv:4"]),
+        ("Opening_Rating__c", 1, ["Coaching_Report_vod__c.csv:2"]),
+    ]
+    assert "| Opening_Rating__c |" in md["failures"]
+    assert "2 violated" in e.description

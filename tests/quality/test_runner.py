@@ -1,0 +1,156 @@
+"""The runner over hand-made rows: clean rows pass, crafted violations fail naming file, rows, column, rule."""
+
+import duckdb
+import pytest
+
+from pipelines.quality.runner import validate_rows
+from pipelines.sources import SOURCE_FILES
+from tests.quality.rows import clean_row, frame_table
+
+TABLES = [f.raw_table for f in SOURCE_FILES]
+
+
+def run(engine, raw_table, rows, chunk_rows=250_000, file="f.csv"):
+    with duckdb.connect() as con:
+        frame_table(con, "t", raw_table, rows, file)
+        return validate_rows(con, "t", raw_table, chunk_rows=chunk_rows, engine=engine)
+
+
+@pytest.mark.parametrize("raw_table", TABLES)
+def test_clean_rows_pass(engine, raw_table):
+    report = run(engine, raw_table, [clean_row(raw_table, i) for i in range(1, 6)])
+    assert report.rows == 5
+    assert report.failures == [], [f.message() for f in report.failures]
+
+
+def test_empty_relation_has_no_rows_yet(engine):
+    report = run(engine, "crm_call", [])
+    assert report.rows == 0 and report.passed
+    assert "no rows yet" in report.summary()
+
+
+def calls_with_violations():
+    rows = [clean_row("crm_call", i) for i in range(1, 21)]
+    rows[16]["Status_vod__c"] = "Done"  # row 17
+    rows[211 % 20]["Status_vod__c"] = "Done"  # row 12
+    rows[4]["Id"] = "a04SHORT"  # row 5: malformed id
+    rows[6]["Call_Date_vod__c"] = "11/25/2026"  # row 7: US date in a CRM file
+    rows[7]["Status_vod__c"] = None  # row 8: live call without status
+    rows[8]["Status_vod__c"], rows[8]["IsDeleted"] = None, "true"  # row 9: tombstone, may be sparse
+    rows[18]["Id"] = rows[1]["Id"]  # rows 2 and 19: same Id twice in the batch
+    return rows
+
+
+def messages(report):
+    return {f.column + " | " + f.rule: f.message() for f in report.failures}
+
+
+def test_crafted_violations_name_column_rule_and_rows(engine):
+    report = run(engine, "crm_call", calls_with_violations(), file="Call2_vod__c.csv")
+    msgs = messages(report)
+    assert msgs == {
+        "Id | 18-character Salesforce id": "Call2_vod__c.csv row 5: Id 'a04SHORT' does not match "
+        "18-character Salesforce id (^[a-zA-Z0-9]{18}$)",
+        "Id | unique within the batch": "Call2_vod__c.csv rows 2, 19: Id 'a04000000000000002' occurs more than "
+        "once in the batch (key must be unique)",
+        "Call_Date_vod__c | date YYYY-MM-DD": "Call2_vod__c.csv row 7: Call_Date_vod__c '11/25/2026' does not "
+        "match date YYYY-MM-DD (^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$)",
+        "Status_vod__c | not empty where IsDeleted = 'false'": "Call2_vod__c.csv row 8: Status_vod__c is empty "
+        "(required) where IsDeleted = 'false'",
+        "Status_vod__c | in {Planned_vod, Saved_vod, Submitted_vod}": "Call2_vod__c.csv rows 12, 17: "
+        "Status_vod__c 'Done' not in {Planned_vod, Saved_vod, Submitted_vod}",
+    }
+    assert report.rows == 20 and not report.passed
+    by_rule = {f.rule: f for f in report.failures}
+    assert by_rule["in {Planned_vod, Saved_vod, Submitted_vod}"].unexpected_count == 2
+
+
+def test_likert_out_of_range_and_unparseable_answer(engine):
+    rows = [clean_row("survey_responses", i) for i in range(1, 8)]
+    rows[2]["Q_COACH"] = "7"
+    rows[3]["Q_COACH"] = "0"
+    rows[4]["Q_COACH"] = "four"
+    rows[5]["Q_ENPS"] = "11"
+    rows[6]["Wave"] = "2025Q3"
+    msgs = messages(run(engine, "survey_responses", rows, file="responses_2025-Q3.csv"))
+    assert msgs["Q_COACH | in [1, 5] (Likert 1-5)"] == (
+        "responses_2025-Q3.csv rows 3, 4: Q_COACH 7, 0 not in [1, 5] (Likert 1-5)"
+    )
+    assert msgs["Q_COACH | whole number"] == (
+        "responses_2025-Q3.csv row 5: Q_COACH 'four' does not match whole number (^[0-9]+$)"
+    )
+    assert msgs["Q_ENPS | in [0, 10] (ENPS 0-10)"].startswith("responses_2025-Q3.csv row 6: Q_ENPS 11 ")
+    assert msgs["Wave | wave YYYY-Qn"].startswith("responses_2025-Q3.csv row 7: Wave '2025Q3' ")
+    assert len(msgs) == 4
+
+
+def test_hris_rules_dates_vocabularies_and_conditional_columns(engine):
+    rows = [clean_row("hris_job_history", i) for i in range(1, 6)]
+    rows[0]["Effective Date"] = "2019-03-15"  # ISO instead of MM/DD/YYYY
+    rows[1]["Business Process"] = "Hired"
+    rows[2]["Termination Category"] = "Voluntary"  # on a Hire row
+    rows[3]["Employee ID"] = "12A"
+    rows[4]["Employee ID"], rows[4]["Effective Date"] = rows[0]["Employee ID"], rows[0]["Effective Date"]
+    msgs = messages(run(engine, "hris_job_history", rows, file="job_history.xlsx"))
+    assert msgs["Effective Date | date MM/DD/YYYY"].startswith("job_history.xlsx rows 1, 5: Effective Date '2019-03-15'")
+    assert msgs[
+        "Business Process | in {Hire, Transfer, Promotion, Change Manager, Rehire, Termination}"
+    ].startswith("job_history.xlsx row 2: Business Process 'Hired' not in")
+    assert msgs["Termination Category | empty (empty unless Business Process is Termination) "
+                "where Business Process ≠ 'Termination'"].startswith("job_history.xlsx row 3: Termination Category 'Voluntary'")
+    assert msgs["Employee ID | HRIS Employee ID: text of digits, leading zeros kept"].startswith(
+        "job_history.xlsx row 4: Employee ID '12A'")
+    assert msgs["(Employee ID, Effective Date) | unique within the batch"] == (
+        "job_history.xlsx rows 1, 5: (Employee ID, Effective Date) ('000001', '2019-03-15') occurs more than once "
+        "in the batch (key must be unique)"
+    )
+
+
+def test_ranges_on_amounts_and_rates(engine):
+    rows = [clean_row("crm_dated_conversion_rate", i) for i in range(1, 4)]
+    rows[0]["ConversionRate"] = "0"
+    rows[1]["ConversionRate"] = "1,2"
+    msgs = messages(run(engine, "crm_dated_conversion_rate", rows, file="DatedConversionRate.csv"))
+    assert msgs["ConversionRate | > 0 (conversion rate > 0)"] == (
+        "DatedConversionRate.csv row 1: ConversionRate 0 not > 0 (conversion rate > 0)"
+    )
+    assert msgs["ConversionRate | plain decimal number like 1234.5"].startswith(
+        "DatedConversionRate.csv row 2: ConversionRate '1,2'")
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 3, 7])
+def test_chunking_gives_the_same_result_as_one_chunk(engine, chunk_rows):
+    rows = calls_with_violations()
+    whole = run(engine, "crm_call", rows)
+    chunked = run(engine, "crm_call", rows, chunk_rows=chunk_rows)
+    assert chunked.chunks > whole.chunks
+    assert chunked.rows == whole.rows
+    assert [(f.index, f.unexpected_count, f.examples) for f in chunked.failures] == [
+        (f.index, f.unexpected_count, f.examples) for f in whole.failures
+    ]
+    assert [f.message() for f in chunked.failures] == [f.message() for f in whole.failures]
+
+
+def test_many_violations_are_counted_with_a_few_examples(engine):
+    rows = [clean_row("crm_user", i) for i in range(1, 31)]
+    for r in rows:
+        r["IsActive"] = "TRUE"
+    report = run(engine, "crm_user", rows, chunk_rows=4, file="User.csv")
+    (f,) = report.failures
+    assert f.unexpected_count == 30
+    assert f.message() == "User.csv rows 1, 2, 3, 4, 5 and 25 more (30 rows): IsActive 'TRUE' not in {true, false}"
+
+
+def test_duplicate_keys_in_different_chunks_and_files_are_found(engine):
+    rows = [clean_row("lms_courses", i) for i in range(1, 10)]
+    rows[8]["LO ID"] = rows[0]["LO ID"]
+    with duckdb.connect() as con:
+        frame_table(con, "a", "lms_courses", rows[:5], "courses.csv")
+        frame_table(con, "b", "lms_courses", rows[5:], "courses_again.csv")
+        con.execute("create view t as select * from a union all select * from b")
+        report = validate_rows(con, "t", "lms_courses", chunk_rows=2, engine=engine)
+    (f,) = report.failures
+    assert f.message() == (
+        "courses.csv row 1; courses_again.csv row 4: LO ID 'LO-1' occurs more than once in the batch "
+        "(key must be unique)"
+    )

@@ -187,6 +187,6 @@ def attainment(org: Org, grid: MonthGrid, coaching: Coaching, rng) -> np.ndarray
     h = coaching.hours
     h_eff = 0.6 * h + 0.4 * _trailing_mean(h)
     q = coaching.hours_given_quality
-    att = (0.85 + 0.075 * np.minimum(h_eff, 3.5) + 0.03 * (q - 3) * (h > 0) + 0.05 * skill[:, None]
+    att = (0.87 + 0.068 * np.minimum(h_eff, 3.5) + 0.03 * (q - 3) * (h > 0) + 0.05 * skill[:, None]
            + rng.normal(0, 0.09, h.shape))
     return np.clip(att, 0.15, None)

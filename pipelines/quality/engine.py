@@ -23,6 +23,7 @@ class ExpectationOutcome:
     meta: dict[str, Any]  # the expectation's meta, to match results to the suite
     success: bool
     unexpected_count: int
+    checked_count: int  # values GX tested (non-missing for column map expectations)
     # [{"<column>": value, "_source_file": ..., "_row_number": ...}, ...] in dataframe order
     examples: list[dict[str, Any]]
     error: str | None = None
@@ -75,11 +76,12 @@ def _outcome(r: Any) -> ExpectationOutcome:
     meta = dict(r.expectation_config.meta or {})
     info = r.exception_info or {}
     if info.get("raised_exception"):
-        return ExpectationOutcome(meta, False, 0, [], error=str(info.get("exception_message")))
+        return ExpectationOutcome(meta, False, 0, 0, [], error=str(info.get("exception_message")))
     res = r.result or {}
     return ExpectationOutcome(
         meta=meta,
         success=bool(r.success),
         unexpected_count=int(res.get("unexpected_count") or 0),
+        checked_count=int(res.get("element_count") or 0) - int(res.get("missing_count") or 0),
         examples=list(res.get("partial_unexpected_index_list") or []),
     )

@@ -67,7 +67,12 @@ class Failure:
         else:
             text = f"fails {t} {_kwargs_text(kw)}"
         condition = condition_text(kw.get("row_condition"))
-        return f"{text}{' where ' + condition if condition else ''}"
+        return f"{text}{' where ' + condition if condition else ''}{_mostly_text(kw)}"
+
+
+def _mostly_text(kw: dict[str, Any]) -> str:
+    mostly = kw.get("mostly")
+    return f" (needed in at least {mostly:.0%} of the non-empty values)" if mostly is not None else ""
 
 
 def describe_rule(expectation: dict[str, Any]) -> str:
@@ -93,7 +98,8 @@ def describe_rule(expectation: dict[str, Any]) -> str:
     if rule and rule not in ("required", "vocabulary", "unique within the batch"):
         text += f" ({rule})"
     condition = condition_text(kw.get("row_condition"))
-    return f"{text}{' where ' + condition if condition else ''}"
+    mostly = kw.get("mostly")
+    return f"{text}{' where ' + condition if condition else ''}{f' (mostly {mostly:.0%})' if mostly else ''}"
 
 
 def condition_text(condition: Any) -> str:

@@ -59,20 +59,28 @@ def _plain(value: Any) -> Any:
 
 
 class _Collector:
-    """Sums GX outcomes of many chunks into one Failure per violated expectation."""
+    """Sums GX outcomes of many chunks into one Failure per violated expectation.
+
+    An expectation with `mostly` is judged on the totals of the whole batch (GX judges each chunk alone),
+    so the verdict does not depend on the chunk size."""
 
     def __init__(self, expectations: list[dict[str, Any]]) -> None:
         self.expectations = expectations
-        self.failures: dict[int, Failure] = {}
+        self.found: dict[int, Failure] = {}
+        self.checked: dict[int, int] = {}  # non-missing values seen, for `mostly`
+        self.failed_chunk: set[int] = set()
 
     def add(self, outcomes: list[ExpectationOutcome]) -> None:
         for out in outcomes:
-            if out.success and out.error is None:
-                continue
             # GX may reorder results: match them to the suite by the position we put in meta.
             i = out.meta[INDEX_META]
+            self.checked[i] = self.checked.get(i, 0) + out.checked_count
+            if not out.success or out.error:
+                self.failed_chunk.add(i)
+            if out.unexpected_count == 0 and not out.error:
+                continue
             exp = self.expectations[i]
-            f = self.failures.setdefault(i, Failure(i, exp))
+            f = self.found.setdefault(i, Failure(i, exp))
             if out.error and not f.error:
                 f.error = out.error
             f.unexpected_count += out.unexpected_count
@@ -85,8 +93,15 @@ class _Collector:
                     Example(str(ex.get("_source_file")), int(ex.get("_row_number")), values[0] if len(values) == 1 else values)
                 )
 
+    def _violated(self, f: Failure) -> bool:
+        mostly = f.expectation["kwargs"].get("mostly")
+        if f.error or mostly is None:
+            return f.error is not None or f.unexpected_count > 0 or f.index in self.failed_chunk
+        checked = self.checked.get(f.index, 0)
+        return checked > 0 and (checked - f.unexpected_count) / checked < mostly
+
     def result(self) -> list[Failure]:
-        return [self.failures[i] for i in sorted(self.failures)]
+        return [self.found[i] for i in sorted(self.found) if self._violated(self.found[i])]
 
 
 def _run(engine: GxEngine, collector: _Collector, name: str, part: list[dict[str, Any]], con, sql: str, params) -> int:

@@ -154,3 +154,18 @@ def test_duplicate_keys_in_different_chunks_and_files_are_found(engine):
         "courses.csv row 1; courses_again.csv row 4: LO ID 'LO-1' occurs more than once in the batch "
         "(key must be unique)"
     )
+
+
+@pytest.mark.parametrize("chunk_rows", [2, 100])
+def test_mostly_is_judged_on_the_whole_batch_not_per_chunk(engine, chunk_rows):
+    rows = [clean_row("crm_user", i) for i in range(1, 21)]
+    rows[0]["EmployeeNumber"] = "C1043"  # a contractor: 1 of 20 (5%) is allowed by mostly 0.9
+    rows[1]["EmployeeNumber"] = None
+    assert run(engine, "crm_user", rows, chunk_rows=chunk_rows).passed
+    for r in rows[2:4]:
+        r["EmployeeNumber"] = "n/a"  # 3 of 19 filled values (16%) are not
+    (f,) = run(engine, "crm_user", rows, chunk_rows=chunk_rows, file="User.csv").failures
+    assert f.message() == (
+        "User.csv rows 1, 3, 4: EmployeeNumber 'C1043', 'n/a' does not match digits, optionally with spaces "
+        "around (^\\s*[0-9]+\\s*$) (needed in at least 90% of the non-empty values)"
+    )

@@ -232,6 +232,7 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
         pending_empty = 0
         with open(out, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(f.columns)
             for sheet_row, cells in enumerate(rows, 2):
                 if all(c is None or c == "" for c in cells):
                     pending_empty += 1

@@ -217,6 +217,8 @@ def build_tables(con, org: Org, grid: MonthGrid, users: list[CrmUser], rates: Ra
         "territory": [f"{REGION_CODE[t.region]}-T{t.idx + 1:03d}" for t in org.teams]}))
     con.execute("CREATE OR REPLACE TABLE teams AS SELECT * FROM team_df")
     con.unregister("team_df")
+    con.execute(f"""CREATE OR REPLACE TABLE accounts AS SELECT CAST(a AS INTEGER) AS account,
+        sfid('001', {ACCOUNT_BASE} + a) AS id FROM range({max(1, len(org.teams)) * 400}) t(a)""")
     con.register("comment_df", pd.DataFrame({"idx": np.arange(len(COMMENTS)), "text": list(COMMENTS)}))
     con.execute("CREATE OR REPLACE TABLE comments AS SELECT * FROM comment_df")
     con.unregister("comment_df")
@@ -446,13 +448,14 @@ def calls_sql(start: date, t_end: int, history: bool) -> str:
     status = f"CASE WHEN final_s < {t_end} THEN {_in_list(CALL_STATUS, 'status')} ELSE 'Planned_vod' END"
     return f"""
         SELECT sfid('{PREFIX["Call2_vod__c"]}', {CALL_BASE} + seq) AS "Id", u.id AS "OwnerId",
-               sfid('001', {ACCOUNT_BASE} + account) AS "Account_vod__c", {_date('day', start)} AS "Call_Date_vod__c",
+               a.id AS "Account_vod__c", {_date('day', start)} AS "Call_Date_vod__c",
                {_ts('call_s')} AS "Call_Datetime_vod__c", {status} AS "Status_vod__c",
                {_in_list(CALL_TYPES, 'ctype')} AS "Call_Type_vod__c", {_in_list(CHANNELS, 'channel')} AS "Call_Channel_vod__c",
                CASE WHEN parent >= 0 THEN sfid('{PREFIX["Call2_vod__c"]}', {CALL_BASE} + parent) END AS "Parent_Call_vod__c",
                {_in_list(PRODUCTS, 'products')} AS "Detailed_Products_vod__c", t.territory AS "Territory_vod__c",
                {_bool(deleted)} AS "IsDeleted", {_ts('created_s')} AS "CreatedDate", {_ts(stamp)} AS "SystemModstamp"
         FROM calls c JOIN users u ON u.person = c.owner LEFT JOIN teams t ON t.team = c.team
+             JOIN accounts a ON a.account = c.account
         WHERE created_s < {t_end} AND {_window(t_end, history, stamp, deleted)}
         ORDER BY seq"""
 
@@ -491,7 +494,7 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
             SELECT * FROM opp_version WHERE ts < {t_end}
             QUALIFY row_number() OVER (PARTITION BY opp ORDER BY ts DESC) = 1)
         SELECT sfid('006', {OPP_BASE} + o.opp) AS "Id", u.id AS "OwnerId",
-               sfid('001', {ACCOUNT_BASE} + o.account) AS "AccountId",
+               a.id AS "AccountId",
                {_in_list(ACCOUNT_WORDS, 'o.account % ' + str(len(ACCOUNT_WORDS)))} || ' - ' ||
                    {_in_list(PRODUCTS, 'o.product')} || ' ' || strftime(make_timestamp(o.created_s * 1000000), '%b %Y')
                    AS "Name",
@@ -502,6 +505,7 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
                {_bool('v.stage >= 5')} AS "IsClosed", {_bool('v.stage = 5')} AS "IsWon",
                {_ts('o.created_s')} AS "CreatedDate", {_bool(deleted)} AS "IsDeleted", {_ts(stamp)} AS "SystemModstamp"
         FROM latest v JOIN opp o USING (opp) JOIN users u ON u.person = o.owner
+             JOIN accounts a ON a.account = o.account
         WHERE o.created_s < {t_end} AND {_window(t_end, history, stamp, deleted)}
         ORDER BY o.opp"""
 

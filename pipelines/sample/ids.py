@@ -78,21 +78,37 @@ def sfid(obj: str, n: int) -> str:
     return to18(PREFIX[obj] + POD + base62(n))
 
 
-# DuckDB macros: sfid15(prefix, n) and sfid(prefix, n), identical to the Python functions above.
-_DIGITS = " || ".join(
-    f"substr('{BASE62}', CAST((n // {62**k}) % 62 AS INTEGER) + 1, 1)" for k in range(9, -1, -1)
-)
-def _block_sql(b: int) -> str:
-    bits = " + ".join(
-        f"(CASE WHEN substr(s, {b * 5 + i + 1}, 1) BETWEEN 'A' AND 'Z' THEN {1 << i} ELSE 0 END)" for i in range(5)
-    )
-    return f"substr('{SUFFIX_ALPHABET}', ({bits}) + 1, 1)"
+# DuckDB macros sfid15(prefix, n) and sfid(prefix, n), identical to sfid() above. The ten base-62 digits are
+# two blocks of five (hi = n // 62^5, lo = n % 62^5); a block's checksum bits come from its digit values
+# (10..35 are the upper-case letters), so no string is scanned twice and millions of ids stay cheap.
+def _digit(x: str, k: int) -> str:
+    return f"CAST(({x} // {62**k}) % 62 AS INTEGER)"
+
+
+def _enc5(x: str) -> str:
+    return " || ".join(f"substr('{BASE62}', {_digit(x, k)} + 1, 1)" for k in range(4, -1, -1))
+
+
+def _bits5(x: str) -> str:
+    terms = " + ".join(f"(CASE WHEN {_digit(x, 4 - i)} BETWEEN 10 AND 35 THEN {1 << i} ELSE 0 END)" for i in range(5))
+    return f"substr('{SUFFIX_ALPHABET}', {terms} + 1, 1)"
+
+
+def _bits5_text(s: str) -> str:
+    terms = " + ".join(f"(CASE WHEN substr({s}, {i + 1}, 1) BETWEEN 'A' AND 'Z' THEN {1 << i} ELSE 0 END)"
+                       for i in range(5))
+    return f"substr('{SUFFIX_ALPHABET}', {terms} + 1, 1)"
 
 
 SFID_MACRO_SQL = [
-    f"CREATE OR REPLACE MACRO sfid15(prefix, n) AS prefix || '{POD}' || {_DIGITS}",
-    "CREATE OR REPLACE MACRO sfid_suffix(s) AS " + " || ".join(_block_sql(b) for b in range(3)),
-    "CREATE OR REPLACE MACRO sfid(prefix, n) AS sfid15(prefix, n) || sfid_suffix(sfid15(prefix, n))",
+    f"CREATE OR REPLACE MACRO sfid_hi(n) AS n // {62**5}",
+    f"CREATE OR REPLACE MACRO sfid_lo(n) AS n % {62**5}",
+    f"CREATE OR REPLACE MACRO sfid_enc5(x) AS {_enc5('x')}",
+    f"CREATE OR REPLACE MACRO sfid_bits5(x) AS {_bits5('x')}",
+    "CREATE OR REPLACE MACRO sfid_head(prefix) AS " + _bits5_text(f"(prefix || '{POD}')"),
+    f"CREATE OR REPLACE MACRO sfid15(prefix, n) AS prefix || '{POD}' || sfid_enc5(sfid_hi(n)) || sfid_enc5(sfid_lo(n))",
+    "CREATE OR REPLACE MACRO sfid(prefix, n) AS sfid15(prefix, n) || sfid_head(prefix) "
+    "|| sfid_bits5(sfid_hi(n)) || sfid_bits5(sfid_lo(n))",
 ]
 
 

@@ -39,19 +39,25 @@ class GeneratorArgumentError(ValueError):
     """Arguments that cannot describe a landing zone (dates out of order, unknown format...)."""
 
 
-def _progress(quiet: bool):
+def _progress():
+    """Progress lines on stderr: elapsed seconds and the step just finished."""
     t0 = time.monotonic()
 
     def say(step: str) -> None:
-        if not quiet:
-            print(f"[{time.monotonic() - t0:7.1f}s] {step}", file=sys.stderr, flush=True)
+        print(f"[{time.monotonic() - t0:7.1f}s] {step}", file=sys.stderr, flush=True)
 
     return say
 
 
-def generate(out: Path, profile: str = "small", seed: int = 7, start: date | None = None,
-             history_until: date | None = None, days: int | None = None, hr_format: str = "csv",
-             quiet: bool = False) -> dict:
+def generate(
+    out: Path,
+    profile: str = "small",
+    seed: int = 7,
+    start: date | None = None,
+    history_until: date | None = None,
+    days: int | None = None,
+    hr_format: str = "csv",
+) -> dict:
     """Write the landing zone under `out`; returns {"<system>/<date>": {file: rows}} for every batch."""
     prof = get_profile(profile)
     history_until = history_until or DEFAULT_HISTORY_UNTIL
@@ -64,12 +70,17 @@ def generate(out: Path, profile: str = "small", seed: int = 7, start: date | Non
     if days < 0:
         raise GeneratorArgumentError(f"days must be 0 or more, not {days}")
     out = Path(out)
-    say = _progress(quiet)
+    say = _progress()
     end = history_until + timedelta(days=days)
     streams = np.random.SeedSequence(seed).spawn(9)
-    rng = {k: np.random.Generator(np.random.PCG64(s)) for k, s in zip(
-        ("org", "coaching", "outcomes", "users", "rates", "quota", "opps", "calls", "lms"), streams, strict=True)}
-    survey_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, 99])))
+    rng = {
+        k: np.random.Generator(np.random.PCG64(s))
+        for k, s in zip(
+            ("org", "coaching", "outcomes", "users", "rates", "quota", "opps", "calls", "lms"),
+            streams,
+            strict=True,
+        )
+    }
 
     say(f"profile {prof.name}: simulating the organisation {start} .. {end}")
     org = simulate(prof, rng["org"], start, end)
@@ -88,8 +99,9 @@ def generate(out: Path, profile: str = "small", seed: int = 7, start: date | Non
         con.execute(f"SET temp_directory = '{tmp}'")
         con.execute("SET preserve_insertion_order = true")
         install_sql_macros(con)
-        crm.build_tables(con, org, grid, users, rates, coaching, att, history_day, last_day, prof.visits_per_day,
-                         rng, say)
+        crm.build_tables(
+            con, org, grid, users, rates, coaching, att, history_day, last_day, prof.visits_per_day, rng, say
+        )
         lms.build_transcripts(con, org, last_day, rng["lms"])
         say("tables built; writing batches")
         for d in batch_dates:
@@ -122,9 +134,15 @@ def generate(out: Path, profile: str = "small", seed: int = 7, start: date | Non
             if waves:
                 b = Batch(out, "survey", d)
                 for w in waves:
-                    wave_no = survey.waves_between(start, end).index(w)
-                    b.write_csv(f"responses_{w.name}.csv", survey.header_rows(),
-                                survey.wave_rows(org, w, wave_no, survey_rng), bom=True)
+                    wave_rng = np.random.Generator(
+                        np.random.PCG64(np.random.SeedSequence([seed, 99, w.close.toordinal()]))
+                    )
+                    b.write_csv(
+                        f"responses_{w.name}.csv",
+                        survey.header_rows(),
+                        survey.wave_rows(org, w, wave_rng),
+                        bom=True,
+                    )
                 summary[f"survey/{d}"] = dict(b.files)
                 b.close()
 
@@ -145,4 +163,6 @@ def _check_names(summary: dict) -> None:
         system = key.split("/")[0]
         for name in files:
             if not any(f.matches(name) for f in files_of(system)):
-                raise AssertionError(f"generator wrote {key}/{name}, which the source contract does not define")
+                raise AssertionError(
+                    f"generator wrote {key}/{name}, which the source contract does not define"
+                )

@@ -24,11 +24,13 @@ TYPE_P = {0: (0.35, 0.15, 0.35, 0.15), 1: (0.25, 0.15, 0.5, 0.1)}
 COMMENTS = (
     "Good call structure; work on closing.",
     'Asked strong open questions. Next: use the "feel, felt, found" approach on price objections.',
-    "Ride-along with two accounts, both receptive.\nAgreed actions:\n- pre-call plan for every visit\n- follow up on samples",
+    "Ride-along with two accounts, both receptive.\nAgreed actions:\n- pre-call plan for every visit\n"
+    "- follow up on samples",
     "Needs to slow down, listen more, and confirm the customer's need before messaging.",
     'Excellent objection handling at Dr. Lee\'s office ("too expensive" -> value story).',
     "Reviewed call notes, territory plan, and Q targets.",
-    "Coaching the coach: gave feedback on how you ran the ride-along; let the rep reflect first, then advise.",
+    "Coaching the coach: gave feedback on how you ran the ride-along; "
+    "let the rep reflect first, then advise.",
     "Set goals for next month:\n1) 3 ride-alongs per rep\n2) weekly one-on-ones",
     "Missed pre-call planning, again; discussed why.",
     "Strong session, rep self-identified 2 improvement areas.",
@@ -146,11 +148,16 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
     # life of a report: created on/after the review day, usually submitted, often approved; some stay Draft
     start_s = epoch_seconds(org.start)
     n = len(day)
-    created = start_s + day * 86400 + rng.integers(9 * 3600, 20 * 3600, n) + (
-        rng.integers(0, 3, n) * 86400 * (rng.random(n) < 0.4))
+    created = (
+        start_s
+        + day * 86400
+        + rng.integers(9 * 3600, 20 * 3600, n)
+        + (rng.integers(0, 3, n) * 86400 * (rng.random(n) < 0.4))
+    )
     submitted = np.where(rng.random(n) < 0.93, created + rng.integers(600, 4 * 86400, n), NEVER)
-    approved = np.where((submitted != NEVER) & (rng.random(n) < 0.45),
-                        submitted + rng.integers(3600, 7 * 86400, n), NEVER)
+    approved = np.where(
+        (submitted != NEVER) & (rng.random(n) < 0.45), submitted + rng.integers(3600, 7 * 86400, n), NEVER
+    )
     deleted = np.full(n, NEVER)
     comment = np.where(rng.random(n) < 0.7, rng.integers(0, len(COMMENTS), n), -1)
 
@@ -166,27 +173,42 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
     night = np.isin(dup, forced)
     hist_end = start_s + (history_day + 1) * 86400
     d_created[night] = np.minimum(d_created[night], hist_end - 60)
-    d_deleted[night] = hist_end + rng.integers(3600, max(3601, (last_day - history_day) * 86400), int(night.sum()))
+    d_deleted[night] = hist_end + rng.integers(
+        3600, max(3601, (last_day - history_day) * 86400), int(night.sum())
+    )
 
     def cat(a, b):
         return np.concatenate([a, b])
 
     return Coaching(
-        coach=cat(coach, coach[dup]), coachee=cat(coachee, coachee[dup]), day=cat(day, day[dup]),
-        level=cat(level, level[dup]), ctype=cat(ctype, ctype[dup]), minutes=cat(minutes, minutes[dup]),
-        ratings=np.concatenate([ratings, ratings[dup]]), comment=cat(comment, comment[dup]),
-        created=cat(created, d_created), submitted=cat(submitted, np.minimum(d_created + 300, d_deleted - 1)),
-        approved=cat(approved, np.full(len(dup), NEVER)), deleted=cat(deleted, d_deleted),
-        hours=hours, hours_given_quality=hours_quality,
+        coach=cat(coach, coach[dup]),
+        coachee=cat(coachee, coachee[dup]),
+        day=cat(day, day[dup]),
+        level=cat(level, level[dup]),
+        ctype=cat(ctype, ctype[dup]),
+        minutes=cat(minutes, minutes[dup]),
+        ratings=np.concatenate([ratings, ratings[dup]]),
+        comment=cat(comment, comment[dup]),
+        created=cat(created, d_created),
+        submitted=cat(submitted, np.minimum(d_created + 300, d_deleted - 1)),
+        approved=cat(approved, np.full(len(dup), NEVER)),
+        deleted=cat(deleted, d_deleted),
+        hours=hours,
+        hours_given_quality=hours_quality,
     )
 
 
 def attainment(org: Org, grid: MonthGrid, coaching: Coaching, rng) -> np.ndarray:
-    """Hidden attainment (bookings ÷ quota) of every person and month: coaching now and lately, skill, noise."""
+    """Hidden attainment (bookings ÷ quota) per person and month: coaching now and lately, skill, noise."""
     skill = np.array([p.skill for p in org.people])
     h = coaching.hours
     h_eff = 0.6 * h + 0.4 * _trailing_mean(h)
     q = coaching.hours_given_quality
-    att = (0.87 + 0.068 * np.minimum(h_eff, 3.5) + 0.03 * (q - 3) * (h > 0) + 0.05 * skill[:, None]
-           + rng.normal(0, 0.09, h.shape))
+    att = (
+        0.87
+        + 0.068 * np.minimum(h_eff, 3.5)
+        + 0.03 * (q - 3) * (h > 0)
+        + 0.05 * skill[:, None]
+        + rng.normal(0, 0.09, h.shape)
+    )
     return np.clip(att, 0.15, None)

@@ -15,22 +15,58 @@ import numpy as np
 import pandas as pd
 
 from pipelines.sample.coaching import COACHING_TYPES, COMMENTS, LEVELS, Coaching
-from pipelines.sample.dates import NEVER, MonthGrid, add_months, end_of_day_seconds, epoch_seconds, month_starts
-from pipelines.sample.ids import PREFIX, POD, base62, sfid, to18
+from pipelines.sample.dates import (
+    NEVER,
+    MonthGrid,
+    add_months,
+    end_of_day_seconds,
+    epoch_seconds,
+    month_starts,
+)
+from pipelines.sample.ids import POD, PREFIX, base62, sfid, to18
 from pipelines.sample.org import EMAIL_DOMAIN, IC, LEVEL_NAMES, REGIONS, Org
 from pipelines.sources import COACHING_SKILL_FIELDS, RATING_PICKLIST, REP_SKILL_FIELDS
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD")
 BASE_RATE = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79, "JPY": 149.5, "CAD": 1.36}
-STAGES = ("Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation", "Closed Won", "Closed Lost")
+STAGES = (
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Proposal",
+    "Negotiation",
+    "Closed Won",
+    "Closed Lost",
+)
 CALL_STATUS = ("Planned_vod", "Saved_vod", "Submitted_vod")
 CALL_TYPES = ("Detail Only", "Detail with Sample", "Sample Only", "Group Detail", "Group Detail with Sample")
 CHANNELS = ("In-person", "Phone", "Video", "Email")
-PRODUCTS = ("Cardiozen", "Cardiozen;Neurolix", "Neurolix", "Respira", "Respira;Cardiozen", "Glucomax",
-            "Glucomax;Respira", "Neurolix;Glucomax;Cardiozen", "Dermaclear", "Oncovia")
-ACCOUNT_WORDS = ("St. Mary's Hospital", "Riverside Clinic", "Northgate Medical Group", "Lakeside Pharmacy",
-                 "Hillcrest Health", "Oakwood Family Practice", "Central Cardiology", "Bayview Oncology",
-                 "Summit Pediatrics", "Greenfield Diabetes Center", "Maple Respiratory Care", "Harbor Dermatology")
+PRODUCTS = (
+    "Cardiozen",
+    "Cardiozen;Neurolix",
+    "Neurolix",
+    "Respira",
+    "Respira;Cardiozen",
+    "Glucomax",
+    "Glucomax;Respira",
+    "Neurolix;Glucomax;Cardiozen",
+    "Dermaclear",
+    "Oncovia",
+)
+ACCOUNT_WORDS = (
+    "St. Mary's Hospital",
+    "Riverside Clinic",
+    "Northgate Medical Group",
+    "Lakeside Pharmacy",
+    "Hillcrest Health",
+    "Oakwood Family Practice",
+    "Central Cardiology",
+    "Bayview Oncology",
+    "Summit Pediatrics",
+    "Greenfield Diabetes Center",
+    "Maple Respiratory Care",
+    "Harbor Dermatology",
+)
 REGION_CODE = ("NA", "CA", "EU", "UK", "JP")
 
 USER_BASE, ACCOUNT_BASE, CALL_BASE = 62**6 * 3 + 1000, 62**7 * 2 + 500, 62**6 * 40
@@ -95,23 +131,45 @@ def build_users(org: Org, rng) -> list[CrmUser]:
     for p in org.people:
         first_day = p.rows[0].day
         created = epoch_seconds(first_day) + 7 * 3600 + int(rng.integers(0, 3600 * 9))
-        users.append(CrmUser(p.idx, p.idx, p.first, p.last, p.email.lower(),
-                             _employee_number_quirk(p.emp_id, p.idx, float(u[p.idx])), created, int(lag[p.idx])))
-    extras = [("Sys", "Admin", "System Administrator"), ("Integration", "User", "Integration User"),
-              ("Veeva", "Support", "System Administrator")]
+        users.append(
+            CrmUser(
+                p.idx,
+                p.idx,
+                p.first,
+                p.last,
+                p.email.lower(),
+                _employee_number_quirk(p.emp_id, p.idx, float(u[p.idx])),
+                created,
+                int(lag[p.idx]),
+            )
+        )
+    extras = [
+        ("Sys", "Admin", "System Administrator"),
+        ("Integration", "User", "Integration User"),
+        ("Veeva", "Support", "System Administrator"),
+    ]
     n_contractors = max(3, len(org.teams) // 10)
     flms = [t.flm for t in org.teams if t.flm >= 0]
     for i in range(n_contractors):
         k = int(rng.integers(0, 400))
-        extras.append((("Alex", "Jordan", "Casey", "Robin", "Drew", "Sky")[k % 6],
-                       ("Contractor", "Temp", "Flex", "Agency")[k % 4] + f"{i + 1}", "Contract Sales Representative"))
+        extras.append(
+            (
+                ("Alex", "Jordan", "Casey", "Robin", "Drew", "Sky")[k % 6],
+                ("Contractor", "Temp", "Flex", "Agency")[k % 4] + f"{i + 1}",
+                "Contract Sales Representative",
+            )
+        )
     start_s = epoch_seconds(org.start)
     for j, (first, last, title) in enumerate(extras):
         idx = len(org.people) + j
         contractor = title.startswith("Contract")
-        email = (f"{first}.{last}@flexforce-staffing.com" if contractor else f"{first}.{last}@{EMAIL_DOMAIN}").lower()
+        email = (
+            f"{first}.{last}@flexforce-staffing.com" if contractor else f"{first}.{last}@{EMAIL_DOMAIN}"
+        ).lower()
         number = f"C{1040 + j}" if contractor and j % 2 else None
-        user = CrmUser(idx, -1, first, last, email, number, start_s - 86400 * int(rng.integers(5, 300)), 0, title)
+        user = CrmUser(
+            idx, -1, first, last, email, number, start_s - 86400 * int(rng.integers(5, 300)), 0, title
+        )
         if contractor and flms:
             user.manager_user = flms[j % len(flms)]
         users.append(user)
@@ -128,9 +186,22 @@ def users_rows(org: Org, users: list[CrmUser], d: date) -> list[list]:
             continue
         if user.person < 0:
             mgr_id = users[user.manager_user].id if user.manager_user >= 0 else None
-            out.append([user.id, user.email + ".crm", user.first, user.last, user.email, user.employee_number,
-                        mgr_id, user.title, "true", "America/New_York", _fmt_s(user.created_s),
-                        _fmt_s(user.created_s + 3600)])
+            out.append(
+                [
+                    user.id,
+                    user.email + ".crm",
+                    user.first,
+                    user.last,
+                    user.email,
+                    user.employee_number,
+                    mgr_id,
+                    user.title,
+                    "true",
+                    "America/New_York",
+                    _fmt_s(user.created_s),
+                    _fmt_s(user.created_s + 3600),
+                ]
+            )
             continue
         p = org.people[user.person]
         rows = [r for r in p.rows if r.day <= d]
@@ -143,9 +214,22 @@ def users_rows(org: Org, users: list[CrmUser], d: date) -> list[list]:
         stamp = max(user.created_s, epoch_seconds(max(stamp_days)) + 4 * 3600 + (user.idx * 37) % 3600)
         mgr_id = by_person[manager].id if manager >= 0 else None
         active = cur.process != "Termination"
-        out.append([user.id, user.email + ".crm", user.first, user.last, user.email, user.employee_number, mgr_id,
-                    cur.profile, "true" if active else "false", REGIONS[cur.region][2], _fmt_s(user.created_s),
-                    _fmt_s(stamp)])
+        out.append(
+            [
+                user.id,
+                user.email + ".crm",
+                user.first,
+                user.last,
+                user.email,
+                user.employee_number,
+                mgr_id,
+                cur.profile,
+                "true" if active else "false",
+                REGIONS[cur.region][2],
+                _fmt_s(user.created_s),
+                _fmt_s(stamp),
+            ]
+        )
     return out
 
 
@@ -182,8 +266,15 @@ class Rates:
                 if m > cur_month:
                     break
                 nxt = add_months(m, 1)
-                out.append([sfid("DatedConversionRate", RATE_BASE + ci * 1000 + mi), c, m.isoformat(),
-                            nxt.isoformat() if nxt <= cur_month else None, f"{self.rate[c][mi]:.6f}"])
+                out.append(
+                    [
+                        sfid("DatedConversionRate", RATE_BASE + ci * 1000 + mi),
+                        c,
+                        m.isoformat(),
+                        nxt.isoformat() if nxt <= cur_month else None,
+                        f"{self.rate[c][mi]:.6f}",
+                    ]
+                )
         return out
 
 
@@ -204,17 +295,39 @@ def _first_last_days(org: Org, grid: MonthGrid, level: int):
     return first, last
 
 
-def build_tables(con, org: Org, grid: MonthGrid, users: list[CrmUser], rates: Rates, coaching: Coaching,
-                 att: np.ndarray, history_day: int, last_day: int, visits_per_day: float, rngs, progress) -> None:
+def build_tables(
+    con,
+    org: Org,
+    grid: MonthGrid,
+    users: list[CrmUser],
+    rates: Rates,
+    coaching: Coaching,
+    att: np.ndarray,
+    history_day: int,
+    last_day: int,
+    visits_per_day: float,
+    rngs,
+    progress,
+) -> None:
     start_s = epoch_seconds(org.start)
-    con.register("user_df", pd.DataFrame({
-        "person": [u.person for u in users], "n": [USER_BASE + u.idx for u in users]}))
-    con.execute("CREATE OR REPLACE TABLE users AS SELECT person, sfid('005', n) AS id, sfid15('005', n) AS id15 "
-                "FROM user_df WHERE person >= 0")
+    con.register(
+        "user_df",
+        pd.DataFrame({"person": [u.person for u in users], "n": [USER_BASE + u.idx for u in users]}),
+    )
+    con.execute(
+        "CREATE OR REPLACE TABLE users AS SELECT person, sfid('005', n) AS id, sfid15('005', n) AS id15 "
+        "FROM user_df WHERE person >= 0"
+    )
     con.unregister("user_df")
-    con.register("team_df", pd.DataFrame({
-        "team": np.arange(len(org.teams)),
-        "territory": [f"{REGION_CODE[t.region]}-T{t.idx + 1:03d}" for t in org.teams]}))
+    con.register(
+        "team_df",
+        pd.DataFrame(
+            {
+                "team": np.arange(len(org.teams)),
+                "territory": [f"{REGION_CODE[t.region]}-T{t.idx + 1:03d}" for t in org.teams],
+            }
+        ),
+    )
     con.execute("CREATE OR REPLACE TABLE teams AS SELECT * FROM team_df")
     con.unregister("team_df")
     con.execute(f"""CREATE OR REPLACE TABLE accounts AS SELECT CAST(a AS INTEGER) AS account,
@@ -231,8 +344,21 @@ def build_tables(con, org: Org, grid: MonthGrid, users: list[CrmUser], rates: Ra
     cur_of_region = np.array([CURRENCIES.index(r[1]) for r in REGIONS])
     _quota(con, org, grid, first, months_till, base_usd, rate_mat, cur_of_region, start_s)
     progress("quotas")
-    _opportunities(con, org, grid, first, last, base_usd, rate_mat, cur_of_region, att, history_day, last_day,
-                   start_s, rngs["opps"])
+    _opportunities(
+        con,
+        org,
+        grid,
+        first,
+        last,
+        base_usd,
+        rate_mat,
+        cur_of_region,
+        att,
+        history_day,
+        last_day,
+        start_s,
+        rngs["opps"],
+    )
     progress("opportunities")
     _coaching_reports(con, coaching, org.start)
     progress("coaching reports")
@@ -263,8 +389,16 @@ def _quota(con, org, grid, first, months_till, base_usd, rate_mat, cur_of_region
     del month_len
     created_s = start_s + created_day * 86400 + 3 * 3600 + (p % 3600)
     order = np.lexsort((p, m))
-    df = pd.DataFrame({"seq": np.arange(len(p)), "person": p[order], "month": m[order],
-                       "created_s": created_s[order], "amount": amount[order], "cur": cur[order]})
+    df = pd.DataFrame(
+        {
+            "seq": np.arange(len(p)),
+            "person": p[order],
+            "month": m[order],
+            "created_s": created_s[order],
+            "amount": amount[order],
+            "cur": cur[order],
+        }
+    )
     con.register("quota_df", df)
     month_sql = _in_list([mm.isoformat() for mm in grid.months], "month")
     con.execute(f"""CREATE OR REPLACE TABLE quota AS
@@ -272,14 +406,15 @@ def _quota(con, org, grid, first, months_till, base_usd, rate_mat, cur_of_region
     con.unregister("quota_df")
 
 
-def _opportunities(con, org, grid, first, last, base_usd, rate_mat, cur_of_region, att, history_day, last_day,
-                   start_s, rng) -> None:
+def _opportunities(
+    con, org, grid, first, last, base_usd, rate_mat, cur_of_region, att, history_day, last_day, start_s, rng
+) -> None:
     horizon = last_day + 90
     live = grid.first_day <= horizon
     p, m = np.nonzero((first >= 0) & live[None, :])
-    f, l = first[p, m], last[p, m]
+    f, lst = first[p, m], last[p, m]
     cal_len = np.array([(add_months(mm, 1) - mm).days for mm in grid.months])[m]
-    frac = (l - f + 1) / cal_len
+    frac = (lst - f + 1) / cal_len
     cur_rm = cur_of_region[_region_at(org, p, f)]
     target = att[p, m] * base_usd[p] * rate_mat[cur_rm, m] * frac
     n_won = 1 + rng.poisson(2.0, len(p))
@@ -291,22 +426,27 @@ def _opportunities(con, org, grid, first, last, base_usd, rate_mat, cur_of_regio
     share = rng.gamma(2.0, 1.0, len(rm))
     share_sum = np.zeros(len(p))
     np.add.at(share_sum, rm[won], share[won])
-    amount = np.where(won, target[rm] * share / np.maximum(share_sum[rm], 1e-9),
-                      base_usd[p[rm]] * rate_mat[cur_rm[rm], m[rm]] * rng.lognormal(-1.3, 0.5, len(rm)))
+    amount = np.where(
+        won,
+        target[rm] * share / np.maximum(share_sum[rm], 1e-9),
+        base_usd[p[rm]] * rate_mat[cur_rm[rm], m[rm]] * rng.lognormal(-1.3, 0.5, len(rm)),
+    )
     cur = cur_rm[rm]
     jpy = cur == CURRENCIES.index("JPY")
     amount = np.where(jpy, np.round(amount, -3), np.round(amount, 2))
     owner = p[rm]
-    close_day = f[rm] + np.floor(rng.random(len(rm)) * (l[rm] - f[rm] + 1)).astype(np.int64)
+    close_day = f[rm] + np.floor(rng.random(len(rm)) * (lst[rm] - f[rm] + 1)).astype(np.int64)
     created_day = close_day - rng.integers(10, 120, len(rm))
     created_s = start_s + created_day * 86400 + rng.integers(8 * 3600, 19 * 3600, len(rm))
     close_s = start_s + close_day * 86400 + rng.integers(9 * 3600, 22 * 3600, len(rm))
     keep = close_day <= horizon
     owner, amount, cur, close_day, created_day, created_s, close_s, won = (
-        a[keep] for a in (owner, amount, cur, close_day, created_day, created_s, close_s, won))
+        a[keep] for a in (owner, amount, cur, close_day, created_day, created_s, close_s, won)
+    )
     order = np.lexsort((owner, created_s))
     owner, amount, cur, close_day, created_day, created_s, close_s, won = (
-        a[order] for a in (owner, amount, cur, close_day, created_day, created_s, close_s, won))
+        a[order] for a in (owner, amount, cur, close_day, created_day, created_s, close_s, won)
+    )
     n_opp = len(owner)
     team = org.team[owner, np.clip(created_day, 0, org.n_days - 1)]
     account = np.maximum(team, 0) * 400 + rng.integers(0, 400, n_opp)
@@ -317,8 +457,11 @@ def _opportunities(con, org, grid, first, last, base_usd, rate_mat, cur_of_regio
     vo = np.repeat(np.arange(n_opp), n_open)
     stage = np.arange(len(vo)) - np.repeat(np.cumsum(n_open) - n_open, n_open)
     span = close_s[vo] - created_s[vo]
-    ts = np.where(stage == 0, created_s[vo],
-                  created_s[vo] + ((stage + rng.random(len(vo)) * 0.9 + 0.05) / n_open[vo] * span).astype(np.int64))
+    ts = np.where(
+        stage == 0,
+        created_s[vo],
+        created_s[vo] + ((stage + rng.random(len(vo)) * 0.9 + 0.05) / n_open[vo] * span).astype(np.int64),
+    )
     versions = {
         "opp": [vo, np.arange(n_opp)],
         "ts": [ts, close_s],
@@ -331,17 +474,31 @@ def _opportunities(con, org, grid, first, last, base_usd, rate_mat, cur_of_regio
     hist_end = start_s + (history_day + 1) * 86400
     night_s = max(1, (last_day - history_day) * 86400)
     edit = u < 0.03
-    recent_won = np.flatnonzero(won & (close_day > history_day - 20) & (close_day <= history_day) & (u >= 0.05))
+    recent_won = np.flatnonzero(
+        won & (close_day > history_day - 20) & (close_day <= history_day) & (u >= 0.05)
+    )
     forced = rng.choice(recent_won, min(3, len(recent_won)), replace=False) if last_day > history_day else []
     edit[forced] = True
     e = np.flatnonzero(edit)
     e_ts = close_s[e] + rng.integers(86400, 30 * 86400, len(e))
     e_ts[np.isin(e, forced)] = hist_end + rng.integers(600, night_s, len(forced))
-    _add(versions, e, e_ts, np.where(won[e], 5, 6), np.round(amount[e] * rng.uniform(0.8, 1.2, len(e)), 2),
-         close_day[e])
+    _add(
+        versions,
+        e,
+        e_ts,
+        np.where(won[e], 5, 6),
+        np.round(amount[e] * rng.uniform(0.8, 1.2, len(e)), 2),
+        close_day[e],
+    )
     cd = np.flatnonzero((u >= 0.03) & (u < 0.045))
-    _add(versions, cd, close_s[cd] + rng.integers(86400, 15 * 86400, len(cd)), np.where(won[cd], 5, 6),
-         amount[cd], close_day[cd] + rng.choice([-9, -5, -2, 3, 6, 10], len(cd)))
+    _add(
+        versions,
+        cd,
+        close_s[cd] + rng.integers(86400, 15 * 86400, len(cd)),
+        np.where(won[cd], 5, 6),
+        amount[cd],
+        close_day[cd] + rng.choice([-9, -5, -2, 3, 6, 10], len(cd)),
+    )
     ro = np.flatnonzero((u >= 0.045) & (u < 0.052))
     ro_ts = close_s[ro] + rng.integers(2 * 86400, 20 * 86400, len(ro))
     _add(versions, ro, ro_ts, np.full(len(ro), 4), amount[ro], close_day[ro] + 30)
@@ -350,14 +507,27 @@ def _opportunities(con, org, grid, first, last, base_usd, rate_mat, cur_of_regio
     # deletions: some opportunities are deleted (a tombstone), a few during the nightly window
     deleted = np.full(n_opp, NEVER)
     dl = np.flatnonzero((u >= 0.06) & (u < 0.072))
-    deleted[dl] = created_s[dl] + (rng.random(len(dl)) * (close_s[dl] - created_s[dl] + 20 * 86400)).astype(np.int64)
+    deleted[dl] = created_s[dl] + (rng.random(len(dl)) * (close_s[dl] - created_s[dl] + 20 * 86400)).astype(
+        np.int64
+    )
     open_at_h = np.flatnonzero((created_s < hist_end - 86400) & (close_s > hist_end + night_s) & (u >= 0.2))
     if last_day > history_day and len(open_at_h):
         fd = rng.choice(open_at_h, min(2, len(open_at_h)), replace=False)
         deleted[fd] = hist_end + rng.integers(600, night_s, len(fd))
-    con.register("opp_df", pd.DataFrame({
-        "opp": np.arange(n_opp), "owner": owner, "account": account, "product": product, "cur": cur,
-        "created_s": created_s, "deleted_s": deleted}))
+    con.register(
+        "opp_df",
+        pd.DataFrame(
+            {
+                "opp": np.arange(n_opp),
+                "owner": owner,
+                "account": account,
+                "product": product,
+                "cur": cur,
+                "created_s": created_s,
+                "deleted_s": deleted,
+            }
+        ),
+    )
     con.execute("CREATE OR REPLACE TABLE opp AS SELECT * FROM opp_df")
     con.unregister("opp_df")
     con.register("ver_df", pd.DataFrame({k: np.concatenate(v) for k, v in versions.items()}))
@@ -374,9 +544,17 @@ def _add(versions, idx, ts, stage, amount, close_day) -> None:
 def _coaching_reports(con, c: Coaching, start: date) -> None:
     order = np.lexsort((c.coachee, c.created))
     cols = {
-        "coach": c.coach, "coachee": c.coachee, "day": c.day, "level": c.level, "ctype": c.ctype,
-        "minutes": c.minutes, "comment": c.comment, "created_s": c.created, "submitted_s": c.submitted,
-        "approved_s": c.approved, "deleted_s": c.deleted,
+        "coach": c.coach,
+        "coachee": c.coachee,
+        "day": c.day,
+        "level": c.level,
+        "ctype": c.ctype,
+        "minutes": c.minutes,
+        "comment": c.comment,
+        "created_s": c.created,
+        "submitted_s": c.submitted,
+        "approved_s": c.approved,
+        "deleted_s": c.deleted,
     }
     df = pd.DataFrame({k: np.asarray(v)[order] for k, v in cols.items()})
     for j in range(14):
@@ -403,11 +581,19 @@ def _calls(con, org, grid, last_day, visits_per_day, start_s, rng) -> None:
     tod = rng.permutation(tod)
     call_s = start_s + vd * 86400 + tod
     group = rng.random(nv) < 0.10
-    ctype = np.where(group, rng.choice([3, 4], nv, p=[0.7, 0.3]), rng.choice([0, 1, 2], nv, p=[0.6, 0.3, 0.1]))
-    channel = np.where(group, rng.choice([0, 2], nv, p=[0.8, 0.2]), rng.choice(4, nv, p=[0.72, 0.12, 0.1, 0.06]))
-    channel = np.where((ctype == 1) | (ctype == 2) | (ctype == 4), 0, channel)  # samples are handed over in person
+    ctype = np.where(
+        group, rng.choice([3, 4], nv, p=[0.7, 0.3]), rng.choice([0, 1, 2], nv, p=[0.6, 0.3, 0.1])
+    )
+    channel = np.where(
+        group, rng.choice([0, 2], nv, p=[0.8, 0.2]), rng.choice(4, nv, p=[0.72, 0.12, 0.1, 0.06])
+    )
+    channel = np.where(
+        (ctype == 1) | (ctype == 2) | (ctype == 4), 0, channel
+    )  # samples are handed over in person
     status = np.where(rng.random(nv) < 0.96, 2, 1)
-    created = np.where(planned, call_s - rng.integers(86400, 10 * 86400, nv), call_s + rng.integers(1800, 30 * 3600, nv))
+    created = np.where(
+        planned, call_s - rng.integers(86400, 10 * 86400, nv), call_s + rng.integers(1800, 30 * 3600, nv)
+    )
     final = np.where(planned, call_s + rng.integers(1800, 30 * 3600, nv), created)
     deleted = np.where(rng.random(nv) < 0.0025, final + rng.integers(86400, 15 * 86400, nv), NEVER)
     products = rng.integers(0, len(PRODUCTS), nv)
@@ -419,13 +605,24 @@ def _calls(con, org, grid, last_day, visits_per_day, start_s, rng) -> None:
     seq = np.arange(len(v), dtype=np.int64)
     parent = np.where(k > 0, np.repeat(np.cumsum(rows_per) - rows_per, rows_per), -1)
     account = np.maximum(team[v], 0) * 400 + rng.integers(0, 400, len(v))
-    df = pd.DataFrame({
-        "seq": seq, "owner": vp[v].astype(np.int32), "account": account.astype(np.int32),
-        "day": vd[v].astype(np.int32), "call_s": call_s[v], "status": status[v].astype(np.int8),
-        "ctype": ctype[v].astype(np.int8), "channel": channel[v].astype(np.int8), "parent": parent,
-        "products": products[v].astype(np.int8), "team": team[v].astype(np.int16), "created_s": created[v],
-        "final_s": final[v], "deleted_s": deleted[v],
-    })
+    df = pd.DataFrame(
+        {
+            "seq": seq,
+            "owner": vp[v].astype(np.int32),
+            "account": account.astype(np.int32),
+            "day": vd[v].astype(np.int32),
+            "call_s": call_s[v],
+            "status": status[v].astype(np.int8),
+            "ctype": ctype[v].astype(np.int8),
+            "channel": channel[v].astype(np.int8),
+            "parent": parent,
+            "products": products[v].astype(np.int8),
+            "team": team[v].astype(np.int16),
+            "created_s": created[v],
+            "final_s": final[v],
+            "deleted_s": deleted[v],
+        }
+    )
     del v, k, seq, parent, account
     con.register("call_df", df)
     con.execute("CREATE OR REPLACE TABLE calls AS SELECT * FROM call_df")
@@ -443,17 +640,23 @@ def _window(t_end: int, history: bool, stamp: str, deleted: str) -> str:
 
 
 def calls_sql(start: date, t_end: int, history: bool) -> str:
-    stamp = f"CASE WHEN deleted_s < {t_end} THEN deleted_s WHEN final_s < {t_end} THEN final_s ELSE created_s END"
+    stamp = (
+        f"CASE WHEN deleted_s < {t_end} THEN deleted_s WHEN final_s < {t_end} THEN final_s ELSE created_s END"
+    )
     deleted = f"deleted_s < {t_end}"
     status = f"CASE WHEN final_s < {t_end} THEN {_in_list(CALL_STATUS, 'status')} ELSE 'Planned_vod' END"
     return f"""
         SELECT sfid('{PREFIX["Call2_vod__c"]}', {CALL_BASE} + seq) AS "Id", u.id AS "OwnerId",
-               a.id AS "Account_vod__c", {_date('day', start)} AS "Call_Date_vod__c",
-               {_ts('call_s')} AS "Call_Datetime_vod__c", {status} AS "Status_vod__c",
-               {_in_list(CALL_TYPES, 'ctype')} AS "Call_Type_vod__c", {_in_list(CHANNELS, 'channel')} AS "Call_Channel_vod__c",
-               CASE WHEN parent >= 0 THEN sfid('{PREFIX["Call2_vod__c"]}', {CALL_BASE} + parent) END AS "Parent_Call_vod__c",
-               {_in_list(PRODUCTS, 'products')} AS "Detailed_Products_vod__c", t.territory AS "Territory_vod__c",
-               {_bool(deleted)} AS "IsDeleted", {_ts('created_s')} AS "CreatedDate", {_ts(stamp)} AS "SystemModstamp"
+               a.id AS "Account_vod__c", {_date("day", start)} AS "Call_Date_vod__c",
+               {_ts("call_s")} AS "Call_Datetime_vod__c", {status} AS "Status_vod__c",
+               {_in_list(CALL_TYPES, "ctype")} AS "Call_Type_vod__c",
+               {_in_list(CHANNELS, "channel")} AS "Call_Channel_vod__c",
+               CASE WHEN parent >= 0 THEN sfid('{PREFIX["Call2_vod__c"]}',
+               {CALL_BASE} + parent) END AS "Parent_Call_vod__c",
+               {_in_list(PRODUCTS, "products")} AS "Detailed_Products_vod__c",
+               t.territory AS "Territory_vod__c",
+               {_bool(deleted)} AS "IsDeleted", {_ts("created_s")} AS "CreatedDate",
+               {_ts(stamp)} AS "SystemModstamp"
         FROM calls c JOIN users u ON u.person = c.owner LEFT JOIN teams t ON t.team = c.team
              JOIN accounts a ON a.account = c.account
         WHERE created_s < {t_end} AND {_window(t_end, history, stamp, deleted)}
@@ -461,23 +664,28 @@ def calls_sql(start: date, t_end: int, history: bool) -> str:
 
 
 def coaching_sql(start: date, t_end: int, history: bool) -> str:
-    stamp = (f"CASE WHEN deleted_s < {t_end} THEN deleted_s WHEN approved_s < {t_end} THEN approved_s "
-             f"WHEN submitted_s < {t_end} THEN submitted_s ELSE created_s END")
+    stamp = (
+        f"CASE WHEN deleted_s < {t_end} THEN deleted_s WHEN approved_s < {t_end} THEN approved_s "
+        f"WHEN submitted_s < {t_end} THEN submitted_s ELSE created_s END"
+    )
     deleted = f"deleted_s < {t_end}"
-    status = (f"CASE WHEN approved_s < {t_end} THEN 'Approved' WHEN submitted_s < {t_end} THEN 'Submitted' "
-              "ELSE 'Draft' END")
+    status = (
+        f"CASE WHEN approved_s < {t_end} THEN 'Approved' WHEN submitted_s < {t_end} THEN 'Submitted' "
+        "ELSE 'Draft' END"
+    )
     ratings = ",\n".join(
-        f"CASE WHEN r{j} > 0 THEN {_in_list(RATING_PICKLIST, f'r{j} - 1')} END AS \"{name}\""
-        for j, name in enumerate((*REP_SKILL_FIELDS, *COACHING_SKILL_FIELDS)))
+        f'CASE WHEN r{j} > 0 THEN {_in_list(RATING_PICKLIST, f"r{j} - 1")} END AS "{name}"'
+        for j, name in enumerate((*REP_SKILL_FIELDS, *COACHING_SKILL_FIELDS))
+    )
     return f"""
         SELECT sfid('{PREFIX["Coaching_Report_vod__c"]}', {REPORT_BASE} + seq) AS "Id",
                'CR-' || lpad(CAST(seq + 1 AS VARCHAR), 7, '0') AS "Name",
                e.id AS "OwnerId", m.id AS "Manager_vod__c", e.id AS "Employee_vod__c",
-               {_date('day', start)} AS "Review_Date__c", {status} AS "Status__c",
-               {_in_list(COACHING_TYPES, 'ctype')} AS "Coaching_Type__c", minutes AS "Duration_Minutes__c",
-               {_in_list(LEVELS, 'level')} AS "Coaching_Level__c",
+               {_date("day", start)} AS "Review_Date__c", {status} AS "Status__c",
+               {_in_list(COACHING_TYPES, "ctype")} AS "Coaching_Type__c", minutes AS "Duration_Minutes__c",
+               {_in_list(LEVELS, "level")} AS "Coaching_Level__c",
                {ratings},
-               cm.text AS "Comments__c", {_bool(deleted)} AS "IsDeleted", {_ts('created_s')} AS "CreatedDate",
+               cm.text AS "Comments__c", {_bool(deleted)} AS "IsDeleted", {_ts("created_s")} AS "CreatedDate",
                {_ts(stamp)} AS "SystemModstamp"
         FROM coaching c JOIN users e ON e.person = c.coachee JOIN users m ON m.person = c.coach
              LEFT JOIN comments cm ON cm.idx = c.comment
@@ -495,15 +703,18 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
             QUALIFY row_number() OVER (PARTITION BY opp ORDER BY ts DESC) = 1)
         SELECT sfid('006', {OPP_BASE} + o.opp) AS "Id", u.id AS "OwnerId",
                a.id AS "AccountId",
-               {_in_list(ACCOUNT_WORDS, 'o.account % ' + str(len(ACCOUNT_WORDS)))} || ' - ' ||
-                   {_in_list(PRODUCTS, 'o.product')} || ' ' || strftime(make_timestamp(o.created_s * 1000000), '%b %Y')
+               {_in_list(ACCOUNT_WORDS, "o.account % " + str(len(ACCOUNT_WORDS)))} || ' - ' ||
+                   {_in_list(PRODUCTS, "o.product")} || ' ' ||
+                   strftime(make_timestamp(o.created_s * 1000000), '%b %Y')
                    AS "Name",
-               {_in_list(STAGES, 'v.stage')} AS "StageName",
+               {_in_list(STAGES, "v.stage")} AS "StageName",
                CASE WHEN o.cur = {jpy} THEN CAST(CAST(round(v.amount) AS BIGINT) AS VARCHAR)
                     ELSE CAST(CAST(v.amount AS DECIMAL(18, 2)) AS VARCHAR) END AS "Amount",
-               {_in_list(CURRENCIES, 'o.cur')} AS "CurrencyIsoCode", {_date('v.close_day', start)} AS "CloseDate",
-               {_bool('v.stage >= 5')} AS "IsClosed", {_bool('v.stage = 5')} AS "IsWon",
-               {_ts('o.created_s')} AS "CreatedDate", {_bool(deleted)} AS "IsDeleted", {_ts(stamp)} AS "SystemModstamp"
+               {_in_list(CURRENCIES, "o.cur")} AS "CurrencyIsoCode",
+               {_date("v.close_day", start)} AS "CloseDate",
+               {_bool("v.stage >= 5")} AS "IsClosed", {_bool("v.stage = 5")} AS "IsWon",
+               {_ts("o.created_s")} AS "CreatedDate", {_bool(deleted)} AS "IsDeleted",
+               {_ts(stamp)} AS "SystemModstamp"
         FROM latest v JOIN opp o USING (opp) JOIN users u ON u.person = o.owner
              JOIN accounts a ON a.account = o.account
         WHERE o.created_s < {t_end} AND {_window(t_end, history, stamp, deleted)}
@@ -513,18 +724,43 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
 def quota_sql(t_end: int) -> str:
     jpy = CURRENCIES.index("JPY")
     return f"""
-        SELECT sfid('0J9', {QUOTA_BASE} + q.seq) AS "Id", u.id15 AS "QuotaOwnerId", q.start_date AS "StartDate",
+        SELECT sfid('0J9', {QUOTA_BASE} + q.seq) AS "Id", u.id15 AS "QuotaOwnerId",
+        q.start_date AS "StartDate",
                CASE WHEN q.cur = {jpy} THEN CAST(CAST(q.amount AS BIGINT) AS VARCHAR)
                     ELSE CAST(CAST(q.amount AS DECIMAL(18, 2)) AS VARCHAR) END AS "QuotaAmount",
-               {_in_list(CURRENCIES, 'q.cur')} AS "CurrencyIsoCode", {_ts('q.created_s')} AS "SystemModstamp"
+               {_in_list(CURRENCIES, "q.cur")} AS "CurrencyIsoCode", {_ts("q.created_s")} AS "SystemModstamp"
         FROM quota q JOIN users u ON u.person = q.person
         WHERE q.created_s < {t_end}
         ORDER BY q.seq"""
 
 
-USER_COLUMNS = ("Id", "Username", "FirstName", "LastName", "Email", "EmployeeNumber", "ManagerId", "Title",
-                "IsActive", "TimeZoneSidKey", "CreatedDate", "SystemModstamp")
+USER_COLUMNS = (
+    "Id",
+    "Username",
+    "FirstName",
+    "LastName",
+    "Email",
+    "EmployeeNumber",
+    "ManagerId",
+    "Title",
+    "IsActive",
+    "TimeZoneSidKey",
+    "CreatedDate",
+    "SystemModstamp",
+)
 RATE_COLUMNS = ("Id", "IsoCode", "StartDate", "NextStartDate", "ConversionRate")
 
-__all__ = ["build_users", "users_rows", "Rates", "build_tables", "calls_sql", "coaching_sql", "opportunity_sql",
-           "quota_sql", "LEVEL_NAMES", "POD", "base62", "to18"]
+__all__ = [
+    "build_users",
+    "users_rows",
+    "Rates",
+    "build_tables",
+    "calls_sql",
+    "coaching_sql",
+    "opportunity_sql",
+    "quota_sql",
+    "LEVEL_NAMES",
+    "POD",
+    "base62",
+    "to18",
+]

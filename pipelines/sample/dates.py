@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -38,7 +38,7 @@ def end_of_day_seconds(d: date) -> int:
 
 
 def to_datetime(seconds: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=int(seconds))
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=int(seconds))
 
 
 class MonthGrid:
@@ -50,7 +50,8 @@ class MonthGrid:
         self.months = month_starts(start, start + timedelta(days=n_days - 1))
         self.first_day = np.array([max(0, (m - start).days) for m in self.months], dtype=np.int64)
         self.next_first = np.array(
-            [min(n_days, (add_months(m, 1) - start).days) for m in self.months], dtype=np.int64)
+            [min(n_days, (add_months(m, 1) - start).days) for m in self.months], dtype=np.int64
+        )
         self.month_of_day = np.repeat(np.arange(len(self.months)), self.next_first - self.first_day)
         weekday0 = start.weekday()
         self.is_workday = ((np.arange(n_days) + weekday0) % 7) < 5

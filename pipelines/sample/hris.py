@@ -6,12 +6,34 @@ from datetime import date
 
 from pipelines.sample.org import LEVEL_NAMES, REGIONS, Org
 
-WORKER_COLUMNS = ("Employee ID", "Legal Name", "Work Email", "Hire Date", "Original Hire Date", "Termination Date",
-                  "Primary Termination Reason", "Termination Category", "Regrettable Termination",
-                  "Management Level", "Job Profile", "Region", "Manager Employee ID", "Worker Status")
-JOB_HISTORY_COLUMNS = ("Employee ID", "Effective Date", "Business Process", "Management Level", "Job Profile",
-                       "Region", "Manager Employee ID", "Primary Termination Reason", "Termination Category",
-                       "Regrettable Termination")
+WORKER_COLUMNS = (
+    "Employee ID",
+    "Legal Name",
+    "Work Email",
+    "Hire Date",
+    "Original Hire Date",
+    "Termination Date",
+    "Primary Termination Reason",
+    "Termination Category",
+    "Regrettable Termination",
+    "Management Level",
+    "Job Profile",
+    "Region",
+    "Manager Employee ID",
+    "Worker Status",
+)
+JOB_HISTORY_COLUMNS = (
+    "Employee ID",
+    "Effective Date",
+    "Business Process",
+    "Management Level",
+    "Job Profile",
+    "Region",
+    "Manager Employee ID",
+    "Primary Termination Reason",
+    "Termination Category",
+    "Regrettable Termination",
+)
 
 
 def _d(d: date | None, as_date: bool):
@@ -28,8 +50,20 @@ def job_history_rows(org: Org, d: date, as_date: bool = False) -> list[list]:
             if r.day > d:
                 break
             mgr = org.people[r.manager].emp_id if r.manager >= 0 else None
-            out.append([p.emp_id, _d(r.day, as_date), r.process, LEVEL_NAMES[r.level], r.profile,
-                        REGIONS[r.region][0], mgr, r.reason or None, r.category or None, r.regrettable or None])
+            out.append(
+                [
+                    p.emp_id,
+                    _d(r.day, as_date),
+                    r.process,
+                    LEVEL_NAMES[r.level],
+                    r.profile,
+                    REGIONS[r.region][0],
+                    mgr,
+                    r.reason or None,
+                    r.category or None,
+                    r.regrettable or None,
+                ]
+            )
     return out
 
 
@@ -54,9 +88,22 @@ def workers_rows(org: Org, d: date, as_date: bool = False) -> list[list]:
         else:
             status = "Active"
         mgr = org.people[cur.manager].emp_id if cur.manager >= 0 else None
-        out.append([p.emp_id, f"{p.first} {p.last}", p.email, _d(hires[-1], as_date), _d(hires[0], as_date),
-                    _d(cur.day, as_date) if terminated else None,
-                    cur.reason if terminated else None, cur.category if terminated else None,
-                    cur.regrettable if terminated else None, LEVEL_NAMES[cur.level], cur.profile,
-                    REGIONS[cur.region][0], mgr, status])
+        out.append(
+            [
+                p.emp_id,
+                f"{p.first} {p.last}",
+                p.email,
+                _d(hires[-1], as_date),
+                _d(hires[0], as_date),
+                _d(cur.day, as_date) if terminated else None,
+                cur.reason if terminated else None,
+                cur.category if terminated else None,
+                cur.regrettable if terminated else None,
+                LEVEL_NAMES[cur.level],
+                cur.profile,
+                REGIONS[cur.region][0],
+                mgr,
+                status,
+            ]
+        )
     return out

@@ -27,24 +27,61 @@ COURSES = (
     ("ONB-REP-02", "Veeva CRM Essentials", "Online Class", "Systems", "Rep", 2.0, "N"),
     ("ONB-REP-03", "Territory Planning Basics", "Instructor-Led Training", "Selling Skills", "Rep", 4.0, "N"),
     ("PRD-CZ-10", "Cardiozen: Clinical Update", "Online Class", "Product Knowledge", "Rep", 1.5, "N"),
-    ("PRD-NX-11", "Neurolix Launch Training", "Instructor-Led Training", "Product Knowledge", "Rep", 6.0, "N"),
+    (
+        "PRD-NX-11",
+        "Neurolix Launch Training",
+        "Instructor-Led Training",
+        "Product Knowledge",
+        "Rep",
+        6.0,
+        "N",
+    ),
     ("PRD-RS-12", "Respira: Handling Objections", "Video", "Product Knowledge", "Rep", 1.0, "N"),
     ("PRD-GM-13", "Glucomax Value Story", "Online Class", "Product Knowledge", "Rep", 1.5, "N"),
-    ("SKL-NEG-20", "Consultative Selling, Level 1", "Instructor-Led Training", "Selling Skills", "Rep", 8.0, "N"),
+    (
+        "SKL-NEG-20",
+        "Consultative Selling, Level 1",
+        "Instructor-Led Training",
+        "Selling Skills",
+        "Rep",
+        8.0,
+        "N",
+    ),
     ("SKL-OBJ-21", "Objection Handling Lab", "Instructor-Led Training", "Selling Skills", "Rep", 4.0, "N"),
     ("MGR-LEAD-30", "Leading Field Teams", "Instructor-Led Training", "Leadership", "Manager", 8.0, "N"),
     ("MGR-HIRE-31", "Interviewing and Selecting Reps", "Online Class", "Leadership", "Manager", 2.0, "N"),
     ("CCH-FND-40", "Coaching Fundamentals for Sales Managers", "Curriculum", "Coaching", "Manager", 6.0, "Y"),
-    ("CCH-GRW-41", "The Coaching Conversation: GROW Model", "Instructor-Led Training", "Coaching", "Manager",
-     4.0, "Y"),
+    (
+        "CCH-GRW-41",
+        "The Coaching Conversation: GROW Model",
+        "Instructor-Led Training",
+        "Coaching",
+        "Manager",
+        4.0,
+        "Y",
+    ),
     ("CCH-RIDE-42", "Field Ride-Along Coaching", "Online Class", "Coaching", "Manager", 2.0, "Y"),
     ("CCH-FB-43", "Giving Feedback That Sticks", "Video", "Coaching", "Manager", 1.0, "Y"),
     ("CCH-1ON1-44", "Running Effective One-on-Ones", "Online Class", "Coaching", "Manager", 1.5, "Y"),
-    ("CCH-COACH-45", "Coaching the Coach: Developing First-Line Managers", "Instructor-Led Training",
-     "Coaching", "Manager", 6.0, "Y"),
+    (
+        "CCH-COACH-45",
+        "Coaching the Coach: Developing First-Line Managers",
+        "Instructor-Led Training",
+        "Coaching",
+        "Manager",
+        6.0,
+        "Y",
+    ),
 )
-COURSE_COLUMNS = ("LO ID", "Training Title", "Training Type", "Competency", "Audience", "Duration Hours",
-                  "Coaching Curriculum")
+COURSE_COLUMNS = (
+    "LO ID",
+    "Training Title",
+    "Training Type",
+    "Competency",
+    "Audience",
+    "Duration Hours",
+    "Coaching Curriculum",
+)
 STATUSES = ("Registered", "In Progress", "Completed", "Cancelled", "Past Due")
 COMPLIANCE = [0, 1, 2]
 ONBOARDING = [3, 4, 5]
@@ -80,8 +117,10 @@ def build_transcripts(con, org: Org, last_day: int, rng) -> None:
             assign(p, PRODUCT[(day.year * 4 + day.month // 3) % len(PRODUCT)], m_first, 45)
         if day.day == 8:  # monthly: some managers get a coaching-curriculum course
             lev = org.level[:, m_first]
-            p = np.flatnonzero(((lev == FLM) & (rng.random(len(lev)) < 0.22))
-                               | ((lev == SLM) & (rng.random(len(lev)) < 0.08)))
+            p = np.flatnonzero(
+                ((lev == FLM) & (rng.random(len(lev)) < 0.22))
+                | ((lev == SLM) & (rng.random(len(lev)) < 0.08))
+            )
             assign(p, rng.choice(COACHING, len(p)), m_first, 60)
     for person in org.people:  # (re)hires and promotions to FLM: small, per event
         for r in person.rows:
@@ -102,8 +141,11 @@ def build_transcripts(con, org: Org, last_day: int, rng) -> None:
     n = len(p)
     hours_trait = np.array([x.coach_hours for x in org.people])
     coaching = np.isin(lo, COACHING)
-    p_complete = np.where(coaching, np.clip(0.3 + 0.15 * hours_trait[p], 0.3, 0.95),
-                          np.where(np.isin(lo, COMPLIANCE), 0.93, 0.85))
+    p_complete = np.where(
+        coaching,
+        np.clip(0.3 + 0.15 * hours_trait[p], 0.3, 0.95),
+        np.where(np.isin(lo, COMPLIANCE), 0.93, 0.85),
+    )
     due_day = day + due
     cancelled = rng.random(n) < 0.04
     cancel_day = np.where(cancelled, day + rng.integers(1, 20, n), NEVER)
@@ -114,46 +156,73 @@ def build_transcripts(con, org: Org, last_day: int, rng) -> None:
     comp_day = np.where(completes & (org.level[p, last_seen] < 0), NEVER, comp_day)
     started = rng.random(n) < 0.6
     end_day = np.minimum(comp_day, cancel_day)
-    prog_day = np.where(started, day + 1 + (rng.random(n) * np.minimum(end_day - day - 1, 20)).astype(np.int64),
-                        NEVER)
+    prog_day = np.where(
+        started, day + 1 + (rng.random(n) * np.minimum(end_day - day - 1, 20)).astype(np.int64), NEVER
+    )
     prog_day = np.where(prog_day >= end_day, NEVER, prog_day)
     past_due = np.where((due_day + 1 < end_day), due_day + 1, NEVER)
     prog_day = np.where(prog_day >= past_due, NEVER, prog_day)
     score = np.where(completes & ~np.isin(lo, ONBOARDING[:1]), rng.integers(70, 101, n), -1)
     # case variants of the HRIS e-mail, fixed per person
     variant = rng.choice(3, len(org.people), p=[0.5, 0.3, 0.2])
-    emails = [x.email if v == 0 else (x.email.lower() if v == 1 else x.email.upper())
-              for x, v in zip(org.people, variant, strict=True)]
+    emails = [
+        x.email if v == 0 else (x.email.lower() if v == 1 else x.email.upper())
+        for x, v in zip(org.people, variant, strict=True)
+    ]
     order = np.lexsort((lo, p, day))
-    df = pd.DataFrame({"seq": np.arange(n), "person": p[order], "lo": lo[order], "day": day[order],
-                       "due_day": due_day[order], "prog_day": prog_day[order], "past_due_day": past_due[order],
-                       "comp_day": comp_day[order], "cancel_day": cancel_day[order], "score": score[order]})
+    df = pd.DataFrame(
+        {
+            "seq": np.arange(n),
+            "person": p[order],
+            "lo": lo[order],
+            "day": day[order],
+            "due_day": due_day[order],
+            "prog_day": prog_day[order],
+            "past_due_day": past_due[order],
+            "comp_day": comp_day[order],
+            "cancel_day": cancel_day[order],
+            "score": score[order],
+        }
+    )
     con.register("tr_df", df)
     con.execute("CREATE OR REPLACE TABLE transcripts AS SELECT * FROM tr_df")
     con.unregister("tr_df")
-    con.register("lms_user_df", pd.DataFrame({"person": np.arange(len(org.people)),
-                                              "emp_id": [x.emp_id for x in org.people], "email": emails}))
+    con.register(
+        "lms_user_df",
+        pd.DataFrame(
+            {"person": np.arange(len(org.people)), "emp_id": [x.emp_id for x in org.people], "email": emails}
+        ),
+    )
     con.execute("CREATE OR REPLACE TABLE lms_users AS SELECT * FROM lms_user_df")
     con.unregister("lms_user_df")
-    con.execute("CREATE OR REPLACE TABLE courses AS SELECT * FROM (VALUES "
-                + ", ".join(f"({i}, '{c[0]}')" for i, c in enumerate(COURSES)) + ") t(lo, lo_id)")
+    con.execute(
+        "CREATE OR REPLACE TABLE courses AS SELECT * FROM (VALUES "
+        + ", ".join(f"({i}, '{c[0]}')" for i, c in enumerate(COURSES))
+        + ") t(lo, lo_id)"
+    )
 
 
 def transcripts_sql(start: date, day: int, history: bool) -> str:
     """Transcript rows as of the end of day index `day`: all live assignments, or those changed that day."""
+
     def fmt(col: str) -> str:
         return f"strftime(DATE '{start.isoformat()}' + CAST({col} AS INTEGER), '%m/%d/%Y')"
 
-    stamp = (f"CASE WHEN cancel_day <= {day} THEN cancel_day WHEN comp_day <= {day} THEN comp_day "
-             f"WHEN past_due_day <= {day} THEN past_due_day WHEN prog_day <= {day} THEN prog_day ELSE t.day END")
-    status = (f"CASE WHEN cancel_day <= {day} THEN 'Cancelled' WHEN comp_day <= {day} THEN 'Completed' "
-              f"WHEN past_due_day <= {day} THEN 'Past Due' WHEN prog_day <= {day} THEN 'In Progress' "
-              "ELSE 'Registered' END")
+    stamp = (
+        f"CASE WHEN cancel_day <= {day} THEN cancel_day WHEN comp_day <= {day} THEN comp_day "
+        f"WHEN past_due_day <= {day} THEN past_due_day WHEN prog_day <= {day} THEN prog_day ELSE t.day END"
+    )
+    status = (
+        f"CASE WHEN cancel_day <= {day} THEN 'Cancelled' WHEN comp_day <= {day} THEN 'Completed' "
+        f"WHEN past_due_day <= {day} THEN 'Past Due' WHEN prog_day <= {day} THEN 'In Progress' "
+        "ELSE 'Registered' END"
+    )
     window = "TRUE" if history else f"({stamp}) = {day}"
     return f"""
-        SELECT u.emp_id AS "User ID", u.email AS "User Email", c.lo_id AS "LO ID", {fmt('t.day')} AS "Assigned Date",
-               {fmt('due_day')} AS "Due Date",
-               CASE WHEN comp_day <= {day} THEN {fmt('comp_day')} END AS "Completed Date",
+        SELECT u.emp_id AS "User ID", u.email AS "User Email", c.lo_id AS "LO ID",
+        {fmt("t.day")} AS "Assigned Date",
+               {fmt("due_day")} AS "Due Date",
+               CASE WHEN comp_day <= {day} THEN {fmt("comp_day")} END AS "Completed Date",
                {status} AS "Transcript Status",
                CASE WHEN comp_day <= {day} AND score >= 0 THEN CAST(score AS VARCHAR) END AS "Score",
                {fmt(stamp)} AS "Last Modified"

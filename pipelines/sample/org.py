@@ -35,25 +35,36 @@ REGIONS = (
 PROFILE_REP, PROFILE_SENIOR_REP = "Sales Representative", "Senior Sales Representative"
 PROFILE_BY_LEVEL = {FLM: "District Sales Manager", SLM: "Regional Sales Manager", DIRECTOR: "Sales Director"}
 
-VOLUNTARY_REASONS = ("Better Opportunity", "Compensation", "Career Change", "Relocation", "Personal Reasons",
-                     "Manager Relationship")
+VOLUNTARY_REASONS = (
+    "Better Opportunity",
+    "Compensation",
+    "Career Change",
+    "Relocation",
+    "Personal Reasons",
+    "Manager Relationship",
+)
 INVOLUNTARY_REASONS = ("Performance", "Misconduct", "Position Eliminated")
 
-FIRST = ("Anna Ben Carla David Elena Frank Grace Hugo Ines Jonas Kara Liam Maya Noah Olga Paul Quinn Rosa Sam "
-         "Tara Umar Vera Will Xenia Yusuf Zoe Aiko Bruno Chloe Diego Emma Felix Gina Hiro Ivy Jack Kenji Lena "
-         "Marco Nina Oscar Priya Raj Sofia Tom Uma Victor Wendy Yuki Zack Amelie Claire Daniel Eva Finn Hanna "
-         "Isaac Julia Kai Lucas Mia").split()
-LAST = ("Smith Muller Tanaka Brown Garcia Rossi Martin Dubois Novak Kowalski Jensen Silva Lee Wilson Taylor "
-        "Thomas Moore Jackson White Harris Clark Lewis Walker Hall Young King Wright Scott Green Baker Adams "
-        "Nelson Hill Campbell Mitchell Roberts Carter Phillips Evans Turner Torres Parker Collins Edwards Stewart "
-        "Morris Murphy Cook Rogers Morgan Peterson Cooper Reed Bailey Bell Gomez Kelly Howard Ward Cox Diaz "
-        "Richardson Wood Watson Brooks Bennett Gray James Reyes Cruz Hughes Price Myers Long Foster Sanders "
-        "Ross Morales Powell Sullivan Russell Ortiz Jenkins Gutierrez Perry Butler Barnes Fisher Henderson "
-        "Coleman Simmons Patterson Jordan Reynolds Hamilton Graham Kim Gonzales Alexander Ramos Wallace "
-        "Griffin West Cole Hayes Chavez Gibson Bryant Ellis Stevens Murray Ford Marshall Owens McDonald "
-        "Harrison Ruiz Kennedy Wells Alvarez Woods Mendoza Castillo Olson Webb Washington Tucker Freeman "
-        "Burns Henry Vasquez Snyder Simpson Crawford Jimenez Porter Mason Shaw Gordon Wagner Hunter Romero "
-        "Hicks Dixon Hunt Palmer Robertson Black Holmes Stone Meyer Boyd Mills Warren Fox Rose Rice").split()
+FIRST = (
+    "Anna Ben Carla David Elena Frank Grace Hugo Ines Jonas Kara Liam Maya Noah Olga Paul Quinn Rosa Sam "
+    "Tara Umar Vera Will Xenia Yusuf Zoe Aiko Bruno Chloe Diego Emma Felix Gina Hiro Ivy Jack Kenji Lena "
+    "Marco Nina Oscar Priya Raj Sofia Tom Uma Victor Wendy Yuki Zack Amelie Claire Daniel Eva Finn Hanna "
+    "Isaac Julia Kai Lucas Mia"
+).split()
+LAST = (
+    "Smith Muller Tanaka Brown Garcia Rossi Martin Dubois Novak Kowalski Jensen Silva Lee Wilson Taylor "
+    "Thomas Moore Jackson White Harris Clark Lewis Walker Hall Young King Wright Scott Green Baker Adams "
+    "Nelson Hill Campbell Mitchell Roberts Carter Phillips Evans Turner Torres Parker Collins Edwards "
+    "Stewart "
+    "Morris Murphy Cook Rogers Morgan Peterson Cooper Reed Bailey Bell Gomez Kelly Howard Ward Cox Diaz "
+    "Richardson Wood Watson Brooks Bennett Gray James Reyes Cruz Hughes Price Myers Long Foster Sanders "
+    "Ross Morales Powell Sullivan Russell Ortiz Jenkins Gutierrez Perry Butler Barnes Fisher Henderson "
+    "Coleman Simmons Patterson Jordan Reynolds Hamilton Graham Kim Gonzales Alexander Ramos Wallace "
+    "Griffin West Cole Hayes Chavez Gibson Bryant Ellis Stevens Murray Ford Marshall Owens McDonald "
+    "Harrison Ruiz Kennedy Wells Alvarez Woods Mendoza Castillo Olson Webb Washington Tucker Freeman "
+    "Burns Henry Vasquez Snyder Simpson Crawford Jimenez Porter Mason Shaw Gordon Wagner Hunter Romero "
+    "Hicks Dixon Hunt Palmer Robertson Black Holmes Stone Meyer Boyd Mills Warren Fox Rose Rice"
+).split()
 EMAIL_DOMAIN = "corvia-pharma.com"
 
 
@@ -154,7 +165,9 @@ class _Sim:
         idx = len(self.people)
         person = Person(idx, f"{1001 + idx:06d}", first, last, f"{local}@{EMAIL_DOMAIN}")
         person.coach_hours = float(np.clip(self.rng.lognormal(np.log(1.6), 0.6), 0.1, 6.0))
-        person.coach_quality = float(np.clip(2.4 + 0.35 * person.coach_hours + self.rng.normal(0, 0.45), 1.2, 4.9))
+        person.coach_quality = float(
+            np.clip(2.4 + 0.35 * person.coach_hours + self.rng.normal(0, 0.45), 1.2, 4.9)
+        )
         person.skill = float(self.rng.normal(0, 1))
         if self.rng.random() < 0.04:
             a = self.start + timedelta(days=int(self.rng.integers(0, max(1, (self.end - self.start).days))))
@@ -175,8 +188,15 @@ class _Sim:
 
     def change(self, who: int, process: str, **kw) -> None:
         s = self.people[who].state
-        row = JobRow(self.today, process, kw.get("level", s.level), kw.get("profile", s.profile),
-                     kw.get("region", s.region), kw.get("manager", s.manager), kw.get("team", s.team))
+        row = JobRow(
+            self.today,
+            process,
+            kw.get("level", s.level),
+            kw.get("profile", s.profile),
+            kw.get("region", s.region),
+            kw.get("manager", s.manager),
+            kw.get("team", s.team),
+        )
         self.add_row(who, row)
 
     def leader(self, t: int) -> int:
@@ -202,8 +222,10 @@ class _Sim:
             return person.idx
 
         floor = start - timedelta(days=5 * 365)
-        directors = [hire(DIRECTOR, -1, -1, d % len(REGIONS), floor, floor + timedelta(days=200))
-                     for d in range(p.directors)]
+        directors = [
+            hire(DIRECTOR, -1, -1, d % len(REGIONS), floor, floor + timedelta(days=200))
+            for d in range(p.directors)
+        ]
         slms = []
         for s in range(p.slms):
             boss = directors[s % len(directors)]
@@ -232,8 +254,21 @@ class _Sim:
             reason = INVOLUNTARY_REASONS[int(rng.choice(3, p=[0.6, 0.1, 0.3]))]
             regrettable = "No"
         s = person.state
-        self.add_row(who, JobRow(self.today, "Termination", s.level, s.profile, s.region, s.manager, s.team,
-                                 reason, "Voluntary" if voluntary else "Involuntary", regrettable))
+        self.add_row(
+            who,
+            JobRow(
+                self.today,
+                "Termination",
+                s.level,
+                s.profile,
+                s.region,
+                s.manager,
+                s.team,
+                reason,
+                "Voluntary" if voluntary else "Involuntary",
+                regrettable,
+            ),
+        )
         if s.level == IC and reason not in ("Misconduct", "Performance"):
             self.former.append(who)
         if s.level == IC:
@@ -257,8 +292,11 @@ class _Sim:
 
     def backfill_rep(self, t: int) -> None:
         rng, team = self.rng, self.teams[t]
-        pool = [w for w in self.former if (self.today - self.people[w].state.day).days >= 90
-                and w not in self.touched]
+        pool = [
+            w
+            for w in self.former
+            if (self.today - self.people[w].state.day).days >= 90 and w not in self.touched
+        ]
         force = self.rehires == 0 and (self.today - self.start).days > 100
         if pool and (force or rng.random() < 0.2):
             who = pool[int(rng.integers(len(pool)))]
@@ -267,24 +305,40 @@ class _Sim:
             self.add_row(who, JobRow(self.today, "Rehire", IC, PROFILE_REP, team.region, self.leader(t), t))
         else:
             person = self.new_person()
-            self.add_row(person.idx, JobRow(self.today, "Hire", IC, PROFILE_REP, team.region, self.leader(t), t))
+            self.add_row(
+                person.idx, JobRow(self.today, "Hire", IC, PROFILE_REP, team.region, self.leader(t), t)
+            )
 
     def backfill_flm(self, t: int) -> None:
         rng, team = self.rng, self.teams[t]
         if team.flm >= 0:
             return
-        candidates = [w for w in self.active_reps() if self.people[w].state.team != t
-                      and w not in self.touched and self.teams[self.people[w].state.team].flm >= 0]
+        candidates = [
+            w
+            for w in self.active_reps()
+            if self.people[w].state.team != t
+            and w not in self.touched
+            and self.teams[self.people[w].state.team].flm >= 0
+        ]
         if candidates and rng.random() < 0.7:
             skills = np.array([self.people[c].skill for c in candidates])
             who = candidates[int(np.argmax(skills + rng.normal(0, 0.5, len(skills))))]
             old_team = self.people[who].state.team
-            self.change(who, "Promotion", level=FLM, profile=PROFILE_BY_LEVEL[FLM], region=team.region,
-                        manager=team.slm, team=t)
+            self.change(
+                who,
+                "Promotion",
+                level=FLM,
+                profile=PROFILE_BY_LEVEL[FLM],
+                region=team.region,
+                manager=team.slm,
+                team=t,
+            )
             self.schedule(int(rng.integers(20, 60)), ("backfill_rep", old_team))
         else:
             who = self.new_person().idx
-            self.add_row(who, JobRow(self.today, "Hire", FLM, PROFILE_BY_LEVEL[FLM], team.region, team.slm, t))
+            self.add_row(
+                who, JobRow(self.today, "Hire", FLM, PROFILE_BY_LEVEL[FLM], team.region, team.slm, t)
+            )
         team.flm = who
         self.move_team(t, who)
 
@@ -326,8 +380,13 @@ class _Sim:
         skill_low = np.array([self.people[w].skill < -1.2 for w in reps])
         vol = 0.17 / 365 * np.clip(np.exp(-0.45 * (coached - 1.6)), 0.35, 2.5)
         invol = (0.06 + 0.04 * skill_low) / 365
-        hit = (u[:, 0] < vol) | (u[:, 1] < invol) | (u[:, 2] < 0.04 / 365) | (u[:, 3] < 0.05 / 365) | (
-            u[:, 4] < 0.08 / 365)
+        hit = (
+            (u[:, 0] < vol)
+            | (u[:, 1] < invol)
+            | (u[:, 2] < 0.04 / 365)
+            | (u[:, 3] < 0.05 / 365)
+            | (u[:, 4] < 0.08 / 365)
+        )
         for i in np.flatnonzero(hit).tolist():
             who = reps[i]
             s = self.people[who].state
@@ -391,7 +450,9 @@ def _matrices(people: list[Person], start: date, end: date, horizon_days: int):
     return mgr, level, team
 
 
-def simulate(profile: Profile, rng: np.random.Generator, start: date, end: date, horizon_days: int = 120) -> Org:
+def simulate(
+    profile: Profile, rng: np.random.Generator, start: date, end: date, horizon_days: int = 120
+) -> Org:
     """Run the organisation from `start` to `end`; matrices reach `horizon_days` past `end` (frozen state)."""
     sim = _Sim(profile, rng, start, end)
     sim.run()

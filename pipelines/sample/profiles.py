@@ -39,6 +39,6 @@ def get_profile(name: str) -> Profile:
 
 
 def default_start(history_until: date, months: int) -> date:
-    """First day of the month `months` months before history_until's month (12 → 2025-11-01 for 2026-10-31)."""
+    """First day of the month `months` - 1 months before history_until's (12, 2026-10-31 → 2025-11-01)."""
     m = history_until.year * 12 + history_until.month - 1 - months + 1
     return date(m // 12, m % 12 + 1, 1)

@@ -32,7 +32,7 @@ def sha256(path: Path) -> str:
 
 
 class Batch:
-    """One batch folder `<out>/<system>/<YYYY-MM-DD>/`; call close() after the data files to write the manifest."""
+    """One batch folder `<out>/<system>/<YYYY-MM-DD>/`; close() after the data files writes the manifest."""
 
     def __init__(self, out: Path, system: str, extract_date: date):
         self.system, self.extract_date = system, extract_date

@@ -14,21 +14,21 @@ from pipelines.sample import generate
 @pytest.fixture(scope="session")
 def landing(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("landing")
-    generate(out, quiet=True)  # the defaults: small profile, seed 7, history until 2026-10-31, 5 nights
+    generate(out)  # the defaults: small profile, seed 7, history until 2026-10-31, 5 nights
     return out
 
 
 @pytest.fixture(scope="session")
 def landing_again(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("landing_again")
-    generate(out, quiet=True)
+    generate(out)
     return out
 
 
 @pytest.fixture(scope="session")
 def landing_xlsx(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("landing_xlsx")
-    generate(out, hr_format="xlsx", quiet=True)
+    generate(out, hr_format="xlsx")
     return out
 
 

@@ -13,29 +13,59 @@ from tests.sample.conftest import batches, manifest, read_csv
 
 VOCAB = {
     ("Call2_vod__c", "Status_vod__c"): {"Planned_vod", "Saved_vod", "Submitted_vod"},
-    ("Call2_vod__c", "Call_Type_vod__c"): {"Detail Only", "Detail with Sample", "Group Detail",
-                                          "Group Detail with Sample", "Sample Only"},
+    ("Call2_vod__c", "Call_Type_vod__c"): {
+        "Detail Only",
+        "Detail with Sample",
+        "Group Detail",
+        "Group Detail with Sample",
+        "Sample Only",
+    },
     ("Call2_vod__c", "Call_Channel_vod__c"): {"In-person", "Phone", "Video", "Email"},
     ("Coaching_Report_vod__c", "Status__c"): {"Draft", "Submitted", "Approved"},
-    ("Coaching_Report_vod__c", "Coaching_Type__c"): {"Field Ride-Along", "Virtual Ride-Along", "One-on-One",
-                                                     "Call Review"},
+    ("Coaching_Report_vod__c", "Coaching_Type__c"): {
+        "Field Ride-Along",
+        "Virtual Ride-Along",
+        "One-on-One",
+        "Call Review",
+    },
     ("Coaching_Report_vod__c", "Coaching_Level__c"): {"Rep", "Manager"},
-    ("Opportunity", "StageName"): {"Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation",
-                                   "Closed Won", "Closed Lost"},
+    ("Opportunity", "StageName"): {
+        "Prospecting",
+        "Qualification",
+        "Needs Analysis",
+        "Proposal",
+        "Negotiation",
+        "Closed Won",
+        "Closed Lost",
+    },
     ("Opportunity", "CurrencyIsoCode"): {"USD", "EUR", "GBP", "JPY", "CAD"},
     ("ForecastingQuota", "CurrencyIsoCode"): {"USD", "EUR", "GBP", "JPY", "CAD"},
     ("DatedConversionRate", "IsoCode"): {"USD", "EUR", "GBP", "JPY", "CAD"},
     ("workers", "Termination Category"): {"Voluntary", "Involuntary", ""},
     ("workers", "Regrettable Termination"): {"Yes", "No", ""},
     ("workers", "Worker Status"): {"Active", "Terminated", "Leave of Absence"},
-    ("workers", "Management Level"): {"Individual Contributor", "First-Line Manager", "Second-Line Manager",
-                                      "Director"},
-    ("job_history", "Business Process"): {"Hire", "Transfer", "Promotion", "Change Manager", "Rehire",
-                                          "Termination"},
+    ("workers", "Management Level"): {
+        "Individual Contributor",
+        "First-Line Manager",
+        "Second-Line Manager",
+        "Director",
+    },
+    ("job_history", "Business Process"): {
+        "Hire",
+        "Transfer",
+        "Promotion",
+        "Change Manager",
+        "Rehire",
+        "Termination",
+    },
     ("job_history", "Termination Category"): {"Voluntary", "Involuntary", ""},
     ("job_history", "Regrettable Termination"): {"Yes", "No", ""},
-    ("job_history", "Management Level"): {"Individual Contributor", "First-Line Manager", "Second-Line Manager",
-                                          "Director"},
+    ("job_history", "Management Level"): {
+        "Individual Contributor",
+        "First-Line Manager",
+        "Second-Line Manager",
+        "Director",
+    },
     ("transcripts", "Transcript Status"): {"Registered", "In Progress", "Completed", "Cancelled", "Past Due"},
     ("courses", "Coaching Curriculum"): {"Y", "N"},
     ("courses", "Audience"): {"Rep", "Manager", "All"},
@@ -53,15 +83,39 @@ FORMATS = {
     "survey_ts": re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$"),
 }
 COLUMN_FORMAT = {
-    "CreatedDate": "crm_datetime", "SystemModstamp": "crm_datetime", "Call_Datetime_vod__c": "crm_datetime",
-    "Call_Date_vod__c": "iso_date", "Review_Date__c": "iso_date", "CloseDate": "iso_date", "StartDate": None,
-    "NextStartDate": "iso_date", "IsDeleted": "bool", "IsClosed": "bool", "IsWon": "bool", "IsActive": "bool",
-    "Id": "sfid18", "OwnerId": "sfid18", "Manager_vod__c": "sfid18", "Employee_vod__c": "sfid18",
-    "Parent_Call_vod__c": "sfid18", "ManagerId": "sfid18", "AccountId": "sfid18", "Account_vod__c": "sfid18",
-    "Hire Date": "us_date", "Original Hire Date": "us_date", "Termination Date": "us_date",
-    "Effective Date": "us_date", "Assigned Date": "us_date", "Due Date": "us_date", "Completed Date": "us_date",
-    "Last Modified": "us_date", "Employee ID": "emp_id", "Manager Employee ID": "emp_id", "User ID": "emp_id",
-    "EmployeeID": "emp_id", "ManagerID": "emp_id",
+    "CreatedDate": "crm_datetime",
+    "SystemModstamp": "crm_datetime",
+    "Call_Datetime_vod__c": "crm_datetime",
+    "Call_Date_vod__c": "iso_date",
+    "Review_Date__c": "iso_date",
+    "CloseDate": "iso_date",
+    "StartDate": None,
+    "NextStartDate": "iso_date",
+    "IsDeleted": "bool",
+    "IsClosed": "bool",
+    "IsWon": "bool",
+    "IsActive": "bool",
+    "Id": "sfid18",
+    "OwnerId": "sfid18",
+    "Manager_vod__c": "sfid18",
+    "Employee_vod__c": "sfid18",
+    "Parent_Call_vod__c": "sfid18",
+    "ManagerId": "sfid18",
+    "AccountId": "sfid18",
+    "Account_vod__c": "sfid18",
+    "Hire Date": "us_date",
+    "Original Hire Date": "us_date",
+    "Termination Date": "us_date",
+    "Effective Date": "us_date",
+    "Assigned Date": "us_date",
+    "Due Date": "us_date",
+    "Completed Date": "us_date",
+    "Last Modified": "us_date",
+    "Employee ID": "emp_id",
+    "Manager Employee ID": "emp_id",
+    "User ID": "emp_id",
+    "EmployeeID": "emp_id",
+    "ManagerID": "emp_id",
 }
 
 
@@ -82,7 +136,11 @@ def test_batches_exist_for_every_system_and_night(landing):
     # survey: the history batch holds the waves closed so far; no wave closes in the first days of November
     assert [b.name for b in batches(landing, "survey")] == ["2026-10-31"]
     assert sorted(p.name for p in (landing / "survey" / "2026-10-31").glob("*.csv")) == [
-        "responses_2025-Q4.csv", "responses_2026-Q1.csv", "responses_2026-Q2.csv", "responses_2026-Q3.csv"]
+        "responses_2025-Q4.csv",
+        "responses_2026-Q1.csv",
+        "responses_2026-Q2.csv",
+        "responses_2026-Q3.csv",
+    ]
 
 
 def test_every_file_is_a_contract_file_with_its_exact_header_and_formats(landing):
@@ -99,8 +157,19 @@ def test_every_file_is_a_contract_file_with_its_exact_header_and_formats(landing
                 assert not bad, f"{path.name}.{col}: {bad[:3]}"
         if f.name == "ForecastingQuota":
             assert all(len(r["QuotaOwnerId"]) == 15 for r in rows)
-    assert seen == {"User", "Call2_vod__c", "Coaching_Report_vod__c", "Opportunity", "ForecastingQuota",
-                    "DatedConversionRate", "workers", "job_history", "responses", "courses", "transcripts"}
+    assert seen == {
+        "User",
+        "Call2_vod__c",
+        "Coaching_Report_vod__c",
+        "Opportunity",
+        "ForecastingQuota",
+        "DatedConversionRate",
+        "workers",
+        "job_history",
+        "responses",
+        "courses",
+        "transcripts",
+    }
 
 
 def test_vocabularies_are_exactly_those_of_the_spec(landing):
@@ -161,8 +230,11 @@ def test_hr_files_as_xlsx_mean_the_same_as_csv(landing, landing_xlsx):
             ws = wb.worksheets[0]
             xrows = list(ws.iter_rows(values_only=True))
             assert list(xrows[0]) == header
-            assert len(xrows) - 1 == len(rows) == manifest(landing_xlsx / "hris" / batch.name)["files"][
-                f"{name}.xlsx"]["rows"]
+            assert (
+                len(xrows) - 1
+                == len(rows)
+                == manifest(landing_xlsx / "hris" / batch.name)["files"][f"{name}.xlsx"]["rows"]
+            )
             for xr, r in zip(xrows[1:], rows, strict=True):
                 as_text = []
                 for v in list(xr) + [None] * (len(header) - len(xr)):  # trailing empty cells are not stored
@@ -176,6 +248,8 @@ def test_hr_files_as_xlsx_mean_the_same_as_csv(landing, landing_xlsx):
                 assert as_text == [r[c] for c in header]
             # dates are real Excel date cells, Employee IDs are text
             first = xrows[1]
-            assert hasattr(first[header.index("Hire Date" if name == "workers" else "Effective Date")], "year")
+            assert hasattr(
+                first[header.index("Hire Date" if name == "workers" else "Effective Date")], "year"
+            )
             assert isinstance(first[0], str) and first[0].startswith("00")
             wb.close()

@@ -48,12 +48,14 @@ def test_job_history_rules(hr):
         dates = [r["Effective Date"] for r in rows]
         assert len(dates) == len(set(dates)), f"{emp}: two rows on one date"
         assert rows[0]["Business Process"] == "Hire", emp
-        for prev, row in zip(rows, rows[1:]):
+        for prev, row in zip(rows, rows[1:], strict=False):
             assert (prev["Business Process"] == "Termination") == (row["Business Process"] == "Rehire"), emp
         for i, r in enumerate(rows):
             term = r["Business Process"] == "Termination"
-            filled = [bool(r[c]) for c in ("Primary Termination Reason", "Termination Category",
-                                          "Regrettable Termination")]
+            filled = [
+                bool(r[c])
+                for c in ("Primary Termination Reason", "Termination Category", "Regrettable Termination")
+            ]
             assert filled == [term] * 3, f"{emp} {r['Effective Date']}"
             if term and i > 0:  # the manager of the last day worked
                 assert r["Manager Employee ID"] == rows[i - 1]["Manager Employee ID"]
@@ -64,17 +66,26 @@ def test_org_events_present(hr):
     processes = defaultdict(int)
     for r in rows:
         processes[r["Business Process"]] += 1
-    assert all(processes[p] >= 1 for p in ("Hire", "Transfer", "Promotion", "Change Manager", "Rehire",
-                                             "Termination")), processes
+    assert all(
+        processes[p] >= 1
+        for p in ("Hire", "Transfer", "Promotion", "Change Manager", "Rehire", "Termination")
+    ), processes
     terms = [r for r in rows if r["Business Process"] == "Termination"]
     assert {r["Termination Category"] for r in terms} == {"Voluntary", "Involuntary"}
     assert {r["Regrettable Termination"] for r in terms} == {"Yes", "No"}
-    mid_month = [r for r in rows if r["Business Process"] == "Change Manager" and us(r["Effective Date"]).day != 1]
+    mid_month = [
+        r for r in rows if r["Business Process"] == "Change Manager" and us(r["Effective Date"]).day != 1
+    ]
     assert mid_month, "no manager change in the middle of a month"
     # promotions of reps to front-line managers
-    promoted = [rs[i] for rs in hr["by_person"].values() for i in range(1, len(rs))
-                if rs[i]["Business Process"] == "Promotion" and rs[i]["Management Level"] == "First-Line Manager"
-                and rs[i - 1]["Management Level"] == "Individual Contributor"]
+    promoted = [
+        rs[i]
+        for rs in hr["by_person"].values()
+        for i in range(1, len(rs))
+        if rs[i]["Business Process"] == "Promotion"
+        and rs[i]["Management Level"] == "First-Line Manager"
+        and rs[i - 1]["Management Level"] == "Individual Contributor"
+    ]
     assert promoted
 
 
@@ -82,11 +93,14 @@ def test_vacancy_backfilled_via_the_slm(hr):
     level = {w["Employee ID"]: w["Management Level"] for w in hr["workers"]}
     found = False
     for rows in hr["by_person"].values():
-        for a, b in zip(rows, rows[1:]):
-            if (a["Management Level"] == "Individual Contributor" and a["Business Process"] == "Change Manager"
-                    and level.get(a["Manager Employee ID"]) == "Second-Line Manager"
-                    and b["Business Process"] == "Change Manager"
-                    and level.get(b["Manager Employee ID"]) == "First-Line Manager"):
+        for a, b in zip(rows, rows[1:], strict=False):
+            if (
+                a["Management Level"] == "Individual Contributor"
+                and a["Business Process"] == "Change Manager"
+                and level.get(a["Manager Employee ID"]) == "Second-Line Manager"
+                and b["Business Process"] == "Change Manager"
+                and level.get(b["Manager Employee ID"]) == "First-Line Manager"
+            ):
                 found = True
     assert found, "no rep moved to the SLM during a vacancy and then to the new FLM"
 
@@ -127,14 +141,21 @@ def test_identity_quirks(landing, hr):
     numbers = [u["EmployeeNumber"] for u in users]
     assert any(n == "" for n in numbers)
     assert any(n and n != n.strip() for n in numbers), "no EmployeeNumber padded with spaces"
-    assert any(n.isdigit() and len(n) < 6 and n.zfill(6) in emp_ids for n in numbers), "no zero-stripped number"
-    unmatched = [u for u in users if _norm(u["EmployeeNumber"]) not in emp_ids and u["Email"].lower() not in emails]
+    assert any(n.isdigit() and len(n) < 6 and n.zfill(6) in emp_ids for n in numbers), (
+        "no zero-stripped number"
+    )
+    unmatched = [
+        u for u in users if _norm(u["EmployeeNumber"]) not in emp_ids and u["Email"].lower() not in emails
+    ]
     assert unmatched, "every CRM user matches a worker"
     differs = [u for u in users if u["Email"].lower() in emails and u["Email"] != emails[u["Email"].lower()]]
     assert differs, "no e-mail differing in case between CRM and HRIS"
     # every worker has a CRM user
     matched = {_norm(u["EmployeeNumber"]) for u in users} | {
-        w["Employee ID"] for w in hr["workers"] if w["Work Email"].lower() in {u["Email"].lower() for u in users}}
+        w["Employee ID"]
+        for w in hr["workers"]
+        if w["Work Email"].lower() in {u["Email"].lower() for u in users}
+    }
     assert emp_ids <= matched
 
 
@@ -177,9 +198,16 @@ def test_opportunities_move_through_stages_and_are_edited_after_closing(landing)
             seen[r["Id"]].append(r)
     moved = [v for v in seen.values() if len({r["StageName"] for r in v}) >= 3]
     assert moved, "no opportunity moves through stages over several deltas"
-    edited = [v for v in seen.values() if len(v) >= 2 and v[0]["IsClosed"] == "true"
-              and any((r["Amount"], r["CloseDate"], r["IsClosed"]) != (v[0]["Amount"], v[0]["CloseDate"], "true")
-                      for r in v[1:])]
+    edited = [
+        v
+        for v in seen.values()
+        if len(v) >= 2
+        and v[0]["IsClosed"] == "true"
+        and any(
+            (r["Amount"], r["CloseDate"], r["IsClosed"]) != (v[0]["Amount"], v[0]["CloseDate"], "true")
+            for r in v[1:]
+        )
+    ]
     assert edited, "no opportunity edited after it closed"
     currencies = {r["CurrencyIsoCode"] for v in seen.values() for r in v}
     assert currencies == {"USD", "EUR", "GBP", "JPY", "CAD"}
@@ -193,7 +221,7 @@ def test_conversion_rates_monthly_per_currency(landing):
     assert set(by_cur) == {"USD", "EUR", "GBP", "JPY", "CAD"}
     for rows in by_cur.values():
         rows.sort(key=lambda r: r["StartDate"])
-        assert all(a["NextStartDate"] == b["StartDate"] for a, b in zip(rows, rows[1:]))
+        assert all(a["NextStartDate"] == b["StartDate"] for a, b in zip(rows, rows[1:], strict=False))
         assert rows[-1]["NextStartDate"] == "" and rows[-1]["StartDate"] == "2026-11-01"
         assert all(r["StartDate"].endswith("-01") for r in rows)
     assert {r["ConversionRate"] for r in by_cur["USD"]} == {"1.000000"}
@@ -224,7 +252,11 @@ def test_coaching_reports(landing, hr):
     assert levels["Rep"] > levels["Manager"] > 0
     assert any(r["Status__c"] == "Draft" for r in reports)
     comments = [r["Comments__c"] for r in reports]
-    assert any("\n" in c for c in comments) and any('"' in c for c in comments) and any("," in c for c in comments)
+    assert (
+        any("\n" in c for c in comments)
+        and any('"' in c for c in comments)
+        and any("," in c for c in comments)
+    )
     assert any(any(r[c] == "" for c in rep_skills) for r in reports if r["Coaching_Level__c"] == "Rep")
 
 
@@ -263,7 +295,9 @@ def test_lms(landing, hr):
     assert all(us(r["Due Date"]) > us(r["Assigned Date"]) for r in rows)
     assert all((r["Completed Date"] != "") == (r["Transcript Status"] == "Completed") for r in rows)
     emails = {w["Employee ID"]: w["Work Email"] for w in hr["workers"]}
-    assert any(r["User Email"] != emails[r["User ID"]] and r["User Email"].lower() == emails[r["User ID"]].lower()
-               for r in rows)
+    assert any(
+        r["User Email"] != emails[r["User ID"]] and r["User Email"].lower() == emails[r["User ID"]].lower()
+        for r in rows
+    )
     coaching_ids = {c["LO ID"] for c in coaching}
     assert any(r["LO ID"] in coaching_ids and r["Transcript Status"] == "Completed" for r in rows)

@@ -46,7 +46,8 @@ def _generate(profile: str, out: Path) -> str:
         from pipelines.sample import generate
     except ImportError:
         _synthetic(profile, out)
-        return f"synthetic CRM history batch ({SYNTHETIC_CALLS[profile]:,} calls; pipelines.sample not available)"
+        n = SYNTHETIC_CALLS[profile]
+        return f"synthetic CRM history batch ({n:,} calls; pipelines.sample not available)"
     generate(out=out, profile=profile, days=0)
     return f"pipelines.sample.generate(profile={profile!r}, days=0)"
 
@@ -70,19 +71,30 @@ def _synthetic(profile: str, out: Path) -> None:
         exprs = []
         for c in f.columns:
             if c in ("Comments__c", "Detailed_Products_vod__c"):
-                exprs.append(f"CASE WHEN i % 97 = 0 THEN 'said \"fine\", then' || chr(10) || 'left' ELSE 'ok ' || i END AS \"{c}\"")
+                exprs.append(
+                    "CASE WHEN i % 97 = 0 THEN 'said \"fine\", then' || chr(10) || 'left' "
+                    f"ELSE 'ok ' || i END AS \"{c}\""
+                )
             elif c.endswith("Date") or c == "SystemModstamp":
-                exprs.append(f"strftime(TIMESTAMP '2024-01-01' + to_seconds(i % 90000000), '%Y-%m-%dT%H:%M:%S.000Z') AS \"{c}\"")
+                exprs.append(
+                    "strftime(TIMESTAMP '2024-01-01' + to_seconds(i % 90000000), "
+                    f"'%Y-%m-%dT%H:%M:%S.000Z') AS \"{c}\""
+                )
             else:
                 exprs.append(f"'{c[:4]}' || lpad((i % 1000003)::VARCHAR, 14, '0') AS \"{c}\"")
         path = folder / f"{f.name}.csv"
-        con.execute(f"COPY (SELECT {', '.join(exprs)} FROM range(1, {n + 1}) t(i)) TO '{path}' (HEADER, DELIMITER ',')")
+        con.execute(
+            f"COPY (SELECT {', '.join(exprs)} FROM range(1, {n + 1}) t(i)) "
+            f"TO '{path}' (HEADER, DELIMITER ',')"
+        )
         h = hashlib.sha256()
         with open(path, "rb") as fh:
             while chunk := fh.read(1 << 20):
                 h.update(chunk)
         entries[path.name] = {"rows": n, "sha256": h.hexdigest()}
-    (folder / "manifest.json").write_text(json.dumps({"system": "crm", "extract_date": "2026-01-31", "files": entries}))
+    (folder / "manifest.json").write_text(
+        json.dumps({"system": "crm", "extract_date": "2026-01-31", "files": entries})
+    )
 
 
 def _link_tree(batches: list[Path], source_landing: Path, landing: Path) -> None:
@@ -160,8 +172,10 @@ def main(profile: str = "large", workdir: Path | None = None) -> int:
         (b.parent.name, str(p)) for b in batches for p in b.iterdir() if p.suffix.lower() == ".csv"
     )
     size = sum(Path(p).stat().st_size for _, p in files)
-    print(f"history batches: {', '.join(str(b.relative_to(generated)) for b in batches)}; "
-          f"{len(files)} CSV files, {size / 1e9:.2f} GB")
+    print(
+        f"history batches: {', '.join(str(b.relative_to(generated)) for b in batches)}; "
+        f"{len(files)} CSV files, {size / 1e9:.2f} GB"
+    )
     for _, p in files:  # prime the page cache for both contenders
         with open(p, "rb") as fh:
             while fh.read(1 << 24):
@@ -179,11 +193,17 @@ def main(profile: str = "large", workdir: Path | None = None) -> int:
         print("ingest quarantined a history batch: " + "; ".join(ours["quarantined"]))
         return 1
     ratio = ours["seconds"] / bare["seconds"]
-    print(f"bare DuckDB read_csv into tables : {bare['seconds']:7.1f}s  {bare['rows']:>12,} rows  "
-          f"peak RSS {bare_rss / 2**20:,.0f} MiB (process wall {bare_wall:.1f}s)")
-    print(f"coachwh ingest (the gate)        : {ours['seconds']:7.1f}s  {ours['rows']:>12,} rows  "
-          f"peak RSS {our_rss / 2**20:,.0f} MiB (process wall {our_wall:.1f}s)")
-    print(f"ratio {ratio:.2f} (target <= {RATIO_TARGET}); peak RSS target < {RSS_TARGET_BYTES / 2**30:.0f} GiB")
+    print(
+        f"bare DuckDB read_csv into tables : {bare['seconds']:7.1f}s  {bare['rows']:>12,} rows  "
+        f"peak RSS {bare_rss / 2**20:,.0f} MiB (process wall {bare_wall:.1f}s)"
+    )
+    print(
+        f"coachwh ingest (the gate)        : {ours['seconds']:7.1f}s  {ours['rows']:>12,} rows  "
+        f"peak RSS {our_rss / 2**20:,.0f} MiB (process wall {our_wall:.1f}s)"
+    )
+    print(
+        f"ratio {ratio:.2f} (target <= {RATIO_TARGET}); peak RSS target < {RSS_TARGET_BYTES / 2**30:.0f} GiB"
+    )
     ok = ratio <= RATIO_TARGET and our_rss < RSS_TARGET_BYTES and ours["rows"] == bare["rows"]
     if ours["rows"] != bare["rows"]:
         print(f"ROW COUNTS DIFFER: bare {bare['rows']:,}, ingest {ours['rows']:,}")
@@ -194,7 +214,11 @@ def main(profile: str = "large", workdir: Path | None = None) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "--child":
-        result = _child_bare(sys.argv[3], sys.argv[4]) if sys.argv[2] == "bare" else _child_ingest(sys.argv[3])
+        result = (
+            _child_bare(sys.argv[3], sys.argv[4]) if sys.argv[2] == "bare" else _child_ingest(sys.argv[3])
+        )
         print(json.dumps(result))
         sys.exit(0)
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "large", Path(sys.argv[2]) if len(sys.argv) > 2 else None))
+    sys.exit(
+        main(sys.argv[1] if len(sys.argv) > 1 else "large", Path(sys.argv[2]) if len(sys.argv) > 2 else None)
+    )

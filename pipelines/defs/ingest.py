@@ -11,7 +11,6 @@ run_key is a hash of the pending batches' manifests, so a re-tick (or a second s
 the run is still going) never starts the same work twice; its cursor remembers the last key requested.
 """
 
-
 import hashlib
 
 import dagster as dg
@@ -46,7 +45,9 @@ def raw_asset_specs(system: System) -> list[dg.AssetSpec]:
             kinds={"duckdb", "csv"} if f.formats == ("csv",) else {"duckdb", "csv", "excel"},
             metadata={
                 "delivery_kind": f.kind,
-                "source_file": f"{f.name}.{'|'.join(f.formats)}" if f.name != "responses" else "responses_<wave>.csv",
+                "source_file": f"{f.name}.{'|'.join(f.formats)}"
+                if f.name != "responses"
+                else "responses_<wave>.csv",
                 "columns": dg.MetadataValue.json(list(f.columns)),
             },
             tags={"layer": "raw", "system": system},
@@ -130,14 +131,16 @@ def pending_fingerprint(landing=None) -> tuple[list[str], str | None]:
     return pending, (h.hexdigest()[:24] if pending else None)
 
 
-def build_landing_sensor(job_name: str = INGEST_JOB, minimum_interval_seconds: int = 60) -> dg.SensorDefinition:
+def build_landing_sensor(
+    job_name: str = INGEST_JOB, minimum_interval_seconds: int = 60
+) -> dg.SensorDefinition:
     """A sensor that requests `job_name` when complete batches wait in the landing zone."""
 
     @dg.sensor(
         name="landing_zone_sensor",
         job_name=job_name,
         minimum_interval_seconds=minimum_interval_seconds,
-        description="Starts ingestion when complete batches (manifest.json present) wait in the landing zone.",
+        description="Starts ingestion when complete batches (with manifest.json) wait in the landing zone.",
         default_status=dg.DefaultSensorStatus.STOPPED,
     )
     def landing_zone_sensor(context: SensorEvaluationContext):

@@ -62,7 +62,9 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
-def _utf8_violation(name: str, bad: _BadUtf8, columns: tuple[str, ...], header_rows: int, row: int | None) -> Violation:
+def _utf8_violation(
+    name: str, bad: _BadUtf8, columns: tuple[str, ...], header_rows: int, row: int | None
+) -> Violation:
     column = None
     text = bad.raw.decode("utf-8", errors="replace")
     try:
@@ -83,7 +85,9 @@ def _utf8_violation(name: str, bad: _BadUtf8, columns: tuple[str, ...], header_r
     )
 
 
-def header_violations(name: str, expected: tuple[str, ...], found: list[str], line: int = 1) -> list[Violation]:
+def header_violations(
+    name: str, expected: tuple[str, ...], found: list[str], line: int = 1
+) -> list[Violation]:
     """Compare a header row with the contract: name missing and unexpected columns, or the wrong order."""
     if list(found) == list(expected):
         return []
@@ -99,7 +103,9 @@ def header_violations(name: str, expected: tuple[str, ...], found: list[str], li
         if dupes:
             parts.append("repeated column(s) " + ", ".join(f"'{c}'" for c in dupes))
         else:
-            parts.append("columns in the wrong order: expected " + ", ".join(expected) + "; found " + ", ".join(found))
+            parts.append(
+                "columns in the wrong order: expected " + ", ".join(expected) + "; found " + ", ".join(found)
+            )
     return [Violation(name, Rule.HEADER, "; ".join(parts), line=line)]
 
 
@@ -129,7 +135,8 @@ def check_csv_header(path: Path, f: SourceFile) -> list[Violation]:
                 Violation(
                     name,
                     Rule.HEADER,
-                    f"a Qualtrics export has three header rows (column ids, question text, ImportId JSON); found {len(headers)}",
+                    "a Qualtrics export has three header rows (column ids, question text, ImportId JSON); "
+                    f"found {len(headers)}",
                 )
             )
         elif not headers[2][1][0].lstrip().startswith('{"ImportId"'):
@@ -173,7 +180,11 @@ def diagnose_csv(path: Path, f: SourceFile, name: str | None = None) -> Violatio
         row = count + 1 - f.header_rows if count >= f.header_rows else None
         if "unexpected end of data" in e.message or "EOF" in e.message:
             return Violation(
-                name, Rule.UNREADABLE, "file ends inside a quoted field (truncated file?)", line=e.line, row=row
+                name,
+                Rule.UNREADABLE,
+                "file ends inside a quoted field (truncated file?)",
+                line=e.line,
+                row=row,
             )
         return Violation(name, Rule.UNREADABLE, f"not valid CSV: {e.message}", line=e.line, row=row)
     return None
@@ -212,7 +223,9 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
-        raise BatchRejected([Violation(name, Rule.UNREADABLE, f"not a readable .xlsx workbook ({e})")]) from None
+        raise BatchRejected(
+            [Violation(name, Rule.UNREADABLE, f"not a readable .xlsx workbook ({e})")]
+        ) from None
     try:
         if not wb.worksheets:
             raise BatchRejected([Violation(name, Rule.UNREADABLE, "workbook has no sheet")])
@@ -258,7 +271,8 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                                 Violation(
                                     name,
                                     Rule.CELL,
-                                    f"a number ({value!r}); Employee IDs must be text cells so leading zeros survive",
+                                    f"a number ({value!r}); Employee IDs must be text cells "
+                                    "so leading zeros survive",
                                     line=sheet_row,
                                     row=sheet_row - 1,
                                     column=f.columns[i],

@@ -87,7 +87,7 @@ class IngestReport:
     seconds: float = 0.0
 
     def table_stats(self) -> dict[str, dict[str, float]]:
-        """Per raw table: rows loaded, batches and bytes in this run, and the load seconds of those batches."""
+        """Per raw table: rows, batches and bytes loaded in this run, and those batches' load seconds."""
         stats = {f.raw_table: {"rows": 0, "batches": 0, "bytes": 0, "seconds": 0.0} for f in SOURCE_FILES}
         for outcome in self.loaded:
             for fs in outcome.files:
@@ -133,8 +133,15 @@ def ingest_pending(
         registry.ensure_schema(con)
         for batch in discover(cfg.landing, systems):
             outcome = _ingest_batch(con, cfg, batch)
-            getattr(report, {"loaded": "loaded", "quarantined": "quarantined", "duplicate": "duplicates",
-                             "waiting": "waiting"}[outcome.status]).append(outcome)
+            getattr(
+                report,
+                {
+                    "loaded": "loaded",
+                    "quarantined": "quarantined",
+                    "duplicate": "duplicates",
+                    "waiting": "waiting",
+                }[outcome.status],
+            ).append(outcome)
             say(_progress_line(outcome, cfg))
     finally:
         con.close()
@@ -151,7 +158,8 @@ def _progress_line(o: BatchOutcome, cfg: Settings) -> str:
         except ValueError:
             where = f" -> {o.stored_at}"
     if o.status == "loaded":
-        return f"{o.batch_id}: loaded {len(o.files)} file(s), {o.rows:,} rows, {o.bytes / 1e6:,.1f} MB in {o.seconds:.1f}s{where}"
+        size = f"{o.rows:,} rows, {o.bytes / 1e6:,.1f} MB"
+        return f"{o.batch_id}: loaded {len(o.files)} file(s), {size} in {o.seconds:.1f}s{where}"
     if o.status == "waiting":
         return f"{o.batch_id}: waiting (no manifest.json yet)"
     if o.status == "duplicate":
@@ -164,11 +172,24 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -
     now = _now()
     outcome = BatchOutcome(batch.batch_id, batch.system, batch.extract_date, "waiting")
     if not batch.complete:
-        present = [FileRecord(p.name, None, None, None, p.stat().st_size) for p in sorted(batch.path.iterdir()) if p.is_file()]
+        present = [
+            FileRecord(p.name, None, None, None, p.stat().st_size)
+            for p in sorted(batch.path.iterdir())
+            if p.is_file()
+        ]
         delivery = registry.next_delivery(con, batch.batch_id)
         registry.record_waiting(
-            con, BatchRecord(batch.batch_id, batch.system, batch.extract_date, delivery, "waiting",
-                             "no manifest.json yet: still being copied", present), now,
+            con,
+            BatchRecord(
+                batch.batch_id,
+                batch.system,
+                batch.extract_date,
+                delivery,
+                "waiting",
+                "no manifest.json yet: still being copied",
+                present,
+            ),
+            now,
         )
         outcome.delivery = delivery
         outcome.reason = "no manifest.json yet"
@@ -178,7 +199,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -
     manifest: Manifest | None = None
     try:
         if batch.extract_date is None:
-            raise BatchRejected([Violation("", Rule.FOLDER, f"'{batch.name}' is not an extract date like 2026-11-26")])
+            raise BatchRejected(
+                [Violation("", Rule.FOLDER, f"'{batch.name}' is not an extract date like 2026-11-26")]
+            )
         manifest = read_manifest(batch.path)
         types = check_folder(batch.path, batch.system, manifest)
         prior = registry.loaded_delivery(con, batch.batch_id)
@@ -193,7 +216,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -
     return outcome
 
 
-def _file_records(batch: Batch, manifest: Manifest | None, stats: list[FileStat] | None = None) -> list[FileRecord]:
+def _file_records(
+    batch: Batch, manifest: Manifest | None, stats: list[FileStat] | None = None
+) -> list[FileRecord]:
     if stats is not None:
         return [FileRecord(s.name, s.raw_table, s.rows, s.sha256, s.bytes) for s in stats]
     if manifest is None:
@@ -207,8 +232,16 @@ def _file_records(batch: Batch, manifest: Manifest | None, stats: list[FileStat]
     return records
 
 
-def _redelivery(con, cfg: Settings, batch: Batch, manifest: Manifest, types: dict[str, SourceFile],
-                prior: tuple[int, datetime, dict[str, str]], outcome: BatchOutcome, now: datetime) -> None:
+def _redelivery(
+    con,
+    cfg: Settings,
+    batch: Batch,
+    manifest: Manifest,
+    types: dict[str, SourceFile],
+    prior: tuple[int, datetime, dict[str, str]],
+    outcome: BatchOutcome,
+    now: datetime,
+) -> None:
     """A batch name that already loaded: identical content is a duplicate, anything else is refused."""
     delivered = {name: sha256_file(batch.path / name) for name in sorted(types)}
     bad = [
@@ -223,15 +256,27 @@ def _redelivery(con, cfg: Settings, batch: Batch, manifest: Manifest, types: dic
         changed = []
         for name in sorted(set(delivered) | set(loaded)):
             if name not in loaded:
-                changed.append(Violation(name, Rule.CHANGED, f"not in delivery {loaded_delivery}, which loaded {loaded_at:%Y-%m-%d %H:%M} UTC"))
+                changed.append(
+                    Violation(
+                        name,
+                        Rule.CHANGED,
+                        f"not in delivery {loaded_delivery}, which loaded {loaded_at:%Y-%m-%d %H:%M} UTC",
+                    )
+                )
             elif name not in delivered:
-                changed.append(Violation(name, Rule.CHANGED, f"loaded in delivery {loaded_delivery} but absent now"))
+                changed.append(
+                    Violation(name, Rule.CHANGED, f"loaded in delivery {loaded_delivery} but absent now")
+                )
             elif delivered[name] != loaded[name]:
                 changed.append(
-                    Violation(name, Rule.CHANGED,
-                              f"sha256 {delivered[name][:12]}… differs from {loaded[name][:12]}… loaded in delivery "
-                              f"{loaded_delivery} ({loaded_at:%Y-%m-%d %H:%M} UTC); a loaded batch is never merged "
-                              "or replaced: deliver the change in a new batch")
+                    Violation(
+                        name,
+                        Rule.CHANGED,
+                        f"sha256 {delivered[name][:12]}… differs from {loaded[name][:12]}… "
+                        "loaded in delivery "
+                        f"{loaded_delivery} ({loaded_at:%Y-%m-%d %H:%M} UTC); a loaded batch is never merged "
+                        "or replaced: deliver the change in a new batch",
+                    )
                 )
         raise BatchRejected(changed)
     destination = free_destination(cfg.archive, batch.system, batch.name)
@@ -241,8 +286,16 @@ def _redelivery(con, cfg: Settings, batch: Batch, manifest: Manifest, types: dic
     outcome.stored_at = destination
     registry.record(
         con,
-        BatchRecord(batch.batch_id, batch.system, batch.extract_date, outcome.delivery or 0, "duplicate",
-                    outcome.reason, _file_records(batch, manifest), str(destination)),
+        BatchRecord(
+            batch.batch_id,
+            batch.system,
+            batch.extract_date,
+            outcome.delivery or 0,
+            "duplicate",
+            outcome.reason,
+            _file_records(batch, manifest),
+            str(destination),
+        ),
         now,
     )
 
@@ -261,16 +314,27 @@ def _contract_order(types: dict[str, SourceFile]) -> list[tuple[str, SourceFile]
     return sorted(types.items(), key=lambda item: (order[item[1]], item[0]))
 
 
-def _load(con, cfg: Settings, batch: Batch, manifest: Manifest, types: dict[str, SourceFile],
-          outcome: BatchOutcome, now: datetime) -> None:
+def _load(
+    con,
+    cfg: Settings,
+    batch: Batch,
+    manifest: Manifest,
+    types: dict[str, SourceFile],
+    outcome: BatchOutcome,
+    now: datetime,
+) -> None:
     """Load every file of the batch in one transaction; commit only if every check passes."""
     assert batch.extract_date is not None
     files = _contract_order(types)
     stats: list[FileStat] = []
     cfg.home.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher, \
-            tempfile.TemporaryDirectory(prefix="coachwh-ingest-", dir=cfg.home) as tmp:
-        hashes: dict[str, Future[str]] = {name: hasher.submit(sha256_file, batch.path / name) for name, _ in files}
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher,
+        tempfile.TemporaryDirectory(prefix="coachwh-ingest-", dir=cfg.home) as tmp,
+    ):
+        hashes: dict[str, Future[str]] = {
+            name: hasher.submit(sha256_file, batch.path / name) for name, _ in files
+        }
         con.execute("BEGIN TRANSACTION")
         try:
             for name, f in files:
@@ -278,8 +342,16 @@ def _load(con, cfg: Settings, batch: Batch, manifest: Manifest, types: dict[str,
             destination = free_destination(cfg.archive, batch.system, batch.name)
             registry.record(
                 con,
-                BatchRecord(batch.batch_id, batch.system, batch.extract_date, outcome.delivery or 0, "loaded",
-                            None, _file_records(batch, manifest, stats), str(destination)),
+                BatchRecord(
+                    batch.batch_id,
+                    batch.system,
+                    batch.extract_date,
+                    outcome.delivery or 0,
+                    "loaded",
+                    None,
+                    _file_records(batch, manifest, stats),
+                    str(destination),
+                ),
                 now,
             )
             con.execute("COMMIT")
@@ -294,8 +366,16 @@ def _load(con, cfg: Settings, batch: Batch, manifest: Manifest, types: dict[str,
     outcome.stored_at = destination
 
 
-def _load_file(con, batch: Batch, manifest: Manifest, name: str, f: SourceFile, digest: Future[str],
-               tmp: Path, now: datetime) -> FileStat:
+def _load_file(
+    con,
+    batch: Batch,
+    manifest: Manifest,
+    name: str,
+    f: SourceFile,
+    digest: Future[str],
+    tmp: Path,
+    now: datetime,
+) -> FileStat:
     path = batch.path / name
     expected = manifest.files[name]
     if name.lower().endswith(".xlsx"):
@@ -306,14 +386,22 @@ def _load_file(con, batch: Batch, manifest: Manifest, name: str, f: SourceFile, 
         source, skip = path, f.header_rows
     try:
         rows = loader.insert_file(
-            con, f, source, skip=skip, batch_id=batch.batch_id, extract_date=batch.extract_date,
-            source_file=name, loaded_at=now,
+            con,
+            f,
+            source,
+            skip=skip,
+            batch_id=batch.batch_id,
+            extract_date=batch.extract_date,
+            source_file=name,
+            loaded_at=now,
         )
     except duckdb.Error as e:
         problems = []
         sha = digest.result()
         if sha != expected.sha256:
-            problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
+            problems.append(
+                Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}")
+            )
         found = formats.diagnose_csv(source, f if skip == f.header_rows else _one_header(f), name)
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         problems.append(found or Violation(name, Rule.UNREADABLE, f"DuckDB's CSV reader refused it: {first}"))
@@ -321,11 +409,17 @@ def _load_file(con, batch: Batch, manifest: Manifest, name: str, f: SourceFile, 
     problems = []
     sha = digest.result()
     if sha != expected.sha256:
-        problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
+        problems.append(
+            Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}")
+        )
     if rows != expected.rows:
-        problems.append(Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}"))
+        problems.append(
+            Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}")
+        )
     if rows == 0 and f.kind == "snapshot":
-        problems.append(Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)"))
+        problems.append(
+            Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)")
+        )
     if problems:
         raise BatchRejected(problems)
     return FileStat(name, f.raw_table, rows, path.stat().st_size, sha)
@@ -337,8 +431,15 @@ def _one_header(f: SourceFile) -> SourceFile:
     return replace(f, header_rows=1)
 
 
-def _quarantine(con, cfg: Settings, batch: Batch, manifest: Manifest | None, outcome: BatchOutcome,
-                violations: list[Violation], now: datetime) -> None:
+def _quarantine(
+    con,
+    cfg: Settings,
+    batch: Batch,
+    manifest: Manifest | None,
+    outcome: BatchOutcome,
+    violations: list[Violation],
+    now: datetime,
+) -> None:
     destination = free_destination(cfg.quarantine, batch.system, batch.name)
     records = _file_records(batch, manifest)
     move_batch(batch, destination)
@@ -349,7 +450,15 @@ def _quarantine(con, cfg: Settings, batch: Batch, manifest: Manifest | None, out
     outcome.stored_at = destination
     registry.record(
         con,
-        BatchRecord(batch.batch_id, batch.system, batch.extract_date, outcome.delivery or 0, "quarantined",
-                    outcome.reason, records, str(destination)),
+        BatchRecord(
+            batch.batch_id,
+            batch.system,
+            batch.extract_date,
+            outcome.delivery or 0,
+            "quarantined",
+            outcome.reason,
+            records,
+            str(destination),
+        ),
         now,
     )

@@ -29,7 +29,9 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def connect(path: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT, wait_seconds: float = 600.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT, wait_seconds: float = 600.0
+) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing, waiting while another process (a parallel Dagster step, a dbt
     run) holds DuckDB's file lock. Raises WarehouseBusy after `wait_seconds`."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -82,17 +82,23 @@ def read_manifest(batch_dir: Path) -> Manifest:
         rows = entry.get("rows") if isinstance(entry, dict) else None
         sha = entry.get("sha256") if isinstance(entry, dict) else None
         if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
-            problems.append(Violation(MANIFEST_NAME, Rule.MANIFEST, f"files.{name}.rows must be a count, found {rows!r}"))
+            problems.append(
+                Violation(MANIFEST_NAME, Rule.MANIFEST, f"files.{name}.rows must be a count, found {rows!r}")
+            )
             continue
         if not isinstance(sha, str) or not _SHA256.match(sha.lower()):
             problems.append(
-                Violation(MANIFEST_NAME, Rule.MANIFEST, f"files.{name}.sha256 must be 64 hex digits, found {sha!r}")
+                Violation(
+                    MANIFEST_NAME, Rule.MANIFEST, f"files.{name}.sha256 must be 64 hex digits, found {sha!r}"
+                )
             )
             continue
         entries[name] = ManifestEntry(rows=rows, sha256=sha.lower())
     if problems:
         raise BatchRejected(problems)
-    return Manifest(system=system, extract_date=extract_date, files=entries, sha256=hashlib.sha256(raw).hexdigest())
+    return Manifest(
+        system=system, extract_date=extract_date, files=entries, sha256=hashlib.sha256(raw).hexdigest()
+    )
 
 
 def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[str, SourceFile]:
@@ -105,7 +111,11 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
     folder_date = parse_extract_date(batch_dir.name)
     if manifest.system != system:
         problems.append(
-            Violation(MANIFEST_NAME, Rule.MANIFEST_MISMATCH, f"system is '{manifest.system}' but the folder is under '{system}/'")
+            Violation(
+                MANIFEST_NAME,
+                Rule.MANIFEST_MISMATCH,
+                f"system is '{manifest.system}' but the folder is under '{system}/'",
+            )
         )
     if folder_date != manifest.extract_date:
         problems.append(
@@ -117,7 +127,9 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
         )
     present = sorted(p.name for p in batch_dir.iterdir() if p.name != MANIFEST_NAME)
     for name in sorted(set(manifest.files) - set(present)):
-        problems.append(Violation(name, Rule.MISSING_FILE, "named in manifest.json but not in the batch folder"))
+        problems.append(
+            Violation(name, Rule.MISSING_FILE, "named in manifest.json but not in the batch folder")
+        )
     types: dict[str, SourceFile] = {}
     for name in present:
         path = batch_dir / name
@@ -125,7 +137,9 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
         if not path.is_file():
             problems.append(Violation(name, Rule.UNEXPECTED_FILE, "a folder inside a batch folder"))
         elif name not in manifest.files:
-            problems.append(Violation(name, Rule.UNEXPECTED_FILE, "in the batch folder but not named in manifest.json"))
+            problems.append(
+                Violation(name, Rule.UNEXPECTED_FILE, "in the batch folder but not named in manifest.json")
+            )
         elif kind is None:
             problems.append(Violation(name, Rule.UNEXPECTED_FILE, f"not a file of the {system} contract"))
         else:
@@ -133,10 +147,18 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
     for f in files_of(system):
         names = [n for n, k in types.items() if k is f]
         if not names and not any(classify(system, n) is f for n in manifest.files):
-            expected = "responses_<wave>.csv" if f.name == "responses" else " or ".join(f"{f.name}.{e}" for e in f.formats)
+            expected = (
+                "responses_<wave>.csv"
+                if f.name == "responses"
+                else " or ".join(f"{f.name}.{e}" for e in f.formats)
+            )
             problems.append(Violation("", Rule.MISSING_FILE_TYPE, f"no {expected} in this {system} batch"))
         if len(names) > 1 and f.name != "responses":
-            problems.append(Violation(", ".join(names), Rule.DUPLICATE_FILE_TYPE, f"{f.name} delivered {len(names)} times"))
+            problems.append(
+                Violation(
+                    ", ".join(names), Rule.DUPLICATE_FILE_TYPE, f"{f.name} delivered {len(names)} times"
+                )
+            )
     if problems:
         raise BatchRejected(problems)
     return types

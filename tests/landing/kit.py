@@ -11,8 +11,14 @@ from pathlib import Path
 from pipelines.sources import SourceFile, classify, files_of
 
 
-def csv_text(columns: tuple[str, ...] | list[str], rows: list[list[str]], *, bom: bool = False, crlf: bool = False,
-             extra_header_rows: list[list[str]] | None = None) -> bytes:
+def csv_text(
+    columns: tuple[str, ...] | list[str],
+    rows: list[list[str]],
+    *,
+    bom: bool = False,
+    crlf: bool = False,
+    extra_header_rows: list[list[str]] | None = None,
+) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n" if crlf else "\n")
     writer.writerow(columns)
@@ -52,8 +58,16 @@ def record_count(system: str, name: str, data: bytes) -> int:
     return sum(1 for r in csv.reader(io.StringIO(text, newline="")) if r) - f.header_rows
 
 
-def write_batch(landing: Path, system: str, extract_date: str, files: dict[str, bytes], *,
-                manifest: bool = True, rows: dict[str, int] | None = None, manifest_doc: dict | None = None) -> Path:
+def write_batch(
+    landing: Path,
+    system: str,
+    extract_date: str,
+    files: dict[str, bytes],
+    *,
+    manifest: bool = True,
+    rows: dict[str, int] | None = None,
+    manifest_doc: dict | None = None,
+) -> Path:
     """Write files into landing/system/date and (last) a manifest that agrees with them.
 
     `rows` overrides the counted rows per file (required for .xlsx files); `manifest_doc` replaces the

@@ -26,7 +26,9 @@ def test_one_asset_per_source_file_type_grouped_by_system():
 def test_definitions_validate_standalone_and_pointed_at_another_job():
     dg.Definitions.validate_loadable(ingest_definitions())
     nightly = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
-    merged = dg.Definitions.merge(ingest_definitions(sensor_job_name="nightly"), dg.Definitions(jobs=[nightly]))
+    merged = dg.Definitions.merge(
+        ingest_definitions(sensor_job_name="nightly"), dg.Definitions(jobs=[nightly])
+    )
     dg.Definitions.validate_loadable(merged)
     assert merged.resolve_sensor_def("landing_zone_sensor").job_name == "nightly"
     assert ingest_definitions().resolve_job_def(INGEST_JOB) is not None

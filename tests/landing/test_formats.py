@@ -17,19 +17,72 @@ HISTORY = source_file("hris_job_history")
 
 def _workers_rows() -> list[list[str]]:
     return [
-        ["000123", "Ada Lovelace", "ada@example.com", "01/15/2020", "01/15/2020", "", "", "", "",
-         "First-Line Manager", "Sales Manager", "EMEA", "000007", "Active"],
-        ["004560", "Grace Hopper, PhD", "grace@example.com", "03/01/2021", "06/30/2018", "09/30/2024",
-         "Relocation", "Voluntary", "Yes", "Individual Contributor", "Sales Rep", "US East", "000123", "Terminated"],
-        ["000789", 'Bob "the builder"', "bob@example.com", "12/31/2022", "12/31/2022", "", "", "", "",
-         "Individual Contributor", "Sales Rep", "US West", "000123", "Leave of Absence"],
+        [
+            "000123",
+            "Ada Lovelace",
+            "ada@example.com",
+            "01/15/2020",
+            "01/15/2020",
+            "",
+            "",
+            "",
+            "",
+            "First-Line Manager",
+            "Sales Manager",
+            "EMEA",
+            "000007",
+            "Active",
+        ],
+        [
+            "004560",
+            "Grace Hopper, PhD",
+            "grace@example.com",
+            "03/01/2021",
+            "06/30/2018",
+            "09/30/2024",
+            "Relocation",
+            "Voluntary",
+            "Yes",
+            "Individual Contributor",
+            "Sales Rep",
+            "US East",
+            "000123",
+            "Terminated",
+        ],
+        [
+            "000789",
+            'Bob "the builder"',
+            "bob@example.com",
+            "12/31/2022",
+            "12/31/2022",
+            "",
+            "",
+            "",
+            "",
+            "Individual Contributor",
+            "Sales Rep",
+            "US West",
+            "000123",
+            "Leave of Absence",
+        ],
     ]
 
 
 def _history_rows() -> list[list[str]]:
     return [
         ["000123", "01/15/2020", "Hire", "Individual Contributor", "Sales Rep", "EMEA", "000007", "", "", ""],
-        ["000123", "07/01/2022", "Promotion", "First-Line Manager", "Sales Manager", "EMEA", "000007", "", "", ""],
+        [
+            "000123",
+            "07/01/2022",
+            "Promotion",
+            "First-Line Manager",
+            "Sales Manager",
+            "EMEA",
+            "000007",
+            "",
+            "",
+            "",
+        ],
     ]
 
 
@@ -55,38 +108,60 @@ def _xlsx(columns, rows, real_dates: bool = True, tweak=None) -> bytes:
 
 def _content(gate, table: str, batch_id: str) -> list[tuple]:
     cols = ", ".join(f'"{c}"' for c in source_file(table).columns)
-    return gate.query(f"SELECT {cols}, _row_number FROM raw.{table} WHERE _batch_id = ? ORDER BY _row_number", [batch_id])
+    return gate.query(
+        f"SELECT {cols}, _row_number FROM raw.{table} WHERE _batch_id = ? ORDER BY _row_number", [batch_id]
+    )
 
 
 def test_xlsx_and_csv_hr_files_load_identically(gate):
-    write_batch(gate.landing, "hris", "2026-11-26", {
-        "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows()),
-        "job_history.xlsx": _xlsx(HISTORY.columns, _history_rows(), real_dates=False),
-    }, rows={"workers.xlsx": 3, "job_history.xlsx": 2})
-    write_batch(gate.landing, "hris", "2026-11-27", {
-        "workers.csv": csv_text(WORKERS.columns, _workers_rows(), bom=True),
-        "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
-    })
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows()),
+            "job_history.xlsx": _xlsx(HISTORY.columns, _history_rows(), real_dates=False),
+        },
+        rows={"workers.xlsx": 3, "job_history.xlsx": 2},
+    )
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-27",
+        {
+            "workers.csv": csv_text(WORKERS.columns, _workers_rows(), bom=True),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+    )
     report = gate.ingest()
     assert not report.quarantined, [o.reason for o in report.quarantined]
     for table in ("hris_workers", "hris_job_history"):
         from_xlsx = _content(gate, table, "hris/2026-11-26")
         from_csv = _content(gate, table, "hris/2026-11-27")
         assert from_xlsx == from_csv and from_xlsx
-    assert gate.query("SELECT DISTINCT _source_file FROM raw.hris_workers ORDER BY 1") == [("workers.csv",), ("workers.xlsx",)]
-    assert gate.query('SELECT "Employee ID", "Hire Date" FROM raw.hris_workers WHERE _row_number = 1 LIMIT 1') == [
-        ("000123", "01/15/2020")
+    assert gate.query("SELECT DISTINCT _source_file FROM raw.hris_workers ORDER BY 1") == [
+        ("workers.csv",),
+        ("workers.xlsx",),
     ]
+    assert gate.query(
+        'SELECT "Employee ID", "Hire Date" FROM raw.hris_workers WHERE _row_number = 1 LIMIT 1'
+    ) == [("000123", "01/15/2020")]
 
 
 def test_numeric_employee_id_cell_is_refused_with_row_and_column(gate):
     def number_id(ws):
         ws["M3"] = 123  # Manager Employee ID of data row 2 typed as a number
 
-    write_batch(gate.landing, "hris", "2026-11-26", {
-        "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=number_id),
-        "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
-    }, rows={"workers.xlsx": 3})
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=number_id),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+        rows={"workers.xlsx": 3},
+    )
     report = gate.ingest()
     assert report.quarantined and gate.total_raw_rows() == 0
     v = next(v for v in report.quarantined[0].violations if v.rule == Rule.CELL)
@@ -96,23 +171,37 @@ def test_numeric_employee_id_cell_is_refused_with_row_and_column(gate):
 def test_xlsx_with_wrong_header_and_garbage_workbook(gate):
     cols = list(WORKERS.columns)
     cols.remove("Region")
-    write_batch(gate.landing, "hris", "2026-11-26", {
-        "workers.xlsx": _xlsx(cols, [r[:11] + r[12:] for r in _workers_rows()]),
-        "job_history.xlsx": b"PK\x03\x04 this is no workbook",
-    }, rows={"workers.xlsx": 3, "job_history.xlsx": 2})
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(cols, [r[:11] + r[12:] for r in _workers_rows()]),
+            "job_history.xlsx": b"PK\x03\x04 this is no workbook",
+        },
+        rows={"workers.xlsx": 3, "job_history.xlsx": 2},
+    )
     report = gate.ingest()
     assert report.quarantined and gate.total_raw_rows() == 0
     reason = report.quarantined[0].reason
     # the first bad file refuses the batch; either way the message names file and rule
-    assert ("workers.xlsx" in reason and "'Region'" in reason) or ("job_history.xlsx" in reason and Rule.UNREADABLE in reason)
+    assert ("workers.xlsx" in reason and "'Region'" in reason) or (
+        "job_history.xlsx" in reason and Rule.UNREADABLE in reason
+    )
 
 
 def test_both_formats_of_one_file_type_in_one_batch_is_refused(gate):
-    write_batch(gate.landing, "hris", "2026-11-26", {
-        "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows()),
-        "workers.csv": csv_text(WORKERS.columns, _workers_rows()),
-        "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
-    }, rows={"workers.xlsx": 3})
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows()),
+            "workers.csv": csv_text(WORKERS.columns, _workers_rows()),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+        rows={"workers.xlsx": 3},
+    )
     report = gate.ingest()
     assert report.quarantined and Rule.DUPLICATE_FILE_TYPE in report.quarantined[0].reason
 
@@ -123,10 +212,20 @@ def test_qualtrics_header_with_line_breaks_in_question_text(gate):
     question[7] = "My manager gives me coaching\nthat helps me improve"
     importid = ['{"ImportId":"' + c + '"}' for c in f.columns]
     rows = [[f"{c[:5]}-{i}" for c in f.columns] for i in range(1, 4)]
-    write_batch(gate.landing, "survey", "2026-11-26",
-                {"responses_2026-Q3.csv": csv_text(f.columns, rows, extra_header_rows=[question, importid], bom=True)})
+    write_batch(
+        gate.landing,
+        "survey",
+        "2026-11-26",
+        {
+            "responses_2026-Q3.csv": csv_text(
+                f.columns, rows, extra_header_rows=[question, importid], bom=True
+            )
+        },
+    )
     report = gate.ingest()
     assert not report.quarantined, report.quarantined and report.quarantined[0].reason
     assert gate.query("SELECT ResponseId, _row_number FROM raw.survey_responses ORDER BY 2") == [
-        ("Respo-1", 1), ("Respo-2", 2), ("Respo-3", 3)
+        ("Respo-1", 1),
+        ("Respo-2", 2),
+        ("Respo-3", 3),
     ]

@@ -19,7 +19,12 @@ def test_complete_batches_load_with_lineage_and_move_to_archive(gate):
     assert gate.query(
         "SELECT DISTINCT _batch_id, _system, _extract_date::VARCHAR, _source_file FROM raw.hris_workers"
     ) == [("hris/2026-11-26", "hris", "2026-11-26", "workers.csv")]
-    assert gate.query("SELECT list(_row_number ORDER BY _row_number) FROM raw.lms_courses")[0][0] == [1, 2, 3, 4]
+    assert gate.query("SELECT list(_row_number ORDER BY _row_number) FROM raw.lms_courses")[0][0] == [
+        1,
+        2,
+        3,
+        4,
+    ]
     # Qualtrics: three header rows skipped, the first data row is the first response
     assert gate.query("SELECT ResponseId FROM raw.survey_responses WHERE _row_number = 1") == [("Respon-1",)]
     assert not any((gate.landing / s).exists() and any((gate.landing / s).iterdir()) for s in ("crm", "hris"))
@@ -37,7 +42,9 @@ def test_batch_without_manifest_waits_then_loads(gate):
     report = gate.ingest()
     assert [o.batch_id for o in report.waiting] == ["lms/2026-11-26"] and not report.loaded
     assert folder.exists() and gate.count("lms_courses") == 0
-    assert [(r["status"], r["reason"]) for r in gate.registry()] == [("waiting", "no manifest.json yet: still being copied")]
+    assert [(r["status"], r["reason"]) for r in gate.registry()] == [
+        ("waiting", "no manifest.json yet: still being copied")
+    ]
 
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
     report = gate.ingest()
@@ -133,8 +140,12 @@ def test_bom_crlf_and_quoted_commas_quotes_and_line_breaks(gate):
     report = gate.ingest()
 
     assert not report.quarantined
-    got = gate.query('SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number')
-    assert [(n, i) for n, i, _ in got] == [(k, f"Id-{k}") for k in range(1, 6)]  # record ordinal == file order
+    got = gate.query(
+        'SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number'
+    )
+    assert [(n, i) for n, i, _ in got] == [
+        (k, f"Id-{k}") for k in range(1, 6)
+    ]  # record ordinal == file order
     assert got[1][2] == rows[1][comments] and got[3][2] == "multi\n\nline\n\n"
     # the BOM is not part of the first column's name or value
     assert gate.query('SELECT "Id" FROM raw.crm_coaching_report WHERE _row_number = 1') == [("Id-1",)]
@@ -146,7 +157,7 @@ def test_row_number_is_file_order_on_a_large_multiline_file(gate):
     rows = rows_for(f, n)
     products = f.columns.index("Detailed_Products_vod__c")
     for i in range(0, n, 7):
-        rows[i][products] = f"line one of {i}\nline, two\n\"three\""
+        rows[i][products] = f'line one of {i}\nline, two\n"three"'
     files = default_files("crm")
     files["Call2_vod__c.csv"] = csv_text(f.columns, rows)
     write_batch(gate.landing, "crm", "2026-11-26", files)

@@ -56,7 +56,9 @@ def _assert_refused(gate, report, batch_id, *, file, rule, line=None, row=None, 
 def test_missing_and_unexpected_header_columns_are_named(gate):
     cols = list(USER.columns)
     cols[cols.index("Email")] = "E-mail"
-    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
+    write_batch(
+        gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2)))
+    )
     v = _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, line=1)
     assert "missing column(s) 'Email'" in v.detail and "unexpected column(s) 'E-mail'" in v.detail
 
@@ -64,23 +66,44 @@ def test_missing_and_unexpected_header_columns_are_named(gate):
 def test_header_in_wrong_order(gate):
     cols = list(USER.columns)
     cols[0], cols[1] = cols[1], cols[0]
-    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
-    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, text="wrong order")
+    write_batch(
+        gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2)))
+    )
+    _assert_refused(
+        gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, text="wrong order"
+    )
 
 
 def test_row_with_wrong_number_of_fields_gives_line_and_row(gate):
     # records: header (line 1), row 1 (line 2), row 2 (lines 3-4), row 3 (line 5) loses a field
     data = _user_csv_with(lambda b: b.replace(b"Title-3,", b"", 1))
     write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", data))
-    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.FIELD_COUNT, line=5, row=3,
-                    text="11 field(s), expected 12")
+    _assert_refused(
+        gate,
+        gate.ingest(),
+        "crm/2026-11-26",
+        file="User.csv",
+        rule=Rule.FIELD_COUNT,
+        line=5,
+        row=3,
+        text="11 field(s), expected 12",
+    )
 
 
 def test_invalid_utf8_gives_line_row_and_column(gate):
     data = _user_csv_with(lambda b: b.replace(b"LastNa-4", b"LastNa-\xff4", 1))
     write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", data), rows={"User.csv": 4})
-    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.ENCODING, line=6, row=4,
-                    column="LastName", text="0xff")
+    _assert_refused(
+        gate,
+        gate.ingest(),
+        "crm/2026-11-26",
+        file="User.csv",
+        rule=Rule.ENCODING,
+        line=6,
+        row=4,
+        column="LastName",
+        text="0xff",
+    )
 
 
 def test_truncated_file_inside_a_quoted_field(gate):
@@ -88,9 +111,23 @@ def test_truncated_file_inside_a_quoted_field(gate):
     rows[2][CALL.columns.index("Detailed_Products_vod__c")] = "A;B\nC"
     data = csv_text(CALL.columns, rows)
     data = data[: data.index(b"A;B") + 3]  # cut off in the middle of the quoted field
-    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "Call2_vod__c.csv", data), rows={"Call2_vod__c.csv": 3})
-    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="Call2_vod__c.csv", rule=Rule.UNREADABLE, line=4,
-                    row=3, text="ends inside a quoted field")
+    write_batch(
+        gate.landing,
+        "crm",
+        "2026-11-26",
+        _with("crm", "Call2_vod__c.csv", data),
+        rows={"Call2_vod__c.csv": 3},
+    )
+    _assert_refused(
+        gate,
+        gate.ingest(),
+        "crm/2026-11-26",
+        file="Call2_vod__c.csv",
+        rule=Rule.UNREADABLE,
+        line=4,
+        row=3,
+        text="ends inside a quoted field",
+    )
 
 
 def test_truncated_in_transit_fails_its_checksum(gate):
@@ -98,13 +135,21 @@ def test_truncated_in_transit_fails_its_checksum(gate):
     path = folder / "transcripts.csv"
     path.write_bytes(path.read_bytes()[:-40])
     report = gate.ingest()
-    _assert_refused(gate, report, "lms/2026-11-26", file="transcripts.csv", rule=Rule.CHECKSUM, text="manifest.json says")
+    _assert_refused(
+        gate, report, "lms/2026-11-26", file="transcripts.csv", rule=Rule.CHECKSUM, text="manifest.json says"
+    )
 
 
 def test_manifest_row_count_mismatch_names_expected_and_found(gate):
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", rows=5), rows={"courses.csv": 6})
-    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="courses.csv", rule=Rule.ROW_COUNT,
-                    text="manifest.json says 6 rows, found 5")
+    _assert_refused(
+        gate,
+        gate.ingest(),
+        "lms/2026-11-26",
+        file="courses.csv",
+        rule=Rule.ROW_COUNT,
+        text="manifest.json says 6 rows, found 5",
+    )
 
 
 def test_empty_snapshot_is_refused(gate):
@@ -114,9 +159,17 @@ def test_empty_snapshot_is_refused(gate):
 
 
 def test_zero_byte_file_is_unreadable(gate):
-    write_batch(gate.landing, "lms", "2026-11-26", _with("lms", "transcripts.csv", b""), rows={"transcripts.csv": 0})
-    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="transcripts.csv", rule=Rule.UNREADABLE,
-                    text="no header row")
+    write_batch(
+        gate.landing, "lms", "2026-11-26", _with("lms", "transcripts.csv", b""), rows={"transcripts.csv": 0}
+    )
+    _assert_refused(
+        gate,
+        gate.ingest(),
+        "lms/2026-11-26",
+        file="transcripts.csv",
+        rule=Rule.UNREADABLE,
+        text="no header row",
+    )
 
 
 def test_file_named_in_manifest_but_missing(gate):
@@ -135,7 +188,9 @@ def test_file_type_missing_from_batch(gate):
     files = default_files("lms")
     del files["courses.csv"]
     write_batch(gate.landing, "lms", "2026-11-26", files)
-    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="", rule=Rule.MISSING_FILE_TYPE, text="courses.csv")
+    _assert_refused(
+        gate, gate.ingest(), "lms/2026-11-26", file="", rule=Rule.MISSING_FILE_TYPE, text="courses.csv"
+    )
 
 
 def test_manifest_disagreeing_with_its_folder(gate):
@@ -152,14 +207,21 @@ def test_manifest_disagreeing_with_its_folder(gate):
 def test_unreadable_manifest(gate):
     folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)
     (folder / "manifest.json").write_text('{"system": "lms", ')
-    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST, text="not valid JSON")
+    _assert_refused(
+        gate, gate.ingest(), "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST, text="not valid JSON"
+    )
 
 
 def test_folder_name_that_is_no_date(gate):
     files = default_files("lms")
     entries = {n: {"rows": 3, "sha256": hashlib.sha256(d).hexdigest()} for n, d in files.items()}
-    write_batch(gate.landing, "lms", "latest", files,
-                manifest_doc={"system": "lms", "extract_date": "2026-11-26", "files": entries})
+    write_batch(
+        gate.landing,
+        "lms",
+        "latest",
+        files,
+        manifest_doc={"system": "lms", "extract_date": "2026-11-26", "files": entries},
+    )
     _assert_refused(gate, gate.ingest(), "lms/latest", file="", rule=Rule.FOLDER)
 
 
@@ -167,8 +229,14 @@ def test_qualtrics_file_without_its_extra_header_rows(gate):
     f = source_file("survey_responses")
     files = {"responses_2026-Q3.csv": csv_text(f.columns, rows_for(f, 5))}
     write_batch(gate.landing, "survey", "2026-11-26", files, rows={"responses_2026-Q3.csv": 5})
-    _assert_refused(gate, gate.ingest(), "survey/2026-11-26", file="responses_2026-Q3.csv", rule=Rule.HEADER,
-                    text="ImportId")
+    _assert_refused(
+        gate,
+        gate.ingest(),
+        "survey/2026-11-26",
+        file="responses_2026-Q3.csv",
+        rule=Rule.HEADER,
+        text="ImportId",
+    )
 
 
 def test_a_bad_file_refuses_the_whole_batch_and_the_next_delivery_loads(gate):

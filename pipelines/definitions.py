@@ -6,6 +6,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import ingest_definitions
 from pipelines.defs.publish import publish_definitions
+from pipelines.defs.quality import quality_definitions
 from pipelines.defs.schedules import NIGHTLY_JOB, schedule_definitions
 from pipelines.defs.warehouse import warehouse_definitions
 
@@ -20,6 +21,7 @@ def build_definitions() -> dg.Definitions:
     ]
     return dg.Definitions.merge(
         ingest_definitions(sensor_job_name=NIGHTLY_JOB),
+        quality_definitions(),
         warehouse,
         publish_definitions(mart_keys),
         schedule_definitions(),

@@ -6,7 +6,6 @@ that atomically replaces `$COACHWH_HOME/coachwh_marts.duckdb`. Readers with the 
 new connections see the new marts. A failed build never reaches this step, so yesterday's marts stay up.
 """
 
-from __future__ import annotations
 
 import os
 import time

@@ -5,11 +5,12 @@ asset that fills its raw table, and the UI shows one graph from the landing zone
 surface as asset checks (dagster-dbt's default).
 """
 
-from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -63,7 +64,14 @@ def warehouse_definitions() -> dg.Definitions:
 
     return dg.Definitions(
         assets=[coachwh_dbt_models],
-        resources={"dbt": DbtCliResource(project_dir=project, profiles_dir=str(DBT_PROJECT_DIR))},
+        resources={
+            "dbt": DbtCliResource(
+                project_dir=project,
+                profiles_dir=str(DBT_PROJECT_DIR),
+                # The dbt installed beside this Python, so it works without the venv on PATH (tests, cron).
+                dbt_executable=str(Path(sys.executable).parent / "dbt"),
+            )
+        },
     )
 
 
@@ -84,5 +92,9 @@ def prepare_manifest(force: bool = False) -> None:
 
     Run at setup and before an in-process run, never at import: loading the definitions reads the file."""
     if force or manifest_is_stale():
-        project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-        project.preparer.prepare(project)
+        from dbt.cli.main import dbtRunner
+
+        args = ["parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+        result = dbtRunner().invoke(args)
+        if not result.success:
+            raise RuntimeError(f"dbt parse failed: {result.exception or 'see the dbt log above'}")

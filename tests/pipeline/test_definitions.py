@@ -1,0 +1,60 @@
+"""The Dagster code location loads and shows one connected graph from the exports to the marts."""
+
+import dagster as dg
+import pytest
+
+from pipelines.defs.warehouse import dbt_build_args, prepare_manifest
+from pipelines.sources import SOURCE_FILES
+
+MARTS = [
+    "mart_manager_coaching", "mart_manager_retention", "mart_manager_revenue", "mart_manager_engagement",
+    "mart_coaching_effectiveness", "mart_coaching_impact", "dim_employee", "dim_month", "identity_unmatched",
+]
+
+
+@pytest.fixture(scope="module")
+def defs():
+    prepare_manifest()
+    from pipelines.definitions import defs
+
+    return defs
+
+
+def test_dbt_command_line():
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_every_export_and_every_mart_is_an_asset(defs):
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {f"raw/{f.raw_table}" for f in SOURCE_FILES} <= keys
+    assert {f"marts/{m}" for m in MARTS} <= keys
+    assert "published/marts" in keys
+
+
+def test_the_graph_is_connected_from_every_raw_table_to_the_headline_mart(defs):
+    graph = defs.resolve_asset_graph()
+    upstream = graph.get(dg.AssetKey(["marts", "mart_coaching_impact"]))
+    seen, todo = set(), [upstream.key]
+    while todo:
+        key = todo.pop()
+        if key not in seen:
+            seen.add(key)
+            todo.extend(graph.get(key).parent_keys)
+    needed = {dg.AssetKey(["raw", t]) for t in ("crm_coaching_report", "crm_opportunity", "crm_forecasting_quota",
+                                                 "crm_dated_conversion_rate", "crm_user", "hris_job_history")}
+    assert needed <= seen
+
+
+def test_groups_read_like_the_flow(defs):
+    graph = defs.resolve_asset_graph()
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
+    assert {"crm", "hris", "survey", "lms", "staging", "intermediate", "marts", "publish"} <= groups
+
+
+def test_nightly_job_and_schedule(defs):
+    job = defs.resolve_job_def("nightly")
+    assert job is not None
+    schedule = defs.resolve_schedule_def("nightly_0200_utc")
+    assert schedule.cron_schedule == "0 2 * * *"

@@ -379,3 +379,16 @@ def test_dim_month_workdays_and_capping(wh):
     assert str(feb["month_end"]) == "2025-02-28" and feb["workdays"] == 20 and feb["is_month_complete"] is True
     dec = months["2024-12-01"]
     assert str(dec["quarter_end"]) == "2024-12-31" and dec["is_quarter_complete"] is True and dec["workdays"] == 22
+
+
+@pytest.mark.slow
+def test_a_value_that_does_not_parse_stops_the_build_naming_the_column(tmp_path):
+    raw = RawWarehouse(tmp_path)
+    raw.add("hris_workers", [
+        {"Employee ID": "000001", "Hire Date": "01/31/2024"},
+        {"Employee ID": "000002", "Hire Date": "31/02/2024"},
+    ], "2025-03-18")
+    with pytest.raises(AssertionError) as failure:
+        run_dbt(raw.home, "build", "--select", "stg_hris__workers", "source:raw.hris_workers")
+    message = str(failure.value)
+    assert "castable" in message and "hris_workers" in message and "Hire_Date" in message, message

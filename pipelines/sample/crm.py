@@ -448,7 +448,7 @@ def _opportunities(
         a[order] for a in (owner, amount, cur, close_day, created_day, created_s, close_s, won)
     )
     n_opp = len(owner)
-    team = org.team[owner, np.clip(created_day, 0, org.n_days - 1)]
+    team = org.team[owner, np.clip(created_day, 0, org.n_days - 1)].astype(np.int64)
     account = np.maximum(team, 0) * 400 + rng.integers(0, 400, n_opp)
     product = rng.integers(0, len(PRODUCTS), n_opp)
 
@@ -565,21 +565,37 @@ def _coaching_reports(con, c: Coaching, start: date) -> None:
     con.unregister("cr_df")
 
 
-def _calls(con, org, grid, last_day, visits_per_day, start_s, rng) -> None:
+def _calls(con, org, grid, last_day, visits_per_day, start_s, rng, chunk_people: int = 400) -> None:
+    """Calls table, built for a block of people at a time so memory stays bounded on the large profile."""
     days = min(org.n_days, last_day + 11)
-    mask = (org.level[:, :days] == IC) & grid.is_workday[None, :days]
-    p, d = np.nonzero(mask)
     lam_rep = visits_per_day * rng.uniform(0.85, 1.15, len(org.people))
+    offset = 0
+    for lo in range(0, len(org.people), chunk_people):
+        people = slice(lo, min(lo + chunk_people, len(org.people)))
+        mask = (org.level[people, :days] == IC) & grid.is_workday[None, :days]
+        p, d = np.nonzero(mask)
+        p += lo
+        df = _call_rows(org, p, d, lam_rep, last_day, start_s, offset, rng)
+        if df is None:
+            continue
+        offset += len(df)
+        con.register("call_df", df)
+        if offset == len(df):  # the first block with calls creates the table
+            con.execute("CREATE OR REPLACE TABLE calls AS SELECT * FROM call_df")
+        else:
+            con.execute("INSERT INTO calls SELECT * FROM call_df")
+        con.unregister("call_df")
+        del df
+
+
+def _call_rows(org, p, d, lam_rep, last_day, start_s, offset, rng) -> pd.DataFrame | None:
     n = rng.poisson(lam_rep[p])
     vp, vd = np.repeat(p, n), np.repeat(d, n)
-    nv = len(vp)
-    planned = rng.random(nv) < 0.25
-    keep = (vd <= last_day) | planned
+    planned = rng.random(len(vp)) < 0.25
+    keep = (vd <= last_day) | planned  # future calls exist only when planned ahead
     vp, vd, planned = vp[keep], vd[keep], planned[keep]
     nv = len(vp)
-    tod = np.sort(rng.integers(7 * 3600, 18 * 3600, nv))  # sorted then reshuffled by rep-day order below
-    tod = rng.permutation(tod)
-    call_s = start_s + vd * 86400 + tod
+    call_s = start_s + vd.astype(np.int64) * 86400 + rng.integers(7 * 3600, 18 * 3600, nv)
     group = rng.random(nv) < 0.10
     ctype = np.where(
         group, rng.choice([3, 4], nv, p=[0.7, 0.3]), rng.choice([0, 1, 2], nv, p=[0.6, 0.3, 0.1])
@@ -587,9 +603,7 @@ def _calls(con, org, grid, last_day, visits_per_day, start_s, rng) -> None:
     channel = np.where(
         group, rng.choice([0, 2], nv, p=[0.8, 0.2]), rng.choice(4, nv, p=[0.72, 0.12, 0.1, 0.06])
     )
-    channel = np.where(
-        (ctype == 1) | (ctype == 2) | (ctype == 4), 0, channel
-    )  # samples are handed over in person
+    channel = np.where((ctype == 1) | (ctype == 2) | (ctype == 4), 0, channel)  # samples: in person
     status = np.where(rng.random(nv) < 0.96, 2, 1)
     created = np.where(
         planned, call_s - rng.integers(86400, 10 * 86400, nv), call_s + rng.integers(1800, 30 * 3600, nv)
@@ -597,17 +611,18 @@ def _calls(con, org, grid, last_day, visits_per_day, start_s, rng) -> None:
     final = np.where(planned, call_s + rng.integers(1800, 30 * 3600, nv), created)
     deleted = np.where(rng.random(nv) < 0.0025, final + rng.integers(86400, 15 * 86400, nv), NEVER)
     products = rng.integers(0, len(PRODUCTS), nv)
-    team = org.team[vp, vd]
+    team = org.team[vp, vd].astype(np.int64)  # int16 in the matrix: widen before arithmetic
+    if nv == 0:
+        return None
     # one row per visit plus one per group attendee; attendee rows follow their parent
     rows_per = 1 + np.where(group, rng.integers(2, 6, nv), 0)
+    first_row = np.cumsum(rows_per) - rows_per
     v = np.repeat(np.arange(nv), rows_per)
-    k = np.arange(len(v)) - np.repeat(np.cumsum(rows_per) - rows_per, rows_per)
-    seq = np.arange(len(v), dtype=np.int64)
-    parent = np.where(k > 0, np.repeat(np.cumsum(rows_per) - rows_per, rows_per), -1)
+    k = np.arange(len(v)) - first_row[v]
     account = np.maximum(team[v], 0) * 400 + rng.integers(0, 400, len(v))
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "seq": seq,
+            "seq": offset + np.arange(len(v), dtype=np.int64),
             "owner": vp[v].astype(np.int32),
             "account": account.astype(np.int32),
             "day": vd[v].astype(np.int32),
@@ -615,7 +630,7 @@ def _calls(con, org, grid, last_day, visits_per_day, start_s, rng) -> None:
             "status": status[v].astype(np.int8),
             "ctype": ctype[v].astype(np.int8),
             "channel": channel[v].astype(np.int8),
-            "parent": parent,
+            "parent": np.where(k > 0, offset + first_row[v], -1),
             "products": products[v].astype(np.int8),
             "team": team[v].astype(np.int16),
             "created_s": created[v],
@@ -623,10 +638,6 @@ def _calls(con, org, grid, last_day, visits_per_day, start_s, rng) -> None:
             "deleted_s": deleted[v],
         }
     )
-    del v, k, seq, parent, account
-    con.register("call_df", df)
-    con.execute("CREATE OR REPLACE TABLE calls AS SELECT * FROM call_df")
-    con.unregister("call_df")
 
 
 # ---------------------------------------------------------------------------------------------------

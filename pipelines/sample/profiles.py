@@ -18,9 +18,9 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "small": Profile("small", 1, 2, 8, 60, 12, 4.2),
-    "medium": Profile("medium", 2, 8, 50, 500, 24, 4.2),
-    "large": Profile("large", 6, 40, 400, 4000, 36, 4.2),
+    "small": Profile("small", 1, 2, 8, 60, 12, 3.6),
+    "medium": Profile("medium", 2, 8, 50, 500, 24, 3.6),
+    "large": Profile("large", 6, 40, 400, 4000, 36, 3.6),
 }
 
 DEFAULT_HISTORY_UNTIL = date(2026, 10, 31)

@@ -1,10 +1,16 @@
 """Source contract checks: one Great Expectations suite per export file type, as Dagster asset checks.
 
-Each raw asset (`raw/<raw_table>`) gets a check `source_contract` that validates the most recent batch of
-that table (max `_extract_date`) against expectations/<raw_table>.json: ids present and well-formed,
-keys unique within the batch, vocabularies, date and datetime formats, numeric ranges. Severity ERROR,
-not blocking: the dbt staging tests stop the build on values that cannot be cast; this check is the
-per-row report that says which file, which rows, which column and which rule.
+Each raw asset (`raw/<raw_table>`) gets a check `source_contract` that validates against
+expectations/<raw_table>.json: ids present and well-formed, keys unique within a batch, vocabularies,
+date and datetime formats, numeric ranges. Severity ERROR, not blocking: the dbt staging tests stop the
+build on values that cannot be cast; this check is the per-row report that says which file, which rows,
+which column and which rule.
+
+Which rows: the batches that the latest materialisation of the raw asset reports loading (its
+`batch_ids` metadata, written by `pipelines.defs.ingest`), so a first run that loads a history batch and
+five nightly deltas validates all six, and a late batch for an older date is validated when it lands.
+When that materialisation names no batch (nothing new arrived, or the table was loaded outside Dagster,
+e.g. `coachwh ingest`), the most recent batch of the table (max `_extract_date`) is validated instead.
 
 Great Expectations is imported inside the check (via `pipelines.quality`'s engine), never at load time.
 No `from __future__ import annotations` here: Dagster reads the config annotation of the check function.
@@ -14,15 +20,29 @@ import dagster as dg
 
 from pipelines.config import settings
 from pipelines.quality.report import ValidationReport
-from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_latest_batch
+from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_batches
 from pipelines.sources import SOURCE_FILES, SourceFile
 
 CHECK_NAME = "source_contract"
+BATCH_IDS_METADATA = "batch_ids"  # written by the ingestion assets on every materialisation
 
 
 class SourceContractConfig(dg.Config):
     chunk_rows: int = DEFAULT_CHUNK_ROWS
-    """Rows handed to Great Expectations at a time (memory bound; results do not depend on it)."""
+    """Rows handed to Great Expectations at a time (bounds memory; the result does not depend on it)."""
+
+
+def loaded_batches(instance: dg.DagsterInstance, key: dg.AssetKey) -> list[str] | None:
+    """The batch ids the latest materialisation of `key` reports loading, or None when it names none."""
+    event = instance.get_latest_materialization_event(key)
+    materialization = event.asset_materialization if event else None
+    if materialization is None:
+        return None
+    value = materialization.metadata.get(BATCH_IDS_METADATA)
+    ids = getattr(value, "value", value)
+    if isinstance(ids, list) and ids and all(isinstance(b, str) for b in ids):
+        return ids
+    return None
 
 
 def check_result(report: ValidationReport) -> dg.AssetCheckResult:
@@ -31,6 +51,7 @@ def check_result(report: ValidationReport) -> dg.AssetCheckResult:
         "rows validated": report.rows,
         "expectations run": report.expectations_run,
         "expectations failed": len(report.failures),
+        "selection": report.selection,
         "seconds": report.seconds,
     }
     if report.rows == 0:
@@ -38,7 +59,7 @@ def check_result(report: ValidationReport) -> dg.AssetCheckResult:
         return dg.AssetCheckResult(passed=True, metadata=metadata, description=report.summary())
     metadata.update(
         {
-            "extract date": report.extract_date or "",
+            "extract dates": ", ".join(report.extract_dates),
             "batches": ", ".join(report.batch_ids),
             "source files": ", ".join(report.source_files),
             "chunks": report.chunks,
@@ -58,21 +79,24 @@ def check_result(report: ValidationReport) -> dg.AssetCheckResult:
 
 
 def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
+    key = dg.AssetKey(["raw", f.raw_table])
     file_name = "responses_<wave>.csv" if f.name == "responses" else "/".join(f"{f.name}.{x}" for x in f.formats)
 
     @dg.asset_check(
-        asset=dg.AssetKey(["raw", f.raw_table]),
+        asset=key,
         name=CHECK_NAME,
         description=(
-            f"Great Expectations suite expectations/{f.raw_table}.json on the latest batch (max _extract_date) "
-            f"of {f.system} {file_name}: ids present and well-formed, keys unique within the batch, "
-            "vocabularies, date formats and numeric ranges of sources.md. Failures name file, rows, column and rule."
+            f"Great Expectations suite expectations/{f.raw_table}.json on the batches of {f.system} {file_name} "
+            "loaded by the latest materialisation (else the latest batch): ids present and well-formed, keys "
+            "unique within a batch, vocabularies, date formats and numeric ranges of sources.md. "
+            "Failures name file, rows, column, value and rule."
         ),
         blocking=False,
         metadata={"suite": f"expectations/{f.raw_table}.json"},
     )
     def _check(context: dg.AssetCheckExecutionContext, config: SourceContractConfig) -> dg.AssetCheckResult:
-        report = validate_latest_batch(settings().warehouse, f.raw_table, chunk_rows=config.chunk_rows)
+        batch_ids = loaded_batches(context.instance, key)
+        report = validate_batches(settings().warehouse, f.raw_table, batch_ids, chunk_rows=config.chunk_rows)
         log = context.log.warning if report.failures else context.log.info
         log(report.summary())
         return check_result(report)

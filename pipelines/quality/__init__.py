@@ -6,6 +6,6 @@ into messages a data engineer can act on.
 """
 
 from pipelines.quality.report import Failure, ValidationReport
-from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_latest_batch, validate_rows
+from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_batches, validate_rows
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "Failure", "ValidationReport", "validate_latest_batch", "validate_rows"]
+__all__ = ["DEFAULT_CHUNK_ROWS", "Failure", "ValidationReport", "validate_batches", "validate_rows"]

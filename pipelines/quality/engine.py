@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-INDEX_COLUMNS = ["_source_file", "_row_number"]
+INDEX_COLUMNS = ["_batch_id", "_source_file", "_row_number"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class ExpectationOutcome:
     success: bool
     unexpected_count: int
     checked_count: int  # values GX tested (non-missing for column map expectations)
-    # [{"<column>": value, "_source_file": ..., "_row_number": ...}, ...] in dataframe order
+    # [{"<column>": value, "_batch_id": ..., "_source_file": ..., "_row_number": ...}, ...] in frame order
     examples: list[dict[str, Any]]
     error: str | None = None
 

@@ -18,6 +18,7 @@ MAX_EXAMPLES = 5
 
 @dataclass(frozen=True)
 class Example:
+    batch_id: str
     source_file: str
     row_number: int
     value: Any  # the offending value; a tuple for compound keys
@@ -32,6 +33,7 @@ class Failure:
     unexpected_count: int = 0
     examples: list[Example] = field(default_factory=list)
     error: str | None = None  # GX could not evaluate the expectation
+    show_batch: bool = False  # name the batch with the file (the report covers several batches)
 
     @property
     def column(self) -> str:
@@ -45,7 +47,7 @@ class Failure:
     def message(self) -> str:
         if self.error:
             return f"{self.column}: could not evaluate '{self.rule}': {self.error}"
-        where = _rows_text(self.examples, self.unexpected_count)
+        where = _rows_text(self.examples, self.unexpected_count, self.show_batch)
         return f"{where}: {self.column} {_values_text(self.expectation, self.examples)}{self.rule_phrase()}"
 
     def rule_phrase(self) -> str:
@@ -153,10 +155,14 @@ def _values_text(expectation: dict[str, Any], examples: list[Example]) -> str:
     return ", ".join(distinct) + " "
 
 
-def _rows_text(examples: list[Example], count: int) -> str:
+def _file_label(ex: Example, with_batch: bool) -> str:
+    return f"{ex.batch_id}/{ex.source_file}" if with_batch else ex.source_file
+
+
+def _rows_text(examples: list[Example], count: int, with_batch: bool) -> str:
     by_file: dict[str, list[int]] = {}
     for ex in examples:
-        by_file.setdefault(ex.source_file, []).append(ex.row_number)
+        by_file.setdefault(_file_label(ex, with_batch), []).append(ex.row_number)
     parts = [
         f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}" for name, rows in by_file.items()
     ]
@@ -167,10 +173,11 @@ def _rows_text(examples: list[Example], count: int) -> str:
 
 @dataclass
 class ValidationReport:
-    """The outcome of one suite over one batch of one raw table."""
+    """The outcome of one suite over the batches validated of one raw table."""
 
     raw_table: str
-    extract_date: str | None = None
+    selection: str = ""  # which batches were chosen and why
+    extract_dates: list[str] = field(default_factory=list)
     batch_ids: list[str] = field(default_factory=list)
     source_files: list[str] = field(default_factory=list)
     rows: int = 0
@@ -185,7 +192,8 @@ class ValidationReport:
 
     def summary(self) -> str:
         if self.rows == 0:
-            return f"raw.{self.raw_table}: no rows yet, nothing to validate"
+            where = f" in the {self.selection}" if self.selection else ""
+            return f"raw.{self.raw_table}: no rows yet{where}, nothing to validate"
         files = ", ".join(self.source_files)
         batches = f" ({', '.join(self.batch_ids)})" if self.batch_ids else ""
         head = f"{files}{batches}: {self.rows} rows, {self.expectations_run} expectations"
@@ -202,7 +210,7 @@ class ValidationReport:
                 "rule": f.rule,
                 "expectation": f.expectation["type"],
                 "count": f.unexpected_count,
-                "rows": [f"{ex.source_file}:{ex.row_number}" for ex in f.examples],
+                "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
                 "values": [_value_repr(ex.value) for ex in f.examples],
                 "message": f.message(),
                 **({"error": f.error} if f.error else {}),
@@ -213,7 +221,9 @@ class ValidationReport:
     def failures_markdown(self) -> str:
         lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
         for f in self.failures:
-            examples = ", ".join(f"{ex.source_file} row {ex.row_number}: {_value_repr(ex.value)}" for ex in f.examples)
+            examples = ", ".join(
+                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}" for ex in f.examples
+            )
             cells = [f.column, f.rule, str(f.unexpected_count), f.error or examples]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         return "\n".join(lines)

@@ -1,11 +1,12 @@
 """Run a suite over the rows of one batch, chunk by chunk, and collect the failures.
 
 Row-level expectations (not null, regex, vocabulary, range, conditional) run on chunks of at most
-`chunk_rows` rows, selected by `_row_number` ranges per source file from DuckDB and released after each
-chunk, so memory stays flat however large the batch. Key uniqueness needs the whole batch: DuckDB first
-keeps only the rows whose key occurs more than once in the batch (usually none), then GX evaluates the
-uniqueness expectations on those rows, chunked by whole key groups. Results are therefore the same for
-any chunk size (a test checks it). Examples are the first rows in file order (key order for duplicates).
+`chunk_rows` rows, selected by `_row_number` ranges per batch and source file from DuckDB and released
+after each chunk, so memory stays flat however large the batch. Key uniqueness needs the whole batch:
+DuckDB first keeps only the rows whose key occurs more than once within their batch (usually none), then
+GX evaluates the uniqueness expectations on those rows, chunked by whole key groups. Results are
+therefore the same for any chunk size (a test checks it). Examples are the first rows in batch and file
+order (key order for duplicates).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pandas as pd
 
 from pipelines.quality.engine import INDEX_COLUMNS, ExpectationOutcome, GxEngine
 from pipelines.quality.report import MAX_EXAMPLES, Example, Failure, ValidationReport
-from pipelines.quality.snapshot import snapshot_latest_batch
+from pipelines.quality.snapshot import snapshot_batches
 from pipelines.quality.suites import (
     NUMBER_SUFFIX,
     base_column,
@@ -90,7 +91,12 @@ class _Collector:
                     break
                 values = tuple(_plain(ex.get(c)) for c in columns)
                 f.examples.append(
-                    Example(str(ex.get("_source_file")), int(ex.get("_row_number")), values[0] if len(values) == 1 else values)
+                    Example(
+                        str(ex.get("_batch_id")),
+                        str(ex.get("_source_file")),
+                        int(ex.get("_row_number")),
+                        values[0] if len(values) == 1 else values,
+                    )
                 )
 
     def _violated(self, f: Failure) -> bool:
@@ -125,8 +131,8 @@ def validate_rows(
     suite: dict[str, Any] | None = None,
     engine: GxEngine | None = None,
 ) -> ValidationReport:
-    """Validate every row of `relation` (delivered columns + `_source_file`, `_row_number`) against the
-    suite of raw.<raw_table>. `relation` is a table or view name in `con`."""
+    """Validate every row of `relation` (delivered columns + `_batch_id`, `_source_file`, `_row_number`)
+    against the suite of raw.<raw_table>. `relation` is a table or view name in `con`."""
     if chunk_rows < 1:
         raise ValueError(f"chunk_rows must be >= 1, got {chunk_rows}")
     started = time.monotonic()
@@ -134,11 +140,12 @@ def validate_rows(
     expectations = _indexed(suite["expectations"])
     report = ValidationReport(raw_table, expectations_run=len(expectations))
     files = con.execute(
-        f"select _source_file, min(_row_number), max(_row_number), count(*) from {relation} "
-        "group by 1 order by 1"
+        f"select _batch_id, _source_file, min(_row_number), max(_row_number), count(*) from {relation} "
+        "group by 1, 2 order by 1, 2"
     ).fetchall()
-    report.rows = sum(f[3] for f in files)
-    report.source_files = [f[0] for f in files]
+    report.rows = sum(f[4] for f in files)
+    report.batch_ids = sorted({f[0] for f in files})
+    report.source_files = list(dict.fromkeys(f[1] for f in files))
     if report.rows == 0:
         report.seconds = round(time.monotonic() - started, 2)
         return report
@@ -149,40 +156,43 @@ def validate_rows(
     if row_part:
         select = _select_list(suite_columns({"expectations": row_part}))
         sql = (
-            f"select {select} from {relation} where _source_file = ? and _row_number between ? and ? "
-            "order by _row_number"
+            f"select {select} from {relation} where _batch_id = ? and _source_file = ? "
+            "and _row_number between ? and ? order by _row_number"
         )
-        for name, lo, hi, _ in files:
+        for batch_id, name, lo, hi, _ in files:
             for start in range(lo, hi + 1, chunk_rows):
-                _run(engine, collector, f"{raw_table}.rows", row_part, con, sql, [name, start, start + chunk_rows - 1])
+                params = [batch_id, name, start, start + chunk_rows - 1]
+                _run(engine, collector, f"{raw_table}.rows", row_part, con, sql, params)
                 report.chunks += 1
 
     for exp in (e for e in expectations if is_uniqueness(e)):
         report.chunks += _validate_uniqueness(con, relation, raw_table, exp, chunk_rows, engine, collector)
 
     report.failures = collector.result()
+    for f in report.failures:
+        f.show_batch = len(report.batch_ids) > 1
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
 
 def _validate_uniqueness(con, relation, raw_table, exp, chunk_rows, engine, collector) -> int:
+    """Uniqueness of a key within each batch: GX sees only the rows whose key DuckDB found repeated."""
     keys = target_columns(exp)
     key_list = ", ".join(quote(k) for k in keys)
+    group = f"_batch_id, {key_list}"
     any_key = " or ".join(f"{quote(k)} is not null" for k in keys)
     dup = (
-        f"select {key_list}, {', '.join(INDEX_COLUMNS)}, dense_rank() over (order by {key_list}) as _grp, "
-        f"count(*) over (partition by {key_list}) as _n from {relation} where {any_key} "
-        f"qualify count(*) over (partition by {key_list}) > 1"
+        f"select {key_list}, {', '.join(INDEX_COLUMNS)}, count(*) over (partition by {group}) as _n "
+        f"from {relation} where {any_key} qualify _n > 1"
     )
+    dup = f"select *, dense_rank() over (order by {group}) as _grp from ({dup})"
     groups, biggest = con.execute(f"select count(distinct _grp), coalesce(max(_n), 0) from ({dup})").fetchone()
     if not groups:
         return 0
-    # dense_rank runs over all keys; renumber the duplicated groups 1..groups.
-    dup = f"select *, dense_rank() over (order by _grp) as _dup_grp from ({dup})"
     per_chunk = max(1, chunk_rows // max(1, biggest))
     sql = (
-        f"select {key_list}, {', '.join(INDEX_COLUMNS)} from ({dup}) where _dup_grp between ? and ? "
-        f"order by {key_list}, _source_file, _row_number"
+        f"select {key_list}, {', '.join(INDEX_COLUMNS)} from ({dup}) where _grp between ? and ? "
+        f"order by {group}, _source_file, _row_number"
     )
     chunks = 0
     for start in range(1, groups + 1, per_chunk):
@@ -191,30 +201,32 @@ def _validate_uniqueness(con, relation, raw_table, exp, chunk_rows, engine, coll
     return chunks
 
 
-def validate_latest_batch(
+def validate_batches(
     warehouse: Path,
     raw_table: str,
+    batch_ids: list[str] | None = None,
     *,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     wait_seconds: float = 600.0,
     engine: GxEngine | None = None,
 ) -> ValidationReport:
-    """Validate the most recent batch (max `_extract_date`) of raw.<raw_table> in `warehouse`.
-
-    The warehouse is opened read-only just long enough to copy that batch out (see `snapshot`)."""
+    """Validate the rows of `batch_ids` (default: the most recent batch, max `_extract_date`) of
+    raw.<raw_table> in `warehouse`. The warehouse is opened read-only just long enough to copy those rows
+    out (see `snapshot`)."""
     started = time.monotonic()
     suite = load_suite(raw_table)
     columns = sorted({base_column(c) for c in suite_columns(suite)})
     with tempfile.TemporaryDirectory(prefix="coachwh-gx-") as tmp:
-        snap = snapshot_latest_batch(warehouse, raw_table, columns, Path(tmp) / "batch.parquet", wait_seconds)
-        if snap.path is None or snap.rows == 0:
-            return ValidationReport(raw_table, seconds=round(time.monotonic() - started, 2))
-        with duckdb.connect(config={"memory_limit": "1GB"}) as con:
-            con.execute("SET enable_progress_bar = false")
-            path = str(snap.path).replace("'", "''")
-            con.execute(f"create view batch as select * from read_parquet('{path}')")
-            report = validate_rows(con, "batch", raw_table, chunk_rows=chunk_rows, suite=suite, engine=engine)
-    report.extract_date = snap.extract_date.isoformat()
-    report.batch_ids = snap.batch_ids
+        snap = snapshot_batches(warehouse, raw_table, columns, Path(tmp) / "batch.parquet", batch_ids, wait_seconds)
+        if snap.path is None:
+            report = ValidationReport(raw_table, expectations_run=0)
+        else:
+            with duckdb.connect(config={"memory_limit": "1GB"}) as con:
+                con.execute("SET enable_progress_bar = false")
+                path = str(snap.path).replace("'", "''")
+                con.execute(f"create view batch as select * from read_parquet('{path}')")
+                report = validate_rows(con, "batch", raw_table, chunk_rows=chunk_rows, suite=suite, engine=engine)
+    report.selection = snap.selection
+    report.extract_dates = snap.extract_dates
     report.seconds = round(time.monotonic() - started, 2)
     return report

@@ -1,22 +1,20 @@
-"""Copy the batch to validate out of the warehouse, holding DuckDB's file lock for seconds only.
+"""Copy the batches to validate out of the warehouse, holding DuckDB's file lock for seconds only.
 
 DuckDB lets one process write a file and locks every other process out while it is open, readers
-included. A validation of a 15M-row call table takes minutes; holding the warehouse open that long would
-make a parallel Dagster step (the dbt build, the next ingestion) fail on the lock. So the check opens the
-warehouse read-only, COPYs the rows of the latest batch (the columns the suite reads plus lineage) to a
-Parquet file in a temporary folder, closes the warehouse, and validates from the copy.
+included. A validation of the 15M-row history of the call table takes minutes; holding the warehouse open
+that long would make a parallel Dagster step (the dbt build, the next ingestion) fail on the lock. So the
+check opens the warehouse read-only, COPYs the rows of the chosen batches (the columns the suite reads
+plus lineage) to a Parquet file in a temporary folder, closes the warehouse, and validates the copy.
 
-Which rows: the most recent batch in the table, i.e. every row whose `_extract_date` is the table's
-maximum. A late batch for an older date is therefore not re-validated when it lands after a newer one
-(its rows still pass through the dbt staging tests); choosing max(_extract_date) keeps the check
-independent of how the ingestion assets record their runs.
+Which batches: those named by the caller (the Dagster check passes the `batch_ids` that the latest
+materialisation of the raw asset reports loading), else the most recent batch in the table (every row of
+the maximum `_extract_date`).
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -33,11 +31,11 @@ class WarehouseLocked(RuntimeError):
 @dataclass(frozen=True)
 class BatchSnapshot:
     raw_table: str
-    extract_date: date | None
     rows: int
     batch_ids: list[str]
-    source_files: list[str]
+    extract_dates: list[str]
     path: Path | None  # Parquet file with the rows; None when there are none
+    selection: str  # how the batches were chosen, for the check's metadata
 
 
 def connect_read_only(warehouse: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
@@ -61,11 +59,22 @@ def connect_read_only(warehouse: Path, wait_seconds: float) -> duckdb.DuckDBPyCo
             delay = min(delay * 2, 2.0)
 
 
-def snapshot_latest_batch(
-    warehouse: Path, raw_table: str, columns: list[str], target: Path, wait_seconds: float = 600.0
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def snapshot_batches(
+    warehouse: Path,
+    raw_table: str,
+    columns: list[str],
+    target: Path,
+    batch_ids: list[str] | None = None,
+    wait_seconds: float = 600.0,
 ) -> BatchSnapshot:
-    """Write the latest batch of raw.<raw_table> (`columns` + lineage) to `target` as Parquet."""
-    empty = BatchSnapshot(raw_table, None, 0, [], [], None)
+    """Write the rows of `batch_ids` (or of the latest batch) of raw.<raw_table> to `target` as Parquet:
+    `columns` plus the lineage columns, in batch, file and row order."""
+    selection = f"batches {', '.join(batch_ids)}" if batch_ids else "latest batch (max _extract_date)"
+    empty = BatchSnapshot(raw_table, 0, [], [], None, selection)
     if not warehouse.exists():
         return empty
     con = connect_read_only(warehouse, wait_seconds)
@@ -77,20 +86,22 @@ def snapshot_latest_batch(
         if not exists:
             return empty
         table = f"{RAW_SCHEMA}.{quote(raw_table)}"
-        latest = con.execute(f"select max(_extract_date) from {table}").fetchone()[0]
-        if latest is None:
+        if batch_ids:
+            where = f"_batch_id IN ({', '.join(_literal(b) for b in batch_ids)})"
+        else:
+            where = f"_extract_date = (SELECT max(_extract_date) FROM {table})"
+        rows, found, dates = con.execute(
+            f"select count(*), list(distinct _batch_id order by _batch_id), "
+            f"list(distinct CAST(_extract_date AS VARCHAR) ORDER BY CAST(_extract_date AS VARCHAR)) "
+            f"from {table} where {where}"
+        ).fetchone()
+        if not rows:
             return empty
         select = ", ".join(quote(c) for c in [*columns, *LINEAGE])
-        path = str(target).replace("'", "''")
         con.execute(
-            f"COPY (SELECT {select} FROM {table} WHERE _extract_date = DATE '{latest.isoformat()}' "
-            f"ORDER BY _source_file, _row_number) TO '{path}' (FORMAT parquet)"
+            f"COPY (SELECT {select} FROM {table} WHERE {where} ORDER BY _batch_id, _source_file, _row_number) "
+            f"TO {_literal(str(target))} (FORMAT parquet)"
         )
-        stats = con.execute(
-            f"select count(*), list(distinct _batch_id order by _batch_id), "
-            f"list(distinct _source_file order by _source_file) from {table} where _extract_date = ?",
-            [latest],
-        ).fetchone()
     finally:
         con.close()
-    return BatchSnapshot(raw_table, latest, stats[0], list(stats[1]), list(stats[2]), target)
+    return BatchSnapshot(raw_table, rows, list(found), list(dates or []), target, selection)

@@ -82,12 +82,17 @@ def clean_row(raw_table: str, i: int) -> dict[str, str]:
     return rows[raw_table]
 
 
-def frame_table(con: duckdb.DuckDBPyConnection, name: str, raw_table: str, rows: list[dict], file: str) -> None:
-    """Create table `name` in `con` with the delivered columns of raw_table plus _source_file, _row_number."""
+def frame_table(
+    con: duckdb.DuckDBPyConnection, name: str, raw_table: str, rows: list[dict], file: str, batch: str = "b/1"
+) -> None:
+    """Create table `name` in `con`: the delivered columns of raw_table plus _batch_id, _source_file,
+    _row_number (1-based)."""
     f = source_file(raw_table)
     cols = ", ".join(f"{quote(c)} VARCHAR" for c in f.columns)
-    con.execute(f"CREATE OR REPLACE TABLE {name} ({cols}, _source_file VARCHAR, _row_number BIGINT)")
-    values = [[r.get(c) for c in f.columns] + [file, n] for n, r in enumerate(rows, start=1)]
+    con.execute(
+        f"CREATE OR REPLACE TABLE {name} ({cols}, _batch_id VARCHAR, _source_file VARCHAR, _row_number BIGINT)"
+    )
+    values = [[r.get(c) for c in f.columns] + [batch, file, n] for n, r in enumerate(rows, start=1)]
     if values:
         con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in values[0])})", values)
 

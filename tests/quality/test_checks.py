@@ -81,7 +81,8 @@ def test_latest_batch_is_validated_and_violations_are_reported(home):
     assert e.severity == dg.AssetCheckSeverity.ERROR
     md = {k: v.value for k, v in e.metadata.items()}
     assert md["rows validated"] == 5
-    assert md["extract date"] == "2026-11-26"
+    assert md["extract dates"] == "2026-11-26"
+    assert md["selection"] == "latest batch (max _extract_date)"
     assert md["batches"] == "crm/2026-11-26"
     assert md["chunks"] >= 3
     assert md["expectations failed"] == 2
@@ -93,8 +94,40 @@ def test_latest_batch_is_validated_and_violations_are_reported(home):
     assert md["failure 2"].startswith("Coaching_Report_vod__c.csv row 2: Opening_Rating__c 'Excellent' not in {1 - Needs")
     details = md["failure details"]
     assert [(d["column"], d["count"], d["rows"]) for d in details] == [
-        ("Manager_vod__c", 1, ["Coaching_Report_vod__c.csv:4"]),
-        ("Opening_Rating__c", 1, ["Coaching_Report_vod__c.csv:2"]),
+        ("Manager_vod__c", 1, ["crm/2026-11-26/Coaching_Report_vod__c.csv:4"]),
+        ("Opening_Rating__c", 1, ["crm/2026-11-26/Coaching_Report_vod__c.csv:2"]),
     ]
     assert "| Opening_Rating__c |" in md["failures"]
     assert "2 violated" in e.description
+
+
+def test_the_batches_loaded_by_the_latest_materialisation_are_validated(home):
+    """A first run loads a history batch and a nightly delta: both are validated, rows named by batch."""
+    wh = make_warehouse(home)
+    key = dg.AssetKey(["raw", "crm_opportunity"])
+    history = [clean_row("crm_opportunity", i) for i in range(1, 6)]
+    history[2]["StageName"] = "Won"
+    add_batch(wh, "crm_opportunity", history, "2026-10-31", "Opportunity.csv")
+    delta = [clean_row("crm_opportunity", i) for i in range(1, 3)]
+    delta[1]["Amount"] = "-5"
+    add_batch(wh, "crm_opportunity", delta, "2026-11-01", "Opportunity.csv")
+    add_batch(wh, "crm_opportunity", [{"Id": "bad"}], "2026-09-30", "Opportunity.csv")  # loaded by an earlier run
+
+    @dg.asset(key=key)
+    def stub_ingest():
+        return dg.MaterializeResult(metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])})
+
+    checks = [c for c in quality_definitions().asset_checks if next(iter(c.check_keys)).asset_key == key]
+    result = dg.materialize([stub_ingest, *checks])
+    (e,) = result.get_asset_check_evaluations()
+    md = {k: v.value for k, v in e.metadata.items()}
+    assert not e.passed
+    assert md["rows validated"] == 7
+    assert md["batches"] == "crm/2026-10-31, crm/2026-11-01"
+    assert md["selection"] == "batches crm/2026-10-31, crm/2026-11-01"
+    messages = [md[f"failure {i}"] for i in range(1, md["expectations failed"] + 1)]
+    assert messages == [
+        "crm/2026-10-31/Opportunity.csv row 3: StageName 'Won' not in {Prospecting, Qualification, Needs Analysis, "
+        "Proposal, Negotiation, Closed Won, Closed Lost}",
+        "crm/2026-11-01/Opportunity.csv row 2: Amount -5 not >= 0 (amount >= 0)",
+    ]

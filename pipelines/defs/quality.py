@@ -80,13 +80,16 @@ def check_result(report: ValidationReport) -> dg.AssetCheckResult:
 
 def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
     key = dg.AssetKey(["raw", f.raw_table])
-    file_name = "responses_<wave>.csv" if f.name == "responses" else "/".join(f"{f.name}.{x}" for x in f.formats)
+    file_name = (
+        "responses_<wave>.csv" if f.name == "responses" else "/".join(f"{f.name}.{x}" for x in f.formats)
+    )
 
     @dg.asset_check(
         asset=key,
         name=CHECK_NAME,
         description=(
-            f"Great Expectations suite expectations/{f.raw_table}.json on the batches of {f.system} {file_name} "
+            f"Great Expectations suite expectations/{f.raw_table}.json on the batches of {f.system} "
+            f"{file_name} "
             "loaded by the latest materialisation (else the latest batch): ids present and well-formed, keys "
             "unique within a batch, vocabularies, date formats and numeric ranges of sources.md. "
             "Failures name file, rows, column, value and rule."

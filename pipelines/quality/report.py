@@ -78,7 +78,7 @@ def _mostly_text(kw: dict[str, Any]) -> str:
 
 
 def describe_rule(expectation: dict[str, Any]) -> str:
-    """A short name of the rule for tables: `in {Draft, Submitted, Approved}`, `18-character Salesforce id`."""
+    """A short name of the rule for tables: `in {Draft, Submitted}`, `18-character Salesforce id`."""
     e, kw = expectation, expectation["kwargs"]
     rule = e.get("meta", {}).get("rule")
     t = e["type"]
@@ -127,7 +127,9 @@ def _range_text(kw: dict[str, Any]) -> str:
 
 
 def _kwargs_text(kw: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in kw.items() if k not in ("column", "column_list", "row_condition"))
+    return ", ".join(
+        f"{k}={v!r}" for k, v in kw.items() if k not in ("column", "column_list", "row_condition")
+    )
 
 
 def _num(v: Any) -> str:
@@ -164,7 +166,8 @@ def _rows_text(examples: list[Example], count: int, with_batch: bool) -> str:
     for ex in examples:
         by_file.setdefault(_file_label(ex, with_batch), []).append(ex.row_number)
     parts = [
-        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}" for name, rows in by_file.items()
+        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}"
+        for name, rows in by_file.items()
     ]
     text = "; ".join(parts) if parts else "rows ?"
     more = count - len(examples)
@@ -199,8 +202,10 @@ class ValidationReport:
         head = f"{files}{batches}: {self.rows} rows, {self.expectations_run} expectations"
         if self.passed:
             return f"{head}, all met"
-        return f"{head}, {len(self.failures)} violated: " + "; ".join(f.message() for f in self.failures[:3]) + (
-            f"; and {len(self.failures) - 3} more" if len(self.failures) > 3 else ""
+        return (
+            f"{head}, {len(self.failures)} violated: "
+            + "; ".join(f.message() for f in self.failures[:3])
+            + (f"; and {len(self.failures) - 3} more" if len(self.failures) > 3 else "")
         )
 
     def failures_json(self) -> list[dict[str, Any]]:
@@ -222,7 +227,8 @@ class ValidationReport:
         lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
         for f in self.failures:
             examples = ", ".join(
-                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}" for ex in f.examples
+                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}"
+                for ex in f.examples
             )
             cells = [f.column, f.rule, str(f.unexpected_count), f.error or examples]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")

@@ -33,6 +33,7 @@ from pipelines.quality.suites import (
 from pipelines.sources import quote
 
 DEFAULT_CHUNK_ROWS = 250_000
+MEMORY_LIMIT = "1GB"  # DuckDB's share while validating (it spills to the temporary folder beyond it)
 INDEX_META = "coachwh_index"
 
 
@@ -110,7 +111,9 @@ class _Collector:
         return [self.found[i] for i in sorted(self.found) if self._violated(self.found[i])]
 
 
-def _run(engine: GxEngine, collector: _Collector, name: str, part: list[dict[str, Any]], con, sql: str, params) -> int:
+def _run(
+    engine: GxEngine, collector: _Collector, name: str, part: list[dict[str, Any]], con, sql: str, params
+) -> int:
     frame = con.execute(sql, params).df()
     try:
         if frame.empty:
@@ -186,7 +189,9 @@ def _validate_uniqueness(con, relation, raw_table, exp, chunk_rows, engine, coll
         f"from {relation} where {any_key} qualify _n > 1"
     )
     dup = f"select *, dense_rank() over (order by {group}) as _grp from ({dup})"
-    groups, biggest = con.execute(f"select count(distinct _grp), coalesce(max(_n), 0) from ({dup})").fetchone()
+    groups, biggest = con.execute(
+        f"select count(distinct _grp), coalesce(max(_n), 0) from ({dup})"
+    ).fetchone()
     if not groups:
         return 0
     per_chunk = max(1, chunk_rows // max(1, biggest))
@@ -217,15 +222,19 @@ def validate_batches(
     suite = load_suite(raw_table)
     columns = sorted({base_column(c) for c in suite_columns(suite)})
     with tempfile.TemporaryDirectory(prefix="coachwh-gx-") as tmp:
-        snap = snapshot_batches(warehouse, raw_table, columns, Path(tmp) / "batch.parquet", batch_ids, wait_seconds)
+        snap = snapshot_batches(
+            warehouse, raw_table, columns, Path(tmp) / "batch.parquet", batch_ids, wait_seconds
+        )
         if snap.path is None:
             report = ValidationReport(raw_table, expectations_run=0)
         else:
-            with duckdb.connect(config={"memory_limit": "1GB"}) as con:
+            with duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": tmp}) as con:
                 con.execute("SET enable_progress_bar = false")
                 path = str(snap.path).replace("'", "''")
                 con.execute(f"create view batch as select * from read_parquet('{path}')")
-                report = validate_rows(con, "batch", raw_table, chunk_rows=chunk_rows, suite=suite, engine=engine)
+                report = validate_rows(
+                    con, "batch", raw_table, chunk_rows=chunk_rows, suite=suite, engine=engine
+                )
     report.selection = snap.selection
     report.extract_dates = snap.extract_dates
     report.seconds = round(time.monotonic() - started, 2)

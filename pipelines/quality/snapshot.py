@@ -99,7 +99,8 @@ def snapshot_batches(
             return empty
         select = ", ".join(quote(c) for c in [*columns, *LINEAGE])
         con.execute(
-            f"COPY (SELECT {select} FROM {table} WHERE {where} ORDER BY _batch_id, _source_file, _row_number) "
+            f"COPY (SELECT {select} FROM {table} WHERE {where} "
+            "ORDER BY _batch_id, _source_file, _row_number) "
             f"TO {_literal(str(target))} (FORMAT parquet)"
         )
     finally:

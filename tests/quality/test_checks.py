@@ -91,7 +91,9 @@ def test_latest_batch_is_validated_and_violations_are_reported(home):
         "Coaching_Report_vod__c.csv row 4: Manager_vod__c '005000000000001' does not match "
         "18-character Salesforce id (^[a-zA-Z0-9]{18}$)"
     )
-    assert md["failure 2"].startswith("Coaching_Report_vod__c.csv row 2: Opening_Rating__c 'Excellent' not in {1 - Needs")
+    assert md["failure 2"].startswith(
+        "Coaching_Report_vod__c.csv row 2: Opening_Rating__c 'Excellent' not in {1 - Needs"
+    )
     details = md["failure details"]
     assert [(d["column"], d["count"], d["rows"]) for d in details] == [
         ("Manager_vod__c", 1, ["crm/2026-11-26/Coaching_Report_vod__c.csv:4"]),
@@ -111,11 +113,15 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_validated(home):
     delta = [clean_row("crm_opportunity", i) for i in range(1, 3)]
     delta[1]["Amount"] = "-5"
     add_batch(wh, "crm_opportunity", delta, "2026-11-01", "Opportunity.csv")
-    add_batch(wh, "crm_opportunity", [{"Id": "bad"}], "2026-09-30", "Opportunity.csv")  # loaded by an earlier run
+    add_batch(
+        wh, "crm_opportunity", [{"Id": "bad"}], "2026-09-30", "Opportunity.csv"
+    )  # loaded by an earlier run
 
     @dg.asset(key=key)
     def stub_ingest():
-        return dg.MaterializeResult(metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])})
+        return dg.MaterializeResult(
+            metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])}
+        )
 
     checks = [c for c in quality_definitions().asset_checks if next(iter(c.check_keys)).asset_key == key]
     result = dg.materialize([stub_ingest, *checks])
@@ -127,7 +133,8 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_validated(home):
     assert md["selection"] == "batches crm/2026-10-31, crm/2026-11-01"
     messages = [md[f"failure {i}"] for i in range(1, md["expectations failed"] + 1)]
     assert messages == [
-        "crm/2026-10-31/Opportunity.csv row 3: StageName 'Won' not in {Prospecting, Qualification, Needs Analysis, "
+        "crm/2026-10-31/Opportunity.csv row 3: StageName 'Won' not in {Prospecting, Qualification, "
+        "Needs Analysis, "
         "Proposal, Negotiation, Closed Won, Closed Lost}",
         "crm/2026-11-01/Opportunity.csv row 2: Amount -5 not >= 0 (amount >= 0)",
     ]

@@ -1,4 +1,4 @@
-"""The runner over hand-made rows: clean rows pass, crafted violations fail naming file, rows, column, rule."""
+"""The runner over hand-made rows: clean rows pass, violations fail naming file, rows, column, rule."""
 
 import duckdb
 import pytest
@@ -51,11 +51,14 @@ def test_crafted_violations_name_column_rule_and_rows(engine):
     assert msgs == {
         "Id | 18-character Salesforce id": "Call2_vod__c.csv row 5: Id 'a04SHORT' does not match "
         "18-character Salesforce id (^[a-zA-Z0-9]{18}$)",
-        "Id | unique within the batch": "Call2_vod__c.csv rows 2, 19: Id 'a04000000000000002' occurs more than "
+        "Id | unique within the batch": "Call2_vod__c.csv rows 2, 19: Id 'a04000000000000002' occurs "
+        "more than "
         "once in the batch (key must be unique)",
-        "Call_Date_vod__c | date YYYY-MM-DD": "Call2_vod__c.csv row 7: Call_Date_vod__c '11/25/2026' does not "
+        "Call_Date_vod__c | date YYYY-MM-DD": "Call2_vod__c.csv row 7: Call_Date_vod__c '11/25/2026' "
+        "does not "
         "match date YYYY-MM-DD (^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$)",
-        "Status_vod__c | not empty where IsDeleted = 'false'": "Call2_vod__c.csv row 8: Status_vod__c is empty "
+        "Status_vod__c | not empty where IsDeleted = 'false'": "Call2_vod__c.csv row 8: Status_vod__c is "
+        "empty "
         "(required) where IsDeleted = 'false'",
         "Status_vod__c | in {Planned_vod, Saved_vod, Submitted_vod}": "Call2_vod__c.csv rows 12, 17: "
         "Status_vod__c 'Done' not in {Planned_vod, Saved_vod, Submitted_vod}",
@@ -92,16 +95,22 @@ def test_hris_rules_dates_vocabularies_and_conditional_columns(engine):
     rows[3]["Employee ID"] = "12A"
     rows[4]["Employee ID"], rows[4]["Effective Date"] = rows[0]["Employee ID"], rows[0]["Effective Date"]
     msgs = messages(run(engine, "hris_job_history", rows, file="job_history.xlsx"))
-    assert msgs["Effective Date | date MM/DD/YYYY"].startswith("job_history.xlsx rows 1, 5: Effective Date '2019-03-15'")
+    assert msgs["Effective Date | date MM/DD/YYYY"].startswith(
+        "job_history.xlsx rows 1, 5: Effective Date '2019-03-15'"
+    )
     assert msgs[
         "Business Process | in {Hire, Transfer, Promotion, Change Manager, Rehire, Termination}"
     ].startswith("job_history.xlsx row 2: Business Process 'Hired' not in")
-    assert msgs["Termination Category | empty (empty unless Business Process is Termination) "
-                "where Business Process ≠ 'Termination'"].startswith("job_history.xlsx row 3: Termination Category 'Voluntary'")
+    assert msgs[
+        "Termination Category | empty (empty unless Business Process is Termination) "
+        "where Business Process ≠ 'Termination'"
+    ].startswith("job_history.xlsx row 3: Termination Category 'Voluntary'")
     assert msgs["Employee ID | HRIS Employee ID: text of digits, leading zeros kept"].startswith(
-        "job_history.xlsx row 4: Employee ID '12A'")
+        "job_history.xlsx row 4: Employee ID '12A'"
+    )
     assert msgs["(Employee ID, Effective Date) | unique within the batch"] == (
-        "job_history.xlsx rows 1, 5: (Employee ID, Effective Date) ('000001', '2019-03-15') occurs more than once "
+        "job_history.xlsx rows 1, 5: (Employee ID, Effective Date) ('000001', '2019-03-15') occurs more "
+        "than once "
         "in the batch (key must be unique)"
     )
 
@@ -115,7 +124,8 @@ def test_ranges_on_amounts_and_rates(engine):
         "DatedConversionRate.csv row 1: ConversionRate 0 not > 0 (conversion rate > 0)"
     )
     assert msgs["ConversionRate | plain decimal number like 1234.5"].startswith(
-        "DatedConversionRate.csv row 2: ConversionRate '1,2'")
+        "DatedConversionRate.csv row 2: ConversionRate '1,2'"
+    )
 
 
 @pytest.mark.parametrize("chunk_rows", [1, 3, 7])
@@ -138,7 +148,10 @@ def test_many_violations_are_counted_with_a_few_examples(engine):
     report = run(engine, "crm_user", rows, chunk_rows=4, file="User.csv")
     (f,) = report.failures
     assert f.unexpected_count == 30
-    assert f.message() == "User.csv rows 1, 2, 3, 4, 5 and 25 more (30 rows): IsActive 'TRUE' not in {true, false}"
+    assert (
+        f.message()
+        == "User.csv rows 1, 2, 3, 4, 5 and 25 more (30 rows): IsActive 'TRUE' not in {true, false}"
+    )
 
 
 def test_duplicate_keys_in_different_chunks_and_files_are_found(engine):

@@ -18,9 +18,13 @@ from pipelines.sources import SOURCE_FILES, source_file
 
 TABLES = [f.raw_table for f in SOURCE_FILES]
 SUPPORTED = {
-    "expect_column_values_to_not_be_null", "expect_column_values_to_be_null", "expect_column_values_to_be_in_set",
-    "expect_column_values_to_match_regex", "expect_column_values_to_be_between",
-    "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique",
+    "expect_column_values_to_not_be_null",
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_be_in_set",
+    "expect_column_values_to_match_regex",
+    "expect_column_values_to_be_between",
+    "expect_column_values_to_be_unique",
+    "expect_compound_columns_to_be_unique",
 }
 
 
@@ -58,10 +62,17 @@ def test_every_id_column_of_the_spec_is_checked():
         for e in load_suite(s)["expectations"]
         if e["type"] == "expect_column_values_to_match_regex"
     }
-    for s, col in [("crm_call", "Id"), ("crm_call", "OwnerId"), ("crm_coaching_report", "Manager_vod__c"),
-                   ("crm_coaching_report", "Employee_vod__c"), ("crm_forecasting_quota", "QuotaOwnerId"),
-                   ("hris_workers", "Employee ID"), ("hris_job_history", "Manager Employee ID"),
-                   ("lms_transcripts", "User ID"), ("survey_responses", "ManagerID")]:
+    for s, col in [
+        ("crm_call", "Id"),
+        ("crm_call", "OwnerId"),
+        ("crm_coaching_report", "Manager_vod__c"),
+        ("crm_coaching_report", "Employee_vod__c"),
+        ("crm_forecasting_quota", "QuotaOwnerId"),
+        ("hris_workers", "Employee ID"),
+        ("hris_job_history", "Manager Employee ID"),
+        ("lms_transcripts", "User ID"),
+        ("survey_responses", "ManagerID"),
+    ]:
         assert (s, col) in checked
 
 

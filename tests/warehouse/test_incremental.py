@@ -145,3 +145,14 @@ def test_incremental_run_reads_only_rows_loaded_since_the_last_run(runs):
     run_dbt(raw.home, "run", "--full-refresh", "--select", "stg_crm__opportunities_with_tombstones")
     with duckdb.connect(str(raw.path)) as con:
         assert con.execute(amount, [oid(2)]).fetchone() == (777.0,)
+
+
+def test_a_bad_value_in_a_new_batch_stops_the_incremental_build(runs):
+    """The cast guards of the delta tables check only rows not yet folded in, and still catch a new one."""
+    raw, *_ = runs
+    add_batch(raw, "2025-03-12", datetime(2025, 3, 12, 2), {
+        "crm_opportunity": [{**opp(6, "1", "2025-03-11"), "CloseDate": "2025-13-45"}],
+    })
+    with pytest.raises(AssertionError) as failure:
+        run_dbt(raw.home, "build", *SELECT)
+    assert "source_castable_raw_crm_opportunity__CloseDate" in str(failure.value)

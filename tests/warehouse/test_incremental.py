@@ -14,12 +14,18 @@ import pytest
 from tests.warehouse.rawkit import RawWarehouse, run_dbt
 
 DELTA_MODELS = (
-    "stg_crm__opportunities_with_tombstones", "stg_crm__calls_with_tombstones",
-    "stg_crm__coaching_reports_with_tombstones", "stg_lms__transcripts_with_tombstones",
+    "stg_crm__opportunities_with_tombstones",
+    "stg_crm__calls_with_tombstones",
+    "stg_crm__coaching_reports_with_tombstones",
+    "stg_lms__transcripts_with_tombstones",
 )
 VIEWS = ("stg_crm__opportunities", "stg_crm__calls", "stg_crm__coaching_reports", "stg_lms__transcripts")
-KEYS = {"opportunities": "opportunity_id", "calls": "call_id", "coaching_reports": "coaching_report_id",
-        "transcripts": "transcript_key"}
+KEYS = {
+    "opportunities": "opportunity_id",
+    "calls": "call_id",
+    "coaching_reports": "coaching_report_id",
+    "transcripts": "transcript_key",
+}
 SELECT = ["--indirect-selection", "cautious", "--select", *(f"+{v}" for v in VIEWS)]
 
 pytestmark = pytest.mark.slow
@@ -36,25 +42,54 @@ def ts(day: str) -> str:
 
 
 def opp(n: int, amount: str, stamp: str, deleted: str = "false") -> dict:
-    return {"Id": oid(n), "OwnerId": USER, "StageName": "Prospecting", "Amount": amount, "CurrencyIsoCode": "USD",
-            "CloseDate": "2025-06-30", "IsClosed": "false", "IsWon": "false", "CreatedDate": ts("2025-01-02"),
-            "IsDeleted": deleted, "SystemModstamp": ts(stamp)}
+    return {
+        "Id": oid(n),
+        "OwnerId": USER,
+        "StageName": "Prospecting",
+        "Amount": amount,
+        "CurrencyIsoCode": "USD",
+        "CloseDate": "2025-06-30",
+        "IsClosed": "false",
+        "IsWon": "false",
+        "CreatedDate": ts("2025-01-02"),
+        "IsDeleted": deleted,
+        "SystemModstamp": ts(stamp),
+    }
 
 
 def call(n: int, status: str, stamp: str, deleted: str = "false") -> dict:
-    return {"Id": f"a04000000000C{n}aAAA", "OwnerId": USER, "Call_Date_vod__c": "2025-02-10",
-            "Status_vod__c": status, "IsDeleted": deleted, "SystemModstamp": ts(stamp)}
+    return {
+        "Id": f"a04000000000C{n}aAAA",
+        "OwnerId": USER,
+        "Call_Date_vod__c": "2025-02-10",
+        "Status_vod__c": status,
+        "IsDeleted": deleted,
+        "SystemModstamp": ts(stamp),
+    }
 
 
 def report(n: int, status: str, stamp: str) -> dict:
-    return {"Id": f"a0C000000000CR{n}AAA", "Manager_vod__c": USER, "Employee_vod__c": USER,
-            "Review_Date__c": "2025-02-10", "Status__c": status, "Coaching_Level__c": "Rep",
-            "Feedback_Rating__c": "3 - Proficient", "IsDeleted": "false", "SystemModstamp": ts(stamp)}
+    return {
+        "Id": f"a0C000000000CR{n}AAA",
+        "Manager_vod__c": USER,
+        "Employee_vod__c": USER,
+        "Review_Date__c": "2025-02-10",
+        "Status__c": status,
+        "Coaching_Level__c": "Rep",
+        "Feedback_Rating__c": "3 - Proficient",
+        "IsDeleted": "false",
+        "SystemModstamp": ts(stamp),
+    }
 
 
 def transcript(status: str, modified: str) -> dict:
-    return {"User ID": "000100", "LO ID": "LO-A", "Assigned Date": "01/10/2025", "Transcript Status": status,
-            "Last Modified": modified}
+    return {
+        "User ID": "000100",
+        "LO ID": "LO-A",
+        "Assigned Date": "01/10/2025",
+        "Transcript Status": status,
+        "Last Modified": modified,
+    }
 
 
 def add_batch(raw: RawWarehouse, extract: str, loaded_at: datetime, tables: dict[str, list[dict]]) -> None:
@@ -63,42 +98,73 @@ def add_batch(raw: RawWarehouse, extract: str, loaded_at: datetime, tables: dict
         raw.add(table, rows, extract)
     with duckdb.connect(str(raw.path)) as con:
         for table in tables:
-            con.execute(f"update raw.{table} set _loaded_at = ? where _extract_date = ?",
-                        [loaded_at, datetime.fromisoformat(extract).date()])
+            con.execute(
+                f"update raw.{table} set _loaded_at = ? where _extract_date = ?",
+                [loaded_at, datetime.fromisoformat(extract).date()],
+            )
 
 
 def dump(path: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(path)) as con:
-        return {m: sorted(con.execute(f"select * from staging.{m}").fetchall(), key=repr) for m in DELTA_MODELS + VIEWS}
+        return {
+            m: sorted(con.execute(f"select * from staging.{m}").fetchall(), key=repr)
+            for m in DELTA_MODELS + VIEWS
+        }
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     raw = RawWarehouse(tmp_path_factory.mktemp("incremental"))
     # Batch A: the first night.
-    add_batch(raw, "2025-03-01", datetime(2025, 3, 1, 2), {
-        "crm_opportunity": [opp(1, "100", "2025-03-01"), opp(2, "50", "2025-02-25"), opp(3, "7", "2025-02-27")],
-        "crm_call": [call(1, "Saved_vod", "2025-02-28"), call(2, "Submitted_vod", "2025-02-28")],
-        "crm_coaching_report": [report(1, "Draft", "2025-02-28")],
-        "lms_transcripts": [transcript("Registered", "02/28/2025 10:00:00")],
-    })
+    add_batch(
+        raw,
+        "2025-03-01",
+        datetime(2025, 3, 1, 2),
+        {
+            "crm_opportunity": [
+                opp(1, "100", "2025-03-01"),
+                opp(2, "50", "2025-02-25"),
+                opp(3, "7", "2025-02-27"),
+            ],
+            "crm_call": [call(1, "Saved_vod", "2025-02-28"), call(2, "Submitted_vod", "2025-02-28")],
+            "crm_coaching_report": [report(1, "Draft", "2025-02-28")],
+            "lms_transcripts": [transcript("Registered", "02/28/2025 10:00:00")],
+        },
+    )
     run_dbt(raw.home, "build", *SELECT)
     first = dump(raw.path)
     # Batch B: a later night with changes, a new record and a tombstone.
-    add_batch(raw, "2025-03-10", datetime(2025, 3, 10, 2), {
-        "crm_opportunity": [opp(1, "150", "2025-03-09"), opp(3, "7", "2025-03-09", deleted="true"),
-                            opp(4, "40", "2025-03-09")],
-        "crm_call": [call(1, "Submitted_vod", "2025-03-09")],
-        "crm_coaching_report": [report(1, "Submitted", "2025-03-09")],
-        "lms_transcripts": [transcript("Completed", "03/09/2025 10:00:00")],
-    })
+    add_batch(
+        raw,
+        "2025-03-10",
+        datetime(2025, 3, 10, 2),
+        {
+            "crm_opportunity": [
+                opp(1, "150", "2025-03-09"),
+                opp(3, "7", "2025-03-09", deleted="true"),
+                opp(4, "40", "2025-03-09"),
+            ],
+            "crm_call": [call(1, "Submitted_vod", "2025-03-09")],
+            "crm_coaching_report": [report(1, "Submitted", "2025-03-09")],
+            "lms_transcripts": [transcript("Completed", "03/09/2025 10:00:00")],
+        },
+    )
     # Batch C: an OLDER extract that arrives late (loaded after B): its versions lose, its new records count.
-    add_batch(raw, "2025-02-20", datetime(2025, 3, 11, 2), {
-        "crm_opportunity": [opp(1, "999", "2025-02-15"), opp(2, "60", "2025-02-19"), opp(5, "5", "2025-02-19")],
-        "crm_call": [call(2, "Submitted_vod", "2025-02-19", deleted="true")],
-        "crm_coaching_report": [report(2, "Approved", "2025-02-19")],
-        "lms_transcripts": [transcript("In Progress", "02/19/2025 10:00:00")],
-    })
+    add_batch(
+        raw,
+        "2025-02-20",
+        datetime(2025, 3, 11, 2),
+        {
+            "crm_opportunity": [
+                opp(1, "999", "2025-02-15"),
+                opp(2, "60", "2025-02-19"),
+                opp(5, "5", "2025-02-19"),
+            ],
+            "crm_call": [call(2, "Submitted_vod", "2025-02-19", deleted="true")],
+            "crm_coaching_report": [report(2, "Approved", "2025-02-19")],
+            "lms_transcripts": [transcript("In Progress", "02/19/2025 10:00:00")],
+        },
+    )
     run_dbt(raw.home, "build", *SELECT)
     incremental = dump(raw.path)
     run_dbt(raw.home, "build", "--full-refresh", *SELECT)
@@ -115,11 +181,16 @@ def test_incremental_equals_full_refresh(runs):
 def test_incremental_result_is_the_latest_version(runs):
     raw, *_ = runs
     with duckdb.connect(str(raw.path)) as con:
-        opps = dict(con.execute("select opportunity_id, amount from staging.stg_crm__opportunities").fetchall())
-        deleted = con.execute("select opportunity_id from staging.stg_crm__opportunities_with_tombstones "
-                              "where is_deleted").fetchall()
+        opps = dict(
+            con.execute("select opportunity_id, amount from staging.stg_crm__opportunities").fetchall()
+        )
+        deleted = con.execute(
+            "select opportunity_id from staging.stg_crm__opportunities_with_tombstones where is_deleted"
+        ).fetchall()
         calls = dict(con.execute("select call_id, status from staging.stg_crm__calls").fetchall())
-        reports = dict(con.execute("select coaching_report_id, status from staging.stg_crm__coaching_reports").fetchall())
+        reports = dict(
+            con.execute("select coaching_report_id, status from staging.stg_crm__coaching_reports").fetchall()
+        )
         status = con.execute("select status from staging.stg_lms__transcripts").fetchall()
     # O1: B's 150 beats A's 100 and the late batch's older 999; O2: A beats the late older 60;
     # O3: tombstoned by B; O4 new in B; O5 new in the late batch.
@@ -136,8 +207,11 @@ def test_incremental_run_reads_only_rows_loaded_since_the_last_run(runs):
     history); a full refresh does. This proves the nightly run processes new rows only."""
     raw, *_ = runs
     with duckdb.connect(str(raw.path)) as con:
-        con.execute("update raw.crm_opportunity set \"Amount\" = '777' "
-                    "where \"Id\" = ? and _extract_date = date '2025-03-01'", [oid(2)])
+        con.execute(
+            "update raw.crm_opportunity set \"Amount\" = '777' "
+            "where \"Id\" = ? and _extract_date = date '2025-03-01'",
+            [oid(2)],
+        )
     amount = "select amount from staging.stg_crm__opportunities where opportunity_id = ?"
     run_dbt(raw.home, "run", "--select", "stg_crm__opportunities_with_tombstones")
     with duckdb.connect(str(raw.path)) as con:
@@ -150,9 +224,14 @@ def test_incremental_run_reads_only_rows_loaded_since_the_last_run(runs):
 def test_a_bad_value_in_a_new_batch_stops_the_incremental_build(runs):
     """The cast guards of the delta tables check only rows not yet folded in, and still catch a new one."""
     raw, *_ = runs
-    add_batch(raw, "2025-03-12", datetime(2025, 3, 12, 2), {
-        "crm_opportunity": [{**opp(6, "1", "2025-03-11"), "CloseDate": "2025-13-45"}],
-    })
+    add_batch(
+        raw,
+        "2025-03-12",
+        datetime(2025, 3, 12, 2),
+        {
+            "crm_opportunity": [{**opp(6, "1", "2025-03-11"), "CloseDate": "2025-13-45"}],
+        },
+    )
     with pytest.raises(AssertionError) as failure:
         run_dbt(raw.home, "build", *SELECT)
     assert "source_castable_raw_crm_opportunity__CloseDate" in str(failure.value)

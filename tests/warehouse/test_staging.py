@@ -37,186 +37,595 @@ def sf_ts(day: str, time: str = "10:00:00") -> str:
 
 def build_scenario(wh: RawWarehouse) -> None:
     # ---------------- HRIS: an older snapshot that must be ignored, then the latest one.
-    wh.add("hris_job_history", [
-        {"Employee ID": "000100", "Effective Date": "01/15/2025", "Business Process": "Hire",
-         "Manager Employee ID": "000001"},
-    ], "2025-02-01")
+    wh.add(
+        "hris_job_history",
+        [
+            {
+                "Employee ID": "000100",
+                "Effective Date": "01/15/2025",
+                "Business Process": "Hire",
+                "Manager Employee ID": "000001",
+            },
+        ],
+        "2025-02-01",
+    )
     jh = [
-        {"Employee ID": "000001", "Effective Date": "01/01/2024", "Business Process": "Hire",
-         "Management Level": "Second-Line Manager", "Region": "East"},
-        {"Employee ID": "000010", "Effective Date": "01/01/2024", "Business Process": "Hire",
-         "Management Level": "First-Line Manager", "Region": "East", "Manager Employee ID": "000001"},
-        {"Employee ID": "000020", "Effective Date": "01/01/2024", "Business Process": "Hire",
-         "Management Level": "First-Line Manager", "Region": "West", "Manager Employee ID": "1"},
+        {
+            "Employee ID": "000001",
+            "Effective Date": "01/01/2024",
+            "Business Process": "Hire",
+            "Management Level": "Second-Line Manager",
+            "Region": "East",
+        },
+        {
+            "Employee ID": "000010",
+            "Effective Date": "01/01/2024",
+            "Business Process": "Hire",
+            "Management Level": "First-Line Manager",
+            "Region": "East",
+            "Manager Employee ID": "000001",
+        },
+        {
+            "Employee ID": "000020",
+            "Effective Date": "01/01/2024",
+            "Business Process": "Hire",
+            "Management Level": "First-Line Manager",
+            "Region": "West",
+            "Manager Employee ID": "1",
+        },
         # the rep: hire under M1, mid-month change to M2, terminated, rehired under M1
-        {"Employee ID": "000100", "Effective Date": "01/15/2025", "Business Process": "Hire",
-         "Management Level": "Individual Contributor", "Region": "East", "Manager Employee ID": " 10"},
-        {"Employee ID": "100", "Effective Date": "02/10/2025", "Business Process": "Change Manager",
-         "Management Level": "Individual Contributor", "Region": "West", "Manager Employee ID": "000020"},
-        {"Employee ID": "000100", "Effective Date": "02/20/2025", "Business Process": "Termination",
-         "Management Level": "Individual Contributor", "Region": "West", "Manager Employee ID": "000020",
-         "Primary Termination Reason": "Better offer", "Termination Category": "Voluntary",
-         "Regrettable Termination": "Yes"},
-        {"Employee ID": "000100", "Effective Date": "03/03/2025", "Business Process": "Rehire",
-         "Management Level": "Individual Contributor", "Region": "East", "Manager Employee ID": "000010"},
+        {
+            "Employee ID": "000100",
+            "Effective Date": "01/15/2025",
+            "Business Process": "Hire",
+            "Management Level": "Individual Contributor",
+            "Region": "East",
+            "Manager Employee ID": " 10",
+        },
+        {
+            "Employee ID": "100",
+            "Effective Date": "02/10/2025",
+            "Business Process": "Change Manager",
+            "Management Level": "Individual Contributor",
+            "Region": "West",
+            "Manager Employee ID": "000020",
+        },
+        {
+            "Employee ID": "000100",
+            "Effective Date": "02/20/2025",
+            "Business Process": "Termination",
+            "Management Level": "Individual Contributor",
+            "Region": "West",
+            "Manager Employee ID": "000020",
+            "Primary Termination Reason": "Better offer",
+            "Termination Category": "Voluntary",
+            "Regrettable Termination": "Yes",
+        },
+        {
+            "Employee ID": "000100",
+            "Effective Date": "03/03/2025",
+            "Business Process": "Rehire",
+            "Management Level": "Individual Contributor",
+            "Region": "East",
+            "Manager Employee ID": "000010",
+        },
         # someone hired after the as-of date (future-dated row): no reporting interval
-        {"Employee ID": "000200", "Effective Date": "04/01/2025", "Business Process": "Hire",
-         "Management Level": "Individual Contributor", "Manager Employee ID": "000010"},
+        {
+            "Employee ID": "000200",
+            "Effective Date": "04/01/2025",
+            "Business Process": "Hire",
+            "Management Level": "Individual Contributor",
+            "Manager Employee ID": "000010",
+        },
     ]
     wh.add("hris_job_history", jh, "2025-03-18")
-    wh.add("hris_workers", [
-        {"Employee ID": "000001", "Legal Name": "Sam Boss", "Work Email": "s.boss@example.com",
-         "Hire Date": "01/01/2024", "Original Hire Date": "01/01/2024", "Management Level": "Second-Line Manager",
-         "Worker Status": "Active"},
-        {"Employee ID": "000010", "Legal Name": "Mia One", "Work Email": "m1@example.com",
-         "Hire Date": "01/01/2024", "Original Hire Date": "01/01/2024", "Management Level": "First-Line Manager",
-         "Manager Employee ID": "000001", "Worker Status": "Active"},
-        {"Employee ID": "000020", "Legal Name": "Max Two", "Work Email": "m2@example.com",
-         "Hire Date": "01/01/2024", "Original Hire Date": "01/01/2024", "Management Level": "First-Line Manager",
-         "Manager Employee ID": "000001", "Worker Status": "Active"},
-        {"Employee ID": "000100", "Legal Name": "Pat Rep", "Work Email": "pat@example.com",
-         "Hire Date": "03/03/2025", "Original Hire Date": "01/15/2025", "Termination Date": "02/20/2025",
-         "Primary Termination Reason": "Better offer", "Termination Category": "Voluntary",
-         "Regrettable Termination": "Yes", "Management Level": "Individual Contributor",
-         "Manager Employee ID": "000010", "Worker Status": "Active"},
-        {"Employee ID": "000200", "Legal Name": "Fay Future", "Work Email": "fay@example.com",
-         "Hire Date": "04/01/2025", "Original Hire Date": "04/01/2025", "Worker Status": "Active"},
-    ], "2025-03-18")
+    wh.add(
+        "hris_workers",
+        [
+            {
+                "Employee ID": "000001",
+                "Legal Name": "Sam Boss",
+                "Work Email": "s.boss@example.com",
+                "Hire Date": "01/01/2024",
+                "Original Hire Date": "01/01/2024",
+                "Management Level": "Second-Line Manager",
+                "Worker Status": "Active",
+            },
+            {
+                "Employee ID": "000010",
+                "Legal Name": "Mia One",
+                "Work Email": "m1@example.com",
+                "Hire Date": "01/01/2024",
+                "Original Hire Date": "01/01/2024",
+                "Management Level": "First-Line Manager",
+                "Manager Employee ID": "000001",
+                "Worker Status": "Active",
+            },
+            {
+                "Employee ID": "000020",
+                "Legal Name": "Max Two",
+                "Work Email": "m2@example.com",
+                "Hire Date": "01/01/2024",
+                "Original Hire Date": "01/01/2024",
+                "Management Level": "First-Line Manager",
+                "Manager Employee ID": "000001",
+                "Worker Status": "Active",
+            },
+            {
+                "Employee ID": "000100",
+                "Legal Name": "Pat Rep",
+                "Work Email": "pat@example.com",
+                "Hire Date": "03/03/2025",
+                "Original Hire Date": "01/15/2025",
+                "Termination Date": "02/20/2025",
+                "Primary Termination Reason": "Better offer",
+                "Termination Category": "Voluntary",
+                "Regrettable Termination": "Yes",
+                "Management Level": "Individual Contributor",
+                "Manager Employee ID": "000010",
+                "Worker Status": "Active",
+            },
+            {
+                "Employee ID": "000200",
+                "Legal Name": "Fay Future",
+                "Work Email": "fay@example.com",
+                "Hire Date": "04/01/2025",
+                "Original Hire Date": "04/01/2025",
+                "Worker Status": "Active",
+            },
+        ],
+        "2025-03-18",
+    )
 
     # ---------------- CRM users: an older snapshot with a user since removed, then the latest snapshot.
-    wh.add("crm_user", [{"Id": "005000000000OLaAAA", "EmployeeNumber": "000010", "LastName": "Old"}], "2025-03-01")
-    wh.add("crm_user", [
-        {"Id": U_M1, "FirstName": "Mia", "LastName": "One", "EmployeeNumber": "000010", "IsActive": "true",
-         "Email": "m1@example.com", "CreatedDate": sf_ts("2024-01-01"), "SystemModstamp": sf_ts("2024-01-01")},
-        {"Id": U_M2, "FirstName": "Max", "LastName": "Two", "EmployeeNumber": " 20 ", "IsActive": "true"},
-        {"Id": U_P, "FirstName": "Pat", "LastName": "Rep", "EmployeeNumber": "100", "IsActive": "true"},
-        {"Id": U_S, "FirstName": "Sam", "LastName": "Boss", "Email": "S.Boss@Example.COM", "IsActive": "true"},
-        {"Id": U_ADMIN, "FirstName": "Ada", "LastName": "Admin", "Email": "admin@example.com", "IsActive": "true"},
-        {"Id": U_X, "FirstName": "Xen", "LastName": "Contractor", "EmployeeNumber": "999999", "IsActive": "false"},
-    ], "2025-03-20")
+    wh.add(
+        "crm_user",
+        [{"Id": "005000000000OLaAAA", "EmployeeNumber": "000010", "LastName": "Old"}],
+        "2025-03-01",
+    )
+    wh.add(
+        "crm_user",
+        [
+            {
+                "Id": U_M1,
+                "FirstName": "Mia",
+                "LastName": "One",
+                "EmployeeNumber": "000010",
+                "IsActive": "true",
+                "Email": "m1@example.com",
+                "CreatedDate": sf_ts("2024-01-01"),
+                "SystemModstamp": sf_ts("2024-01-01"),
+            },
+            {"Id": U_M2, "FirstName": "Max", "LastName": "Two", "EmployeeNumber": " 20 ", "IsActive": "true"},
+            {"Id": U_P, "FirstName": "Pat", "LastName": "Rep", "EmployeeNumber": "100", "IsActive": "true"},
+            {
+                "Id": U_S,
+                "FirstName": "Sam",
+                "LastName": "Boss",
+                "Email": "S.Boss@Example.COM",
+                "IsActive": "true",
+            },
+            {
+                "Id": U_ADMIN,
+                "FirstName": "Ada",
+                "LastName": "Admin",
+                "Email": "admin@example.com",
+                "IsActive": "true",
+            },
+            {
+                "Id": U_X,
+                "FirstName": "Xen",
+                "LastName": "Contractor",
+                "EmployeeNumber": "999999",
+                "IsActive": "false",
+            },
+        ],
+        "2025-03-20",
+    )
 
     # ---------------- Conversion rates: an older snapshot (ignored) and the latest.
-    wh.add("crm_dated_conversion_rate", [
-        {"Id": "old", "IsoCode": "EUR", "StartDate": "2020-01-01", "ConversionRate": "0.5"},
-    ], "2025-03-01")
-    wh.add("crm_dated_conversion_rate", [
-        {"Id": "r1", "IsoCode": "EUR", "StartDate": "2025-01-01", "NextStartDate": "2025-02-01", "ConversionRate": "0.8"},
-        {"Id": "r2", "IsoCode": "EUR", "StartDate": "2025-02-01", "ConversionRate": "0.9"},
-        {"Id": "r3", "IsoCode": "USD", "StartDate": "2025-01-01", "ConversionRate": "2.0"},  # USD is 1 whatever
-    ], "2025-03-20")
+    wh.add(
+        "crm_dated_conversion_rate",
+        [
+            {"Id": "old", "IsoCode": "EUR", "StartDate": "2020-01-01", "ConversionRate": "0.5"},
+        ],
+        "2025-03-01",
+    )
+    wh.add(
+        "crm_dated_conversion_rate",
+        [
+            {
+                "Id": "r1",
+                "IsoCode": "EUR",
+                "StartDate": "2025-01-01",
+                "NextStartDate": "2025-02-01",
+                "ConversionRate": "0.8",
+            },
+            {"Id": "r2", "IsoCode": "EUR", "StartDate": "2025-02-01", "ConversionRate": "0.9"},
+            {
+                "Id": "r3",
+                "IsoCode": "USD",
+                "StartDate": "2025-01-01",
+                "ConversionRate": "2.0",
+            },  # USD is 1 whatever
+        ],
+        "2025-03-20",
+    )
 
     # ---------------- Opportunities (delta).
-    wh.add("crm_opportunity", [
-        # O1: the true latest version (stamp Feb 2); a later batch brings an OLDER version (must lose)
-        {"Id": "006000000000O1aAAA", "OwnerId": U_P, "StageName": "Closed Won", "Amount": "900",
-         "CurrencyIsoCode": "EUR", "CloseDate": "2025-02-01", "IsClosed": "true", "IsWon": "true",
-         "CreatedDate": sf_ts("2025-01-20", "23:30:00"), "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-02")},
-        # O2: same stamp in two batches: the later extract wins (amount 200)
-        {"Id": "006000000000O2aAAA", "OwnerId": U_M1, "StageName": "Closed Lost", "Amount": "100",
-         "CurrencyIsoCode": "USD", "CloseDate": "2025-01-31", "IsClosed": "true", "IsWon": "false",
-         "CreatedDate": sf_ts("2025-01-05"), "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-01")},
-        # O3: created, later tombstoned
-        {"Id": "006000000000O3aAAA", "OwnerId": U_P, "StageName": "Prospecting", "Amount": "10",
-         "CurrencyIsoCode": "USD", "CloseDate": "2025-04-01", "IsClosed": "false", "IsWon": "false",
-         "CreatedDate": sf_ts("2025-02-10"), "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-10")},
-        # O4: owned by the admin (unmatched): counts nowhere
-        {"Id": "006000000000O4aAAA", "OwnerId": U_ADMIN, "StageName": "Closed Won", "Amount": "10",
-         "CurrencyIsoCode": "USD", "CloseDate": "2025-02-01", "IsClosed": "true", "IsWon": "true",
-         "CreatedDate": sf_ts("2025-01-10"), "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-01")},
-        # O6: EUR closed the day BEFORE the rate boundary: old rate 0.8
-        {"Id": "006000000000O6aAAA", "OwnerId": U_P, "StageName": "Closed Won", "Amount": "80",
-         "CurrencyIsoCode": "EUR", "CloseDate": "2025-01-31", "IsClosed": "true", "IsWon": "true",
-         "CreatedDate": sf_ts("2025-02-01", "00:00:00"), "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-01")},
-    ], "2025-03-01")
-    wh.add("crm_opportunity", [
-        {"Id": "006000000000O1aAAA", "OwnerId": U_P, "StageName": "Negotiation", "Amount": "500",
-         "CurrencyIsoCode": "EUR", "CloseDate": "2025-03-01", "IsClosed": "false", "IsWon": "false",
-         "CreatedDate": sf_ts("2025-01-20", "23:30:00"), "IsDeleted": "false", "SystemModstamp": sf_ts("2025-01-25")},
-        {"Id": "006000000000O2aAAA", "OwnerId": U_M1, "StageName": "Closed Lost", "Amount": "200",
-         "CurrencyIsoCode": "USD", "CloseDate": "2025-01-31", "IsClosed": "true", "IsWon": "false",
-         "CreatedDate": sf_ts("2025-01-05"), "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-01")},
-        {"Id": "006000000000O3aAAA", "OwnerId": U_P, "StageName": "Prospecting", "Amount": "10",
-         "CurrencyIsoCode": "USD", "CloseDate": "2025-04-01", "IsClosed": "false", "IsWon": "false",
-         "CreatedDate": sf_ts("2025-02-10"), "IsDeleted": "true", "SystemModstamp": sf_ts("2025-03-09")},
-    ], "2025-03-10")
+    wh.add(
+        "crm_opportunity",
+        [
+            # O1: the true latest version (stamp Feb 2); a later batch brings an OLDER version (must lose)
+            {
+                "Id": "006000000000O1aAAA",
+                "OwnerId": U_P,
+                "StageName": "Closed Won",
+                "Amount": "900",
+                "CurrencyIsoCode": "EUR",
+                "CloseDate": "2025-02-01",
+                "IsClosed": "true",
+                "IsWon": "true",
+                "CreatedDate": sf_ts("2025-01-20", "23:30:00"),
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-02"),
+            },
+            # O2: same stamp in two batches: the later extract wins (amount 200)
+            {
+                "Id": "006000000000O2aAAA",
+                "OwnerId": U_M1,
+                "StageName": "Closed Lost",
+                "Amount": "100",
+                "CurrencyIsoCode": "USD",
+                "CloseDate": "2025-01-31",
+                "IsClosed": "true",
+                "IsWon": "false",
+                "CreatedDate": sf_ts("2025-01-05"),
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-01"),
+            },
+            # O3: created, later tombstoned
+            {
+                "Id": "006000000000O3aAAA",
+                "OwnerId": U_P,
+                "StageName": "Prospecting",
+                "Amount": "10",
+                "CurrencyIsoCode": "USD",
+                "CloseDate": "2025-04-01",
+                "IsClosed": "false",
+                "IsWon": "false",
+                "CreatedDate": sf_ts("2025-02-10"),
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-10"),
+            },
+            # O4: owned by the admin (unmatched): counts nowhere
+            {
+                "Id": "006000000000O4aAAA",
+                "OwnerId": U_ADMIN,
+                "StageName": "Closed Won",
+                "Amount": "10",
+                "CurrencyIsoCode": "USD",
+                "CloseDate": "2025-02-01",
+                "IsClosed": "true",
+                "IsWon": "true",
+                "CreatedDate": sf_ts("2025-01-10"),
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-01"),
+            },
+            # O6: EUR closed the day BEFORE the rate boundary: old rate 0.8
+            {
+                "Id": "006000000000O6aAAA",
+                "OwnerId": U_P,
+                "StageName": "Closed Won",
+                "Amount": "80",
+                "CurrencyIsoCode": "EUR",
+                "CloseDate": "2025-01-31",
+                "IsClosed": "true",
+                "IsWon": "true",
+                "CreatedDate": sf_ts("2025-02-01", "00:00:00"),
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-01"),
+            },
+        ],
+        "2025-03-01",
+    )
+    wh.add(
+        "crm_opportunity",
+        [
+            {
+                "Id": "006000000000O1aAAA",
+                "OwnerId": U_P,
+                "StageName": "Negotiation",
+                "Amount": "500",
+                "CurrencyIsoCode": "EUR",
+                "CloseDate": "2025-03-01",
+                "IsClosed": "false",
+                "IsWon": "false",
+                "CreatedDate": sf_ts("2025-01-20", "23:30:00"),
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-01-25"),
+            },
+            {
+                "Id": "006000000000O2aAAA",
+                "OwnerId": U_M1,
+                "StageName": "Closed Lost",
+                "Amount": "200",
+                "CurrencyIsoCode": "USD",
+                "CloseDate": "2025-01-31",
+                "IsClosed": "true",
+                "IsWon": "false",
+                "CreatedDate": sf_ts("2025-01-05"),
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-01"),
+            },
+            {
+                "Id": "006000000000O3aAAA",
+                "OwnerId": U_P,
+                "StageName": "Prospecting",
+                "Amount": "10",
+                "CurrencyIsoCode": "USD",
+                "CloseDate": "2025-04-01",
+                "IsClosed": "false",
+                "IsWon": "false",
+                "CreatedDate": sf_ts("2025-02-10"),
+                "IsDeleted": "true",
+                "SystemModstamp": sf_ts("2025-03-09"),
+            },
+        ],
+        "2025-03-10",
+    )
 
     # ---------------- Quotas: the owner arrives as the 15-character id.
-    wh.add("crm_forecasting_quota", [
-        {"Id": "0J9000000000Q1aAAA", "QuotaOwnerId": U_P15, "StartDate": "2025-02-01", "QuotaAmount": "1800",
-         "CurrencyIsoCode": "EUR", "SystemModstamp": sf_ts("2025-01-01")},
-        {"Id": "0J9000000000Q2aAAA", "QuotaOwnerId": U_ADMIN15, "StartDate": "2025-02-01", "QuotaAmount": "5",
-         "CurrencyIsoCode": "USD", "SystemModstamp": sf_ts("2025-01-01")},
-    ], "2025-03-20")
+    wh.add(
+        "crm_forecasting_quota",
+        [
+            {
+                "Id": "0J9000000000Q1aAAA",
+                "QuotaOwnerId": U_P15,
+                "StartDate": "2025-02-01",
+                "QuotaAmount": "1800",
+                "CurrencyIsoCode": "EUR",
+                "SystemModstamp": sf_ts("2025-01-01"),
+            },
+            {
+                "Id": "0J9000000000Q2aAAA",
+                "QuotaOwnerId": U_ADMIN15,
+                "StartDate": "2025-02-01",
+                "QuotaAmount": "5",
+                "CurrencyIsoCode": "USD",
+                "SystemModstamp": sf_ts("2025-01-01"),
+            },
+        ],
+        "2025-03-20",
+    )
 
     # ---------------- Coaching reports (delta).
-    wh.add("crm_coaching_report", [
-        {"Id": "a0C000000000CR1AAA", "OwnerId": U_P, "Manager_vod__c": U_M1, "Employee_vod__c": U_P,
-         "Review_Date__c": "2025-01-20", "Status__c": "Submitted", "Coaching_Type__c": "Field Ride-Along",
-         "Duration_Minutes__c": "45", "Coaching_Level__c": "Rep", "Opening_Rating__c": "4 - Advanced",
-         "Closing_Rating__c": "2 - Developing", "IsDeleted": "false", "SystemModstamp": sf_ts("2025-01-21")},
-        {"Id": "a0C000000000CR2AAA", "OwnerId": U_M1, "Manager_vod__c": U_S, "Employee_vod__c": U_M1,
-         "Review_Date__c": "2025-02-05", "Status__c": "Approved", "Coaching_Type__c": "One-on-One",
-         "Coaching_Level__c": "Manager", "Feedback_Rating__c": "5 - Role Model", "IsDeleted": "false",
-         "SystemModstamp": sf_ts("2025-02-06")},
-        {"Id": "a0C000000000CR3AAA", "OwnerId": U_P, "Manager_vod__c": U_M1, "Employee_vod__c": U_P,
-         "Review_Date__c": "2025-02-07", "Status__c": "Draft", "Coaching_Level__c": "Rep",
-         "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-07")},
-        {"Id": "a0C000000000CR4AAA", "OwnerId": U_P, "Manager_vod__c": U_ADMIN, "Employee_vod__c": U_P,
-         "Review_Date__c": "2025-02-07", "Status__c": "Submitted", "Coaching_Level__c": "Rep",
-         "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-07")},
-        {"Id": "a0C000000000CR5AAA", "OwnerId": U_P, "Manager_vod__c": U_M1, "Employee_vod__c": U_P,
-         "Review_Date__c": "2025-02-08", "Status__c": "Submitted", "Coaching_Level__c": "Rep",
-         "IsDeleted": "false", "SystemModstamp": sf_ts("2025-02-08")},
-    ], "2025-03-01")
-    wh.add("crm_coaching_report", [
-        {"Id": "a0C000000000CR5AAA", "OwnerId": U_P, "Manager_vod__c": U_M1, "Employee_vod__c": U_P,
-         "Review_Date__c": "2025-02-08", "Status__c": "Submitted", "Coaching_Level__c": "Rep",
-         "IsDeleted": "true", "SystemModstamp": sf_ts("2025-03-05")},
-    ], "2025-03-10")
+    wh.add(
+        "crm_coaching_report",
+        [
+            {
+                "Id": "a0C000000000CR1AAA",
+                "OwnerId": U_P,
+                "Manager_vod__c": U_M1,
+                "Employee_vod__c": U_P,
+                "Review_Date__c": "2025-01-20",
+                "Status__c": "Submitted",
+                "Coaching_Type__c": "Field Ride-Along",
+                "Duration_Minutes__c": "45",
+                "Coaching_Level__c": "Rep",
+                "Opening_Rating__c": "4 - Advanced",
+                "Closing_Rating__c": "2 - Developing",
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-01-21"),
+            },
+            {
+                "Id": "a0C000000000CR2AAA",
+                "OwnerId": U_M1,
+                "Manager_vod__c": U_S,
+                "Employee_vod__c": U_M1,
+                "Review_Date__c": "2025-02-05",
+                "Status__c": "Approved",
+                "Coaching_Type__c": "One-on-One",
+                "Coaching_Level__c": "Manager",
+                "Feedback_Rating__c": "5 - Role Model",
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-06"),
+            },
+            {
+                "Id": "a0C000000000CR3AAA",
+                "OwnerId": U_P,
+                "Manager_vod__c": U_M1,
+                "Employee_vod__c": U_P,
+                "Review_Date__c": "2025-02-07",
+                "Status__c": "Draft",
+                "Coaching_Level__c": "Rep",
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-07"),
+            },
+            {
+                "Id": "a0C000000000CR4AAA",
+                "OwnerId": U_P,
+                "Manager_vod__c": U_ADMIN,
+                "Employee_vod__c": U_P,
+                "Review_Date__c": "2025-02-07",
+                "Status__c": "Submitted",
+                "Coaching_Level__c": "Rep",
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-07"),
+            },
+            {
+                "Id": "a0C000000000CR5AAA",
+                "OwnerId": U_P,
+                "Manager_vod__c": U_M1,
+                "Employee_vod__c": U_P,
+                "Review_Date__c": "2025-02-08",
+                "Status__c": "Submitted",
+                "Coaching_Level__c": "Rep",
+                "IsDeleted": "false",
+                "SystemModstamp": sf_ts("2025-02-08"),
+            },
+        ],
+        "2025-03-01",
+    )
+    wh.add(
+        "crm_coaching_report",
+        [
+            {
+                "Id": "a0C000000000CR5AAA",
+                "OwnerId": U_P,
+                "Manager_vod__c": U_M1,
+                "Employee_vod__c": U_P,
+                "Review_Date__c": "2025-02-08",
+                "Status__c": "Submitted",
+                "Coaching_Level__c": "Rep",
+                "IsDeleted": "true",
+                "SystemModstamp": sf_ts("2025-03-05"),
+            },
+        ],
+        "2025-03-10",
+    )
 
     # ---------------- Calls (delta).
-    call = {"OwnerId": U_P, "Call_Date_vod__c": "2025-02-12", "Status_vod__c": "Submitted_vod",
-            "Call_Type_vod__c": "Detail Only", "Call_Channel_vod__c": "In-person", "IsDeleted": "false",
-            "SystemModstamp": sf_ts("2025-02-12")}
-    wh.add("crm_call", [
-        {**call, "Id": "a04000000000C1aAAA", "Call_Type_vod__c": "Group Detail"},
-        {**call, "Id": "a04000000000C2aAAA", "Parent_Call_vod__c": "a04000000000C1aAAA",
-         "Call_Type_vod__c": "Group Detail"},
-        {**call, "Id": "a04000000000C3aAAA", "Status_vod__c": "Planned_vod"},
-        {**call, "Id": "a04000000000C4aAAA", "OwnerId": U_ADMIN},
-        {**call, "Id": "a04000000000C5aAAA", "Status_vod__c": "Saved_vod", "Call_Date_vod__c": "2025-03-04"},
-    ], "2025-03-01")
-    wh.add("crm_call", [
-        {**call, "Id": "a04000000000C5aAAA", "Call_Date_vod__c": "2025-03-04", "SystemModstamp": sf_ts("2025-03-05")},
-    ], "2025-03-20")
+    call = {
+        "OwnerId": U_P,
+        "Call_Date_vod__c": "2025-02-12",
+        "Status_vod__c": "Submitted_vod",
+        "Call_Type_vod__c": "Detail Only",
+        "Call_Channel_vod__c": "In-person",
+        "IsDeleted": "false",
+        "SystemModstamp": sf_ts("2025-02-12"),
+    }
+    wh.add(
+        "crm_call",
+        [
+            {**call, "Id": "a04000000000C1aAAA", "Call_Type_vod__c": "Group Detail"},
+            {
+                **call,
+                "Id": "a04000000000C2aAAA",
+                "Parent_Call_vod__c": "a04000000000C1aAAA",
+                "Call_Type_vod__c": "Group Detail",
+            },
+            {**call, "Id": "a04000000000C3aAAA", "Status_vod__c": "Planned_vod"},
+            {**call, "Id": "a04000000000C4aAAA", "OwnerId": U_ADMIN},
+            {
+                **call,
+                "Id": "a04000000000C5aAAA",
+                "Status_vod__c": "Saved_vod",
+                "Call_Date_vod__c": "2025-03-04",
+            },
+        ],
+        "2025-03-01",
+    )
+    wh.add(
+        "crm_call",
+        [
+            {
+                **call,
+                "Id": "a04000000000C5aAAA",
+                "Call_Date_vod__c": "2025-03-04",
+                "SystemModstamp": sf_ts("2025-03-05"),
+            },
+        ],
+        "2025-03-20",
+    )
 
     # ---------------- LMS.
-    wh.add("lms_courses", [
-        {"LO ID": "LO-C", "Training Title": "Coaching the coach", "Audience": "Manager", "Duration Hours": "1.5",
-         "Coaching Curriculum": "Y"},
-        {"LO ID": "LO-R", "Training Title": "Objection handling", "Audience": "Rep", "Coaching Curriculum": "N"},
-    ], "2025-02-16")
-    wh.add("lms_transcripts", [
-        {"User ID": "100", "User Email": "pat@example.com", "LO ID": "LO-C", "Assigned Date": "01/10/2025",
-         "Due Date": "02/28/2025", "Transcript Status": "Registered", "Last Modified": "01/10/2025 09:00:00"},
-    ], "2025-01-11")
-    wh.add("lms_transcripts", [
-        {"User ID": "100", "User Email": "pat@example.com", "LO ID": "LO-C", "Assigned Date": "01/10/2025",
-         "Due Date": "02/28/2025", "Completed Date": "02/15/2025", "Transcript Status": "Completed",
-         "Score": "90", "Last Modified": "02/15/2025 17:30:00"},
-        {"User ID": "X77", "User Email": "M2@EXAMPLE.com", "LO ID": "LO-R", "Assigned Date": "02/01/2025",
-         "Transcript Status": "In Progress", "Last Modified": "02/02/2025 08:00:00"},
-        {"User ID": "555555", "User Email": "nobody@example.com", "LO ID": "LO-R", "Assigned Date": "02/01/2025",
-         "Transcript Status": "Registered", "Last Modified": "02/02/2025 08:00:00"},
-    ], "2025-02-16")
+    wh.add(
+        "lms_courses",
+        [
+            {
+                "LO ID": "LO-C",
+                "Training Title": "Coaching the coach",
+                "Audience": "Manager",
+                "Duration Hours": "1.5",
+                "Coaching Curriculum": "Y",
+            },
+            {
+                "LO ID": "LO-R",
+                "Training Title": "Objection handling",
+                "Audience": "Rep",
+                "Coaching Curriculum": "N",
+            },
+        ],
+        "2025-02-16",
+    )
+    wh.add(
+        "lms_transcripts",
+        [
+            {
+                "User ID": "100",
+                "User Email": "pat@example.com",
+                "LO ID": "LO-C",
+                "Assigned Date": "01/10/2025",
+                "Due Date": "02/28/2025",
+                "Transcript Status": "Registered",
+                "Last Modified": "01/10/2025 09:00:00",
+            },
+        ],
+        "2025-01-11",
+    )
+    wh.add(
+        "lms_transcripts",
+        [
+            {
+                "User ID": "100",
+                "User Email": "pat@example.com",
+                "LO ID": "LO-C",
+                "Assigned Date": "01/10/2025",
+                "Due Date": "02/28/2025",
+                "Completed Date": "02/15/2025",
+                "Transcript Status": "Completed",
+                "Score": "90",
+                "Last Modified": "02/15/2025 17:30:00",
+            },
+            {
+                "User ID": "X77",
+                "User Email": "M2@EXAMPLE.com",
+                "LO ID": "LO-R",
+                "Assigned Date": "02/01/2025",
+                "Transcript Status": "In Progress",
+                "Last Modified": "02/02/2025 08:00:00",
+            },
+            {
+                "User ID": "555555",
+                "User Email": "nobody@example.com",
+                "LO ID": "LO-R",
+                "Assigned Date": "02/01/2025",
+                "Transcript Status": "Registered",
+                "Last Modified": "02/02/2025 08:00:00",
+            },
+        ],
+        "2025-02-16",
+    )
 
     # ---------------- Survey: EmployeeID must never leave raw.
-    wh.add("survey_responses", [
-        {"ResponseId": "R_1", "StartDate": "2025-03-01 10:00:00", "EndDate": "2025-03-01 10:05:00", "Finished": "1",
-         "Wave": "2025-Q1", "EmployeeID": "000100", "ManagerID": "10", "Q_COACH": "4", "Q_ENPS": "9"},
-        {"ResponseId": "R_2", "StartDate": "2025-03-02 10:00:00", "EndDate": "2025-03-02 10:05:00", "Finished": "0",
-         "Wave": "2025-Q1", "ManagerID": "000010", "Q_COACH": "", "Q_ENPS": "3"},
-    ], "2025-03-05")
+    wh.add(
+        "survey_responses",
+        [
+            {
+                "ResponseId": "R_1",
+                "StartDate": "2025-03-01 10:00:00",
+                "EndDate": "2025-03-01 10:05:00",
+                "Finished": "1",
+                "Wave": "2025-Q1",
+                "EmployeeID": "000100",
+                "ManagerID": "10",
+                "Q_COACH": "4",
+                "Q_ENPS": "9",
+            },
+            {
+                "ResponseId": "R_2",
+                "StartDate": "2025-03-02 10:00:00",
+                "EndDate": "2025-03-02 10:05:00",
+                "Finished": "0",
+                "Wave": "2025-Q1",
+                "ManagerID": "000010",
+                "Q_COACH": "",
+                "Q_ENPS": "3",
+            },
+        ],
+        "2025-03-05",
+    )
 
 
 class Built:
@@ -274,11 +683,20 @@ def test_tie_on_stamp_goes_to_the_later_extract(wh):
 
 
 def test_tombstone_removes_the_record(wh):
-    assert wh.dicts("select * from staging.stg_crm__opportunities where opportunity_id = '006000000000O3aAAA'") == []
-    o3 = one(wh, "select * from staging.stg_crm__opportunities_with_tombstones "
-                 "where opportunity_id = '006000000000O3aAAA'")
+    assert (
+        wh.dicts("select * from staging.stg_crm__opportunities where opportunity_id = '006000000000O3aAAA'")
+        == []
+    )
+    o3 = one(
+        wh,
+        "select * from staging.stg_crm__opportunities_with_tombstones "
+        "where opportunity_id = '006000000000O3aAAA'",
+    )
     assert o3["is_deleted"] is True
-    ids = {r["coaching_report_id"] for r in wh.dicts("select coaching_report_id from staging.stg_crm__coaching_reports")}
+    ids = {
+        r["coaching_report_id"]
+        for r in wh.dicts("select coaching_report_id from staging.stg_crm__coaching_reports")
+    }
     assert "a0C000000000CR5AAA" not in ids and "a0C000000000CR1AAA" in ids
 
 
@@ -286,7 +704,9 @@ def test_casts(wh):
     o1 = one(wh, "select * from staging.stg_crm__opportunities where opportunity_id = '006000000000O1aAAA'")
     assert str(o1["created_at"]) == "2025-01-20 23:30:00"
     assert str(o1["close_date"]) == "2025-02-01" and o1["is_won"] is True
-    cr1 = one(wh, "select * from staging.stg_crm__coaching_reports where coaching_report_id = 'a0C000000000CR1AAA'")
+    cr1 = one(
+        wh, "select * from staging.stg_crm__coaching_reports where coaching_report_id = 'a0C000000000CR1AAA'"
+    )
     assert (cr1["opening_rating"], cr1["closing_rating"], cr1["feedback_rating"]) == (4, 2, None)
     assert cr1["duration_minutes"] == 45
     w = one(wh, "select * from staging.stg_hris__workers where employee_id = '000100'")
@@ -303,7 +723,9 @@ def test_snapshots_take_the_latest_extract_only(wh):
     rates = wh.dicts("select * from staging.stg_crm__conversion_rates order by currency_code, start_date")
     assert [r["conversion_rate"] for r in rates] == [0.8, 0.9, 2.0]
     # the older job_history snapshot's hire under 000001 is gone; '100' and ' 10' are normalised
-    jh = wh.dicts("select * from staging.stg_hris__job_history where employee_id = '000100' order by effective_date")
+    jh = wh.dicts(
+        "select * from staging.stg_hris__job_history where employee_id = '000100' order by effective_date"
+    )
     assert [r["manager_employee_id"] for r in jh] == ["000010", "000020", "000020", "000010"]
 
 
@@ -317,7 +739,9 @@ def test_quota_owner_converted_from_15_to_18(wh):
 
 
 def test_usd_conversion_on_a_rate_boundary(wh):
-    opps = {r["opportunity_id"][12:14]: r for r in wh.dicts("select * from intermediate.int_crm__opportunities")}
+    opps = {
+        r["opportunity_id"][12:14]: r for r in wh.dicts("select * from intermediate.int_crm__opportunities")
+    }
     assert set(opps) == {"O1", "O2", "O6"}  # O3 deleted, O4 owned by the unmatched admin
     # closed on NextStartDate 2025-02-01 -> the new rate 0.9; created (UTC day) 2025-01-20 -> 0.8
     assert opps["O1"]["amount_usd_at_close"] == pytest.approx(1000.0)
@@ -332,14 +756,27 @@ def test_usd_conversion_on_a_rate_boundary(wh):
 
 def test_coaching_sessions_and_ratings(wh):
     sessions = wh.dicts("select * from intermediate.int_coaching__sessions order by coaching_report_id")
-    assert [(s["coaching_report_id"][12:15], s["coach_employee_id"], s["coachee_employee_id"], str(s["month"]),
-             str(s["quarter"]), s["duration_minutes"]) for s in sessions] == [
+    assert [
+        (
+            s["coaching_report_id"][12:15],
+            s["coach_employee_id"],
+            s["coachee_employee_id"],
+            str(s["month"]),
+            str(s["quarter"]),
+            s["duration_minutes"],
+        )
+        for s in sessions
+    ] == [
         ("CR1", "000010", "000100", "2025-01-01", "2025-01-01", 45),
         ("CR2", "000001", "000010", "2025-02-01", "2025-01-01", None),
     ]
-    ratings = wh.dicts("select * from intermediate.int_coaching__session_ratings order by coaching_report_id, skill")
+    ratings = wh.dicts(
+        "select * from intermediate.int_coaching__session_ratings order by coaching_report_id, skill"
+    )
     assert [(r["coaching_report_id"][12:15], r["skill"], r["skill_group"], r["rating"]) for r in ratings] == [
-        ("CR1", "closing", "rep", 2), ("CR1", "opening", "rep", 4), ("CR2", "feedback", "coaching", 5),
+        ("CR1", "closing", "rep", 2),
+        ("CR1", "opening", "rep", 4),
+        ("CR2", "feedback", "coaching", 5),
     ]
 
 
@@ -347,24 +784,31 @@ def test_visits(wh):
     visits = wh.dicts("select * from intermediate.int_crm__visits order by call_id")
     # C1 (group parent = a visit), C5 (saved, later submitted); not C2 (child), C3 (planned), C4 (admin)
     assert [(v["call_id"][12:14], v["owner_employee_id"], str(v["month"])) for v in visits] == [
-        ("C1", "000100", "2025-02-01"), ("C5", "000100", "2025-03-01"),
+        ("C1", "000100", "2025-02-01"),
+        ("C5", "000100", "2025-03-01"),
     ]
 
 
 def test_lms_assignments(wh):
     rows = wh.dicts("select * from intermediate.int_lms__assignments order by employee_id")
     assert [(r["employee_id"], r["lo_id"], r["status"], r["is_coaching_curriculum"]) for r in rows] == [
-        ("000020", "LO-R", "In Progress", False), ("000100", "LO-C", "Completed", True),
+        ("000020", "LO-R", "In Progress", False),
+        ("000100", "LO-C", "Completed", True),
     ]
 
 
 def test_survey_never_carries_the_respondent(wh):
-    cols = {r["column_name"].lower() for r in wh.dicts(
-        "select column_name from information_schema.columns where table_name = 'stg_survey__responses'")}
+    cols = {
+        r["column_name"].lower()
+        for r in wh.dicts(
+            "select column_name from information_schema.columns where table_name = 'stg_survey__responses'"
+        )
+    }
     assert "employeeid" not in cols and "employee_id" not in cols
     rows = wh.dicts("select * from staging.stg_survey__responses order by response_id")
     assert [(r["manager_employee_id"], r["is_finished"], r["q_coach"], r["q_enps"]) for r in rows] == [
-        ("000010", True, 4, 9), ("000010", False, None, 3),
+        ("000010", True, 4, 9),
+        ("000010", False, None, 3),
     ]
 
 
@@ -373,21 +817,33 @@ def test_dim_month_workdays_and_capping(wh):
     assert min(months) == "2024-01-01" and max(months) == "2025-03-01" and len(months) == 15
     mar, feb = months["2025-03-01"], months["2025-02-01"]
     # March 2025 capped at the as-of date 2025-03-20 (Mar 1 is a Saturday): 5 + 5 + 4 workdays
-    assert str(mar["month_end"]) == "2025-03-20" and mar["workdays"] == 14 and mar["is_month_complete"] is False
+    assert (
+        str(mar["month_end"]) == "2025-03-20" and mar["workdays"] == 14 and mar["is_month_complete"] is False
+    )
     assert str(mar["quarter"]) == "2025-01-01" and str(mar["quarter_end"]) == "2025-03-20"
     assert mar["is_quarter_complete"] is False and mar["year"] == 2025
-    assert str(feb["month_end"]) == "2025-02-28" and feb["workdays"] == 20 and feb["is_month_complete"] is True
+    assert (
+        str(feb["month_end"]) == "2025-02-28" and feb["workdays"] == 20 and feb["is_month_complete"] is True
+    )
     dec = months["2024-12-01"]
-    assert str(dec["quarter_end"]) == "2024-12-31" and dec["is_quarter_complete"] is True and dec["workdays"] == 22
+    assert (
+        str(dec["quarter_end"]) == "2024-12-31"
+        and dec["is_quarter_complete"] is True
+        and dec["workdays"] == 22
+    )
 
 
 @pytest.mark.slow
 def test_a_value_that_does_not_parse_stops_the_build_naming_the_column(tmp_path):
     raw = RawWarehouse(tmp_path)
-    raw.add("hris_workers", [
-        {"Employee ID": "000001", "Hire Date": "01/31/2024"},
-        {"Employee ID": "000002", "Hire Date": "31/02/2024"},
-    ], "2025-03-18")
+    raw.add(
+        "hris_workers",
+        [
+            {"Employee ID": "000001", "Hire Date": "01/31/2024"},
+            {"Employee ID": "000002", "Hire Date": "31/02/2024"},
+        ],
+        "2025-03-18",
+    )
     with pytest.raises(AssertionError) as failure:
         run_dbt(raw.home, "build", "--select", "stg_hris__workers", "source:raw.hris_workers")
     message = str(failure.value)

@@ -109,18 +109,28 @@ def _link_tree(batches: list[Path], source_landing: Path, landing: Path) -> None
                 shutil.copy2(f, target / f.name)
 
 
+def _peak_rss_bytes() -> int:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux carries the parent's peak
+    across fork+exec into it, so a child started by a big parent would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _run_child(args: list[str]) -> tuple[dict, float, int]:
     """Run `python -m pipelines.bench <args>` and return its JSON, wall seconds and peak RSS bytes."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines.bench", *args], stdout=subprocess.PIPE)
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.bench", *args], stdout=subprocess.PIPE, check=False
+    )
     wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        raise RuntimeError(f"bench child {args[0]} failed with exit code {proc.returncode}")
-    return json.loads(output.decode().strip().splitlines()[-1]), wall, usage.ru_maxrss * 1024
+    if done.returncode != 0:
+        raise RuntimeError(f"bench child {args[1]} failed with exit code {done.returncode}")
+    result = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return result, wall, int(result["peak_rss"])
 
 
 def _child_bare(files_json: str, db: str) -> dict:
@@ -217,6 +227,7 @@ if __name__ == "__main__":
         result = (
             _child_bare(sys.argv[3], sys.argv[4]) if sys.argv[2] == "bare" else _child_ingest(sys.argv[3])
         )
+        result["peak_rss"] = _peak_rss_bytes()
         print(json.dumps(result))
         sys.exit(0)
     sys.exit(

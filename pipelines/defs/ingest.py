@@ -22,6 +22,9 @@ from pipelines.landing.zone import discover
 from pipelines.sources import SYSTEMS, System, files_of
 
 INGEST_JOB = "ingest"
+# DuckDB allows one writing process: the four system steps also wait on its file lock, but an instance
+# can set this pool's limit to 1 to queue them in Dagster instead (`dagster instance concurrency set`).
+WAREHOUSE_POOL = "duckdb_warehouse"
 OWNERS = ["team:data-engineering"]
 SYSTEM_LABELS = {
     "crm": "Veeva CRM (Salesforce Data Loader export)",
@@ -69,6 +72,7 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
         can_subset=False,
         description=f"Load every complete {system} batch waiting in the landing zone into its raw tables.",
         op_tags={"system": system},
+        pool=WAREHOUSE_POOL,
     )
     def _ingest(context: AssetExecutionContext):
         from pipelines.landing.ingest import ingest_pending

@@ -67,19 +67,29 @@ created as (
 
 ),
 
+-- Visits are many (millions): count them per owner and day first, then place the days.
+visits_by_day as (
+
+    select owner_employee_id, call_date, count(*) as visits
+    from {{ ref('int_crm__visits') }}
+    group by owner_employee_id, call_date
+
+),
+
 calls as (
 
     select
         job.manager_employee_id,
         months.month,
-        count(distinct visits.call_id) as submitted_calls
-    from {{ ref('int_crm__visits') }} as visits
+        sum(visits_by_day.visits) as submitted_calls
+    from visits_by_day
     inner join months
-        on visits.call_date between months.month and months.month_end
+        on months.month = {{ dbt.date_trunc('month', 'visits_by_day.call_date') }}
+       and visits_by_day.call_date <= months.month_end
     inner join job
-        on job.employee_id = visits.owner_employee_id
-       and visits.call_date >= job.effective_date
-       and visits.call_date <= coalesce(job.valid_until, visits.call_date)
+        on job.employee_id = visits_by_day.owner_employee_id
+       and visits_by_day.call_date >= job.effective_date
+       and visits_by_day.call_date <= coalesce(job.valid_until, visits_by_day.call_date)
     group by job.manager_employee_id, months.month
 
 ),

@@ -12,6 +12,11 @@ five nightly deltas validates all six, and a late batch for an older date is val
 When that materialisation names no batch (nothing new arrived, or the table was loaded outside Dagster,
 e.g. `coachwh ingest`), the most recent batch of the table (max `_extract_date`) is validated instead.
 
+The checks share the ingestion's concurrency pool `duckdb_warehouse`: an instance that limits it to 1
+queues them with the steps that write the warehouse. Without a limit they still only hold DuckDB's file
+lock for the seconds it takes to copy the rows out (see `pipelines.quality.snapshot`), and wait (up to
+`LOCK_WAIT_SECONDS`) while a writer holds it.
+
 Great Expectations is imported inside the check (via `pipelines.quality`'s engine), never at load time.
 No `from __future__ import annotations` here: Dagster reads the config annotation of the check function.
 """
@@ -19,11 +24,13 @@ No `from __future__ import annotations` here: Dagster reads the config annotatio
 import dagster as dg
 
 from pipelines.config import settings
+from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.quality.report import ValidationReport
 from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_batches
 from pipelines.sources import SOURCE_FILES, SourceFile
 
 CHECK_NAME = "source_contract"
+LOCK_WAIT_SECONDS = 1800.0  # a full dbt build of the large profile can hold the warehouse for minutes
 BATCH_IDS_METADATA = "batch_ids"  # written by the ingestion assets on every materialisation
 
 
@@ -95,11 +102,18 @@ def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
             "Failures name file, rows, column, value and rule."
         ),
         blocking=False,
+        pool=WAREHOUSE_POOL,
         metadata={"suite": f"expectations/{f.raw_table}.json"},
     )
     def _check(context: dg.AssetCheckExecutionContext, config: SourceContractConfig) -> dg.AssetCheckResult:
         batch_ids = loaded_batches(context.instance, key)
-        report = validate_batches(settings().warehouse, f.raw_table, batch_ids, chunk_rows=config.chunk_rows)
+        report = validate_batches(
+            settings().warehouse,
+            f.raw_table,
+            batch_ids,
+            chunk_rows=config.chunk_rows,
+            wait_seconds=LOCK_WAIT_SECONDS,
+        )
         log = context.log.warning if report.failures else context.log.info
         log(report.summary())
         return check_result(report)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import dagster as dg
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import dagster as dg
+import pytest
+
+from pipelines.config import PROJECT_ROOT
 from pipelines.defs.ingest import (
     INGEST_ASSET_SPECS,
     INGEST_ASSETS,
@@ -77,3 +84,21 @@ def test_sensor_requests_once_per_pending_set(gate, monkeypatch):
     write_batch(gate.landing, "crm", "2026-11-26", default_files("crm"))
     second, _ = tick(cursor)
     assert isinstance(second, dg.RunRequest) and second.run_key != first.run_key
+
+
+@pytest.mark.slow
+def test_dagster_cli_validates_the_ingest_definitions(tmp_path):
+    entry = tmp_path / "ingest_only.py"
+    entry.write_text("from pipelines.defs.ingest import ingest_definitions\n\ndefs = ingest_definitions()\n")
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+    (tmp_path / "dagster_home").mkdir()
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-f", str(entry)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "Validation successful" in done.stdout + done.stderr

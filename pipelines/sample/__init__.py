@@ -98,6 +98,7 @@ def generate(
         con = duckdb.connect()
         con.execute(f"SET temp_directory = '{tmp}'")
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET memory_limit = '3GB'")  # big sorts spill to the temp folder instead
         install_sql_macros(con)
         crm.build_tables(
             con, org, grid, users, rates, coaching, att, history_day, last_day, prof.visits_per_day, rng, say

@@ -182,3 +182,31 @@ def test_landing_zone_strays_are_reported_and_left_alone(gate):
     report = gate.ingest()
     assert sorted(report.stray) == ["README.txt", "crm/stray.csv"]
     assert (gate.landing / "README.txt").exists()
+
+
+@pytest.mark.slow
+def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
+    """~70 MB, multi-line quoted fields: read by several DuckDB threads, row numbers stay in file order."""
+    import duckdb
+
+    f = source_file("crm_call")
+    path = tmp_path / "Call2_vod__c.csv"
+    exprs = [
+        "'Id-' || i AS \"Id\""
+        if c == "Id"
+        else "CASE WHEN i % 7 = 0 THEN 'one ' || i || chr(10) || 'two, \"2\"' || chr(10) ELSE 'v' || i END"
+        f' AS "{c}"'
+        if c == "Detailed_Products_vod__c"
+        else f"'{c[:8]}-' || i AS \"{c}\""
+        for c in f.columns
+    ]
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT {', '.join(exprs)} FROM range(1, 400001) t(i)) TO '{path}' (HEADER)")
+    files = default_files("crm")
+    files["Call2_vod__c.csv"] = path.read_bytes()
+    write_batch(gate.landing, "crm", "2026-11-26", files, rows={"Call2_vod__c.csv": 400_000})
+    report = gate.ingest()
+    assert not report.quarantined, report.quarantined and report.quarantined[0].reason
+    assert gate.query(
+        "SELECT count(*), count(*) FILTER (WHERE \"Id\" <> 'Id-' || _row_number) FROM raw.crm_call"
+    ) == [(400_000, 0)]

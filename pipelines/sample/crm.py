@@ -312,11 +312,17 @@ def build_tables(
     start_s = epoch_seconds(org.start)
     con.register(
         "user_df",
-        pd.DataFrame({"person": [u.person for u in users], "n": [USER_BASE + u.idx for u in users]}),
+        pd.DataFrame(
+            {
+                "uidx": [u.idx for u in users],
+                "person": [u.person for u in users],
+                "n": [USER_BASE + u.idx for u in users],
+            }
+        ),
     )
-    con.execute(
-        "CREATE OR REPLACE TABLE users AS SELECT person, sfid('005', n) AS id, sfid15('005', n) AS id15 "
-        "FROM user_df WHERE person >= 0"
+    con.execute(  # uidx = person index for workers' users; admins and contractors have person -1
+        "CREATE OR REPLACE TABLE users AS "
+        "SELECT uidx, person, sfid('005', n) AS id, sfid15('005', n) AS id15 FROM user_df"
     )
     con.unregister("user_df")
     con.register(
@@ -362,7 +368,7 @@ def build_tables(
     progress("opportunities")
     _coaching_reports(con, coaching, org.start)
     progress("coaching reports")
-    _calls(con, org, grid, last_day, visits_per_day, start_s, rngs["calls"])
+    _calls(con, org, grid, users, last_day, visits_per_day, start_s, rngs["calls"])
     progress("calls")
 
 
@@ -565,17 +571,38 @@ def _coaching_reports(con, c: Coaching, start: date) -> None:
     con.unregister("cr_df")
 
 
-def _calls(con, org, grid, last_day, visits_per_day, start_s, rng, chunk_people: int = 400) -> None:
-    """Calls table, built for a block of people at a time so memory stays bounded on the large profile."""
+def _calls(con, org, grid, users, last_day, visits_per_day, start_s, rng, chunk_people: int = 400) -> None:
+    """Calls table, built for a block of people at a time so memory stays bounded on the large profile.
+
+    `owner` is the CRM user number (= person index for workers). Contract reps, who are no worker, make
+    calls too: their calls belong to no person and must count nowhere in the marts.
+    """
     days = min(org.n_days, last_day + 11)
-    lam_rep = visits_per_day * rng.uniform(0.85, 1.15, len(org.people))
-    offset = 0
+    lam_rep = visits_per_day * rng.uniform(0.85, 1.15, len(users))
+
+    def worker_team(vp, vd):
+        return org.team[vp, vd]
+
+    blocks = []
     for lo in range(0, len(org.people), chunk_people):
         people = slice(lo, min(lo + chunk_people, len(org.people)))
         mask = (org.level[people, :days] == IC) & grid.is_workday[None, :days]
         p, d = np.nonzero(mask)
-        p += lo
-        df = _call_rows(org, p, d, lam_rep, last_day, start_s, offset, rng)
+        blocks.append((p + lo, d, worker_team))
+    contractors = [u for u in users if u.person < 0 and u.manager_user >= 0]
+    if contractors:
+        first_day = org.day_index(org.start)
+        c_team = np.zeros(len(users), dtype=np.int64)
+        for u in contractors:
+            c_team[u.idx] = max(0, int(org.team[u.manager_user, last_day]))
+        workdays = np.flatnonzero(grid.is_workday[:days])
+        workdays = workdays[workdays >= first_day]
+        p = np.repeat(np.array([u.idx for u in contractors]), len(workdays))
+        d = np.tile(workdays, len(contractors))
+        blocks.append((p, d, lambda vp, vd: c_team[vp]))
+    offset = 0
+    for p, d, team_of in blocks:
+        df = _call_rows(p, d, team_of, lam_rep, last_day, start_s, offset, rng)
         if df is None:
             continue
         offset += len(df)
@@ -588,7 +615,7 @@ def _calls(con, org, grid, last_day, visits_per_day, start_s, rng, chunk_people:
         del df
 
 
-def _call_rows(org, p, d, lam_rep, last_day, start_s, offset, rng) -> pd.DataFrame | None:
+def _call_rows(p, d, team_of, lam_rep, last_day, start_s, offset, rng) -> pd.DataFrame | None:
     n = rng.poisson(lam_rep[p])
     vp, vd = np.repeat(p, n), np.repeat(d, n)
     planned = rng.random(len(vp)) < 0.25
@@ -611,7 +638,7 @@ def _call_rows(org, p, d, lam_rep, last_day, start_s, offset, rng) -> pd.DataFra
     final = np.where(planned, call_s + rng.integers(1800, 30 * 3600, nv), created)
     deleted = np.where(rng.random(nv) < 0.0025, final + rng.integers(86400, 15 * 86400, nv), NEVER)
     products = rng.integers(0, len(PRODUCTS), nv)
-    team = org.team[vp, vd].astype(np.int64)  # int16 in the matrix: widen before arithmetic
+    team = team_of(vp, vd).astype(np.int64)  # int16 in the matrix: widen before arithmetic
     if nv == 0:
         return None
     # one row per visit plus one per group attendee; attendee rows follow their parent
@@ -668,7 +695,7 @@ def calls_sql(start: date, t_end: int, history: bool) -> str:
                t.territory AS "Territory_vod__c",
                {_bool(deleted)} AS "IsDeleted", {_ts("created_s")} AS "CreatedDate",
                {_ts(stamp)} AS "SystemModstamp"
-        FROM calls c JOIN users u ON u.person = c.owner LEFT JOIN teams t ON t.team = c.team
+        FROM calls c JOIN users u ON u.uidx = c.owner LEFT JOIN teams t ON t.team = c.team
              JOIN accounts a ON a.account = c.account
         WHERE created_s < {t_end} AND {_window(t_end, history, stamp, deleted)}
         ORDER BY seq"""

@@ -1,0 +1,56 @@
+"""The DuckDB side of the gate: waiting on another writer's lock, and the reader's options."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipelines.landing import loader
+from pipelines.landing.errors import WarehouseBusy
+from pipelines.sources import source_file
+
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def _hold_lock(path, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_connect_waits_for_another_writer_then_opens(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    holder = _hold_lock(path, 1.5)
+    started = time.monotonic()
+    con = loader.connect(path, wait_seconds=30)
+    assert time.monotonic() - started > 0.5
+    con.close()
+    holder.wait(timeout=10)
+
+
+def test_connect_gives_up_with_a_clear_error(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    holder = _hold_lock(path, 5)
+    try:
+        with pytest.raises(WarehouseBusy, match="stayed locked"):
+            loader.connect(path, wait_seconds=0.5)
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+
+
+def test_csv_scan_reads_every_column_as_text_without_sniffing(tmp_path):
+    sql = loader.csv_scan(tmp_path / "it's.csv", source_file("hris_workers"), skip=1)
+    assert "/it''s.csv'" in sql and "auto_detect = false" in sql and "strict_mode = true" in sql
+    assert "'Employee ID': 'VARCHAR'" in sql and "skip = 1" in sql

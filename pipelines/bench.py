@@ -10,7 +10,7 @@
 4. In a child process: our gate, `ingest_pending()` of the same batches into a fresh warehouse
    (manifest checks, checksums, header checks, lineage columns, registry, archive move included).
 Prints both wall times, the ratio, and each child's peak RSS. Exit status 0 when the targets hold
-(ratio <= 1.3, peak RSS < 2 GiB), else 1.
+(ratio <= 1.3 on the large profile, peak RSS < 2 GiB, same row counts), else 1.
 """
 
 from __future__ import annotations
@@ -168,8 +168,18 @@ def _child_ingest(home: str) -> dict:
 
 
 def main(profile: str = "large", workdir: Path | None = None) -> int:
-    work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f"coachwh-bench-{profile}-"))
-    work.mkdir(parents=True, exist_ok=True)
+    """Generate (or reuse) the profile under `workdir` and measure; a temporary workdir is removed after."""
+    if workdir is not None:
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+        return _measure(profile, Path(workdir))
+    work = Path(tempfile.mkdtemp(prefix=f"coachwh-bench-{profile}-"))
+    try:
+        return _measure(profile, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(profile: str, work: Path) -> int:
     generated = work / "generated"
     if not (generated.exists() and _history_batches(generated)):
         shutil.rmtree(generated, ignore_errors=True)
@@ -214,7 +224,13 @@ def main(profile: str = "large", workdir: Path | None = None) -> int:
     print(
         f"ratio {ratio:.2f} (target <= {RATIO_TARGET}); peak RSS target < {RSS_TARGET_BYTES / 2**30:.0f} GiB"
     )
-    ok = ratio <= RATIO_TARGET and our_rss < RSS_TARGET_BYTES and ours["rows"] == bare["rows"]
+    # The time target is set for the large profile; on small loads fixed costs (manifest, registry,
+    # archive move) dominate and the ratio says little.
+    ok = (
+        (ratio <= RATIO_TARGET or profile != "large")
+        and our_rss < RSS_TARGET_BYTES
+        and ours["rows"] == bare["rows"]
+    )
     if ours["rows"] != bare["rows"]:
         print(f"ROW COUNTS DIFFER: bare {bare['rows']:,}, ingest {ours['rows']:,}")
     shutil.rmtree(run, ignore_errors=True)

@@ -376,6 +376,15 @@ def rng_lognormal(rng, n):
     return 62_000 * rng.lognormal(0, 0.18, n)
 
 
+def _span_start(org: Org) -> np.ndarray:
+    """int32 [person, day]: first day of the employment span the person is in (far past for day-0 staff)."""
+    active = org.level >= 0
+    begins = active & ~np.concatenate([np.zeros((active.shape[0], 1), bool), active[:, :-1]], axis=1)
+    begins[:, 0] = False  # employed at the start: hired long before
+    idx = np.where(begins, np.arange(active.shape[1], dtype=np.int32)[None, :], np.int32(-100_000))
+    return np.maximum.accumulate(idx, axis=1)
+
+
 def _region_at(org: Org, person: np.ndarray, day: np.ndarray) -> np.ndarray:
     team = org.team[person, np.clip(day, 0, org.n_days - 1)]
     return np.where(team >= 0, org.team_region[np.maximum(team, 0)], 0)
@@ -443,6 +452,10 @@ def _opportunities(
     owner = p[rm]
     close_day = f[rm] + np.floor(rng.random(len(rm)) * (lst[rm] - f[rm] + 1)).astype(np.int64)
     created_day = close_day - rng.integers(10, 120, len(rm))
+    # a rep hired lately cannot have created a deal before their first day
+    span = _span_start(org)
+    hired = span[owner, np.clip(close_day, 0, org.n_days - 1)]
+    created_day = np.minimum(np.maximum(created_day, hired), close_day - 1)
     created_s = start_s + created_day * 86400 + rng.integers(8 * 3600, 19 * 3600, len(rm))
     close_s = start_s + close_day * 86400 + rng.integers(9 * 3600, 22 * 3600, len(rm))
     keep = close_day <= horizon

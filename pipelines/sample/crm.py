@@ -22,9 +22,10 @@ from pipelines.sample.dates import (
     end_of_day_seconds,
     epoch_seconds,
     month_starts,
+    to_datetime,
 )
-from pipelines.sample.ids import POD, PREFIX, base62, sfid, to18
-from pipelines.sample.org import EMAIL_DOMAIN, IC, LEVEL_NAMES, REGIONS, Org
+from pipelines.sample.ids import PREFIX, sfid
+from pipelines.sample.org import EMAIL_DOMAIN, IC, REGIONS, Org
 from pipelines.sources import COACHING_SKILL_FIELDS, RATING_PICKLIST, REP_SKILL_FIELDS
 
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD")
@@ -234,8 +235,6 @@ def users_rows(org: Org, users: list[CrmUser], d: date) -> list[list]:
 
 
 def _fmt_s(s: int) -> str:
-    from pipelines.sample.dates import to_datetime
-
     return to_datetime(s).strftime(CRM_TS)
 
 
@@ -393,7 +392,6 @@ def _region_at(org: Org, person: np.ndarray, day: np.ndarray) -> np.ndarray:
 def _quota(con, org, grid, first, months_till, base_usd, rate_mat, cur_of_region, start_s) -> None:
     p, m = np.nonzero((first >= 0) & months_till[None, :])
     created_day = first[p, m]
-    month_len = grid.next_first[m] - grid.first_day[m]
     # the first and last grid months may be cut; a month's length is its calendar length
     cal_len = np.array([(add_months(mm, 1) - mm).days for mm in grid.months])[m]
     month_first_abs = np.array([(mm - org.start).days for mm in grid.months])[m]
@@ -401,7 +399,6 @@ def _quota(con, org, grid, first, months_till, base_usd, rate_mat, cur_of_region
     cur = cur_of_region[_region_at(org, p, created_day)]
     amount_local = base_usd[p] * rate_mat[cur, m] * np.minimum(share, 1.0)
     amount = np.where(cur == CURRENCIES.index("JPY"), np.round(amount_local, -4), np.round(amount_local, -2))
-    del month_len
     created_s = start_s + created_day * 86400 + 3 * 3600 + (p % 3600)
     order = np.lexsort((p, m))
     df = pd.DataFrame(
@@ -800,18 +797,3 @@ USER_COLUMNS = (
     "SystemModstamp",
 )
 RATE_COLUMNS = ("Id", "IsoCode", "StartDate", "NextStartDate", "ConversionRate")
-
-__all__ = [
-    "build_users",
-    "users_rows",
-    "Rates",
-    "build_tables",
-    "calls_sql",
-    "coaching_sql",
-    "opportunity_sql",
-    "quota_sql",
-    "LEVEL_NAMES",
-    "POD",
-    "base62",
-    "to18",
-]

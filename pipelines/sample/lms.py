@@ -10,7 +10,7 @@ so an assignment changes at most once a day (the generator guarantees it).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -229,6 +229,3 @@ def transcripts_sql(start: date, day: int, history: bool) -> str:
         FROM transcripts t JOIN lms_users u USING (person) JOIN courses c USING (lo)
         WHERE t.day <= {day} AND {window}
         ORDER BY seq"""
-
-
-__all__ = ["COURSE_COLUMNS", "course_rows", "build_transcripts", "transcripts_sql", "STATUSES", "timedelta"]

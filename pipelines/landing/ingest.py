@@ -106,6 +106,17 @@ class IngestReport:
         )
 
 
+def _atomically(con: duckdb.DuckDBPyConnection, write: Callable[..., None], *args) -> None:
+    """Run one registry write (a delete and an insert, or inserts into two tables) as one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        write(con, *args)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -178,8 +189,9 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -
             if p.is_file()
         ]
         delivery = registry.next_delivery(con, batch.batch_id)
-        registry.record_waiting(
+        _atomically(
             con,
+            registry.record_waiting,
             BatchRecord(
                 batch.batch_id,
                 batch.system,
@@ -280,12 +292,14 @@ def _redelivery(
                 )
         raise BatchRejected(changed)
     destination = free_destination(cfg.archive, batch.system, batch.name)
+    records = _file_records(batch, manifest)  # sizes, read before the folder moves
     move_batch(batch, destination)
     outcome.status = "duplicate"
     outcome.reason = f"identical to delivery {loaded_delivery}, loaded {loaded_at:%Y-%m-%d %H:%M} UTC"
     outcome.stored_at = destination
-    registry.record(
+    _atomically(
         con,
+        registry.record,
         BatchRecord(
             batch.batch_id,
             batch.system,
@@ -293,7 +307,7 @@ def _redelivery(
             outcome.delivery or 0,
             "duplicate",
             outcome.reason,
-            _file_records(batch, manifest),
+            records,
             str(destination),
         ),
         now,
@@ -448,8 +462,9 @@ def _quarantine(
     outcome.violations = violations
     outcome.reason = "; ".join(str(v) for v in violations)
     outcome.stored_at = destination
-    registry.record(
+    _atomically(
         con,
+        registry.record,
         BatchRecord(
             batch.batch_id,
             batch.system,

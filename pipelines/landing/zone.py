@@ -108,7 +108,7 @@ def write_rejection(
     lines = [
         f"# Rejected: {batch.batch_id} (delivery {delivery})",
         "",
-        f"Quarantined at {when.isoformat(timespec='seconds')} UTC. Nothing of this batch was loaded.",
+        f"Quarantined at {when.isoformat(timespec='seconds')} UTC. Nothing of this delivery was loaded.",
         "Fix the export and deliver the whole batch folder again (with a new manifest.json).",
         "",
         "| file | rule broken | line | row | column | detail |",

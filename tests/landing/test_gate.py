@@ -65,6 +65,7 @@ def test_same_batch_delivered_twice_loads_once(gate):
     assert (gate.cfg.archive / "crm" / "2026-11-26").is_dir()
     assert (gate.cfg.archive / "crm" / "2026-11-26.2" / "User.csv").is_file()  # kept, not overwritten
     assert [(r["delivery"], r["status"]) for r in gate.registry()] == [(1, "loaded"), (2, "duplicate")]
+    assert all(r["byte_count"] > 0 and r["row_count"] == 18 for r in gate.registry())
 
 
 def test_changed_file_under_a_loaded_batch_name_is_refused(gate):

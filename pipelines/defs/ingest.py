@@ -136,16 +136,23 @@ def pending_fingerprint(landing=None) -> tuple[list[str], str | None]:
 
 
 def build_landing_sensor(
-    job_name: str = INGEST_JOB, minimum_interval_seconds: int = 60
+    job_name: str = INGEST_JOB,
+    minimum_interval_seconds: int = 60,
+    default_status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED,
 ) -> dg.SensorDefinition:
-    """A sensor that requests `job_name` when complete batches wait in the landing zone."""
+    """A sensor that requests `job_name` when complete batches wait in the landing zone.
+
+    Note: if a requested run fails and nothing in the landing zone changes, the key stays the same and
+    the sensor does not ask again (that is what keeps it from double-running); re-execute the failed
+    run from the UI, or redeliver.
+    """
 
     @dg.sensor(
         name="landing_zone_sensor",
         job_name=job_name,
         minimum_interval_seconds=minimum_interval_seconds,
         description="Starts ingestion when complete batches (with manifest.json) wait in the landing zone.",
-        default_status=dg.DefaultSensorStatus.STOPPED,
+        default_status=default_status,
     )
     def landing_zone_sensor(context: SensorEvaluationContext):
         pending, key = pending_fingerprint()
@@ -162,10 +169,13 @@ def build_landing_sensor(
     return landing_zone_sensor
 
 
-def ingest_definitions(sensor_job_name: str = INGEST_JOB) -> dg.Definitions:
+def ingest_definitions(
+    sensor_job_name: str = INGEST_JOB,
+    sensor_status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED,
+) -> dg.Definitions:
     """The ingestion assets, the `ingest` job, and the landing-zone sensor pointed at `sensor_job_name`."""
     return dg.Definitions(
         assets=INGEST_ASSETS,
         jobs=[ingest_job],
-        sensors=[build_landing_sensor(sensor_job_name)],
+        sensors=[build_landing_sensor(sensor_job_name, default_status=sensor_status)],
     )

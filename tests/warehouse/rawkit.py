@@ -57,11 +57,11 @@ class RawWarehouse:
             )
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.path), read_only=True) as con:
+        with duckdb.connect(str(self.path)) as con:
             return con.execute(sql, params or []).fetchall()
 
     def dicts(self, sql: str, params: list | None = None) -> list[dict]:
-        with duckdb.connect(str(self.path), read_only=True) as con:
+        with duckdb.connect(str(self.path)) as con:
             cur = con.execute(sql, params or [])
             names = [d[0] for d in cur.description]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]

@@ -1,9 +1,9 @@
 -- mart_coaching_effectiveness: one row per front-line manager and quarter (metrics.md).
 -- Rows: people whose job row with the greatest Effective Date <= quarter end says 'First-Line Manager' and
 -- who have at least one direct report at quarter end (quarter end is capped at the as-of date).
--- Built from the monthly marts of the quarter (minutes, ratings and sessions received, bookings, quota,
--- separations, avg_headcount are sums of their monthly rows); coverage needs distinct coachees over the
--- quarter, so it comes from the sessions. Quarter turnover: separations / (sum of the monthly avg_headcount
+-- Built from the monthly marts of the quarter (bookings, quota, separations, avg_headcount are sums of
+-- their monthly rows); coaching delivered and received, and coverage (distinct coachees over the quarter),
+-- come from the sessions, which also counts a session received in a month without a monthly row. Quarter turnover: separations / (sum of the monthly avg_headcount
 -- / the number of the quarter's months up to the as-of date), a month without a row counting 0.
 -- next_quarter_*: the same measures for the following quarter and the same manager (whatever their role
 -- then), NULL until that quarter is complete (as-of date >= its last calendar day).
@@ -76,17 +76,65 @@ flm_quarters as (
 
 ),
 
+-- Coaching delivered and received in the quarter, straight from the sessions: a month in which the
+-- manager had no report and coached no one has no monthly row, yet a session they received then counts.
+delivered_quarter as (
+
+    select
+        coach_employee_id as manager_employee_id,
+        quarter,
+        sum(coalesce(duration_minutes, 0)) as coaching_minutes_delivered
+    from {{ ref('int_coaching__sessions') }}
+    where review_date <= (select as_of_date from as_of)
+    group by 1, 2
+
+),
+
+received_quarter as (
+
+    select
+        coachee_employee_id as manager_employee_id,
+        quarter,
+        count(*) as sessions_received
+    from {{ ref('int_coaching__sessions') }}
+    where review_date <= (select as_of_date from as_of)
+    group by 1, 2
+
+),
+
+ratings_received_quarter as (
+
+    select
+        coachee_employee_id as manager_employee_id,
+        quarter,
+        sum(rating) as coaching_skill_rating_sum_received,
+        count(rating) as coaching_skill_rating_count_received
+    from {{ ref('int_coaching__session_ratings') }}
+    where skill_group = 'coaching'
+      and review_date <= (select as_of_date from as_of)
+    group by 1, 2
+
+),
+
 coaching_quarter as (
 
     select
-        manager_employee_id,
-        {{ dbt.date_trunc('quarter', 'month') }} as quarter,
-        sum(coaching_minutes_delivered) as coaching_minutes_delivered,
-        sum(sessions_received) as sessions_received,
-        sum(coaching_skill_rating_sum_received) as coaching_skill_rating_sum_received,
-        sum(coaching_skill_rating_count_received) as coaching_skill_rating_count_received
-    from {{ ref('mart_manager_coaching') }}
-    group by 1, 2
+        flm_quarters.manager_employee_id,
+        flm_quarters.quarter,
+        delivered_quarter.coaching_minutes_delivered,
+        received_quarter.sessions_received,
+        ratings_received_quarter.coaching_skill_rating_sum_received,
+        ratings_received_quarter.coaching_skill_rating_count_received
+    from flm_quarters
+    left join delivered_quarter
+        on delivered_quarter.manager_employee_id = flm_quarters.manager_employee_id
+       and delivered_quarter.quarter = flm_quarters.quarter
+    left join received_quarter
+        on received_quarter.manager_employee_id = flm_quarters.manager_employee_id
+       and received_quarter.quarter = flm_quarters.quarter
+    left join ratings_received_quarter
+        on ratings_received_quarter.manager_employee_id = flm_quarters.manager_employee_id
+       and ratings_received_quarter.quarter = flm_quarters.quarter
 
 ),
 

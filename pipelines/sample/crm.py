@@ -211,7 +211,8 @@ def users_rows(org: Org, users: list[CrmUser], d: date) -> list[list]:
         cur = rows[-1]
         lagged = [r for r in rows if r.day + timedelta(days=user.lag_days) <= d] or rows[:1]
         manager = lagged[-1].manager
-        stamp_days = [r.day for r in rows] + [r.day + timedelta(days=user.lag_days) for r in lagged]
+        lag = timedelta(days=user.lag_days)
+        stamp_days = [r.day for r in rows] + [r.day + lag for r in lagged if r.day + lag <= d]
         stamp = max(user.created_s, epoch_seconds(max(stamp_days)) + 4 * 3600 + (user.idx * 37) % 3600)
         mgr_id = by_person[manager].id if manager >= 0 else None
         active = cur.process != "Termination"

@@ -1,6 +1,7 @@
 """LMS (Cornerstone style): the course catalogue and the transcript of assignments (vectorised).
 
-Assignments: yearly compliance for everyone, onboarding at (re)hire, a product course per quarter for
+Assignments: yearly compliance for everyone, onboarding at (re)hire, a product course per quarter and a
+short product update video every month for
 reps, and the coaching curriculum for managers (more often, and completed more often, by managers who
 coach more). Each assignment lives through Registered → In Progress → Completed, or Past Due after the
 due date, or Cancelled. The transcript is a delta keyed by (User ID, LO ID, Assigned Date); every state
@@ -73,6 +74,11 @@ COURSES = (
         "Y",
     ),
 )
+COURSES = (
+    *COURSES,
+    ("PRD-MU-14", "Monthly Product Update", "Video", "Product Knowledge", "Rep", 0.5, "N"),
+)
+MONTHLY_UPDATE = len(COURSES) - 1
 COURSE_COLUMNS = (
     "LO ID",
     "Training Title",
@@ -115,6 +121,9 @@ def build_transcripts(con, org: Org, last_day: int, rng) -> None:
         if day.day == 5 and day.month in (1, 4, 7, 10):
             p = np.flatnonzero(org.level[:, m_first] == IC)
             assign(p, PRODUCT[(day.year * 4 + day.month // 3) % len(PRODUCT)], m_first, 45)
+        if day.day == 20:  # monthly: a short product update video for every rep
+            p = np.flatnonzero(org.level[:, m_first] == IC)
+            assign(p, MONTHLY_UPDATE, m_first, 14)
         if day.day == 8:  # monthly: some managers get a coaching-curriculum course
             lev = org.level[:, m_first]
             p = np.flatnonzero(

@@ -2,10 +2,11 @@
 
 Assignments: yearly compliance for everyone, onboarding at (re)hire, a product course per quarter and a
 short product-update video every month for reps, and the coaching curriculum for managers (more often,
-and completed more often, by managers who coach more). Each assignment lives through Registered → In Progress → Completed, or Past Due after the
-due date, or Cancelled. The transcript is a delta keyed by (User ID, LO ID, Assigned Date); every state
-change is a new version dated by Last Modified. LMS dates are MM/DD/YYYY and Last Modified is a date too,
-so an assignment changes at most once a day (the generator guarantees it).
+and completed more often, by managers who coach more). Each assignment lives through Registered →
+In Progress → Completed, or Past Due after the due date, or Cancelled. The transcript is a delta keyed
+by (User ID, LO ID, Assigned Date); every state change is a new version dated by Last Modified. LMS
+dates are MM/DD/YYYY and Last Modified is a date too, so an assignment changes at most once a day (the
+generator guarantees it).
 """
 
 from __future__ import annotations

@@ -102,3 +102,29 @@ def test_dagster_cli_validates_the_ingest_definitions(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "Validation successful" in done.stdout + done.stderr
+
+
+def ingest_job_for_test() -> dg.JobDefinition:
+    """Module-level so that `dg.reconstructable` can rebuild it in each step's process."""
+    return ingest_definitions().resolve_job_def(INGEST_JOB)
+
+
+@pytest.mark.slow
+def test_ingest_job_with_parallel_step_processes_shares_the_warehouse(gate, monkeypatch, tmp_path):
+    """System steps run in separate processes; DuckDB admits one writer, the other waits (two systems
+    here, to keep the test short: each step process imports Dagster)."""
+    monkeypatch.setenv("COACHWH_HOME", str(gate.cfg.home))
+    monkeypatch.delenv("COACHWH_LANDING", raising=False)
+    for system in ("crm", "lms"):
+        write_batch(gate.landing, system, "2026-11-26", default_files(system, rows=2))
+    selection = [k for k in RAW_ASSET_KEYS if k.path[1].split("_")[0] in ("crm", "lms")]
+    (tmp_path / "dagster").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
+        result = dg.execute_job(
+            dg.reconstructable(ingest_job_for_test), instance=instance, asset_selection=selection
+        )
+        assert result.success
+        steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
+        assert steps == {"ingest_crm", "ingest_lms"}
+    assert len([r for r in gate.registry() if r["status"] == "loaded"]) == 2
+    assert gate.total_raw_rows() == 2 * 8

@@ -130,7 +130,9 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
     hours = np.zeros((n_people, n_months))
     np.add.at(hours, (r_coachee, r_month), r_minutes / 60)
     qsum = np.zeros((n_people, n_months))
-    np.add.at(qsum, (r_coachee, r_month), quality[r_coach] * r_minutes / 60)
+    # an FLM coached by their SLM lately also coaches better
+    r_quality = np.minimum(quality[r_coach] + 0.3 * np.minimum(recv3[r_coach, r_month], 1.0), 5.0)
+    np.add.at(qsum, (r_coachee, r_month), r_quality * r_minutes / 60)
     hours_quality = np.divide(qsum, hours, out=np.full_like(hours, 3.0), where=hours > 0)
     hours += received  # an FLM's own coaching received also counts as hours received
 
@@ -142,7 +144,7 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
     minutes = np.concatenate([r_minutes, m_minutes])
     ratings = np.zeros((len(day), 14), dtype=np.int8)
     nr = len(r_day)
-    ratings[:nr, :7] = _ratings(rng, 3 + 0.55 * skill[r_coachee] + 0.25 * (quality[r_coach] - 3), 0.7, 0.15)
+    ratings[:nr, :7] = _ratings(rng, 3 + 0.55 * skill[r_coachee] + 0.25 * (r_quality - 3), 0.7, 0.15)
     ratings[nr:, 7:] = _ratings(rng, quality[m_coachee] + 0.15 * (quality[m_coach] - 3), 0.6, 0.15)
 
     # life of a report: created on/after the review day, usually submitted, often approved; some stay Draft

@@ -211,3 +211,23 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     assert gate.query(
         "SELECT count(*), count(*) FILTER (WHERE \"Id\" <> 'Id-' || _row_number) FROM raw.crm_call"
     ) == [(400_000, 0)]
+
+
+def test_crash_after_commit_before_the_archive_move_never_doubles_rows(gate, monkeypatch):
+    from pipelines.landing import ingest as ingest_module
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    real_move = ingest_module.move_batch
+
+    def crash(*args, **kwargs):
+        raise OSError("simulated crash between commit and move")
+
+    monkeypatch.setattr(ingest_module, "move_batch", crash)
+    with pytest.raises(OSError, match="simulated crash"):
+        gate.ingest()
+    assert gate.count("lms_courses") == 3  # committed
+    monkeypatch.setattr(ingest_module, "move_batch", real_move)
+    report = gate.ingest()  # the folder is still in the landing zone: recognised, not loaded again
+    assert [o.batch_id for o in report.duplicates] == ["lms/2026-11-26"] and not report.loaded
+    assert gate.count("lms_courses") == 3
+    assert (gate.cfg.archive / "lms" / "2026-11-26" / "courses.csv").is_file()

@@ -417,6 +417,8 @@ def _load_file(
                 Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}")
             )
         found = formats.diagnose_csv(source, f if skip == f.header_rows else _one_header(f), name)
+        if found is None and not problems and not isinstance(e, duckdb.InvalidInputException):
+            raise  # not the file's fault (disk full, out of memory, ...): a crash, the batch stays pending
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         problems.append(found or Violation(name, Rule.UNREADABLE, f"DuckDB's CSV reader refused it: {first}"))
         raise BatchRejected(problems) from None

@@ -231,3 +231,18 @@ def test_crash_after_commit_before_the_archive_move_never_doubles_rows(gate, mon
     assert [o.batch_id for o in report.duplicates] == ["lms/2026-11-26"] and not report.loaded
     assert gate.count("lms_courses") == 3
     assert (gate.cfg.archive / "lms" / "2026-11-26" / "courses.csv").is_file()
+
+
+def test_a_warehouse_failure_is_a_crash_not_a_quarantine(gate, monkeypatch):
+    import duckdb
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+
+    def disk_full(*args, **kwargs):
+        raise duckdb.IOException("IO Error: could not write file: No space left on device")
+
+    monkeypatch.setattr(loader, "insert_file", disk_full)
+    with pytest.raises(duckdb.IOException, match="No space left"):
+        gate.ingest()
+    assert not gate.cfg.quarantine.exists()
+    assert (gate.landing / "lms" / "2026-11-26" / "manifest.json").is_file()

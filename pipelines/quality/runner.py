@@ -11,6 +11,7 @@ order (key order for duplicates).
 
 from __future__ import annotations
 
+import gc
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ import pandas as pd
 
 from pipelines.quality.engine import INDEX_COLUMNS, ExpectationOutcome, GxEngine
 from pipelines.quality.report import MAX_EXAMPLES, Example, Failure, ValidationReport
-from pipelines.quality.snapshot import snapshot_batches
+from pipelines.quality.snapshot import MEMORY_LIMIT, snapshot_batches
 from pipelines.quality.suites import (
     NUMBER_SUFFIX,
     base_column,
@@ -33,7 +34,6 @@ from pipelines.quality.suites import (
 from pipelines.sources import quote
 
 DEFAULT_CHUNK_ROWS = 250_000
-MEMORY_LIMIT = "1GB"  # DuckDB's share while validating (it spills to the temporary folder beyond it)
 INDEX_META = "coachwh_index"
 
 
@@ -123,6 +123,7 @@ def _run(
         return len(frame)
     finally:
         del frame
+        gc.collect()  # GX's objects hold the chunk in reference cycles: free it now, not 60 chunks later
 
 
 def validate_rows(

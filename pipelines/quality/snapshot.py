@@ -22,6 +22,7 @@ import duckdb
 from pipelines.sources import RAW_SCHEMA, quote
 
 LINEAGE = ("_batch_id", "_extract_date", "_source_file", "_row_number")
+MEMORY_LIMIT = "1GB"  # DuckDB's share while copying (the ORDER BY spills to the temporary folder beyond it)
 
 
 class WarehouseLocked(RuntimeError):
@@ -38,13 +39,19 @@ class BatchSnapshot:
     selection: str  # how the batches were chosen, for the check's metadata
 
 
-def connect_read_only(warehouse: Path, wait_seconds: float) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse read-only, waiting while another process holds the write lock."""
+def connect_read_only(
+    warehouse: Path, wait_seconds: float, spill_dir: Path | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only (DuckDB memory capped, spilling to `spill_dir`), waiting while
+    another process holds the write lock."""
+    config = {"memory_limit": MEMORY_LIMIT}
+    if spill_dir is not None:
+        config["temp_directory"] = str(spill_dir)
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(warehouse), read_only=True)
+            con = duckdb.connect(str(warehouse), read_only=True, config=config)
             con.execute("SET enable_progress_bar = false")
             return con
         except duckdb.IOException as e:
@@ -77,7 +84,7 @@ def snapshot_batches(
     empty = BatchSnapshot(raw_table, 0, [], [], None, selection)
     if not warehouse.exists():
         return empty
-    con = connect_read_only(warehouse, wait_seconds)
+    con = connect_read_only(warehouse, wait_seconds, spill_dir=target.parent)
     try:
         exists = con.execute(
             "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",

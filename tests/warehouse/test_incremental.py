@@ -221,8 +221,9 @@ def test_incremental_run_reads_only_rows_loaded_since_the_last_run(runs):
         assert con.execute(amount, [oid(2)]).fetchone() == (777.0,)
 
 
-def test_a_bad_value_in_a_new_batch_stops_the_incremental_build(runs):
-    """The cast guards of the delta tables check only rows not yet folded in, and still catch a new one."""
+def test_a_bad_value_stops_the_build_naming_table_and_column(runs):
+    """The cast guards of the delta tables check only rows not yet folded in, and still catch a new bad
+    one; those of the other tables check every row (here an HRIS date that is DD/MM/YYYY)."""
     raw, *_ = runs
     add_batch(
         raw,
@@ -230,8 +231,11 @@ def test_a_bad_value_in_a_new_batch_stops_the_incremental_build(runs):
         datetime(2025, 3, 12, 2),
         {
             "crm_opportunity": [{**opp(6, "1", "2025-03-11"), "CloseDate": "2025-13-45"}],
+            "hris_workers": [{"Employee ID": "000002", "Hire Date": "31/02/2024"}],
         },
     )
     with pytest.raises(AssertionError) as failure:
-        run_dbt(raw.home, "build", *SELECT)
-    assert "source_castable_raw_crm_opportunity__CloseDate" in str(failure.value)
+        run_dbt(raw.home, "build", *SELECT, "source:raw.hris_workers")
+    message = str(failure.value)
+    assert "source_castable_raw_crm_opportunity__CloseDate" in message, message
+    assert "source_castable_raw_hris_workers__Hire_Date" in message, message

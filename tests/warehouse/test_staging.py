@@ -831,20 +831,3 @@ def test_dim_month_workdays_and_capping(wh):
         and dec["is_quarter_complete"] is True
         and dec["workdays"] == 22
     )
-
-
-@pytest.mark.slow
-def test_a_value_that_does_not_parse_stops_the_build_naming_the_column(tmp_path):
-    raw = RawWarehouse(tmp_path)
-    raw.add(
-        "hris_workers",
-        [
-            {"Employee ID": "000001", "Hire Date": "01/31/2024"},
-            {"Employee ID": "000002", "Hire Date": "31/02/2024"},
-        ],
-        "2025-03-18",
-    )
-    with pytest.raises(AssertionError) as failure:
-        run_dbt(raw.home, "build", "--select", "stg_hris__workers", "source:raw.hris_workers")
-    message = str(failure.value)
-    assert "castable" in message and "hris_workers" in message and "Hire_Date" in message, message

@@ -253,3 +253,21 @@ def test_hr_files_as_xlsx_mean_the_same_as_csv(landing, landing_xlsx):
             )
             assert isinstance(first[0], str) and first[0].startswith("00")
             wb.close()
+
+
+def test_xlsx_bytes_are_deterministic(tmp_path):
+    import time
+    from datetime import date
+
+    from pipelines.sample.writers import Batch
+
+    digests = []
+    for k in range(2):
+        if k:
+            time.sleep(2.1)  # zip member times have two-second resolution: they must not leak in
+        b = Batch(tmp_path / str(k), "hris", date(2026, 10, 31))
+        b.write_xlsx(
+            "workers.xlsx", ["Employee ID", "Hire Date"], [["000123", date(2024, 2, 29)], ["001000", None]]
+        )
+        digests.append(b.close()["files"]["workers.xlsx"]["sha256"])
+    assert digests[0] == digests[1]

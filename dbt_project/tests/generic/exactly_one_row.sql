@@ -1,4 +1,4 @@
 {#- Fails unless the model has exactly one row (a small stand-in for dbt_utils, which we cannot install). -#}
-{% test dbt_utils_free_single_row(model) %}
+{% test exactly_one_row(model) %}
 select count(*) as row_count from {{ model }} having count(*) <> 1
 {% endtest %}

@@ -20,11 +20,15 @@ def build_definitions() -> dg.Definitions:
         if key.path[0] == "marts"
     ]
     return dg.Definitions.merge(
-        ingest_definitions(sensor_job_name=NIGHTLY_JOB),
+        # The landing sensor starts the nightly job as soon as complete batches wait (on by default).
+        ingest_definitions(sensor_job_name=NIGHTLY_JOB, sensor_status=dg.DefaultSensorStatus.RUNNING),
         quality_definitions(),
         warehouse,
         publish_definitions(mart_keys),
         schedule_definitions(),
+        # One step at a time in one process: DuckDB takes a single writer, and a writer locks out every
+        # other process. Steps in parallel processes would only queue on the file lock (or fail on it).
+        dg.Definitions(executor=dg.in_process_executor),
     )
 
 

@@ -58,3 +58,11 @@ def test_nightly_job_and_schedule(defs):
     assert job is not None
     schedule = defs.resolve_schedule_def("nightly_0200_utc")
     assert schedule.cron_schedule == "0 2 * * *"
+
+
+def test_nightly_runs_one_step_at_a_time_and_the_landing_sensor_starts_it(defs):
+    # DuckDB takes one writer process: parallel steps would fight over the warehouse file lock.
+    assert defs.resolve_job_def("nightly").executor_def.name == "in_process"
+    sensors = [s for s in defs.sensors or [] if s.job_name == "nightly"]
+    assert sensors, "no sensor starts the nightly job"
+    assert sensors[0].default_status == dg.DefaultSensorStatus.RUNNING

@@ -301,3 +301,41 @@ def test_lms(landing, hr):
     )
     coaching_ids = {c["LO ID"] for c in coaching}
     assert any(r["LO ID"] in coaching_ids and r["Transcript Status"] == "Completed" for r in rows)
+
+
+def _state_on(hr, emp: str, day):
+    rows = [r for r in hr["by_person"].get(emp, []) if us(r["Effective Date"]) <= day]
+    if not rows or (rows[-1]["Business Process"] == "Termination" and us(rows[-1]["Effective Date"]) < day):
+        return None  # not employed that day
+    return rows[-1]
+
+
+def test_survey_manager_is_the_manager_at_launch(landing, hr):
+    for path in sorted((landing / "survey" / HISTORY).glob("responses_*.csv")):
+        _, rows = read_csv(path, header_rows=3)
+        wave = path.stem.removeprefix("responses_")
+        year, q = int(wave[:4]), int(wave[-1])
+        launch = datetime(year, 3 * q, 1).date()  # a wave closes on the 15th, 14 days after launch
+        for r in rows:
+            if r["EmployeeID"]:
+                state = _state_on(hr, r["EmployeeID"], launch)
+                assert state is not None and state["Manager Employee ID"] == r["ManagerID"], r["ResponseId"]
+
+
+def test_calls_are_made_by_employed_reps(landing, hr):
+    users = crm(landing, LAST, "User")
+    emp_ids = {w["Employee ID"] for w in hr["workers"]}
+    person = {u["Id"]: _norm(u["EmployeeNumber"]) for u in users if _norm(u["EmployeeNumber"]) in emp_ids}
+    by_email = {w["Work Email"].lower(): w["Employee ID"] for w in hr["workers"]}
+    person.update({u["Id"]: by_email[u["Email"].lower()] for u in users if u["Email"].lower() in by_email})
+    checked = set()
+    for c in crm(landing, HISTORY, "Call2_vod__c"):
+        key = (c["OwnerId"], c["Call_Date_vod__c"])
+        if c["OwnerId"] not in person or key in checked or c["Status_vod__c"] != "Submitted_vod":
+            continue
+        checked.add(key)
+        state = _state_on(
+            hr, person[c["OwnerId"]], datetime.strptime(c["Call_Date_vod__c"], "%Y-%m-%d").date()
+        )
+        assert state is not None and state["Management Level"] == "Individual Contributor", key
+    assert len(checked) > 1000

@@ -5,16 +5,19 @@
   by the thin view on top.
 
   Incremental (unique_key = key, delete+insert): raw is append-only, so a run only needs the raw rows loaded
-  since the last run (`_loaded_at` >= the newest `_loaded_at` already kept; rows of that same load are
-  re-read, which is harmless because the result is idempotent). Those rows compete with the versions
-  already kept for the same keys, so a late, OLDER batch loses to what is there, exactly as in a full build.
+  since the last run: `_loaded_at` > the newest `_loaded_at` already kept. Those rows compete with the
+  versions already kept for the same keys, so a late, OLDER batch loses to what is there, exactly as in a
+  full build. (If the newest load lost everywhere, the watermark stays lower and that load is read again
+  next time: harmless, the result is idempotent.)
+  Assumes what the ingestion guarantees: every batch gets its own load time, later loads later times
+  (one clock, batches loaded one after another). After raw is rebuilt or rewritten, run --full-refresh.
 
   Usage, as the last statement of a model, after CTEs:   {{ latest_version('renamed', 'call_id', 'system_modstamp') }}
 -#}
 {% macro raw_since_last_run(source_relation) -%}
     select * from {{ source_relation }}
     {%- if is_incremental() %}
-    where _loaded_at >= (select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
+    where _loaded_at > (select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})
     {%- endif %}
 {%- endmacro %}
 

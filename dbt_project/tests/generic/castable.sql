@@ -7,7 +7,7 @@
   The staging models use the same parser macros with try_ semantics and rely on this test to stop the build.
 
   `since_watermark_of` (optional, 'schema.table' of an incremental model reading this source): check only
-  the raw rows that model has not folded in yet (_loaded_at >= its newest _loaded_at), i.e. exactly what
+  the raw rows that model has not folded in yet (_loaded_at > its newest _loaded_at), i.e. exactly what
   its next incremental run reads, so a nightly run does not re-scan the history of the big delta tables.
   Older rows were checked on the night they arrived. The relation is looked up, not ref'd: the test must
   run BEFORE the model (as a source test), and it checks every row while the model does not exist yet.
@@ -43,7 +43,7 @@ where nullif(trim({{ column_name }}), '') is not null
     {%- set parts = since_watermark_of.split('.') %}
     {%- set watermark = adapter.get_relation(database=target.database, schema=parts[0], identifier=parts[1]) %}
     {%- if watermark is not none %}
-  and _loaded_at >= (select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp)) from {{ watermark }})
+  and _loaded_at > (select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp)) from {{ watermark }})
     {%- endif %}
 {%- endif %}
   and (

@@ -33,9 +33,28 @@ def run_nightly(cfg: Settings, full_refresh: bool = False) -> bool:
     with dagster_instance(cfg) as instance:
         result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    if result.success:
-        print(f"nightly run {result.run_id} succeeded; marts published to {cfg.published}")
-    else:
+    if not result.success:
         print(f"nightly run {result.run_id} FAILED at {', '.join(failed) or 'an unknown step'}; "
               f"the last good marts stay published at {cfg.published}")
-    return result.success
+        return False
+    alarms = failed_error_checks(result)
+    for alarm in alarms:
+        print(f"CHECK FAILED {alarm}")
+    if alarms:
+        print(f"nightly run {result.run_id} built and published the marts from the data that passed the gate, "
+              f"but {len(alarms)} check(s) failed: see above and the Dagster UI")
+        return False
+    print(f"nightly run {result.run_id} succeeded; marts published to {cfg.published}")
+    return True
+
+
+def failed_error_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """'asset/key check_name: description' for every ERROR-severity asset check that did not pass."""
+    out = []
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            out.append(f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description}")
+    return out

@@ -25,6 +25,7 @@ INGEST_JOB = "ingest"
 # DuckDB allows one writing process: the four system steps also wait on its file lock, but an instance
 # can set this pool's limit to 1 to queue them in Dagster instead (`dagster instance concurrency set`).
 WAREHOUSE_POOL = "duckdb_warehouse"
+GATE_CHECK = "landing_gate"
 OWNERS = ["team:data-engineering"]
 SYSTEM_LABELS = {
     "crm": "Veeva CRM (Salesforce Data Loader export)",
@@ -73,6 +74,15 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
         description=f"Load every complete {system} batch waiting in the landing zone into its raw tables.",
         op_tags={"system": system},
         pool=WAREHOUSE_POOL,
+        check_specs=[
+            dg.AssetCheckSpec(
+                GATE_CHECK,
+                asset=spec.key,
+                description=f"No {system} batch was quarantined by this run's landing gate "
+                "(see $COACHWH_HOME/quarantine/<system>/<date>/REJECTED.md).",
+            )
+            for spec in specs
+        ],
     )
     def _ingest(context: AssetExecutionContext):
         from pipelines.landing.ingest import ingest_pending
@@ -99,6 +109,21 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                     "duplicate_batches": dg.MetadataValue.json([o.batch_id for o in report.duplicates]),
                     "waiting_batches": dg.MetadataValue.json([o.batch_id for o in report.waiting]),
                     "dagster/row_count": dg.MetadataValue.int(int(s["rows"])),
+                },
+            )
+        for spec in specs:
+            # A quarantined batch stops at the gate; the rest still loads and the marts still build, but
+            # the run must say so loudly: an ERROR check in the UI, and `coachwh run` exits non-zero.
+            yield dg.AssetCheckResult(
+                asset_key=spec.key,
+                check_name=GATE_CHECK,
+                passed=not report.quarantined,
+                severity=dg.AssetCheckSeverity.ERROR,
+                description="; ".join(f"{o.batch_id}: {o.reason}" for o in report.quarantined) or None,
+                metadata={
+                    "quarantined": dg.MetadataValue.json(
+                        {o.batch_id: {"reason": o.reason, "stored_at": str(o.stored_at)} for o in report.quarantined}
+                    )
                 },
             )
 

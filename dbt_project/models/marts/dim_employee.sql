@@ -72,9 +72,9 @@ select
     coalesce(workers.termination_date, spans.last_span_end) as termination_date,
     workers.worker_status,
     coalesce(spans.is_active_on_as_of = 1, false) as is_active,
-    coalesce(spans.employment_spans, 0) as employment_spans,
+    cast(coalesce(spans.employment_spans, 0) as integer) as employment_spans,
     crm_users.user_id as crm_user_id,
-    coalesce(crm_users.crm_user_count, 0) as crm_user_count,
+    cast(coalesce(crm_users.crm_user_count, 0) as integer) as crm_user_count,
     lms_learners.lms_user_id
 from people
 left join workers on people.employee_id = workers.employee_id

@@ -5,7 +5,7 @@ import sys
 import dagster as dg
 import pytest
 
-from pipelines.defs.quality import CHECK_NAME, quality_definitions
+from pipelines.defs.quality import CHECK_NAME, loaded_batches, quality_definitions
 from pipelines.sources import SOURCE_FILES
 from tests.quality.rows import add_batch, clean_row, make_warehouse
 
@@ -138,3 +138,19 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_validated(home):
         "Proposal, Negotiation, Closed Won, Closed Lost}",
         "crm/2026-11-01/Opportunity.csv row 2: Amount -5 not >= 0 (amount >= 0)",
     ]
+
+
+def test_loaded_batches_reads_the_latest_materialisation_metadata():
+    key = dg.AssetKey(["raw", "lms_courses"])
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert loaded_batches(instance, key) is None  # never materialised
+        for ids in (["lms/2026-11-01", "lms/2026-11-02"], []):
+            metadata = {"batch_ids": dg.MetadataValue.json(ids)}
+
+            @dg.asset(key=key)
+            def stub():
+                return dg.MaterializeResult(metadata=metadata)  # noqa: B023 (materialised right away)
+
+            dg.materialize([stub], instance=instance)
+            expected = ids or None  # nothing loaded: fall back to the latest batch
+            assert loaded_batches(instance, key) == expected

@@ -19,10 +19,10 @@ def test_generated_small_sample_meets_every_suite(tmp_path, monkeypatch, engine)
     report = ingest_pending(cfg)
     assert not report.quarantined
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
-        batches = {
-            f.raw_table: [r[0] for r in con.execute(f"select distinct _batch_id from raw.{f.raw_table}").fetchall()]
-            for f in SOURCE_FILES
-        }
+        batches = {}
+        for f in SOURCE_FILES:
+            rows = con.execute(f"select distinct _batch_id from raw.{f.raw_table}").fetchall()
+            batches[f.raw_table] = [r[0] for r in rows]
     for f in SOURCE_FILES:
         result = validate_batches(cfg.warehouse, f.raw_table, sorted(batches[f.raw_table]), engine=engine)
         assert result.rows > 0, f.raw_table

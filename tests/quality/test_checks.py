@@ -154,3 +154,18 @@ def test_loaded_batches_reads_the_latest_materialisation_metadata():
             dg.materialize([stub], instance=instance)
             expected = ids or None  # nothing loaded: fall back to the latest batch
             assert loaded_batches(instance, key) == expected
+
+
+def test_command_line_reports_violations_and_exit_code(home, capsys):
+    from pipelines.quality.__main__ import main
+
+    wh = make_warehouse(home)
+    rows = [clean_row("lms_courses", i) for i in range(1, 4)]
+    rows[1]["Audience"] = "Everyone"
+    add_batch(wh, "lms_courses", rows, "2026-11-26", "courses.csv")
+    assert main(["lms_courses", "crm_user"]) == 1
+    out = capsys.readouterr().out
+    assert "courses.csv row 2: Audience 'Everyone' not in {Rep, Manager, All}" in out
+    assert "raw.crm_user: no rows yet" in out
+    with pytest.raises(SystemExit):
+        main(["no_such_table"])

@@ -744,14 +744,14 @@ def test_usd_conversion_on_a_rate_boundary(wh):
     }
     assert set(opps) == {"O1", "O2", "O6"}  # O3 deleted, O4 owned by the unmatched admin
     # closed on NextStartDate 2025-02-01 -> the new rate 0.9; created (UTC day) 2025-01-20 -> 0.8
-    assert opps["O1"]["amount_usd_at_close"] == pytest.approx(1000.0)
-    assert opps["O1"]["amount_usd_at_created"] == pytest.approx(1125.0)
+    assert float(opps["O1"]["amount_usd_at_close"]) == pytest.approx(1000.0)
+    assert float(opps["O1"]["amount_usd_at_created"]) == pytest.approx(1125.0)
     assert str(opps["O1"]["created_date"]) == "2025-01-20"
     # closed the day before the boundary -> 0.8; created on the boundary -> 0.9
-    assert opps["O6"]["amount_usd_at_close"] == pytest.approx(100.0)
-    assert opps["O6"]["amount_usd_at_created"] == pytest.approx(80 / 0.9)
+    assert float(opps["O6"]["amount_usd_at_close"]) == pytest.approx(100.0)
+    assert float(opps["O6"]["amount_usd_at_created"]) == pytest.approx(80 / 0.9)
     # USD is 1 even though the file says 2.0
-    assert opps["O2"]["amount_usd_at_close"] == pytest.approx(200.0)
+    assert float(opps["O2"]["amount_usd_at_close"]) == pytest.approx(200.0)
 
 
 def test_coaching_sessions_and_ratings(wh):

@@ -55,8 +55,8 @@ at_created as (
 
 select
     owned.*,
-    owned.amount / at_close.conversion_rate as amount_usd_at_close,
-    owned.amount / at_created.conversion_rate as amount_usd_at_created
+    {{ to_usd('owned.amount', 'at_close.conversion_rate') }} as amount_usd_at_close,
+    {{ to_usd('owned.amount', 'at_created.conversion_rate') }} as amount_usd_at_created
 from owned
 left join at_close on owned.opportunity_id = at_close.opportunity_id and at_close._rank = 1
 left join at_created on owned.opportunity_id = at_created.opportunity_id and at_created._rank = 1

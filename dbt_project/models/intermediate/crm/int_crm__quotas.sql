@@ -43,7 +43,7 @@ select
     owned.month,
     owned.quota_amount,
     owned.currency_code,
-    owned.quota_amount / at_start.conversion_rate as quota_usd,
+    {{ to_usd('owned.quota_amount', 'at_start.conversion_rate') }} as quota_usd,
     owned.start_date
 from owned
 left join at_start on owned.quota_id = at_start.quota_id and at_start._rank = 1

@@ -30,3 +30,8 @@ lint: setup
 ui: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${COACHWH_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \
 	touch $$DAGSTER_HOME/dagster.yaml ; DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -w workspace.yaml
+
+# The dbt docs site (models, columns, lineage) on http://127.0.0.1:8080, for the warehouse in $$COACHWH_HOME.
+docs: setup
+	cd dbt_project && COACHWH_HOME=$${COACHWH_HOME:-$(CURDIR)/data} ../$(BIN)/dbt docs generate --quiet && \
+	COACHWH_HOME=$${COACHWH_HOME:-$(CURDIR)/data} ../$(BIN)/dbt docs serve --port 8080

@@ -29,7 +29,11 @@ def run_nightly(cfg: Settings, full_refresh: bool = False) -> bool:
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def(NIGHTLY_JOB)
-    run_config = {"ops": {"coachwh_dbt_models": {"config": {"full_refresh": full_refresh}}}}
+    run_config = {
+        "ops": {"coachwh_dbt_models": {"config": {"full_refresh": full_refresh}}},
+        # The terminal shows progress (batches, dbt models, checks), not every engine event; the UI has them all.
+        "loggers": {"console": {"config": {"log_level": "INFO"}}},
+    }
     with dagster_instance(cfg) as instance:
         result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.config import DBT_PROJECT_DIR, settings
 
@@ -55,7 +55,10 @@ class WarehouseBuildConfig(dg.Config):
 def warehouse_definitions() -> dg.Definitions:
     project = dbt_project()
 
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=LayerTranslator())
+    # Source tests (the castable guards on raw columns) become checks on the raw assets they test.
+    translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
+
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator)
     def coachwh_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig):
         # dbt runs as a subprocess with the dbt project as its working directory: hand it the warehouse's
         # absolute home so that it opens the very file the ingestion wrote.

@@ -21,6 +21,7 @@ demo: setup
 
 # (b) set up and run the whole test suite.
 test: setup
+	$(BIN)/ruff check pipelines tests
 	$(BIN)/python -m pytest -q
 
 lint: setup

@@ -49,6 +49,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if run_nightly(settings(), full_refresh=args.full_refresh) else 1
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    from pipelines.status import status_lines
+
+    print("\n".join(status_lines(settings())))
+    return 0
+
+
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from pipelines.defs.warehouse import prepare_manifest
 
@@ -95,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the nightly job once, in-process: ingest, then build the marts")
     run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from raw")
     run.set_defaults(func=_cmd_run)
+
+    status = sub.add_parser("status", help="batches loaded, waiting and refused; as-of date; freshness")
+    status.set_defaults(func=_cmd_status)
 
     prep = sub.add_parser("prepare", help="parse the dbt project into its manifest (done by setup)")
     prep.set_defaults(func=_cmd_prepare)

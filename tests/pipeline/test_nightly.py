@@ -76,3 +76,18 @@ def test_a_bad_batch_stops_at_the_gate_and_yesterdays_marts_stay_published(night
         loaded = con.execute(
             "select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
     assert loaded == 0
+
+
+def test_status_shows_the_as_of_date_the_refused_batch_and_staleness(night):
+    from datetime import date
+
+    from pipelines.status import status_lines
+
+    cfg, _ = night
+    text = "\n".join(status_lines(cfg, today=date(2026, 11, 3)))
+    assert "as-of     2026-11-02" in text
+    assert "REFUSED crm/2026-11-03" in text and "User.csv" in text
+    assert "STALE" not in text
+    later = "\n".join(status_lines(cfg, today=date(2026, 11, 10)))
+    assert "STALE: no crm extract for 8 days" in later
+    assert "STALE: no survey" not in later  # a quarterly survey is not late after a week

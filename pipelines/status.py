@@ -1,0 +1,73 @@
+"""`coachwh status`: what has landed, what waits, what was refused, and how fresh it is.
+
+The one place that looks at the wall clock: landing-zone freshness is an alert for the operator, never a
+reason to refuse correct data (the marts' as-of date comes from the extracts themselves).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from pipelines.config import Settings
+from pipelines.landing.zone import discover
+
+# Days without a new extract before a system counts as stale: nightly systems, and a quarterly survey.
+STALE_AFTER_DAYS = {"crm": 2, "hris": 2, "lms": 2, "survey": 100}
+
+
+def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
+    today = today or date.today()
+    lines = [f"home      {cfg.home}", f"landing   {cfg.landing}"]
+
+    pending = discover(cfg.landing) if cfg.landing.exists() else []
+    waiting = [b.batch_id for b in pending if not b.complete]
+    ready = [b.batch_id for b in pending if b.complete]
+    lines.append(f"pending   {len(ready)} complete batch(es) ready to load, {len(waiting)} without manifest yet")
+    lines += [f"          waiting: {b}" for b in waiting]
+
+    if not cfg.warehouse.exists():
+        lines.append("warehouse not built yet: run `coachwh run`")
+        return lines
+    try:
+        con = duckdb.connect(str(cfg.warehouse), read_only=True)
+    except duckdb.IOException as e:
+        if "lock" in str(e).lower():
+            lines.append("warehouse is being written by the nightly job right now; try again when it finishes")
+            return lines
+        raise
+    with con:
+        per_system = con.execute(
+            """
+            select system,
+                   max(extract_date) filter (where status = 'loaded') as last_loaded,
+                   count(*) filter (where status = 'loaded') as loaded,
+                   count(*) filter (where status = 'quarantined') as quarantined,
+                   count(*) filter (where status = 'duplicate') as duplicates
+            from ops.batch_registry group by system order by system
+            """
+        ).fetchall()
+        refused = con.execute(
+            "select batch_id, reason, stored_at from ops.batch_registry where status = 'quarantined' "
+            "order by recorded_at desc limit 10"
+        ).fetchall()
+
+    as_of = max((r[1] for r in per_system if r[1] is not None), default=None)
+    lines.append(f"as-of     {as_of or 'nothing loaded yet'} (latest extract date loaded, over all systems)")
+    for system, last, loaded, quarantined, duplicates in per_system:
+        age = (today - last).days if last else None
+        alert = f"  STALE: no {system} extract for {age} days" if age is not None and age > STALE_AFTER_DAYS[system] else ""
+        lines.append(
+            f"  {system:<7} last loaded {last}  loaded {loaded}  quarantined {quarantined}  "
+            f"duplicates {duplicates}{alert}"
+        )
+    for batch_id, reason, stored_at in refused:
+        lines.append(f"  REFUSED {batch_id}: {reason}  ({stored_at})")
+
+    if cfg.published.exists():
+        stamp = datetime.fromtimestamp(cfg.published.stat().st_mtime).isoformat(timespec="seconds")
+        lines.append(f"published {cfg.published} (replaced {stamp})")
+    else:
+        lines.append("published nothing yet")
+    return lines

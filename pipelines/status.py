@@ -57,7 +57,8 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     lines.append(f"as-of     {as_of or 'nothing loaded yet'} (latest extract date loaded, over all systems)")
     for system, last, loaded, quarantined, duplicates in per_system:
         age = (today - last).days if last else None
-        alert = f"  STALE: no {system} extract for {age} days" if age is not None and age > STALE_AFTER_DAYS[system] else ""
+        stale = age is not None and age > STALE_AFTER_DAYS[system]
+        alert = f"  STALE: no {system} extract for {age} days" if stale else ""
         lines.append(
             f"  {system:<7} last loaded {last}  loaded {loaded}  quarantined {quarantined}  "
             f"duplicates {duplicates}{alert}"

@@ -544,7 +544,8 @@ def test_coaching_rows_are_managers_with_reports_or_who_coached(wh):
         "group by 1 order by 1"
     )
     # Sam, Fay, Tia, Uma, Wes: reports every month Jan..Jul; Gus: Jan and Mar..Jul (no report and no session
-    # delivered in Feb: the one he received, S13, makes no row); Cody: only April, when he delivered a session without having any report.
+    # delivered in Feb: the one he received, S13, makes no row); Cody: only April, when he delivered a
+    # session without having any report.
     assert rows == [
         ("000001", 7, d("2025-01-01"), d("2025-07-01")),
         ("000002", 7, d("2025-01-01"), d("2025-07-01")),
@@ -1358,8 +1359,8 @@ def test_effectiveness_next_quarter_null_until_complete(wh):
 def test_impact_q1_only(wh):
     rows = wh.dicts("select * from marts.mart_coaching_impact order by quarter, coaching_intensity_quartile")
     # Only Q1 has a complete next quarter. Quartile 1 = Gus and Tia: next attainment (0.4 + 0.5) / 2,
-    # next turnover (3/6.5 + 0) / 2; Gus coached by an SLM (0.4), Tia not (0.5). Quartile 2 = Uma (nothing), 3 = Wes (coached,
-    # no next attainment), 4 = Fay (0.75 h, coached, next attainment 2000/1500).
+    # next turnover (3/6.5 + 0) / 2; Gus coached by an SLM (0.4), Tia not (0.5). Quartile 2 = Uma (nothing),
+    # 3 = Wes (coached, no next attainment), 4 = Fay (0.75 h, coached, next attainment 2000/1500).
     base = dict(
         quarter=d("2025-01-01"),
         managers=1,

@@ -30,7 +30,7 @@ lint: setup
 # The Dagster UI on http://127.0.0.1:3000, sharing run history with `coachwh run`.
 ui: setup
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${COACHWH_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \
-	touch $$DAGSTER_HOME/dagster.yaml ; DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev -w workspace.yaml
+	touch $$DAGSTER_HOME/dagster.yaml ; DAGSTER_HOME=$$DAGSTER_HOME PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
 
 # The dbt docs site (models, columns, lineage) on http://127.0.0.1:8080, for the warehouse in $$COACHWH_HOME.
 docs: setup

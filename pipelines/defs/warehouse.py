@@ -27,11 +27,12 @@ from pipelines.config import DBT_PROJECT_DIR, settings
 
 @cache
 def dbt_project() -> DbtProject:
-    """Created once. Under `dagster dev` the manifest is re-parsed so edits show up; elsewhere the manifest
-    prepared at setup time (`coachwh prepare`) is used and nothing is parsed at import."""
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()
-    return project
+    """Created once. Under `dagster dev` the manifest is re-parsed (when the project changed) so edits show
+    up; elsewhere the manifest prepared at setup time (`coachwh prepare`) is used: nothing parses at import.
+    (dagster-dbt's own `prepare_if_dev` would look for a `dbt` on PATH; ours runs the dbt of this venv.)"""
+    if os.getenv("DAGSTER_IS_DEV_CLI"):
+        prepare_manifest()
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 class LayerTranslator(DagsterDbtTranslator):

@@ -66,3 +66,12 @@ def test_nightly_runs_one_step_at_a_time_and_the_landing_sensor_starts_it(defs):
     sensors = [s for s in defs.sensors or [] if s.job_name == "nightly"]
     assert sensors, "no sensor starts the nightly job"
     assert sensors[0].default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_under_dagster_dev_the_manifest_is_prepared_without_dbt_on_path(monkeypatch):
+    from pipelines.defs.warehouse import dbt_project
+
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # as `make ui` or cron may start it: no venv on PATH
+    project = dbt_project.__wrapped__()
+    assert project.manifest_path.exists()

@@ -43,10 +43,6 @@ class BatchRejected(Exception):
         super().__init__("; ".join(str(v) for v in self.violations))
 
 
-class WarehouseBusy(Exception):
-    """The DuckDB warehouse stayed locked by another process for longer than we were willing to wait."""
-
-
 class Rule:
     """The names of the rules a batch can break, as they appear in REJECTED.md and the registry."""
 

@@ -12,21 +12,16 @@ as a streaming window, so it costs little; tests check it on a file with multi-l
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from pipelines.landing.errors import WarehouseBusy
 from pipelines.sources import LINEAGE_COLUMNS, RAW_SCHEMA, SourceFile, quote
+from pipelines.warehouse_file import connect_waiting, sql_literal
 
 # Peak memory target for a load is < 2 GiB for the whole process; DuckDB spills to disk beyond this.
 DEFAULT_MEMORY_LIMIT = "1GB"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def connect(
@@ -34,32 +29,18 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing, waiting while another process (a parallel Dagster step, a dbt
     run) holds DuckDB's file lock. Raises WarehouseBusy after `wait_seconds`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.1
-    while True:
-        try:
-            con = duckdb.connect(
-                str(path),
-                config={"memory_limit": memory_limit, "preserve_insertion_order": True},
-            )
-            break
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower() or time.monotonic() >= deadline:
-                if "lock" in str(e).lower():
-                    raise WarehouseBusy(f"{path} stayed locked for {wait_seconds:.0f}s: {e}") from e
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-    con.execute("SET enable_progress_bar = false")
-    return con
+    return connect_waiting(
+        path,
+        config={"memory_limit": memory_limit, "preserve_insertion_order": True},
+        wait_seconds=wait_seconds,
+    )
 
 
 def csv_scan(path: Path, f: SourceFile, skip: int) -> str:
     """The read_csv(...) call for a delivery of `f`: explicit VARCHAR columns, strict, nothing sniffed."""
-    columns = "{" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in f.columns) + "}"
+    columns = "{" + ", ".join(f"{sql_literal(c)}: 'VARCHAR'" for c in f.columns) + "}"
     return (
-        f"read_csv({_literal(str(path))}, columns = {columns}, header = false, skip = {skip}, "
+        f"read_csv({sql_literal(str(path))}, columns = {columns}, header = false, skip = {skip}, "
         "auto_detect = false, delim = ',', quote = '\"', escape = '\"', strict_mode = true, "
         "null_padding = false, encoding = 'utf-8')"
     )

@@ -13,20 +13,16 @@ the maximum `_extract_date`).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from pipelines.sources import RAW_SCHEMA, quote
+from pipelines.warehouse_file import connect_waiting, sql_literal
 
 LINEAGE = ("_batch_id", "_extract_date", "_source_file", "_row_number")
 MEMORY_LIMIT = "1GB"  # DuckDB's share while copying (the ORDER BY spills to the temporary folder beyond it)
-
-
-class WarehouseLocked(RuntimeError):
-    """Another process kept the warehouse locked longer than we were willing to wait."""
 
 
 @dataclass(frozen=True)
@@ -47,27 +43,7 @@ def connect_read_only(
     config = {"memory_limit": MEMORY_LIMIT}
     if spill_dir is not None:
         config["temp_directory"] = str(spill_dir)
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.1
-    while True:
-        try:
-            con = duckdb.connect(str(warehouse), read_only=True, config=config)
-            con.execute("SET enable_progress_bar = false")
-            return con
-        except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
-                raise
-            if time.monotonic() >= deadline:
-                raise WarehouseLocked(
-                    f"{warehouse} stayed locked by another process for {wait_seconds:.0f}s; "
-                    f"the source contract check could not read it: {e}"
-                ) from e
-            time.sleep(delay)
-            delay = min(delay * 2, 2.0)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    return connect_waiting(warehouse, read_only=True, config=config, wait_seconds=wait_seconds)
 
 
 def snapshot_batches(
@@ -94,7 +70,7 @@ def snapshot_batches(
             return empty
         table = f"{RAW_SCHEMA}.{quote(raw_table)}"
         if batch_ids:
-            where = f"_batch_id IN ({', '.join(_literal(b) for b in batch_ids)})"
+            where = f"_batch_id IN ({', '.join(sql_literal(b) for b in batch_ids)})"
         else:
             where = f"_extract_date = (SELECT max(_extract_date) FROM {table})"
         rows, found, dates = con.execute(
@@ -108,7 +84,7 @@ def snapshot_batches(
         con.execute(
             f"COPY (SELECT {select} FROM {table} WHERE {where} "
             "ORDER BY _batch_id, _source_file, _row_number) "
-            f"TO {_literal(str(target))} (FORMAT parquet)"
+            f"TO {sql_literal(str(target))} (FORMAT parquet)"
         )
     finally:
         con.close()

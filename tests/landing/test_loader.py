@@ -9,8 +9,8 @@ import time
 import pytest
 
 from pipelines.landing import loader
-from pipelines.landing.errors import WarehouseBusy
 from pipelines.sources import source_file
+from pipelines.warehouse_file import WarehouseBusy
 
 HOLD = """
 import sys, time, duckdb

@@ -38,7 +38,8 @@ def test_definitions_validate_standalone_and_pointed_at_another_job():
     )
     dg.Definitions.validate_loadable(merged)
     assert merged.resolve_sensor_def("landing_zone_sensor").job_name == "nightly"
-    assert ingest_definitions().resolve_job_def(INGEST_JOB) is not None
+    ingest_job = ingest_definitions().resolve_job_def(INGEST_JOB)
+    assert set(ingest_job.asset_layer.selected_asset_keys) == set(RAW_ASSET_KEYS)
 
 
 def test_assets_materialise_in_process(gate, monkeypatch):

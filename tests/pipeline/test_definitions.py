@@ -53,9 +53,10 @@ def test_groups_read_like_the_flow(defs):
     assert {"crm", "hris", "survey", "lms", "staging", "intermediate", "marts", "publish"} <= groups
 
 
-def test_nightly_job_and_schedule(defs):
+def test_nightly_job_covers_every_asset_and_is_scheduled(defs):
     job = defs.resolve_job_def("nightly")
-    assert job is not None
+    every_asset = {k for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert set(job.asset_layer.selected_asset_keys) == every_asset
     schedule = defs.resolve_schedule_def("nightly_0200_utc")
     assert schedule.cron_schedule == "0 2 * * *"
 

@@ -1,8 +1,7 @@
 """`coachwh bench`: time the landing gate on a profile's history batches against bare DuckDB.
 
 1. Generate the profile's landing zone (`pipelines.sample.generate`, history batches only) into the
-   workdir, once; a later run with the same --workdir reuses it. If the generator is not installed, a
-   synthetic CRM history batch of the profile's size is written instead (said so in the output).
+   workdir, once; a later run with the same --workdir reuses it.
 2. Read every history file once (primes the page cache for both contenders, fairly).
 3. In a child process: bare DuckDB, `CREATE TABLE ... AS SELECT * FROM read_csv(...)` for every CSV of
    the history batches into a fresh database file, with the very reader options the gate uses (explicit
@@ -26,8 +25,6 @@ from pathlib import Path
 
 RATIO_TARGET = 1.3
 RSS_TARGET_BYTES = 2 * 1024**3
-# Calls in the synthetic fallback batch, by profile (the generator's large profile gives ~15 million).
-SYNTHETIC_CALLS = {"small": 200_000, "medium": 2_000_000, "large": 15_000_000}
 
 
 def _history_batches(landing: Path) -> list[Path]:
@@ -42,59 +39,10 @@ def _history_batches(landing: Path) -> list[Path]:
 
 
 def _generate(profile: str, out: Path) -> str:
-    try:
-        from pipelines.sample import generate
-    except ImportError:
-        _synthetic(profile, out)
-        n = SYNTHETIC_CALLS[profile]
-        return f"synthetic CRM history batch ({n:,} calls; pipelines.sample not available)"
+    from pipelines.sample import generate
+
     generate(out=out, profile=profile, days=0)
     return f"pipelines.sample.generate(profile={profile!r}, days=0)"
-
-
-def _synthetic(profile: str, out: Path) -> None:
-    """A contract-shaped CRM history batch written by DuckDB (the fallback when no generator exists)."""
-    import hashlib
-
-    import duckdb
-
-    from pipelines.sources import files_of
-
-    folder = out / "crm" / "2026-01-31"
-    folder.mkdir(parents=True, exist_ok=True)
-    n_calls = SYNTHETIC_CALLS[profile]
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
-    entries = {}
-    for f in files_of("crm"):
-        n = n_calls if f.name == "Call2_vod__c" else max(1000, n_calls // 20)
-        exprs = []
-        for c in f.columns:
-            if c in ("Comments__c", "Detailed_Products_vod__c"):
-                exprs.append(
-                    "CASE WHEN i % 97 = 0 THEN 'said \"fine\", then' || chr(10) || 'left' "
-                    f"ELSE 'ok ' || i END AS \"{c}\""
-                )
-            elif c.endswith("Date") or c == "SystemModstamp":
-                exprs.append(
-                    "strftime(TIMESTAMP '2024-01-01' + to_seconds(i % 90000000), "
-                    f"'%Y-%m-%dT%H:%M:%S.000Z') AS \"{c}\""
-                )
-            else:
-                exprs.append(f"'{c[:4]}' || lpad((i % 1000003)::VARCHAR, 14, '0') AS \"{c}\"")
-        path = folder / f"{f.name}.csv"
-        con.execute(
-            f"COPY (SELECT {', '.join(exprs)} FROM range(1, {n + 1}) t(i)) "
-            f"TO '{path}' (HEADER, DELIMITER ',')"
-        )
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
-        entries[path.name] = {"rows": n, "sha256": h.hexdigest()}
-    (folder / "manifest.json").write_text(
-        json.dumps({"system": "crm", "extract_date": "2026-01-31", "files": entries})
-    )
 
 
 def _link_tree(batches: list[Path], source_landing: Path, landing: Path) -> None:

@@ -49,6 +49,7 @@ MARTS = [
     "mart_manager_engagement",
     "mart_coaching_effectiveness",
     "mart_coaching_impact",
+    "unattributed_activity",
 ]
 
 # people: id -> (name, email, level, region, manager)
@@ -81,9 +82,7 @@ USER = {e: uid(int(e)) for e in PEOPLE}
 UNMATCHED_USER = uid(99)
 
 
-def job(
-    emp, date, process, manager, level="Individual Contributor", region="East", cat="", regret="", reason=""
-):
+def job(emp, date, process, manager, level="Individual Contributor", region="East", cat="", regret="", reason=""):
     return {
         "Employee ID": emp,
         "Effective Date": date,
@@ -110,16 +109,12 @@ JOB_HISTORY = [
     job("000011", "01/01/2025", "Hire", "000002"),
     job("000011", "03/16/2025", "Change Manager", "000003"),
     job("000012", "01/01/2025", "Hire", "000002"),
-    job(
-        "000012", "02/10/2025", "Termination", "000002", cat="Voluntary", regret="Yes", reason="Better offer"
-    ),
+    job("000012", "02/10/2025", "Termination", "000002", cat="Voluntary", regret="Yes", reason="Better offer"),
     job("000012", "04/01/2025", "Rehire", "000003"),
     job("000012", "07/01/2025", "Termination", "000003", cat="Voluntary", regret="No", reason="Relocation"),
     job("000013", "02/15/2025", "Hire", "000002"),
     job("000013", "05/20/2025", "Change Manager", "000003"),
-    job(
-        "000013", "05/31/2025", "Termination", "000003", cat="Involuntary", regret="No", reason="Performance"
-    ),
+    job("000013", "05/31/2025", "Termination", "000003", cat="Involuntary", regret="No", reason="Performance"),
     job("000014", "01/01/2025", "Hire", "000002"),
     job("000015", "01/01/2025", "Hire", "000003", region="West"),
     job(
@@ -229,9 +224,7 @@ def session(n, coach, coachee, day, status, minutes, level, deleted="false", **r
 U = USER
 SESSIONS = [
     # Fay coaches Ray in January: 60 min, ratings 4 + 3
-    session(
-        1, U["000002"], U["000014"], "2025-01-15", "Submitted", "60", "Rep", Precall_Planning=4, Opening=3
-    ),
+    session(1, U["000002"], U["000014"], "2025-01-15", "Submitted", "60", "Rep", Precall_Planning=4, Opening=3),
     # Fay coaches Rita (who moves to Gus on 03/16) and Ray (no duration) in March
     session(2, U["000002"], U["000011"], "2025-03-10", "Approved", "30", "Rep", Closing=5),
     session(3, U["000002"], U["000014"], "2025-03-20", "Submitted", "", "Rep", Messaging=2),
@@ -284,23 +277,18 @@ def opp(n, owner, stage, amount, currency, close, created, closed, won):
 
 OPPORTUNITIES = [
     # Rita, won 03/10 while still Fay's: Fay's March bookings; created 02/05 -> Fay's February pipeline
-    opp(
-        1, U["000011"], "Closed Won", "1000", "USD", "2025-03-10", "2025-02-05T10:00:00.000Z", "true", "true"
-    ),
+    opp(1, U["000011"], "Closed Won", "1000", "USD", "2025-03-10", "2025-02-05T10:00:00.000Z", "true", "true"),
     # Rita, EUR 900 created late on 03/20 UTC (Gus's since 03/16) at 0.8 -> 1125 USD pipeline, Gus, March;
     # won 04/05 at 0.9 -> 1000 USD bookings for Gus in April
     opp(2, U["000011"], "Closed Won", "900", "EUR", "2025-04-05", "2025-03-20T23:30:00.000Z", "true", "true"),
     # Rita, lost 03/20 (Gus's); created 03/01 (Fay's) -> Fay's March pipeline 500
-    opp(
-        3, U["000011"], "Closed Lost", "500", "USD", "2025-03-20", "2025-03-01T12:00:00.000Z", "true", "false"
-    ),
+    opp(3, U["000011"], "Closed Lost", "500", "USD", "2025-03-20", "2025-03-01T12:00:00.000Z", "true", "false"),
     # Ray, won 2000 in April (Fay's), created 04/01
-    opp(
-        4, U["000014"], "Closed Won", "2000", "USD", "2025-04-15", "2025-04-01T12:00:00.000Z", "true", "true"
-    ),
+    opp(4, U["000014"], "Closed Won", "2000", "USD", "2025-04-15", "2025-04-01T12:00:00.000Z", "true", "true"),
     # Ray, still open: only pipeline (Fay, April, 700)
     opp(5, U["000014"], "Proposal", "700", "USD", "2025-06-30", "2025-04-10T12:00:00.000Z", "false", "false"),
-    # Rob, won 02/20 AFTER his termination on 02/10: his manager on 02/20 is still Fay (the Termination row)
+    # Rob, won 02/20 AFTER his termination on 02/10 (rehired 04/01): he has no manager on 02/20, so the deal
+    # counts in no manager's row (unattributed_activity: not_employed_on_the_day)
     opp(6, U["000012"], "Closed Won", "300", "USD", "2025-02-20", "2025-01-15T12:00:00.000Z", "true", "true"),
     # Tom, won 500 in May (Tia), created 04/20
     opp(7, U["000016"], "Closed Won", "500", "USD", "2025-05-10", "2025-04-20T12:00:00.000Z", "true", "true"),
@@ -320,9 +308,7 @@ def quota(n, owner18, start, amount, currency):
 
 QUOTAS = [
     quota(1, U["000011"], "2025-03-01", "1000", "USD"),  # Rita, March: Gus's report at 03/31
-    quota(
-        2, U["000011"], "2025-04-01", "1800", "EUR"
-    ),  # Rita, April: 1800 / 0.9 = 2000 USD (rate from 04/01)
+    quota(2, U["000011"], "2025-04-01", "1800", "EUR"),  # Rita, April: 1800 / 0.9 = 2000 USD (rate from 04/01)
     quota(3, U["000012"], "2025-04-01", "500", "USD"),  # Rob, April (rehired under Gus)
     quota(4, U["000014"], "2025-04-01", "1500", "USD"),  # Ray, April (Fay)
     quota(5, U["000014"], "2025-05-01", "0", "USD"),  # Ray, May: a zero quota
@@ -423,9 +409,7 @@ def response(n, manager, end, finished="1", **answers):
 
 
 def answers(coach, feedback, growth, recognition, intent, enps):
-    return dict(
-        coach=coach, feedback=feedback, growth=growth, recognition=recognition, intent_stay=intent, enps=enps
-    )
+    return dict(coach=coach, feedback=feedback, growth=growth, recognition=recognition, intent_stay=intent, enps=enps)
 
 
 RESPONSES = [
@@ -556,8 +540,7 @@ def test_coaching_rows_are_managers_with_reports_or_who_coached(wh):
         ("000008", 7, d("2025-01-01"), d("2025-07-01")),
     ]
     assert wh.query(
-        "select count(*) from marts.mart_manager_coaching where manager_employee_id = '000003' "
-        "and month = '2025-02-01'"
+        "select count(*) from marts.mart_manager_coaching where manager_employee_id = '000003' and month = '2025-02-01'"
     ) == [(0,)]
 
 
@@ -775,9 +758,7 @@ SEP_ZERO = dict(
 
 
 def test_retention_rows_are_managers_with_reports(wh):
-    rows = wh.query(
-        "select manager_employee_id, count(*) from marts.mart_manager_retention group by 1 order by 1"
-    )
+    rows = wh.query("select manager_employee_id, count(*) from marts.mart_manager_retention group by 1 order by 1")
     # Cody has no report; Gus has no row in February.
     assert rows == [("000001", 7), ("000002", 7), ("000003", 6), ("000006", 7), ("000007", 7), ("000008", 7)]
 
@@ -986,9 +967,7 @@ def rev(manager, month, eom, workdays, **cols):
 
 
 def test_revenue_rows(wh):
-    rows = wh.query(
-        "select manager_employee_id, count(*) from marts.mart_manager_revenue group by 1 order by 1"
-    )
+    rows = wh.query("select manager_employee_id, count(*) from marts.mart_manager_revenue group by 1 order by 1")
     assert rows == [("000001", 7), ("000002", 7), ("000003", 6), ("000006", 7), ("000007", 7), ("000008", 7)]
 
 
@@ -998,20 +977,11 @@ def test_revenue_fay(wh):
         one(wh, "mart_manager_revenue", manager_employee_id="000002", month="2025-01-01"),
         rev("000002", "2025-01-01", 3, 23, pipeline_created_usd=300.0),
     )
-    # Feb: Rob's O6 won 02/20, ten days after he left: his manager on 02/20 is still Fay -> bookings 300.
-    # Rita's O1 created 02/05 -> pipeline 1000.
+    # Feb: Rob's O6 won 02/20, ten days after he left and before his rehire: not employed that day, so it
+    # counts for no manager (not Fay, whose Termination row he left on). Rita's O1 created 02/05 -> pipeline 1000.
     check(
         one(wh, "mart_manager_revenue", manager_employee_id="000002", month="2025-02-01"),
-        rev(
-            "000002",
-            "2025-02-01",
-            3,
-            20,
-            bookings_usd=300.0,
-            won_deals=1,
-            win_rate=1.0,
-            pipeline_created_usd=1000.0,
-        ),
+        rev("000002", "2025-02-01", 3, 20, pipeline_created_usd=1000.0),
     )
     # Mar: O1 won 03/10 (Rita still Fay's) -> 1000; O3 lost 03/20 is Gus's; O3 created 03/01 -> pipeline 500.
     # Rita's March quota belongs to Gus (her manager at 03/31). Call C5 on 03/14 -> 1 / 2 reports / 21 days.
@@ -1056,6 +1026,18 @@ def test_revenue_fay(wh):
         one(wh, "mart_manager_revenue", manager_employee_id="000002", month="2025-05-01"),
         rev("000002", "2025-05-01", 1, 22),
     )
+
+
+def test_unattributed_activity(wh):
+    # Rob's O6, won 02/20 between his termination (02/10) and his rehire (04/01); S11, coached by a CRM user
+    # who is no worker. Everything else counts in a published manager row.
+    got = wh.dicts("select * from marts.unattributed_activity order by activity, record_id")
+    assert got == [
+        {"activity": "deal", "record_id": sfid("Opportunity", 506), "activity_date": d("2025-02-20"),
+         "user_id": U["000012"], "employee_id": "000012", "reason": "not_employed_on_the_day"},
+        {"activity": "session", "record_id": sfid("Coaching_Report_vod__c", 1011), "activity_date": d("2025-03-15"),
+         "user_id": UNMATCHED_USER, "employee_id": None, "reason": "user_unmatched"},
+    ]  # fmt: skip
 
 
 def test_revenue_gus_eur_and_15_char_quota_owner(wh):
@@ -1231,8 +1213,9 @@ def test_effectiveness_rows_are_flms_with_reports_at_quarter_end(wh):
 
 def test_effectiveness_q1(wh):
     # Fay: reports at 03/31 Ria, Ray = 2. Minutes Jan 60 + Mar 30 = 90 -> 90/60/2 = 0.75. Coached in Q1 among
-    # Ria, Ray: Ray -> 0.5. Received S5: 12 over 3 -> 4.0, coached by SLM. Bookings 300 + 1000, no quota ->
-    # attainment NULL. Separations 1 (Rob); avg headcount (3 + 3 + 2.5) / 3 -> 1 / (8.5/3).
+    # Ria, Ray: Ray -> 0.5. Received S5: 12 over 3 -> 4.0, coached by SLM. Bookings 1000 (Rob's O6, closed
+    # while he was not employed, counts for nobody), no quota -> attainment NULL. Separations 1 (Rob);
+    # avg headcount (3 + 3 + 2.5) / 3 -> 1 / (8.5/3).
     # Next (Q2, complete on 07/15): bookings 2000 / quota 1500; no separation -> turnover 0.
     check(
         one(wh, "mart_coaching_effectiveness", manager_employee_id="000002", quarter="2025-01-01"),
@@ -1250,7 +1233,7 @@ def test_effectiveness_q1(wh):
             avg_coaching_skill_rating_received=4.0,
             sessions_received=1,
             coached_by_slm=True,
-            bookings_usd=1300.0,
+            bookings_usd=1000.0,
             separations=1,
             avg_headcount=8.5 / 3,
             turnover_rate=3 / 8.5,

@@ -683,19 +683,14 @@ def test_tie_on_stamp_goes_to_the_later_extract(wh):
 
 
 def test_tombstone_removes_the_record(wh):
-    assert (
-        wh.dicts("select * from staging.stg_crm__opportunities where opportunity_id = '006000000000O3aAAA'")
-        == []
-    )
+    assert wh.dicts("select * from staging.stg_crm__opportunities where opportunity_id = '006000000000O3aAAA'") == []
     o3 = one(
         wh,
-        "select * from staging.stg_crm__opportunities_with_tombstones "
-        "where opportunity_id = '006000000000O3aAAA'",
+        "select * from staging.stg_crm__opportunities_with_tombstones where opportunity_id = '006000000000O3aAAA'",
     )
     assert o3["is_deleted"] is True
     ids = {
-        r["coaching_report_id"]
-        for r in wh.dicts("select coaching_report_id from staging.stg_crm__coaching_reports")
+        r["coaching_report_id"] for r in wh.dicts("select coaching_report_id from staging.stg_crm__coaching_reports")
     }
     assert "a0C000000000CR5AAA" not in ids and "a0C000000000CR1AAA" in ids
 
@@ -704,9 +699,7 @@ def test_casts(wh):
     o1 = one(wh, "select * from staging.stg_crm__opportunities where opportunity_id = '006000000000O1aAAA'")
     assert str(o1["created_at"]) == "2025-01-20 23:30:00"
     assert str(o1["close_date"]) == "2025-02-01" and o1["is_won"] is True
-    cr1 = one(
-        wh, "select * from staging.stg_crm__coaching_reports where coaching_report_id = 'a0C000000000CR1AAA'"
-    )
+    cr1 = one(wh, "select * from staging.stg_crm__coaching_reports where coaching_report_id = 'a0C000000000CR1AAA'")
     assert (cr1["opening_rating"], cr1["closing_rating"], cr1["feedback_rating"]) == (4, 2, None)
     assert cr1["duration_minutes"] == 45
     w = one(wh, "select * from staging.stg_hris__workers where employee_id = '000100'")
@@ -723,9 +716,7 @@ def test_snapshots_take_the_latest_extract_only(wh):
     rates = wh.dicts("select * from staging.stg_crm__conversion_rates order by currency_code, start_date")
     assert [r["conversion_rate"] for r in rates] == [0.8, 0.9, 2.0]
     # the older job_history snapshot's hire under 000001 is gone; '100' and ' 10' are normalised
-    jh = wh.dicts(
-        "select * from staging.stg_hris__job_history where employee_id = '000100' order by effective_date"
-    )
+    jh = wh.dicts("select * from staging.stg_hris__job_history where employee_id = '000100' order by effective_date")
     assert [r["manager_employee_id"] for r in jh] == ["000010", "000020", "000020", "000010"]
 
 
@@ -739,9 +730,7 @@ def test_quota_owner_converted_from_15_to_18(wh):
 
 
 def test_usd_conversion_on_a_rate_boundary(wh):
-    opps = {
-        r["opportunity_id"][12:14]: r for r in wh.dicts("select * from intermediate.int_crm__opportunities")
-    }
+    opps = {r["opportunity_id"][12:14]: r for r in wh.dicts("select * from intermediate.int_crm__opportunities")}
     assert set(opps) == {"O1", "O2", "O6"}  # O3 deleted, O4 owned by the unmatched admin
     # closed on NextStartDate 2025-02-01 -> the new rate 0.9; created (UTC day) 2025-01-20 -> 0.8
     assert float(opps["O1"]["amount_usd_at_close"]) == pytest.approx(1000.0)
@@ -770,9 +759,7 @@ def test_coaching_sessions_and_ratings(wh):
         ("CR1", "000010", "000100", "2025-01-01", "2025-01-01", 45),
         ("CR2", "000001", "000010", "2025-02-01", "2025-01-01", None),
     ]
-    ratings = wh.dicts(
-        "select * from intermediate.int_coaching__session_ratings order by coaching_report_id, skill"
-    )
+    ratings = wh.dicts("select * from intermediate.int_coaching__session_ratings order by coaching_report_id, skill")
     assert [(r["coaching_report_id"][12:15], r["skill"], r["skill_group"], r["rating"]) for r in ratings] == [
         ("CR1", "closing", "rep", 2),
         ("CR1", "opening", "rep", 4),
@@ -813,21 +800,17 @@ def test_survey_never_carries_the_respondent(wh):
 
 
 def test_dim_month_workdays_and_capping(wh):
-    months = {str(r["month"]): r for r in wh.dicts("select * from marts.dim_month")}
+    # The whole calendar runs from the first HR month; dim_month publishes it from the coverage start.
+    months = {str(r["month"]): r for r in wh.dicts("select * from intermediate.int_calendar__months")}
     assert min(months) == "2024-01-01" and max(months) == "2025-03-01" and len(months) == 15
+    published = [str(r["month"]) for r in wh.dicts("select month from marts.dim_month order by month")]
+    (coverage_start,) = {str(r["coverage_start"]) for r in months.values()}
+    assert published == sorted(m for m in months if m >= coverage_start)
     mar, feb = months["2025-03-01"], months["2025-02-01"]
     # March 2025 capped at the as-of date 2025-03-20 (Mar 1 is a Saturday): 5 + 5 + 4 workdays
-    assert (
-        str(mar["month_end"]) == "2025-03-20" and mar["workdays"] == 14 and mar["is_month_complete"] is False
-    )
+    assert str(mar["month_end"]) == "2025-03-20" and mar["workdays"] == 14 and mar["is_month_complete"] is False
     assert str(mar["quarter"]) == "2025-01-01" and str(mar["quarter_end"]) == "2025-03-20"
     assert mar["is_quarter_complete"] is False and mar["year"] == 2025
-    assert (
-        str(feb["month_end"]) == "2025-02-28" and feb["workdays"] == 20 and feb["is_month_complete"] is True
-    )
+    assert str(feb["month_end"]) == "2025-02-28" and feb["workdays"] == 20 and feb["is_month_complete"] is True
     dec = months["2024-12-01"]
-    assert (
-        str(dec["quarter_end"]) == "2024-12-31"
-        and dec["is_quarter_complete"] is True
-        and dec["workdays"] == 22
-    )
+    assert str(dec["quarter_end"]) == "2024-12-31" and dec["is_quarter_complete"] is True and dec["workdays"] == 22

@@ -51,3 +51,14 @@ where _version_rank = 1
     select * from {{ source_relation }}
     where _extract_date = (select max(_extract_date) from {{ source_relation }})
 {%- endmacro %}
+
+{#- One row per key within a relation (a snapshot holding the same key twice, a wave delivered twice): the
+    first row by `order_by`, usually the later row of the file. The statement that ends a staging model. -#}
+{% macro one_row_per_key(cte, partition_by, order_by) -%}
+select * exclude (_row_rank)
+from (
+    select *, row_number() over (partition by {{ partition_by }} order by {{ order_by }}) as _row_rank
+    from {{ cte }}
+) as ranked
+where _row_rank = 1
+{%- endmacro %}

@@ -1,7 +1,8 @@
 -- mart_coaching_effectiveness: one row per front-line manager and quarter (metrics.md).
 -- Rows: people whose job row with the greatest Effective Date <= quarter end says 'First-Line Manager' and
 -- who have at least one direct report at quarter end (quarter end is capped at the as-of date).
--- Built from the monthly marts of the quarter (bookings, quota, separations, avg_headcount are sums of
+-- Built from the monthly rows of the quarter (int_manager_months__revenue/__retention: every month, the
+-- unpublished ones before the coverage start too) (bookings, quota, separations, avg_headcount are sums of
 -- their monthly rows); coaching delivered and received, and coverage (distinct coachees over the quarter),
 -- come from the sessions, which also counts a session received in a month without a monthly row. Quarter turnover: separations / (sum of the monthly avg_headcount
 -- / the number of the quarter's months up to the as-of date), a month without a row counting 0.
@@ -24,7 +25,7 @@ quarters as (
         max(quarter_end) as quarter_end,
         -- calendar months of the quarter up to the as-of date (the denominator of mean avg_headcount)
         {{ dbt.datediff('quarter', 'max(quarter_end)', 'month') }} + 1 as months_to_date
-    from {{ ref('dim_month') }}
+    from {{ ref('int_calendar__months') }}
     group by quarter
 
 ),
@@ -68,9 +69,7 @@ flm_quarters as (
     inner join quarters
         on reports_eoq.quarter = quarters.quarter
     inner join job
-        on job.employee_id = reports_eoq.manager_employee_id
-       and quarters.quarter_end >= job.effective_date
-       and quarters.quarter_end <= coalesce(job.valid_until, quarters.quarter_end)
+            on {{ job_row_on_day('job', 'reports_eoq.manager_employee_id', 'quarters.quarter_end') }}
     where job.management_level = 'First-Line Manager'
       and reports_eoq.direct_reports_eoq > 0
 
@@ -164,7 +163,7 @@ revenue_quarter as (
         {{ dbt.date_trunc('quarter', 'month') }} as quarter,
         sum(bookings_usd) as bookings_usd,
         sum(quota_usd) as quota_usd
-    from {{ ref('mart_manager_revenue') }}
+    from {{ ref('int_manager_months__revenue') }}
     group by 1, 2
 
 ),
@@ -176,7 +175,7 @@ retention_quarter as (
         {{ dbt.date_trunc('quarter', 'month') }} as quarter,
         sum(separations) as separations,
         sum(avg_headcount) as sum_avg_headcount
-    from {{ ref('mart_manager_retention') }}
+    from {{ ref('int_manager_months__retention') }}
     group by 1, 2
 
 ),
@@ -296,3 +295,5 @@ select
         order by coaching_hours_per_direct_report asc nulls first, manager_employee_id
     ) as integer) as coaching_intensity_quartile
 from joined
+-- published quarters only: from the one that contains the coverage start (metrics.md "Coverage")
+where quarter in (select quarter from {{ ref('int_calendar__months') }} where is_quarter_published)

@@ -1,5 +1,6 @@
 -- mart_manager_coaching: one row per manager and month (metrics.md).
--- Rows: people with a direct report on some day of the month, or who delivered a counted session in it.
+-- Rows: people with a direct report on some day of the month, or who delivered a counted session in it,
+-- for the published months (dim_month).
 -- Events are "in the month" when dated between month (first day) and month_end (capped at as-of date).
 -- Sums and counts are 0 (never NULL) when nothing happened; ratios are NULL when their denominator is 0.
 
@@ -19,7 +20,7 @@ sessions as (
         months.month,
         months.month_end
     from {{ ref('int_coaching__sessions') }} as sessions
-    inner join {{ ref('dim_month') }} as months
+    inner join {{ ref('int_calendar__months') }} as months
         on sessions.review_date between months.month and months.month_end
 
 ),
@@ -33,7 +34,7 @@ ratings as (
         ratings.rating,
         months.month
     from {{ ref('int_coaching__session_ratings') }} as ratings
-    inner join {{ ref('dim_month') }} as months
+    inner join {{ ref('int_calendar__months') }} as months
         on ratings.review_date between months.month and months.month_end
 
 ),
@@ -201,3 +202,5 @@ select
     cast(coaching_courses_assigned as integer) as coaching_courses_assigned,
     cast(coaching_courses_completed as integer) as coaching_courses_completed
 from joined
+-- published months only (metrics.md "Coverage")
+where month in (select month from {{ ref('dim_month') }})

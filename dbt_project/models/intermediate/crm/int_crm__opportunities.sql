@@ -1,6 +1,6 @@
 -- Opportunities as they stand (latest version, not deleted) whose owner matches a person, with USD
--- amounts at the rate valid on the close date and on the (UTC) creation day. A missing rate gives a NULL
--- USD amount (dbt test warns). Overlapping rate periods would be a bad file: the latest StartDate wins.
+-- amounts at the rate valid on the close date and on the (UTC) creation day (macro usd_rate_on). A
+-- missing rate gives a NULL USD amount (dbt test warns).
 with opportunities as (
     select * from {{ ref('stg_crm__opportunities') }}
 ),
@@ -10,13 +10,10 @@ identities as (
     where employee_id is not null
 ),
 
-rates as (
-    select * from {{ ref('int_crm__usd_rates') }}
-),
-
 owned as (
     select
         opportunities.opportunity_id,
+        opportunities.owner_user_id,
         identities.employee_id as owner_employee_id,
         opportunities.stage_name,
         opportunities.is_closed,
@@ -29,28 +26,8 @@ owned as (
     inner join identities on opportunities.owner_user_id = identities.user_id
 ),
 
-at_close as (
-    select
-        owned.opportunity_id,
-        rates.conversion_rate,
-        row_number() over (partition by owned.opportunity_id order by rates.valid_from desc) as _rank
-    from owned
-    inner join rates
-        on owned.currency_code = rates.currency_code
-       and owned.close_date >= rates.valid_from
-       and (rates.valid_to_exclusive is null or owned.close_date < rates.valid_to_exclusive)
-),
-
-at_created as (
-    select
-        owned.opportunity_id,
-        rates.conversion_rate,
-        row_number() over (partition by owned.opportunity_id order by rates.valid_from desc) as _rank
-    from owned
-    inner join rates
-        on owned.currency_code = rates.currency_code
-       and owned.created_date >= rates.valid_from
-       and (rates.valid_to_exclusive is null or owned.created_date < rates.valid_to_exclusive)
+opportunities_at as (
+    select opportunity_id, currency_code, close_date, created_date from owned
 )
 
 select
@@ -58,5 +35,7 @@ select
     {{ to_usd('owned.amount', 'at_close.conversion_rate') }} as amount_usd_at_close,
     {{ to_usd('owned.amount', 'at_created.conversion_rate') }} as amount_usd_at_created
 from owned
-left join at_close on owned.opportunity_id = at_close.opportunity_id and at_close._rank = 1
-left join at_created on owned.opportunity_id = at_created.opportunity_id and at_created._rank = 1
+left join ({{ usd_rate_on('opportunities_at', 'opportunity_id', 'currency_code', 'close_date') }}) as at_close
+    on owned.opportunity_id = at_close.opportunity_id
+left join ({{ usd_rate_on('opportunities_at', 'opportunity_id', 'currency_code', 'created_date') }}) as at_created
+    on owned.opportunity_id = at_created.opportunity_id

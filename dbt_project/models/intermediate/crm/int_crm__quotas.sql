@@ -1,5 +1,5 @@
 -- Monthly quotas of the latest ForecastingQuota snapshot whose owner (15-character id converted to 18)
--- matches a person, in USD at the rate valid on StartDate.
+-- matches a person, in USD at the rate valid on StartDate (macro usd_rate_on).
 with quotas as (
     select * from {{ ref('stg_crm__forecasting_quotas') }}
 ),
@@ -7,10 +7,6 @@ with quotas as (
 identities as (
     select user_id, employee_id from {{ ref('int_identity__crm_users') }}
     where employee_id is not null
-),
-
-rates as (
-    select * from {{ ref('int_crm__usd_rates') }}
 ),
 
 owned as (
@@ -25,16 +21,8 @@ owned as (
     inner join identities on quotas.owner_user_id = identities.user_id
 ),
 
-at_start as (
-    select
-        owned.quota_id,
-        rates.conversion_rate,
-        row_number() over (partition by owned.quota_id order by rates.valid_from desc) as _rank
-    from owned
-    inner join rates
-        on owned.currency_code = rates.currency_code
-       and owned.start_date >= rates.valid_from
-       and (rates.valid_to_exclusive is null or owned.start_date < rates.valid_to_exclusive)
+quotas_at as (
+    select quota_id, currency_code, start_date from owned
 )
 
 select
@@ -46,4 +34,5 @@ select
     {{ to_usd('owned.quota_amount', 'at_start.conversion_rate') }} as quota_usd,
     owned.start_date
 from owned
-left join at_start on owned.quota_id = at_start.quota_id and at_start._rank = 1
+left join ({{ usd_rate_on('quotas_at', 'quota_id', 'currency_code', 'start_date') }}) as at_start
+    on owned.quota_id = at_start.quota_id

@@ -15,6 +15,7 @@ identities as (
 
 select
     calls.call_id,
+    calls.owner_user_id,
     identities.employee_id as owner_employee_id,
     calls.call_date,
     cast({{ dbt.date_trunc('month', 'calls.call_date') }} as date) as month,

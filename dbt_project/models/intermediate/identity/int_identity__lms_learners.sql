@@ -1,6 +1,6 @@
--- Every LMS learner seen in the transcripts (latest versions), resolved to an HRIS person: User ID
--- (trimmed, left-padded to six digits) equals an Employee ID; otherwise the User Email equals exactly one
--- worker's Work Email, case-insensitively. Unmatched learners are kept with the reason.
+-- Every LMS learner seen in the transcripts (latest versions), resolved to an HRIS person (macro
+-- match_to_worker): by User ID (trimmed, left-padded to six digits when all digits), else by a User Email
+-- that exactly one worker has. Unmatched learners are kept with the reason.
 -- A learner's e-mail is the one on its most recently modified transcript row.
 with transcripts as (
     select * from {{ ref('stg_lms__transcripts') }}
@@ -20,44 +20,18 @@ learners as (
     where _rank = 1
 ),
 
-workers as (
-    select employee_id, work_email_lower from {{ ref('stg_hris__workers') }}
-),
-
-workers_by_email as (
-    select work_email_lower, min(employee_id) as employee_id, count(*) as workers_with_email
-    from workers
-    where work_email_lower is not null
-    group by work_email_lower
-),
-
 resolved as (
-    select
-        learners.*,
-        by_id.employee_id as employee_id_by_id,
-        by_email.employee_id as employee_id_by_email,
-        by_email.workers_with_email
-    from learners
-    left join workers as by_id
-        on learners.lms_user_id_normalised = by_id.employee_id
-    left join workers_by_email as by_email
-        on learners.user_email_lower = by_email.work_email_lower
+    {{ match_to_worker('learners', 'lms_user_id_normalised', 'user_email_lower', 'user_id') }}
 )
 
 select
     lms_user_id,
     user_email,
+    employee_id,
+    match_method,
     case
-        when employee_id_by_id is not null then employee_id_by_id
-        when workers_with_email = 1 then employee_id_by_email
-    end as employee_id,
-    case
-        when employee_id_by_id is not null then 'user_id'
-        when workers_with_email = 1 then 'email'
-    end as match_method,
-    case
-        when employee_id_by_id is not null or workers_with_email = 1 then null
-        else 'LMS User ID ''' || lms_user_id || ''' (normalised ''' || lms_user_id_normalised
+        when employee_id is null then
+            'LMS User ID ''' || lms_user_id || ''' (normalised ''' || lms_user_id_normalised
             || ''') is no HRIS Employee ID'
             || case
                 when user_email is null then ' and the learner has no User Email'

@@ -1,13 +1,14 @@
 -- Hires and separations per manager and month (the numerators of mart_manager_retention).
 --   hire: an employment span that starts in the month, attributed to the person's manager on the start day;
 --   separation: a span that ends in the month, attributed to the person's manager on the last day (the
---   Termination row itself: job row with the greatest Effective Date <= last day).
--- "In the month" = between month and month_end. Spans whose manager on that day is NULL count nowhere.
+--   manager the Termination row carries).
+-- "Manager on a day" is macro manager_on_day. "In the month" = between month and month_end. Spans whose
+-- person has no manager on that day count nowhere.
 
 with months as (
 
     select month, month_end
-    from {{ ref('dim_month') }}
+    from {{ ref('int_calendar__months') }}
 
 ),
 
@@ -18,35 +19,32 @@ spans as (
 
 ),
 
-job as (
+reporting as (
 
-    select employee_id, effective_date, valid_until, manager_employee_id
-    from {{ ref('int_people__job_intervals') }}
+    select employee_id, manager_employee_id, valid_from, valid_to
+    from {{ ref('int_people__reporting_intervals') }}
 
 ),
 
 hires as (
 
     select
-        job.manager_employee_id,
+        reporting.manager_employee_id,
         months.month,
         count(*) as hires
     from spans
     inner join months
         on spans.span_start between months.month and months.month_end
-    inner join job
-        on job.employee_id = spans.employee_id
-       and spans.span_start >= job.effective_date
-       and spans.span_start <= coalesce(job.valid_until, spans.span_start)
-    where job.manager_employee_id is not null
-    group by job.manager_employee_id, months.month
+    inner join reporting
+        on {{ manager_on_day('reporting', 'spans.employee_id', 'spans.span_start') }}
+    group by reporting.manager_employee_id, months.month
 
 ),
 
 separations as (
 
     select
-        job.manager_employee_id,
+        reporting.manager_employee_id,
         months.month,
         count(*) as separations,
         count(case when spans.termination_category = 'Voluntary' then 1 end) as voluntary_separations,
@@ -58,12 +56,9 @@ separations as (
     from spans
     inner join months
         on spans.span_end between months.month and months.month_end
-    inner join job
-        on job.employee_id = spans.employee_id
-       and spans.span_end >= job.effective_date
-       and spans.span_end <= coalesce(job.valid_until, spans.span_end)
-    where job.manager_employee_id is not null
-    group by job.manager_employee_id, months.month
+    inner join reporting
+        on {{ manager_on_day('reporting', 'spans.employee_id', 'spans.span_end') }}
+    group by reporting.manager_employee_id, months.month
 
 )
 

@@ -5,7 +5,7 @@
 with months as (
 
     select month, month_end
-    from {{ ref('dim_month') }}
+    from {{ ref('int_calendar__months') }}
 
 ),
 

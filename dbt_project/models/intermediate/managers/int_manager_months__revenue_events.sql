@@ -1,21 +1,13 @@
 -- Revenue events attributed to a manager and month (the numerators of mart_manager_revenue): closed
--- opportunities by close_date, pipeline by the UTC day of CreatedDate, visits by call date, each credited
--- to the owner's manager ON that date: the owner's job row with the greatest Effective Date <= the date
--- (int_people__job_intervals; the owner need not be active that day). Events whose owner has no job row
--- on that date, or whose row names no manager, count nowhere.
--- "In the month" = between month and month_end (month_end is capped at the as-of date).
+-- opportunities by CloseDate and visits by Call_Date_vod__c, credited as int_attribution__owner_days
+-- says (the owner's manager on that day, only while the owner is active), and pipeline by the UTC day of
+-- CreatedDate, credited to the owner's manager on that day (macro manager_on_day). Every month of the
+-- calendar, published or not: quarter measures read the months before the coverage start too.
 
-with months as (
+with owner_days as (
 
-    select month, month_end
-    from {{ ref('dim_month') }}
-
-),
-
-job as (
-
-    select employee_id, effective_date, valid_until, manager_employee_id
-    from {{ ref('int_people__job_intervals') }}
+    select user_id, activity_date, month, manager_employee_id
+    from {{ ref('int_attribution__owner_days') }}
     where manager_employee_id is not null
 
 ),
@@ -23,7 +15,7 @@ job as (
 opportunities as (
 
     select
-        opportunity_id, owner_employee_id, is_closed, is_won, close_date, created_date,
+        opportunity_id, owner_user_id, owner_employee_id, is_closed, is_won, close_date, created_date,
         amount_usd_at_close, amount_usd_at_created
     from {{ ref('int_crm__opportunities') }}
 
@@ -32,65 +24,54 @@ opportunities as (
 closed as (
 
     select
-        job.manager_employee_id,
-        months.month,
+        owner_days.manager_employee_id,
+        owner_days.month,
         sum(case when opportunities.is_won then coalesce(opportunities.amount_usd_at_close, 0) else 0 end)
             as bookings_usd,
         count(case when opportunities.is_won then 1 end) as won_deals,
         count(case when not opportunities.is_won then 1 end) as lost_deals
     from opportunities
-    inner join months
-        on opportunities.close_date between months.month and months.month_end
-    inner join job
-        on job.employee_id = opportunities.owner_employee_id
-       and opportunities.close_date >= job.effective_date
-       and opportunities.close_date <= coalesce(job.valid_until, opportunities.close_date)
+    inner join owner_days
+        on owner_days.user_id = opportunities.owner_user_id
+       and owner_days.activity_date = opportunities.close_date
     where opportunities.is_closed
-    group by job.manager_employee_id, months.month
+    group by owner_days.manager_employee_id, owner_days.month
 
 ),
 
 created as (
 
     select
-        job.manager_employee_id,
-        months.month,
+        reporting.manager_employee_id,
+        cast({{ dbt.date_trunc('month', 'opportunities.created_date') }} as date) as month,
         sum(coalesce(opportunities.amount_usd_at_created, 0)) as pipeline_created_usd
     from opportunities
-    inner join months
-        on opportunities.created_date between months.month and months.month_end
-    inner join job
-        on job.employee_id = opportunities.owner_employee_id
-       and opportunities.created_date >= job.effective_date
-       and opportunities.created_date <= coalesce(job.valid_until, opportunities.created_date)
-    group by job.manager_employee_id, months.month
+    inner join {{ ref('int_people__reporting_intervals') }} as reporting
+        on {{ manager_on_day('reporting', 'opportunities.owner_employee_id', 'opportunities.created_date') }}
+    group by 1, 2
 
 ),
 
 -- Visits are many (millions): count them per owner and day first, then place the days.
 visits_by_day as (
 
-    select owner_employee_id, call_date, count(*) as visits
+    select owner_user_id, call_date, count(*) as visits
     from {{ ref('int_crm__visits') }}
-    group by owner_employee_id, call_date
+    group by owner_user_id, call_date
 
 ),
 
 calls as (
 
     select
-        job.manager_employee_id,
-        months.month,
+        owner_days.manager_employee_id,
+        owner_days.month,
         sum(visits_by_day.visits) as submitted_calls
     from visits_by_day
-    inner join months
-        on months.month = {{ dbt.date_trunc('month', 'visits_by_day.call_date') }}
-       and visits_by_day.call_date <= months.month_end
-    inner join job
-        on job.employee_id = visits_by_day.owner_employee_id
-       and visits_by_day.call_date >= job.effective_date
-       and visits_by_day.call_date <= coalesce(job.valid_until, visits_by_day.call_date)
-    group by job.manager_employee_id, months.month
+    inner join owner_days
+        on owner_days.user_id = visits_by_day.owner_user_id
+       and owner_days.activity_date = visits_by_day.call_date
+    group by owner_days.manager_employee_id, owner_days.month
 
 ),
 

@@ -9,7 +9,7 @@
 with months as (
 
     select month, month_end, quarter, workdays
-    from {{ ref('dim_month') }}
+    from {{ ref('int_calendar__months') }}
 
 ),
 
@@ -72,8 +72,6 @@ left join direct_reports
     on spine.manager_employee_id = direct_reports.manager_employee_id
    and spine.month = direct_reports.month
 left join job
-    on spine.manager_employee_id = job.employee_id
-   and months.month_end >= job.effective_date
-   and months.month_end <= coalesce(job.valid_until, months.month_end)
+    on {{ job_row_on_day('job', 'spine.manager_employee_id', 'months.month_end') }}
 left join workers
     on spine.manager_employee_id = workers.employee_id

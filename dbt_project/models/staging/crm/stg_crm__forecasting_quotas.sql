@@ -22,13 +22,6 @@ renamed as (
         _extract_date,
         _row_number
     from source
-),
-
-deduplicated as (
-    select
-        *,
-        row_number() over (partition by quota_id order by system_modstamp desc nulls last, _row_number desc) as _rank
-    from renamed
 )
 
-select * exclude (_rank) from deduplicated where _rank = 1
+{{ one_row_per_key('renamed', 'quota_id', 'system_modstamp desc nulls last, _row_number desc') }}

@@ -24,11 +24,6 @@ renamed as (
         _extract_date,
         _row_number
     from source
-),
-
-deduplicated as (
-    select *, row_number() over (partition by employee_id, effective_date order by _row_number desc) as _rank
-    from renamed
 )
 
-select * exclude (_rank) from deduplicated where _rank = 1
+{{ one_row_per_key('renamed', 'employee_id, effective_date', '_row_number desc') }}

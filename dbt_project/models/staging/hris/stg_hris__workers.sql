@@ -29,11 +29,6 @@ renamed as (
         _extract_date,
         _row_number
     from source
-),
-
-deduplicated as (
-    select *, row_number() over (partition by employee_id order by _row_number desc) as _rank
-    from renamed
 )
 
-select * exclude (_rank) from deduplicated where _rank = 1
+{{ one_row_per_key('renamed', 'employee_id', '_row_number desc') }}

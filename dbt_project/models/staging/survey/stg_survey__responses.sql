@@ -37,11 +37,6 @@ renamed as (
         _row_number
     from latest_delivery_of_wave
     where _extract_date = _wave_extract_date
-),
-
-deduplicated as (
-    select *, row_number() over (partition by response_id order by _extract_date desc, _row_number desc) as _rank
-    from renamed
 )
 
-select * exclude (_rank) from deduplicated where _rank = 1
+{{ one_row_per_key('renamed', 'response_id', '_extract_date desc, _row_number desc') }}

@@ -16,7 +16,13 @@
 -#}
 {% macro manager_on_day(intervals, person, day) -%}
     {{ intervals }}.employee_id = {{ person }}
-    and {{ day }} between {{ intervals }}.valid_from and {{ intervals }}.valid_to
+    and {{ reporting_on_day(intervals, day) }}
+{%- endmacro %}
+
+{#- The other direction, "direct reports of M on day d": the reporting intervals that contain d (join on
+    manager_employee_id = M beside it). -#}
+{% macro reporting_on_day(intervals, day) -%}
+    {{ day }} between {{ intervals }}.valid_from and {{ intervals }}.valid_to
 {%- endmacro %}
 
 {% macro job_row_on_day(rows, person, day) -%}

@@ -52,7 +52,7 @@ reports_eoq as (
         count(distinct reporting.employee_id) as direct_reports_eoq
     from reporting
     inner join quarters
-        on quarters.quarter_end between reporting.valid_from and reporting.valid_to
+        on {{ reporting_on_day('reporting', 'quarters.quarter_end') }}
     group by reporting.manager_employee_id, quarters.quarter
 
 ),
@@ -151,7 +151,7 @@ reports_coached as (
     inner join reporting
         on reporting.manager_employee_id = flm_quarters.manager_employee_id
        and reporting.employee_id = sessions.coachee_employee_id
-       and flm_quarters.quarter_end between reporting.valid_from and reporting.valid_to
+       and {{ reporting_on_day('reporting', 'flm_quarters.quarter_end') }}
     group by flm_quarters.manager_employee_id, flm_quarters.quarter
 
 ),

@@ -70,7 +70,7 @@ reports_coached as (
     inner join reporting
         on reporting.manager_employee_id = sessions.coach_employee_id
        and reporting.employee_id = sessions.coachee_employee_id
-       and sessions.month_end between reporting.valid_from and reporting.valid_to
+       and {{ reporting_on_day('reporting', 'sessions.month_end') }}
     group by sessions.coach_employee_id, sessions.month
 
 ),

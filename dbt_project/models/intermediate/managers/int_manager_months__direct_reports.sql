@@ -21,9 +21,9 @@ manager_months as (
     select
         reporting.manager_employee_id,
         months.month,
-        count(distinct case when months.month between reporting.valid_from and reporting.valid_to
+        count(distinct case when {{ reporting_on_day('reporting', 'months.month') }}
                             then reporting.employee_id end) as headcount_start,
-        count(distinct case when months.month_end between reporting.valid_from and reporting.valid_to
+        count(distinct case when {{ reporting_on_day('reporting', 'months.month_end') }}
                             then reporting.employee_id end) as headcount_end,
         count(distinct reporting.employee_id) as direct_reports_during_month
     from reporting

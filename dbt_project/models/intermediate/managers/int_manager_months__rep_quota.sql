@@ -17,7 +17,7 @@ reports_at_month_end as (
         months.month
     from {{ ref('int_people__reporting_intervals') }} as reporting
     inner join months
-        on months.month_end between reporting.valid_from and reporting.valid_to
+        on {{ reporting_on_day('reporting', 'months.month_end') }}
 
 ),
 

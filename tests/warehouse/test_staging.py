@@ -769,10 +769,12 @@ def test_coaching_sessions_and_ratings(wh):
 
 def test_visits(wh):
     visits = wh.dicts("select * from intermediate.int_crm__visits order by call_id")
-    # C1 (group parent = a visit), C5 (saved, later submitted); not C2 (child), C3 (planned), C4 (admin)
-    assert [(v["call_id"][12:14], v["owner_employee_id"], str(v["month"])) for v in visits] == [
-        ("C1", "000100", "2025-02-01"),
-        ("C5", "000100", "2025-03-01"),
+    # C1 (group parent = a visit), C4 (an admin's: a visit, credited to nobody later), C5 (saved, later
+    # submitted); not C2 (child), C3 (planned)
+    assert [(v["call_id"][12:14], v["owner_user_id"], str(v["call_date"])) for v in visits] == [
+        ("C1", U_P, "2025-02-12"),
+        ("C4", U_ADMIN, "2025-02-12"),
+        ("C5", U_P, "2025-03-04"),
     ]
 
 

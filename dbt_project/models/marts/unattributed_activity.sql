@@ -54,13 +54,12 @@ visits as (
         visits.owner_user_id as user_id,
         coalesce(owner_days.employee_id, identities.employee_id) as employee_id,
         case when visits.call_date is null then 'missing_date' else owner_days.reason end as reason
-    from {{ ref('stg_crm__calls') }} as visits
+    from {{ ref('int_crm__visits') }} as visits
     left join owner_days
         on owner_days.user_id = visits.owner_user_id
        and owner_days.activity_date = visits.call_date
     left join {{ ref('int_identity__crm_users') }} as identities
         on identities.user_id = visits.owner_user_id
-    where visits.is_visit and visits.status = 'Submitted_vod'
 
 ),
 
@@ -79,14 +78,13 @@ sessions as (
             when coach.employee_id is null then 'user_unmatched'
             when coachee.employee_id is null then 'coachee_unmatched'
         end as reason
-    from {{ ref('stg_crm__coaching_reports') }} as reports
+    from {{ ref('int_coaching__counted_reports') }} as reports
     cross join as_of
     cross join coverage
     left join {{ ref('int_identity__crm_users') }} as coach
         on coach.user_id = reports.coach_user_id
     left join {{ ref('int_identity__crm_users') }} as coachee
         on coachee.user_id = reports.coachee_user_id
-    where reports.status in ('Submitted', 'Approved')
 
 ),
 

@@ -5,11 +5,9 @@ with staged as (
     select 'deal' as activity, count(*) as records
     from {{ ref('stg_crm__opportunities') }} where is_closed
     union all
-    select 'visit', count(*)
-    from {{ ref('stg_crm__calls') }} where is_visit and status = 'Submitted_vod'
+    select 'visit', count(*) from {{ ref('int_crm__visits') }}
     union all
-    select 'session', count(*)
-    from {{ ref('stg_crm__coaching_reports') }} where status in ('Submitted', 'Approved')
+    select 'session', count(*) from {{ ref('int_coaching__counted_reports') }}
 ),
 
 attributed as (

@@ -19,8 +19,8 @@ owner_days as (
     where is_closed and close_date is not null
     union
     select owner_user_id as user_id, call_date as activity_date
-    from {{ ref('stg_crm__calls') }}
-    where is_visit and status = 'Submitted_vod' and call_date is not null
+    from {{ ref('int_crm__visits') }}
+    where call_date is not null
 ),
 
 identified as (

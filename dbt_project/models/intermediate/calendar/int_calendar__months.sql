@@ -12,13 +12,9 @@ with hr_start as (
 ),
 
 crm_activity_days as (
-    select min(review_date) as first_day
-    from {{ ref('stg_crm__coaching_reports') }}
-    where status in ('Submitted', 'Approved')
+    select min(review_date) as first_day from {{ ref('int_coaching__counted_reports') }}
     union all
-    select min(call_date) as first_day
-    from {{ ref('stg_crm__calls') }}
-    where is_visit and status = 'Submitted_vod'
+    select min(call_date) as first_day from {{ ref('int_crm__visits') }}
     union all
     select min(cast(created_at as date)) as first_day
     from {{ ref('stg_crm__opportunities') }}

@@ -1,10 +1,10 @@
--- Counted coaching sessions (metrics.md): latest version, not deleted, Status Submitted or Approved, dated
--- by Review_Date__c, whose coach (Manager_vod__c) AND coachee (Employee_vod__c) both match a person.
--- Reports without a Review_Date__c cannot be placed in a month and are left out (dbt test warns).
+-- Counted coaching sessions (metrics.md): reports with a counted status (int_coaching__counted_reports),
+-- dated by Review_Date__c, whose coach (Manager_vod__c) AND coachee (Employee_vod__c) both match a person.
+-- Reports without a Review_Date__c cannot be placed in a month and are left out (unattributed_activity
+-- lists them, and the others that match no person).
 with reports as (
-    select * from {{ ref('stg_crm__coaching_reports') }}
-    where status in ('Submitted', 'Approved')
-      and review_date is not null
+    select * from {{ ref('int_coaching__counted_reports') }}
+    where review_date is not null
 ),
 
 identities as (

@@ -56,3 +56,15 @@ def test_no_bi_facing_model_carries_a_respondent_id(manifest):
         if m["config"].get("schema") == "marts":
             names = {c.lower() for c in m["columns"]}
             assert not names & {"employeeid", "respondent_employee_id", "response_id", "responseid"}, m["name"]
+
+
+def test_layers_point_one_way(manifest):
+    # staging reads only sources, intermediate never reads a mart: the calendar lives in intermediate/calendar.
+    nodes = manifest["nodes"]
+    layer = {uid: n["config"].get("schema") for uid, n in nodes.items() if n["resource_type"] == "model"}
+    for uid, schema in layer.items():
+        parents = [p for p in nodes[uid]["depends_on"]["nodes"] if p in layer]
+        if schema == "staging":
+            assert all(layer[p] == "staging" for p in parents), uid
+        if schema == "intermediate":
+            assert not [p for p in parents if layer[p] == "marts"], uid

@@ -79,7 +79,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from pipelines.bench import main as bench_main
 
-    return bench_main(args.profile, Path(args.workdir) if args.workdir else None)
+    medium = {"yes": True, "no": False}.get(args.medium)
+    return bench_main(args.profile, Path(args.workdir) if args.workdir else None, args.repeat, medium)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,9 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="generate the small sample (if nothing is there) and run the nightly job")
     demo.set_defaults(func=_cmd_demo)
 
-    bench = sub.add_parser("bench", help="time the ingestion of a profile's history against bare DuckDB")
+    bench = sub.add_parser("bench", help="the nightly job end to end on a profile, against bare DuckDB reading it")
     bench.add_argument("--profile", choices=["small", "medium", "large"], default="large")
-    bench.add_argument("--workdir", help="where to generate and load (default: a temporary folder)")
+    bench.add_argument("--workdir", help="where to generate and run; reused next time (default: a temporary folder)")
+    bench.add_argument("--repeat", type=int, default=1, help="runs per figure; the median is reported")
+    bench.add_argument("--medium", choices=["auto", "yes", "no"], default="auto",
+                       help="also time a night on the medium profile (auto: with --profile large)")
     bench.set_defaults(func=_cmd_bench)
     return parser
 

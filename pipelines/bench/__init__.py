@@ -1,0 +1,176 @@
+"""`coachwh bench`: the pipeline end to end against the floor, on a generated profile.
+
+1. The landing zone of the profile (history + 5 nights + 1 more) is generated once into the workdir
+   and reused by later runs with the same --workdir.
+2. The floor: bare DuckDB reading the history files into tables (pipelines.bench.floor).
+3. The first run: `coachwh run` on history + 5 nights in a fresh $COACHWH_HOME, with each stage's
+   seconds from the Dagster instance (pipelines.bench.stages).
+4. One more night on top of it.
+5. With the large profile, the same night on the medium profile: does a night grow with history?
+Every run is a child process whose whole tree's peak memory is sampled (pipelines.bench.tree). Each
+figure is the median of --repeat runs. Prints a table (stage, seconds, GiB, × floor) and writes JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipelines.bench import tree
+from pipelines.bench.stages import STAGES, latest_run_stages
+
+NIGHTS = 5
+GIB = 1024**3
+TARGETS = {
+    "first run <= 3x floor": lambda r: r["first_run"]["seconds"] <= 3 * r["floor"]["seconds"],
+    "peak memory <= 2 GiB": lambda r: max(m["peak_bytes"] for m in r["measured"]) <= 2 * GIB,
+    "one night <= 30 s": lambda r: r["night"]["seconds"] <= 30,
+    "medium and large night within 1.3x": lambda r: (
+        "medium_night" not in r
+        or max(r["night"]["seconds"], r["medium_night"]["seconds"])
+        <= 1.3 * min(r["night"]["seconds"], r["medium_night"]["seconds"])
+    ),
+}
+
+
+@dataclass
+class Figure:
+    name: str
+    seconds: float
+    peak_bytes: int
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def _batches(landing: Path) -> dict[str, list[Path]]:
+    """Batch folders per system, oldest first."""
+    return {
+        system.name: sorted(p for p in system.iterdir() if p.is_dir())
+        for system in sorted(landing.iterdir())
+        if system.is_dir()
+    }
+
+
+def _generated(work: Path, profile: str) -> Path:
+    landing = work / "generated" / profile
+    if not (landing / "crm").is_dir():
+        from pipelines.sample import generate
+
+        shutil.rmtree(landing, ignore_errors=True)
+        print(f"generating the {profile} profile (history + {NIGHTS + 1} nights) into {landing} ...", flush=True)
+        generate(out=landing, profile=profile, days=NIGHTS + 1)
+    return landing
+
+
+def _link(batches: list[Path], source: Path, landing: Path) -> None:
+    """Hard-link (or copy) batch folders into a landing zone: the gate moves what it loads away."""
+    for batch in batches:
+        target = landing / batch.relative_to(source)
+        target.mkdir(parents=True, exist_ok=True)
+        for f in batch.iterdir():
+            try:
+                os.link(f, target / f.name)
+            except OSError:
+                shutil.copy2(f, target / f.name)
+
+
+def _floor(history: list[Path], db: Path) -> Figure:
+    files = sorted((b.parent.name, str(p)) for b in history for p in b.iterdir() if p.suffix.lower() == ".csv")
+    for _, p in files:  # warm the page cache, so the floor and the runs read alike
+        with open(p, "rb") as fh:
+            while fh.read(1 << 24):
+                pass
+    m = tree.run([sys.executable, "-m", "pipelines.bench", "floor", json.dumps(files), str(db)])
+    db.unlink(missing_ok=True)
+    if m.returncode != 0:
+        raise RuntimeError(f"the floor failed:\n{m.stdout}")
+    seconds = json.loads(m.stdout.splitlines()[-1])["seconds"]
+    return Figure("floor: DuckDB reads the history into tables", seconds, m.peak_bytes)
+
+
+def _nightly(home: Path, name: str) -> Figure:
+    env = {**os.environ, "COACHWH_HOME": str(home), "COACHWH_LANDING": str(home / "landing")}
+    env["DAGSTER_HOME"] = str(home / "dagster")
+    m = tree.run([sys.executable, "-m", "pipelines.cli", "run"], env=env)
+    if m.returncode != 0:
+        raise RuntimeError(f"{name}: coachwh run failed (exit {m.returncode}):\n{m.stdout[-4000:]}")
+    stages = latest_run_stages(home / "dagster")
+    stages["start-up and the rest"] = max(0.0, m.seconds - sum(stages.values()))
+    return Figure(name, m.seconds, m.peak_bytes, stages)
+
+
+def _first_run_and_night(work: Path, profile: str) -> tuple[Figure, Figure]:
+    generated = _generated(work, profile)
+    batches = _batches(generated)
+    home = work / "runs" / profile
+    shutil.rmtree(home, ignore_errors=True)
+    # history and the first nights; the survey delivers only on some nights, so "the last night" is the
+    # latest date over all systems
+    last = max(b.name for bs in batches.values() for b in bs)
+    _link([b for bs in batches.values() for b in bs if b.name != last], generated, home / "landing")
+    first = _nightly(home, f"first run ({profile}: history + {NIGHTS} nights)")
+    _link([b for bs in batches.values() for b in bs if b.name == last], generated, home / "landing")
+    night = _nightly(home, f"one more night ({profile})")
+    return first, night
+
+
+def _median(figures: list[Figure]) -> Figure:
+    mid = sorted(figures, key=lambda f: f.seconds)[len(figures) // 2]
+    seconds = statistics.median(f.seconds for f in figures)
+    return Figure(mid.name, seconds, max(f.peak_bytes for f in figures), mid.stages)
+
+
+def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None = None) -> dict:
+    generated = _generated(work, profile)
+    history = [bs[0] for bs in _batches(generated).values()]
+    floor = _median([_floor(history, work / "floor.duckdb") for _ in range(repeat)])
+    runs = [_first_run_and_night(work, profile) for _ in range(repeat)]
+    result: dict = {"profile": profile, "floor": asdict(floor)}
+    result["first_run"] = asdict(_median([r[0] for r in runs]))
+    result["night"] = asdict(_median([r[1] for r in runs]))
+    if with_medium if with_medium is not None else profile == "large":
+        medium = [_first_run_and_night(work, "medium")[1] for _ in range(repeat)]
+        result["medium_night"] = asdict(_median(medium))
+    result["measured"] = [v for k, v in result.items() if isinstance(v, dict)]
+    return result
+
+
+def table(result: dict) -> list[str]:
+    floor = result["floor"]["seconds"]
+    lines = [f"{'stage':<52} {'seconds':>9} {'GiB':>6} {'x floor':>8}"]
+
+    def row(name: str, seconds: float, peak: int | None = None) -> None:
+        gib = f"{peak / GIB:6.2f}" if peak is not None else " " * 6
+        lines.append(f"{name:<52} {seconds:9.1f} {gib} {seconds / floor:8.2f}")
+
+    for key in ("floor", "first_run", "night", "medium_night"):
+        if key not in result:
+            continue
+        fig = result[key]
+        row(fig["name"], fig["seconds"], fig["peak_bytes"])
+        for stage in (*STAGES, "start-up and the rest"):
+            if fig["stages"].get(stage):
+                row(f"  {stage}", fig["stages"][stage])
+    return lines
+
+
+def main(profile: str = "large", workdir: Path | None = None, repeat: int = 1, with_medium: bool | None = None) -> int:
+    """Measure, print the table and the targets, write bench-<profile>.json into the workdir."""
+    work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f"coachwh-bench-{profile}-"))
+    work.mkdir(parents=True, exist_ok=True)
+    result = measure(profile, work, repeat, with_medium)
+    print("\n".join(table(result)))
+    result["targets"] = {name: bool(test(result)) for name, test in TARGETS.items()}
+    for name, ok in result["targets"].items():
+        print(f"{'met    ' if ok else 'MISSED '} {name}" + ("" if profile == "large" else " (targets are for large)"))
+    out = work / f"bench-{profile}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"figures written to {out}")
+    if workdir is None:
+        shutil.rmtree(work / "runs", ignore_errors=True)
+    return 0

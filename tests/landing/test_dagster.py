@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.config import PROJECT_ROOT
+from pipelines.config import PROJECT_ROOT, settings
 from pipelines.defs.ingest import (
     INGEST_ASSET_SPECS,
     INGEST_ASSETS,
@@ -19,6 +19,7 @@ from pipelines.defs.ingest import (
     build_landing_sensor,
     ingest_definitions,
 )
+from pipelines.defs.resources import CoachwhConfig
 from pipelines.sources import SOURCE_FILES
 from tests.landing.kit import default_files, write_batch
 
@@ -47,7 +48,7 @@ def test_assets_materialise_in_process(gate, monkeypatch):
     monkeypatch.delenv("COACHWH_LANDING", raising=False)
     write_batch(gate.landing, "crm", "2026-11-26", default_files("crm", rows=5))
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", rows=2))
-    result = dg.materialize(INGEST_ASSETS)
+    result = dg.materialize(INGEST_ASSETS, resources={"coachwh": CoachwhConfig.from_settings(settings())})
     assert result.success
     meta = {
         e.materialization.asset_key.path[-1]: e.materialization.metadata
@@ -66,7 +67,7 @@ def test_sensor_requests_once_per_pending_set(gate, monkeypatch):
     sensor = build_landing_sensor()
 
     def tick(cursor=None):
-        ctx = dg.build_sensor_context(cursor=cursor)
+        ctx = dg.build_sensor_context(cursor=cursor, resources={"coachwh": CoachwhConfig.from_settings(settings())})
         result = sensor(ctx)
         return result, ctx.cursor
 

@@ -5,7 +5,9 @@ import sys
 import dagster as dg
 import pytest
 
+from pipelines.config import settings
 from pipelines.defs.quality import CHECK_NAME, loaded_batches, quality_definitions
+from pipelines.defs.resources import CoachwhConfig
 from pipelines.sources import SOURCE_FILES
 from tests.quality.rows import add_batch, clean_row, make_warehouse
 
@@ -27,6 +29,7 @@ def run_checks(keys, chunk_rows=None):
         [*(dg.AssetSpec(k) for k in RAW_KEYS), *checks],
         selection=dg.AssetSelection.checks_for_assets(*keys),
         run_config=run_config,
+        resources={"coachwh": CoachwhConfig.from_settings(settings())},
     )
     assert result.success
     return {e.asset_key: e for e in result.get_asset_check_evaluations()}
@@ -124,7 +127,7 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_validated(home):
         )
 
     checks = [c for c in quality_definitions().asset_checks if next(iter(c.check_keys)).asset_key == key]
-    result = dg.materialize([stub_ingest, *checks])
+    result = dg.materialize([stub_ingest, *checks], resources={"coachwh": CoachwhConfig.from_settings(settings())})
     (e,) = result.get_asset_check_evaluations()
     md = {k: v.value for k, v in e.metadata.items()}
     assert not e.passed

@@ -71,9 +71,7 @@ def _peak_rss_bytes() -> int:
 def _run_child(args: list[str]) -> tuple[dict, float, int]:
     """Run `python -m pipelines.bench <args>` and return its JSON, wall seconds and peak RSS bytes."""
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "pipelines.bench", *args], stdout=subprocess.PIPE, check=False
-    )
+    done = subprocess.run([sys.executable, "-m", "pipelines.bench", *args], stdout=subprocess.PIPE, check=False)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(f"bench child {args[1]} failed with exit code {done.returncode}")
@@ -136,9 +134,7 @@ def _measure(profile: str, work: Path) -> int:
         how = _generate(profile, generated)
         print(f"  {how}: {time.perf_counter() - t:.1f}s", flush=True)
     batches = _history_batches(generated)
-    files = sorted(
-        (b.parent.name, str(p)) for b in batches for p in b.iterdir() if p.suffix.lower() == ".csv"
-    )
+    files = sorted((b.parent.name, str(p)) for b in batches for p in b.iterdir() if p.suffix.lower() == ".csv")
     size = sum(Path(p).stat().st_size for _, p in files)
     print(
         f"history batches: {', '.join(str(b.relative_to(generated)) for b in batches)}; "
@@ -169,16 +165,10 @@ def _measure(profile: str, work: Path) -> int:
         f"coachwh ingest (the gate)        : {ours['seconds']:7.1f}s  {ours['rows']:>12,} rows  "
         f"peak RSS {our_rss / 2**20:,.0f} MiB (process wall {our_wall:.1f}s)"
     )
-    print(
-        f"ratio {ratio:.2f} (target <= {RATIO_TARGET}); peak RSS target < {RSS_TARGET_BYTES / 2**30:.0f} GiB"
-    )
+    print(f"ratio {ratio:.2f} (target <= {RATIO_TARGET}); peak RSS target < {RSS_TARGET_BYTES / 2**30:.0f} GiB")
     # The time target is set for the large profile; on small loads fixed costs (manifest, registry,
     # archive move) dominate and the ratio says little.
-    ok = (
-        (ratio <= RATIO_TARGET or profile != "large")
-        and our_rss < RSS_TARGET_BYTES
-        and ours["rows"] == bare["rows"]
-    )
+    ok = (ratio <= RATIO_TARGET or profile != "large") and our_rss < RSS_TARGET_BYTES and ours["rows"] == bare["rows"]
     if ours["rows"] != bare["rows"]:
         print(f"ROW COUNTS DIFFER: bare {bare['rows']:,}, ingest {ours['rows']:,}")
     shutil.rmtree(run, ignore_errors=True)
@@ -188,12 +178,8 @@ def _measure(profile: str, work: Path) -> int:
 
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "--child":
-        result = (
-            _child_bare(sys.argv[3], sys.argv[4]) if sys.argv[2] == "bare" else _child_ingest(sys.argv[3])
-        )
+        result = _child_bare(sys.argv[3], sys.argv[4]) if sys.argv[2] == "bare" else _child_ingest(sys.argv[3])
         result["peak_rss"] = _peak_rss_bytes()
         print(json.dumps(result))
         sys.exit(0)
-    sys.exit(
-        main(sys.argv[1] if len(sys.argv) > 1 else "large", Path(sys.argv[2]) if len(sys.argv) > 2 else None)
-    )
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "large", Path(sys.argv[2]) if len(sys.argv) > 2 else None))

@@ -57,7 +57,7 @@ def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
     )
     def published_marts(context: dg.AssetExecutionContext, coachwh: CoachwhConfig) -> dg.MaterializeResult:
         cfg = coachwh.settings
-        blocking = failed_error_checks(context.instance, context.run_id)
+        blocking = failed_error_checks(context.instance, context.run.run_id)
         if blocking:
             raise dg.Failure(
                 description=f"not published: {len(blocking)} ERROR check(s) failed in this run; the BI file keeps "
@@ -67,7 +67,9 @@ def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
             )
         started = time.monotonic()
         with non_transient():
-            rows = publish(cfg.warehouse, cfg.published, cfg.publications, context.run_id, keep=cfg.keep_publications)
+            rows = publish(
+                cfg.warehouse, cfg.published, cfg.publications, context.run.run_id, keep=cfg.keep_publications
+            )
         seconds = round(time.monotonic() - started, 2)
         context.log.info(f"published {len(rows)} tables to {cfg.published} in {seconds}s")
         from pipelines.publication import current

@@ -7,8 +7,15 @@ from pipelines.defs.warehouse import dbt_build_args, prepare_manifest
 from pipelines.sources import SOURCE_FILES
 
 MARTS = [
-    "mart_manager_coaching", "mart_manager_retention", "mart_manager_revenue", "mart_manager_engagement",
-    "mart_coaching_effectiveness", "mart_coaching_impact", "dim_employee", "dim_month", "identity_unmatched",
+    "mart_manager_coaching",
+    "mart_manager_retention",
+    "mart_manager_revenue",
+    "mart_manager_engagement",
+    "mart_coaching_effectiveness",
+    "mart_coaching_impact",
+    "dim_employee",
+    "dim_month",
+    "identity_unmatched",
 ]
 
 
@@ -42,8 +49,17 @@ def test_the_graph_is_connected_from_every_raw_table_to_the_headline_mart(defs):
         if key not in seen:
             seen.add(key)
             todo.extend(graph.get(key).parent_keys)
-    needed = {dg.AssetKey(["raw", t]) for t in ("crm_coaching_report", "crm_opportunity", "crm_forecasting_quota",
-                                                 "crm_dated_conversion_rate", "crm_user", "hris_job_history")}
+    needed = {
+        dg.AssetKey(["raw", t])
+        for t in (
+            "crm_coaching_report",
+            "crm_opportunity",
+            "crm_forecasting_quota",
+            "crm_dated_conversion_rate",
+            "crm_user",
+            "hris_job_history",
+        )
+    }
     assert needed <= seen
 
 

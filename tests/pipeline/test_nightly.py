@@ -12,15 +12,26 @@ from pipelines.sample import generate
 pytestmark = pytest.mark.slow
 
 PUBLISHED = {
-    "mart_manager_coaching", "mart_manager_retention", "mart_manager_revenue", "mart_manager_engagement",
-    "mart_coaching_effectiveness", "mart_coaching_impact", "dim_employee", "dim_month", "identity_unmatched",
+    "mart_manager_coaching",
+    "mart_manager_retention",
+    "mart_manager_revenue",
+    "mart_manager_engagement",
+    "mart_coaching_effectiveness",
+    "mart_coaching_impact",
+    "dim_employee",
+    "dim_month",
+    "identity_unmatched",
 }
 
 
 def _published_counts(path):
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         return {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in tables}
 
 
@@ -73,8 +84,7 @@ def test_a_bad_batch_stops_at_the_gate_and_yesterdays_marts_stay_published(night
     assert not bad.exists()
     assert _published_counts(cfg.published) == before
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
-        loaded = con.execute(
-            "select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
+        loaded = con.execute("select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
     assert loaded == 0
 
 

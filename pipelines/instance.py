@@ -31,3 +31,11 @@ def dagster_instance(cfg: Settings):
 
     ensure_instance_yaml(cfg.dagster_home)
     return dg.DagsterInstance.from_config(str(cfg.dagster_home))
+
+
+if __name__ == "__main__":  # `python -m pipelines.instance`: write the settings if absent, print $DAGSTER_HOME
+    from pipelines.config import settings
+
+    home = settings().dagster_home
+    ensure_instance_yaml(home)
+    print(home)

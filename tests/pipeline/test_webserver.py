@@ -17,6 +17,8 @@ from pipelines.defs.warehouse import prepare_manifest
 from pipelines.instance import ensure_instance_yaml
 from tests.pipeline.test_definitions import MARTS
 
+pytestmark = pytest.mark.slow  # starts a webserver (about a minute)
+
 QUERY = """
 {
   assetNodes { assetKey { path } groupName

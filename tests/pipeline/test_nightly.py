@@ -186,3 +186,14 @@ def test_rollback_brings_back_the_previous_publication(refused_night):
         env={**os.environ, "COACHWH_HOME": str(cfg.home)}, cwd=PROJECT_ROOT, capture_output=True, text=True,
     ).stdout  # fmt: skip
     assert f"* {previous.run_id}" in listing and f"  {newest.run_id}" in listing
+
+
+def test_the_readme_queries_for_analysts_answer_on_the_published_file(refused_night):
+    cfg, *_ = refused_night
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    block = readme.split("```sql\n", 1)[1].split("```", 1)[0]
+    queries = [q for q in block.split(";") if q.strip()]
+    assert len(queries) == 3
+    with duckdb.connect(str(cfg.published), read_only=True) as con:
+        for q in queries:
+            assert con.execute(q).fetchall(), q

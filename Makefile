@@ -25,7 +25,7 @@ test: setup
 	$(BIN)/ruff check pipelines tests
 	$(BIN)/python -m pytest -q
 
-# The tests that need no dbt run and no whole pipeline (about a minute): lint, then everything not marked
+# The tests that need no dbt run and no whole pipeline: lint, then everything not marked
 # slow outside tests/warehouse (whose fixtures run dbt), plus the docs test (it reads the manifest only).
 test-fast: setup
 	$(BIN)/ruff check pipelines tests

@@ -19,6 +19,7 @@ MARTS = [
     "dim_employee",
     "dim_month",
     "identity_unmatched",
+    "unattributed_activity",
 ]
 
 

@@ -34,9 +34,7 @@ def test_one_asset_per_source_file_type_grouped_by_system():
 def test_definitions_validate_standalone_and_pointed_at_another_job():
     dg.Definitions.validate_loadable(ingest_definitions())
     nightly = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
-    merged = dg.Definitions.merge(
-        ingest_definitions(sensor_job_name="nightly"), dg.Definitions(jobs=[nightly])
-    )
+    merged = dg.Definitions.merge(ingest_definitions(sensor_job_name="nightly"), dg.Definitions(jobs=[nightly]))
     dg.Definitions.validate_loadable(merged)
     assert merged.resolve_sensor_def("landing_zone_sensor").job_name == "nightly"
     ingest_job = ingest_definitions().resolve_job_def(INGEST_JOB)
@@ -122,9 +120,7 @@ def test_ingest_job_with_parallel_step_processes_shares_the_warehouse(gate, monk
     selection = [k for k in RAW_ASSET_KEYS if k.path[1].split("_")[0] in ("crm", "lms")]
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
-        result = dg.execute_job(
-            dg.reconstructable(ingest_job_for_test), instance=instance, asset_selection=selection
-        )
+        result = dg.execute_job(dg.reconstructable(ingest_job_for_test), instance=instance, asset_selection=selection)
         assert result.success
         steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
         assert steps == {"ingest_crm", "ingest_lms"}

@@ -116,15 +116,11 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_validated(home):
     delta = [clean_row("crm_opportunity", i) for i in range(1, 3)]
     delta[1]["Amount"] = "-5"
     add_batch(wh, "crm_opportunity", delta, "2026-11-01", "Opportunity.csv")
-    add_batch(
-        wh, "crm_opportunity", [{"Id": "bad"}], "2026-09-30", "Opportunity.csv"
-    )  # loaded by an earlier run
+    add_batch(wh, "crm_opportunity", [{"Id": "bad"}], "2026-09-30", "Opportunity.csv")  # loaded by an earlier run
 
     @dg.asset(key=key)
     def stub_ingest():
-        return dg.MaterializeResult(
-            metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])}
-        )
+        return dg.MaterializeResult(metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])})
 
     checks = [c for c in quality_definitions().asset_checks if next(iter(c.check_keys)).asset_key == key]
     result = dg.materialize([stub_ingest, *checks], resources={"coachwh": CoachwhConfig.from_settings(settings())})

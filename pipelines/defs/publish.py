@@ -16,7 +16,7 @@ import dagster as dg
 from pipelines.defs.ingest import GATE_CHECK, WAREHOUSE_POOL
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import non_transient
-from pipelines.publication import PUBLICATION_TABLE, publish
+from pipelines.publication import PUBLICATION_TABLE, current, publish
 
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
 # Runs after every step that is ready at the same time (the checks of the raw tables).
@@ -72,17 +72,17 @@ def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
             )
         seconds = round(time.monotonic() - started, 2)
         context.log.info(f"published {len(rows)} tables to {cfg.published} in {seconds}s")
-        from pipelines.publication import current
-
         now = current(cfg.published)
+        if now is None:
+            raise dg.Failure(
+                description=f"{cfg.published} has no publication table after publishing", allow_retries=False
+            )
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(cfg.published)),
                 "tables": dg.MetadataValue.json(rows),
-                "as_of_date": str(now.as_of_date) if now else None,
-                "extract_dates": dg.MetadataValue.json(
-                    {k: str(v) for k, v in (now.extract_dates if now else {}).items()}
-                ),
+                "as_of_date": str(now.as_of_date),
+                "extract_dates": dg.MetadataValue.json({k: str(v) for k, v in now.extract_dates.items()}),
                 "rows": sum(n for t, n in rows.items() if t != PUBLICATION_TABLE),
                 "seconds": seconds,
             }

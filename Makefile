@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint docs ui
+.PHONY: setup demo test test-fast lint docs ui
 
 setup: $(VENV)/.installed
 
@@ -13,6 +13,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/coachwh prepare
+	$(BIN)/python -m pipelines.instance
 	touch $@
 
 # (a) set up, generate the bundled small sample into $$COACHWH_HOME (default ./data) and run the nightly job.
@@ -24,15 +25,21 @@ test: setup
 	$(BIN)/ruff check pipelines tests
 	$(BIN)/python -m pytest -q
 
+# The tests that need no dbt run and no whole pipeline: lint, then everything not marked
+# slow outside tests/warehouse (whose fixtures run dbt), plus the docs test (it reads the manifest only).
+test-fast: setup
+	$(BIN)/ruff check pipelines tests
+	$(BIN)/python -m pytest -q -m "not slow" --ignore=tests/warehouse tests tests/warehouse/test_docs.py
+
 lint: setup
 	$(BIN)/ruff check pipelines tests
 
 # The Dagster UI on http://127.0.0.1:3000, sharing run history with `coachwh run`.
+# The instance settings of deploy/dagster.yaml are written to $$DAGSTER_HOME when it has none.
 ui: setup
-	DAGSTER_HOME=$${DAGSTER_HOME:-$${COACHWH_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \
-	touch $$DAGSTER_HOME/dagster.yaml ; DAGSTER_HOME=$$DAGSTER_HOME PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$$($(BIN)/python -m pipelines.instance) ; \
+	DAGSTER_HOME=$$DAGSTER_HOME PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster dev -w workspace.yaml
 
 # The dbt docs site (models, columns, lineage) on http://127.0.0.1:8080, for the warehouse in $$COACHWH_HOME.
 docs: setup
-	cd dbt_project && COACHWH_HOME=$${COACHWH_HOME:-$(CURDIR)/data} ../$(BIN)/dbt docs generate --quiet && \
-	COACHWH_HOME=$${COACHWH_HOME:-$(CURDIR)/data} ../$(BIN)/dbt docs serve --port 8080
+	$(BIN)/coachwh docs

@@ -6,6 +6,7 @@ Each command imports its area lazily, so `coachwh generate` does not pay for loa
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -44,9 +45,55 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.locks import LockTimeout
     from pipelines.nightly import run_nightly
 
-    return 0 if run_nightly(settings(), full_refresh=args.full_refresh) else 1
+    try:
+        ok = run_nightly(settings(), full_refresh=args.full_refresh, verbose=args.verbose, wait=not args.no_wait)
+    except LockTimeout as e:
+        print(f"coachwh run refused: {e}; another run is going (or use `coachwh run` without --no-wait to wait)")
+        return 2
+    return 0 if ok else 1
+
+
+def _cmd_publications(args: argparse.Namespace) -> int:
+    from pipelines.publication import list_publications
+
+    cfg = settings()
+    kept = list_publications(cfg.published, cfg.publications)
+    if not kept:
+        print(f"no publications in {cfg.publications} yet")
+        return 0
+    print(f"{'':2}{'run':<38}{'published (UTC)':<21}{'as of':<12}{'tables':>7}{'rows':>12}")
+    for p in kept:
+        mark = "* " if p.current else "  "
+        when = p.published_at.strftime("%Y-%m-%d %H:%M:%S")
+        print(f"{mark}{p.run_id:<38}{when:<21}{str(p.as_of_date):<12}{p.tables:>7}{p.rows:>12,}")
+    print(f"* = current ({cfg.published}); `coachwh rollback [RUN_ID]` makes another one current")
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from pipelines.publication import PublicationError, rollback
+
+    cfg = settings()
+    try:
+        p = rollback(cfg.published, cfg.publications, args.run_id)
+    except PublicationError as e:
+        print(f"coachwh rollback: {e}")
+        return 1
+    print(
+        f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} UTC, "
+        f"as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
+    )
+    print("the next successful run publishes over it again")
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from pipelines.dbt_docs import build_and_serve
+
+    return build_and_serve(settings(), port=args.port, serve=not args.no_serve)
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
@@ -102,10 +149,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run the nightly job once, in-process: ingest, then build the marts")
     run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from raw")
+    run.add_argument("--verbose", action="store_true", help="stream every Dagster and dbt log line")
+    run.add_argument("--no-wait", action="store_true", help="refuse at once when another run is going")
     run.set_defaults(func=_cmd_run)
 
     status = sub.add_parser("status", help="batches loaded, waiting and refused; as-of date; freshness")
     status.set_defaults(func=_cmd_status)
+
+    pubs = sub.add_parser("publications", help="the kept publications of the BI file (run, time, as-of, rows)")
+    pubs.set_defaults(func=_cmd_publications)
+
+    back = sub.add_parser("rollback", help="make an earlier publication the current BI file (atomically)")
+    back.add_argument("run_id", nargs="?", help="run id (or a unique prefix); default: the one before the current")
+    back.set_defaults(func=_cmd_rollback)
+
+    docs = sub.add_parser("docs", help="build the dbt docs site for the current warehouse and serve it")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument("--no-serve", action="store_true", help="only build it (dbt_project/target/index.html)")
+    docs.set_defaults(func=_cmd_docs)
 
     prep = sub.add_parser("prepare", help="parse the dbt project into its manifest (done by setup)")
     prep.set_defaults(func=_cmd_prepare)
@@ -125,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # Resolved once, at start: dbt (a subprocess, run from dbt_project/) reads COACHWH_HOME in its profile,
+    # and must open the same warehouse as the pipeline whatever the working directory was.
+    os.environ["COACHWH_HOME"] = str(settings().home)
     return args.func(args)
 
 

@@ -1,7 +1,20 @@
-"""Paths and settings from the environment, in one place.
+"""Paths and settings from the environment, in one place, read once.
 
-COACHWH_HOME     holds the landing zone, the archive, the quarantine and the DuckDB files (default ./data)
-COACHWH_LANDING  where the customer's systems drop their nightly batches (default $COACHWH_HOME/landing)
+COACHWH_HOME                 the landing zone, archive, quarantine, DuckDB files, publications and run history
+                             (default: ./data, resolved to an absolute path when read)
+COACHWH_LANDING              where the systems drop their nightly batches (default $COACHWH_HOME/landing)
+COACHWH_KEEP_PUBLICATIONS    earlier publications kept beside the current one, for rollback (default 7)
+COACHWH_STALE_AFTER_DAYS     a nightly system whose latest extract is this many days behind the newest
+                             system's gets a freshness warning (default 2)
+COACHWH_SURVEY_STALE_AFTER_DAYS  the same for the survey, which delivers once per wave (default 100)
+COACHWH_ALERT_WEBHOOK        URL that receives a JSON alert when a night goes wrong (optional)
+COACHWH_ALERT_COMMAND        shell command run with the same JSON on stdin (optional)
+
+`settings()` reads the environment now (not at import), so tests and the CLI can point it elsewhere. Dagster
+assets receive the same values as the `CoachwhConfig` resource (`pipelines.defs.resources`), built once
+from `settings()` when the definitions load; nothing writes the environment at run time. (This module does
+not import Dagster, so `coachwh generate` stays quick.) dbt reads `COACHWH_HOME` through
+`dbt_project/profiles.yml`; `coachwh` resolves that variable to an absolute path once, when it starts.
 """
 
 from __future__ import annotations
@@ -12,12 +25,22 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+SURVEY = "survey"
+
+
+class ConfigError(ValueError):
+    """A setting from the environment that cannot be used as it is."""
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path
     landing: Path
+    keep_publications: int = 7
+    stale_after_days: int = 2
+    survey_stale_after_days: int = 100
+    alert_webhook: str | None = None
+    alert_command: str | None = None
 
     @property
     def archive(self) -> Path:
@@ -37,9 +60,48 @@ class Settings:
         """The read-only copy of the marts that BI tools open; replaced atomically after each build."""
         return self.home / "coachwh_marts.duckdb"
 
+    @property
+    def publications(self) -> Path:
+        """Earlier publications (one DuckDB file each), for `coachwh rollback`."""
+        return self.home / "publications"
+
+    @property
+    def run_lock(self) -> Path:
+        """Held by `coachwh run` (and `coachwh docs`) while it uses the warehouse: one at a time."""
+        return self.home / ".run.lock"
+
+    @property
+    def dagster_home(self) -> Path:
+        """$DAGSTER_HOME when set, else $COACHWH_HOME/dagster: the run history the UI reads."""
+        return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster").resolve()
+
+    def stale_after(self, system: str) -> int:
+        return self.survey_stale_after_days if system == SURVEY else self.stale_after_days
+
+
+def _int_env(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ConfigError(f"{name}={value} must be at least {minimum}")
+    return value
+
 
 def settings() -> Settings:
     """Read the environment now (not at import), so tests and the CLI can point it elsewhere."""
-    home = Path(os.environ.get("COACHWH_HOME", "data")).resolve()
-    landing = Path(os.environ.get("COACHWH_LANDING", home / "landing")).resolve()
-    return Settings(home=home, landing=landing)
+    home = Path(os.environ.get("COACHWH_HOME") or "data").resolve()
+    landing = Path(os.environ.get("COACHWH_LANDING") or home / "landing").resolve()
+    return Settings(
+        home=home,
+        landing=landing,
+        keep_publications=_int_env("COACHWH_KEEP_PUBLICATIONS", 7),
+        stale_after_days=_int_env("COACHWH_STALE_AFTER_DAYS", 2, minimum=1),
+        survey_stale_after_days=_int_env("COACHWH_SURVEY_STALE_AFTER_DAYS", 100, minimum=1),
+        alert_webhook=os.environ.get("COACHWH_ALERT_WEBHOOK") or None,
+        alert_command=os.environ.get("COACHWH_ALERT_COMMAND") or None,
+    )

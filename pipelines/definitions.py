@@ -1,34 +1,46 @@
-"""The Dagster code location: assembles the areas of `pipelines/defs/`, nothing more."""
+"""The Dagster code location: assembles the areas of `pipelines/defs/`, nothing more.
+
+The settings are read from the environment once, here, and handed to every area as one
+`CoachwhConfig` resource (the same object, so the areas merge).
+"""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.config import Settings, settings
+from pipelines.defs.alerts import alert_definitions
+from pipelines.defs.freshness import freshness_definitions
 from pipelines.defs.ingest import ingest_definitions
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.quality import quality_definitions
+from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.schedules import NIGHTLY_JOB, schedule_definitions
 from pipelines.defs.warehouse import warehouse_definitions
+from pipelines.progress import LOGGER_NAME, progress_logger
 
 
-def build_definitions() -> dg.Definitions:
-    warehouse = warehouse_definitions()
-    mart_keys = [
-        key
-        for assets_def in warehouse.assets or []
-        for key in assets_def.keys
-        if key.path[0] == "marts"
-    ]
+def build_definitions(cfg: Settings | None = None) -> dg.Definitions:
+    coachwh = CoachwhConfig.from_settings(cfg or settings())
+    warehouse = warehouse_definitions(coachwh)
+    mart_keys = [key for assets_def in warehouse.assets or [] for key in assets_def.keys if key.path[0] == "marts"]
     return dg.Definitions.merge(
         # The landing sensor starts the nightly job as soon as complete batches wait (on by default).
-        ingest_definitions(sensor_job_name=NIGHTLY_JOB, sensor_status=dg.DefaultSensorStatus.RUNNING),
-        quality_definitions(),
+        ingest_definitions(sensor_job_name=NIGHTLY_JOB, sensor_status=dg.DefaultSensorStatus.RUNNING, coachwh=coachwh),
+        quality_definitions(coachwh),
+        freshness_definitions(),
         warehouse,
         publish_definitions(mart_keys),
         schedule_definitions(),
+        alert_definitions(),
         # One step at a time in one process: DuckDB takes a single writer, and a writer locks out every
-        # other process. Steps in parallel processes would only queue on the file lock (or fail on it).
-        dg.Definitions(executor=dg.in_process_executor),
+        # other process. Across runs, the instance's run queue (1 run) and the `duckdb_warehouse` pool
+        # (limit 1) keep runs apart (deploy/dagster.yaml).
+        dg.Definitions(
+            executor=dg.in_process_executor,
+            # `coachwh run` picks the progress logger; everything else gets Dagster's console logger.
+            loggers={"console": dg.colored_console_logger, LOGGER_NAME: progress_logger},
+        ),
     )
 
 

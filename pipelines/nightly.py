@@ -1,64 +1,106 @@
-"""`coachwh run`: the nightly Dagster job, executed once in-process, exactly as the schedule runs it."""
+"""`coachwh run`: the nightly Dagster job, executed once in-process, exactly as the schedule runs it.
+
+- One at a time: the run holds `$COACHWH_HOME/.run.lock` (fcntl) from start to end; a second `coachwh run`
+  says who holds it and waits (`wait=False`: refuses at once). Inside Dagster, the instance's run queue and
+  the `duckdb_warehouse` pool keep it apart from runs launched by the daemon or the UI.
+- It runs on the shipped instance settings ($DAGSTER_HOME/dagster.yaml, see `pipelines.instance`), so the
+  run shows in the UI's history, and with the settings as the `CoachwhConfig` resource of `cfg`.
+- The terminal shows a line per stage on stderr (`pipelines.progress`; dbt's own output goes to
+  $COACHWH_HOME/logs/run-<time>.log; `verbose=True` streams every Dagster and dbt log line instead)
+  and ends with the summary of `pipelines.summary` on stdout.
+- A night that went wrong (failed, an ERROR check failed, a batch refused) sends the alert of
+  `pipelines.alerts` and returns False (the CLI exits 1). The daemon's alert sensors skip such runs.
+"""
 
 from __future__ import annotations
 
-import os
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stdout
+from datetime import UTC, datetime
 from pathlib import Path
 
-import dagster as dg
-
 from pipelines.config import Settings
+from pipelines.instance import dagster_instance
+from pipelines.locks import file_lock
 
 
-def dagster_instance(cfg: Settings) -> dg.DagsterInstance:
-    """The instance the UI reads too ($DAGSTER_HOME, default $COACHWH_HOME/dagster), so CLI runs show up there."""
-    home = Path(os.environ.get("DAGSTER_HOME") or cfg.home / "dagster")
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()
-    return dg.DagsterInstance.from_config(str(home))
+def _run_config(defs, full_refresh: bool, verbose: bool) -> dict:
+    from pipelines.progress import LOGGER_NAME
+    from pipelines.sources import SOURCE_FILES
+
+    dbt = next(a for a in defs.assets if getattr(a, "op", None) is not None and a.op.name == "coachwh_dbt_models")
+    loggers = (
+        {"console": {"config": {"log_level": "DEBUG"}}}
+        if verbose
+        else {
+            LOGGER_NAME: {
+                "config": {
+                    "dbt_models": len(dbt.keys),
+                    "dbt_tests": len(list(dbt.check_specs)),
+                    "contracts": len(SOURCE_FILES),
+                }
+            }
+        }
+    )
+    return {"ops": {"coachwh_dbt_models": {"config": {"full_refresh": full_refresh}}}, "loggers": loggers}
 
 
-def run_nightly(cfg: Settings, full_refresh: bool = False) -> bool:
+@contextmanager
+def _quiet(log_path: Path, verbose: bool) -> Iterator[None]:
+    """Without --verbose, what dbt and libraries print to stdout goes to `log_path`, warnings are muted;
+    the progress lines go to stderr (`pipelines.progress`)."""
+    if verbose:
+        yield
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def run_nightly(
+    cfg: Settings,
+    full_refresh: bool = False,
+    *,
+    verbose: bool = False,
+    wait: bool = True,
+    out: Callable[[str], None] = lambda line: print(line, flush=True),
+) -> bool:
+    """Run the nightly job once; True when the night went right (see the module docstring)."""
+    cfg.home.mkdir(parents=True, exist_ok=True)
+
+    def waiting(who: str) -> None:
+        out(f"another coachwh run holds {cfg.run_lock} ({who}): waiting for it to finish…")
+
+    with file_lock(cfg.run_lock, "coachwh run", wait_seconds=None if wait else 0, on_wait=waiting):
+        return _run_locked(cfg, full_refresh, verbose, out)
+
+
+def _run_locked(cfg: Settings, full_refresh: bool, verbose: bool, out: Callable[[str], None]) -> bool:
+    from pipelines.alerts import send_alert
+    from pipelines.definitions import build_definitions
+    from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
+    from pipelines.defs.run_report import read_run
     from pipelines.defs.schedules import NIGHTLY_JOB
     from pipelines.defs.warehouse import prepare_manifest
+    from pipelines.summary import summary_lines
 
-    cfg.home.mkdir(parents=True, exist_ok=True)
-    os.environ["COACHWH_HOME"] = str(cfg.home)
-    os.environ["COACHWH_LANDING"] = str(cfg.landing)
     prepare_manifest()
-    from pipelines.definitions import defs
-
+    defs = build_definitions(cfg)
     job = defs.resolve_job_def(NIGHTLY_JOB)
-    run_config = {
-        "ops": {"coachwh_dbt_models": {"config": {"full_refresh": full_refresh}}},
-        # The terminal shows progress (batches, dbt models, checks), not every engine event; the UI has them all.
-        "loggers": {"console": {"config": {"log_level": "INFO"}}},
-    }
-    with dagster_instance(cfg) as instance:
-        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
-    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    if not result.success:
-        print(f"nightly run {result.run_id} FAILED at {', '.join(failed) or 'an unknown step'}; "
-              f"the last good marts stay published at {cfg.published}")
-        return False
-    alarms = failed_error_checks(result)
-    for alarm in alarms:
-        print(f"CHECK FAILED {alarm}")
-    if alarms:
-        print(f"nightly run {result.run_id} built and published the marts from the data that passed the gate, "
-              f"but {len(alarms)} check(s) failed: see above and the Dagster UI")
-        return False
-    print(f"nightly run {result.run_id} succeeded; marts published to {cfg.published}")
-    return True
-
-
-def failed_error_checks(result: dg.ExecuteInProcessResult) -> list[str]:
-    """'asset/key check_name: description' for every ERROR-severity asset check that did not pass."""
-    out = []
-    for event in result.all_events:
-        if event.event_type_value != "ASSET_CHECK_EVALUATION":
-            continue
-        evaluation = event.event_specific_data
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
-            out.append(f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description}")
-    return out
+    run_config = _run_config(defs, full_refresh, verbose)
+    out(f"coachwh run: nightly job on {cfg.home}" + (" (full refresh)" if full_refresh else ""))
+    log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    with dagster_instance(cfg) as instance, _quiet(log_path, verbose):
+        result = job.execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False, tags={ALERTED_TAG: ALERTED_BY_CLI}
+        )
+        report = read_run(instance, result.run_id)
+    for line in summary_lines(report, cfg.published):
+        out(line)
+    if not verbose:
+        out(f"log       {log_path} (dbt's output); every event in the Dagster UI (make ui)")
+    if report.went_wrong:
+        send_alert(report.as_alert(), cfg.alert_webhook, cfg.alert_command, log=out)
+    return not report.went_wrong

@@ -1,7 +1,10 @@
-"""`coachwh status`: what has landed, what waits, what was refused, and how fresh it is.
+"""`coachwh status`: what has landed, what waits, what was refused, how fresh it is, what BI sees.
 
-The one place that looks at the wall clock: landing-zone freshness is an alert for the operator, never a
-reason to refuse correct data (the marts' as-of date comes from the extracts themselves).
+Two kinds of freshness, both warnings and never a reason to refuse correct data:
+- LATE: a system's latest loaded extract lags the newest system's by more than its limit (the same
+  verdict as the `extract_freshness` checks of the nightly job; relative to the data, not the clock);
+- STALE: no extract of a system for a while by the wall clock (the one place that looks at it: the
+  whole feed may have stopped). The marts' as-of date always comes from the extracts themselves.
 """
 
 from __future__ import annotations
@@ -11,10 +14,8 @@ from datetime import date, datetime
 import duckdb
 
 from pipelines.config import Settings
+from pipelines.extracts import freshness_verdicts, latest_extract_dates
 from pipelines.landing.zone import discover
-
-# Days without a new extract before a system counts as stale: nightly systems, and a quarterly survey.
-STALE_AFTER_DAYS = {"crm": 2, "hris": 2, "lms": 2, "survey": 100}
 
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
@@ -48,6 +49,7 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
             from ops.batch_registry group by system order by system
             """
         ).fetchall()
+        latest = latest_extract_dates(con)
         refused = con.execute(
             "select batch_id, reason, stored_at from ops.batch_registry where status = 'quarantined' "
             "order by recorded_at desc limit 10"
@@ -57,18 +59,30 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     lines.append(f"as-of     {as_of or 'nothing loaded yet'} (latest extract date loaded, over all systems)")
     for system, last, loaded, quarantined, duplicates in per_system:
         age = (today - last).days if last else None
-        stale = age is not None and age > STALE_AFTER_DAYS[system]
+        stale = age is not None and age > cfg.stale_after(system)
         alert = f"  STALE: no {system} extract for {age} days" if stale else ""
         lines.append(
             f"  {system:<7} last loaded {last}  loaded {loaded}  quarantined {quarantined}  "
             f"duplicates {duplicates}{alert}"
         )
+    for fresh, text in freshness_verdicts(latest, cfg).values():
+        if not fresh:
+            lines.append(f"  LATE: {text}")
     for batch_id, reason, stored_at in refused:
         lines.append(f"  REFUSED {batch_id}: {reason}  ({stored_at})")
 
-    if cfg.published.exists():
+    from pipelines.publication import current, list_publications
+
+    now = current(cfg.published)
+    if now is not None:
+        kept = len(list_publications(cfg.published, cfg.publications))
+        lines.append(
+            f"published {cfg.published}: run {now.run_id}, {now.published_at:%Y-%m-%d %H:%M:%S} UTC, "
+            f"as of {now.as_of_date}, {now.tables} tables ({kept} publication(s) kept: coachwh publications)"
+        )
+    elif cfg.published.exists():
         stamp = datetime.fromtimestamp(cfg.published.stat().st_mtime).isoformat(timespec="seconds")
-        lines.append(f"published {cfg.published} (replaced {stamp})")
+        lines.append(f"published {cfg.published} (replaced {stamp}; no publication table)")
     else:
         lines.append("published nothing yet")
     return lines

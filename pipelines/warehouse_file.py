@@ -22,19 +22,13 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def connect_waiting(
-    path: Path, *, read_only: bool = False, config: dict | None = None, wait_seconds: float = 600.0
-) -> duckdb.DuckDBPyConnection:
-    """Open `path` (creating its folder when writing), waiting while another process holds DuckDB's file
-    lock. Raises WarehouseBusy after `wait_seconds`; any other failure is raised as it is."""
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+def _waiting(open_fn, path: Path, wait_seconds: float):
+    """Call `open_fn` until DuckDB stops refusing `path` for a lock; WarehouseBusy after `wait_seconds`."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only, config=config or {})
-            break
+            return open_fn()
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
                 raise
@@ -42,5 +36,23 @@ def connect_waiting(
                 raise WarehouseBusy(f"{path} stayed locked by another process for {wait_seconds:.0f}s: {e}") from e
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+def connect_waiting(
+    path: Path, *, read_only: bool = False, config: dict | None = None, wait_seconds: float = 600.0
+) -> duckdb.DuckDBPyConnection:
+    """Open `path` (creating its folder when writing), waiting while another process holds DuckDB's file
+    lock. Raises WarehouseBusy after `wait_seconds`; any other failure is raised as it is."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _waiting(lambda: duckdb.connect(str(path), read_only=read_only, config=config or {}), path, wait_seconds)
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+def attach_waiting(
+    con: duckdb.DuckDBPyConnection, path: Path, alias: str, *, read_only: bool = True, wait_seconds: float = 600.0
+) -> None:
+    """ATTACH `path` AS `alias` on `con`, waiting like `connect_waiting` while another process holds it."""
+    mode = " (READ_ONLY)" if read_only else ""
+    _waiting(lambda: con.execute(f"ATTACH {sql_literal(str(path))} AS {alias}{mode}"), path, wait_seconds)

@@ -17,6 +17,8 @@ import dagster as dg
 from dagster import AssetExecutionContext, SensorEvaluationContext
 
 from pipelines.config import settings
+from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
+from pipelines.defs.retries import non_transient
 from pipelines.landing.manifest import MANIFEST_NAME
 from pipelines.landing.zone import discover
 from pipelines.sources import SYSTEMS, System, files_of
@@ -49,9 +51,7 @@ def raw_asset_specs(system: System) -> list[dg.AssetSpec]:
             kinds={"duckdb", "csv"} if f.formats == ("csv",) else {"duckdb", "csv", "excel"},
             metadata={
                 "delivery_kind": f.kind,
-                "source_file": f"{f.name}.{'|'.join(f.formats)}"
-                if f.name != "responses"
-                else "responses_<wave>.csv",
+                "source_file": f"{f.name}.{'|'.join(f.formats)}" if f.name != "responses" else "responses_<wave>.csv",
                 "columns": dg.MetadataValue.json(list(f.columns)),
             },
             tags={"layer": "raw", "system": system},
@@ -84,10 +84,11 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
             for spec in specs
         ],
     )
-    def _ingest(context: AssetExecutionContext):
+    def _ingest(context: AssetExecutionContext, coachwh: CoachwhConfig):
         from pipelines.landing.ingest import ingest_pending
 
-        report = ingest_pending(settings(), progress=context.log.info, systems=[system])
+        with non_transient():
+            report = ingest_pending(coachwh.settings, progress=context.log.info, systems=[system])
         for outcome in report.quarantined:
             context.log.error(f"{outcome.batch_id} quarantined at {outcome.stored_at}: {outcome.reason}")
         stats = report.table_stats()
@@ -179,8 +180,8 @@ def build_landing_sensor(
         description="Starts ingestion when complete batches (with manifest.json) wait in the landing zone.",
         default_status=default_status,
     )
-    def landing_zone_sensor(context: SensorEvaluationContext):
-        pending, key = pending_fingerprint()
+    def landing_zone_sensor(context: SensorEvaluationContext, coachwh: CoachwhConfig):
+        pending, key = pending_fingerprint(coachwh.settings.landing)
         if key is None:
             return dg.SkipReason("no complete batch waiting in the landing zone")
         if key == context.cursor:
@@ -197,10 +198,13 @@ def build_landing_sensor(
 def ingest_definitions(
     sensor_job_name: str = INGEST_JOB,
     sensor_status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED,
+    coachwh: CoachwhConfig | None = None,
 ) -> dg.Definitions:
-    """The ingestion assets, the `ingest` job, and the landing-zone sensor pointed at `sensor_job_name`."""
+    """The ingestion assets, the `ingest` job, and the landing-zone sensor pointed at `sensor_job_name`,
+    with the settings resource (`coachwh`, default: from the environment now)."""
     return dg.Definitions(
         assets=INGEST_ASSETS,
         jobs=[ingest_job],
         sensors=[build_landing_sensor(sensor_job_name, default_status=sensor_status)],
+        resources={RESOURCE_KEY: coachwh or CoachwhConfig.from_settings(settings())},
     )

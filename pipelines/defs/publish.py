@@ -1,72 +1,90 @@
-"""Publish the marts to the file BI tools read.
+"""Publish the marts to the file BI tools read (`pipelines.publication` does the file work).
 
-DuckDB lets one process write a file and locks every other process out, readers included. So BI never
-opens the warehouse the pipeline writes: after a successful build the marts are copied into a fresh file
-that atomically replaces `$COACHWH_HOME/coachwh_marts.duckdb`. Readers with the old file open keep their view;
-new connections see the new marts. A failed build never reaches this step, so yesterday's marts stay up.
+Publishing is the last step of the nightly job and happens only when the night's data can be trusted:
+- a failed dbt test fails the dbt step, so this step never starts and yesterday's marts stay up;
+- any other ERROR-severity asset check that failed in this run (a source contract, a dbt test run as a
+  non-blocking check) stops it here, with the checks named;
+- a batch refused at the landing gate does not: nothing of it reached the warehouse, the rest of the
+  night is sound, so the marts are published from what passed (the gate's check still fails the night).
+The step runs after every other step of the run (lowest priority), so every check has reported by then.
 """
 
-
-import os
 import time
-from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from pipelines.config import settings
+from pipelines.defs.ingest import GATE_CHECK, WAREHOUSE_POOL
+from pipelines.defs.resources import CoachwhConfig
+from pipelines.defs.retries import non_transient
+from pipelines.publication import PUBLICATION_TABLE, current, publish
 
-PUBLISHED_SCHEMA = "marts"
+PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
+# Runs after every step that is ready at the same time (the checks of the raw tables).
+LAST = {"dagster/priority": "-100"}
+# Checks that do not hold publication back: see the module docstring.
+NOT_GATING = {GATE_CHECK}
 
 
-def publish_marts(warehouse: Path, published: Path) -> dict[str, int]:
-    """Copy every table of the warehouse's `marts` schema into `published` (replaced atomically)."""
-    tmp = published.with_name(published.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    with duckdb.connect() as con:
-        con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'wh' and table_schema = ? order by table_name",
-                [PUBLISHED_SCHEMA],
-            ).fetchall()
-        ]
-        if not tables:
-            raise RuntimeError(f"{warehouse} has no tables in schema {PUBLISHED_SCHEMA}: nothing to publish")
-        con.execute(f"ATTACH '{tmp}' AS pub")
-        con.execute(f"CREATE SCHEMA pub.{PUBLISHED_SCHEMA}")
-        rows = {}
-        for table in tables:
-            name = f'{PUBLISHED_SCHEMA}."{table}"'
-            con.execute(f"CREATE TABLE pub.{name} AS SELECT * FROM wh.{name}")
-            rows[table] = con.execute(f"SELECT count(*) FROM pub.{name}").fetchone()[0]
-        con.execute("DETACH pub")
-    os.replace(tmp, published)
-    return rows
+def failed_error_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """'asset check: description' for every ERROR check that failed so far in this run (gate excepted)."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    out = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+            continue
+        if evaluation.check_name in NOT_GATING:
+            continue
+        out.append(
+            f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description or 'failed'}"
+        )
+    return out
 
 
 def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
     @dg.asset(
-        key=["published", "marts"],
+        key=PUBLISHED_KEY,
         deps=mart_keys,
         group_name="publish",
         owners=["team:data-engineering"],
-        description="The marts, copied to $COACHWH_HOME/coachwh_marts.duckdb for BI tools (read-only; replaced "
-        "atomically after each successful build).",
+        description="The marts and the table marts.publication (what the file holds, from which run, how fresh), "
+        "in $COACHWH_HOME/coachwh_marts.duckdb for BI tools: read-only, replaced atomically, the earlier "
+        "publications kept in $COACHWH_HOME/publications/ for `coachwh rollback`. Only when every ERROR check "
+        "of the run passed (a batch refused at the gate excepted).",
         kinds={"duckdb"},
+        pool=WAREHOUSE_POOL,
+        op_tags=LAST,
     )
-    def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        cfg = settings()
+    def published_marts(context: dg.AssetExecutionContext, coachwh: CoachwhConfig) -> dg.MaterializeResult:
+        cfg = coachwh.settings
+        blocking = failed_error_checks(context.instance, context.run.run_id)
+        if blocking:
+            raise dg.Failure(
+                description=f"not published: {len(blocking)} ERROR check(s) failed in this run; the BI file keeps "
+                f"the last good marts. " + "; ".join(blocking),
+                metadata={"failed_checks": dg.MetadataValue.json(blocking)},
+                allow_retries=False,
+            )
         started = time.monotonic()
-        rows = publish_marts(cfg.warehouse, cfg.published)
-        context.log.info(f"published {len(rows)} tables to {cfg.published}")
+        with non_transient():
+            rows = publish(
+                cfg.warehouse, cfg.published, cfg.publications, context.run.run_id, keep=cfg.keep_publications
+            )
+        seconds = round(time.monotonic() - started, 2)
+        context.log.info(f"published {len(rows)} tables to {cfg.published} in {seconds}s")
+        now = current(cfg.published)
+        if now is None:
+            raise dg.Failure(
+                description=f"{cfg.published} has no publication table after publishing", allow_retries=False
+            )
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(cfg.published)),
                 "tables": dg.MetadataValue.json(rows),
-                "seconds": round(time.monotonic() - started, 2),
+                "as_of_date": str(now.as_of_date),
+                "extract_dates": dg.MetadataValue.json({k: str(v) for k, v in now.extract_dates.items()}),
+                "rows": sum(n for t, n in rows.items() if t != PUBLICATION_TABLE),
+                "seconds": seconds,
             }
         )
 

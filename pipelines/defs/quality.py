@@ -25,6 +25,8 @@ import dagster as dg
 
 from pipelines.config import settings
 from pipelines.defs.ingest import WAREHOUSE_POOL
+from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
+from pipelines.defs.retries import non_transient
 from pipelines.quality.report import ValidationReport
 from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_batches
 from pipelines.sources import SOURCE_FILES, SourceFile
@@ -87,9 +89,7 @@ def check_result(report: ValidationReport) -> dg.AssetCheckResult:
 
 def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
     key = dg.AssetKey(["raw", f.raw_table])
-    file_name = (
-        "responses_<wave>.csv" if f.name == "responses" else "/".join(f"{f.name}.{x}" for x in f.formats)
-    )
+    file_name = "responses_<wave>.csv" if f.name == "responses" else "/".join(f"{f.name}.{x}" for x in f.formats)
 
     @dg.asset_check(
         asset=key,
@@ -105,15 +105,18 @@ def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
         pool=WAREHOUSE_POOL,
         metadata={"suite": f"expectations/{f.raw_table}.json"},
     )
-    def _check(context: dg.AssetCheckExecutionContext, config: SourceContractConfig) -> dg.AssetCheckResult:
+    def _check(
+        context: dg.AssetCheckExecutionContext, config: SourceContractConfig, coachwh: CoachwhConfig
+    ) -> dg.AssetCheckResult:
         batch_ids = loaded_batches(context.instance, key)
-        report = validate_batches(
-            settings().warehouse,
-            f.raw_table,
-            batch_ids,
-            chunk_rows=config.chunk_rows,
-            wait_seconds=LOCK_WAIT_SECONDS,
-        )
+        with non_transient():
+            report = validate_batches(
+                coachwh.settings.warehouse,
+                f.raw_table,
+                batch_ids,
+                chunk_rows=config.chunk_rows,
+                wait_seconds=LOCK_WAIT_SECONDS,
+            )
         log = context.log.warning if report.failures else context.log.info
         log(report.summary())
         return check_result(report)
@@ -121,6 +124,10 @@ def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
     return _check
 
 
-def quality_definitions() -> dg.Definitions:
-    """One `source_contract` check per raw table of `pipelines.sources.SOURCE_FILES`."""
-    return dg.Definitions(asset_checks=[source_contract_check(f) for f in SOURCE_FILES])
+def quality_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definitions:
+    """One `source_contract` check per raw table of `pipelines.sources.SOURCE_FILES`, with the settings
+    resource (`coachwh`, default: from the environment now)."""
+    return dg.Definitions(
+        asset_checks=[source_contract_check(f) for f in SOURCE_FILES],
+        resources={RESOURCE_KEY: coachwh or CoachwhConfig.from_settings(settings())},
+    )

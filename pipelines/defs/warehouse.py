@@ -5,7 +5,6 @@ asset that fills its raw table, and the UI shows one graph from the landing zone
 surface as asset checks (dagster-dbt's default).
 """
 
-
 import os
 import sys
 from collections.abc import Mapping
@@ -23,6 +22,9 @@ from dagster_dbt import (
 )
 
 from pipelines.config import DBT_PROJECT_DIR, settings
+from pipelines.defs.ingest import WAREHOUSE_POOL
+from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
+from pipelines.defs.retries import non_transient
 
 
 @cache
@@ -59,30 +61,47 @@ class WarehouseBuildConfig(dg.Config):
     full_refresh: bool = False
 
 
-def warehouse_definitions() -> dg.Definitions:
+def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definitions:
+    """The dbt models and tests as assets and checks, with the dbt and settings resources."""
     project = dbt_project()
 
     # Source tests (the castable guards on raw columns) become checks on the raw assets they test.
     translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator)
-    def coachwh_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig):
-        # dbt runs as a subprocess with the dbt project as its working directory: hand it the warehouse's
-        # absolute home so that it opens the very file the ingestion wrote.
-        os.environ["COACHWH_HOME"] = str(settings().home)
-        yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
+    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, pool=WAREHOUSE_POOL)
+    def coachwh_dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, coachwh: CoachwhConfig, config: WarehouseBuildConfig
+    ):
+        check_dbt_home(coachwh.settings.home)
+        with non_transient():
+            yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
 
     return dg.Definitions(
         assets=[coachwh_dbt_models],
         resources={
+            RESOURCE_KEY: coachwh or CoachwhConfig.from_settings(settings()),
             "dbt": DbtCliResource(
                 project_dir=project,
                 profiles_dir=str(DBT_PROJECT_DIR),
                 # The dbt installed beside this Python, so it works without the venv on PATH (tests, cron).
                 dbt_executable=str(Path(sys.executable).parent / "dbt"),
-            )
+            ),
         },
     )
+
+
+def check_dbt_home(home: Path, environ: Mapping[str, str] = os.environ) -> None:
+    """dbt runs as a subprocess with the dbt project as its working directory and finds the warehouse
+    through `COACHWH_HOME` in its profile: refuse to build when that would be another file than the one
+    the pipeline writes (`coachwh` sets it to an absolute path when it starts; services set it absolute)."""
+    raw = environ.get("COACHWH_HOME")
+    seen = Path(raw) if raw else DBT_PROJECT_DIR / ".." / "data"
+    if not seen.is_absolute() or seen.resolve() != home.resolve():
+        raise dg.Failure(
+            description=f"dbt would open {seen}/warehouse.duckdb (COACHWH_HOME={raw!r}) but the pipeline writes "
+            f"{home}/warehouse.duckdb: set COACHWH_HOME to the absolute path {home} for this process",
+            allow_retries=False,
+        )
 
 
 def manifest_is_stale(project_dir=DBT_PROJECT_DIR) -> bool:

@@ -184,9 +184,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -
     outcome = BatchOutcome(batch.batch_id, batch.system, batch.extract_date, "waiting")
     if not batch.complete:
         present = [
-            FileRecord(p.name, None, None, None, p.stat().st_size)
-            for p in sorted(batch.path.iterdir())
-            if p.is_file()
+            FileRecord(p.name, None, None, None, p.stat().st_size) for p in sorted(batch.path.iterdir()) if p.is_file()
         ]
         delivery = registry.next_delivery(con, batch.batch_id)
         _atomically(
@@ -211,9 +209,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -
     manifest: Manifest | None = None
     try:
         if batch.extract_date is None:
-            raise BatchRejected(
-                [Violation("", Rule.FOLDER, f"'{batch.name}' is not an extract date like 2026-11-26")]
-            )
+            raise BatchRejected([Violation("", Rule.FOLDER, f"'{batch.name}' is not an extract date like 2026-11-26")])
         manifest = read_manifest(batch.path)
         types = check_folder(batch.path, batch.system, manifest)
         prior = registry.loaded_delivery(con, batch.batch_id)
@@ -228,9 +224,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -
     return outcome
 
 
-def _file_records(
-    batch: Batch, manifest: Manifest | None, stats: list[FileStat] | None = None
-) -> list[FileRecord]:
+def _file_records(batch: Batch, manifest: Manifest | None, stats: list[FileStat] | None = None) -> list[FileRecord]:
     if stats is not None:
         return [FileRecord(s.name, s.raw_table, s.rows, s.sha256, s.bytes) for s in stats]
     if manifest is None:
@@ -276,9 +270,7 @@ def _redelivery(
                     )
                 )
             elif name not in delivered:
-                changed.append(
-                    Violation(name, Rule.CHANGED, f"loaded in delivery {loaded_delivery} but absent now")
-                )
+                changed.append(Violation(name, Rule.CHANGED, f"loaded in delivery {loaded_delivery} but absent now"))
             elif delivered[name] != loaded[name]:
                 changed.append(
                     Violation(
@@ -346,9 +338,7 @@ def _load(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher,
         tempfile.TemporaryDirectory(prefix="coachwh-ingest-", dir=cfg.home) as tmp,
     ):
-        hashes: dict[str, Future[str]] = {
-            name: hasher.submit(sha256_file, batch.path / name) for name, _ in files
-        }
+        hashes: dict[str, Future[str]] = {name: hasher.submit(sha256_file, batch.path / name) for name, _ in files}
         con.execute("BEGIN TRANSACTION")
         try:
             for name, f in files:
@@ -413,9 +403,7 @@ def _load_file(
         problems = []
         sha = digest.result()
         if sha != expected.sha256:
-            problems.append(
-                Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}")
-            )
+            problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
         found = formats.diagnose_csv(source, f if skip == f.header_rows else _one_header(f), name)
         if found is None and not problems and not isinstance(e, duckdb.InvalidInputException):
             raise  # not the file's fault (disk full, out of memory, ...): a crash, the batch stays pending
@@ -425,17 +413,11 @@ def _load_file(
     problems = []
     sha = digest.result()
     if sha != expected.sha256:
-        problems.append(
-            Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}")
-        )
+        problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
     if rows != expected.rows:
-        problems.append(
-            Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}")
-        )
+        problems.append(Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}"))
     if rows == 0 and f.kind == "snapshot":
-        problems.append(
-            Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)")
-        )
+        problems.append(Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)"))
     if problems:
         raise BatchRejected(problems)
     return FileStat(name, f.raw_table, rows, path.stat().st_size, sha)

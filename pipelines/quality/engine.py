@@ -63,9 +63,7 @@ class GxEngine:
         datasource = self._context.data_sources.add_pandas(name)
         try:
             asset = datasource.add_dataframe_asset("rows")
-            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-                batch_parameters={"dataframe": frame}
-            )
+            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
             with warnings.catch_warnings():
                 # pandas warns that our regexes have groups (GX calls str.contains): harmless here.
                 warnings.filterwarnings("ignore", message=REGEX_GROUPS_WARNING)

@@ -127,9 +127,7 @@ def _range_text(kw: dict[str, Any]) -> str:
 
 
 def _kwargs_text(kw: dict[str, Any]) -> str:
-    return ", ".join(
-        f"{k}={v!r}" for k, v in kw.items() if k not in ("column", "column_list", "row_condition")
-    )
+    return ", ".join(f"{k}={v!r}" for k, v in kw.items() if k not in ("column", "column_list", "row_condition"))
 
 
 def _num(v: Any) -> str:
@@ -166,8 +164,7 @@ def _rows_text(examples: list[Example], count: int, with_batch: bool) -> str:
     for ex in examples:
         by_file.setdefault(_file_label(ex, with_batch), []).append(ex.row_number)
     parts = [
-        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}"
-        for name, rows in by_file.items()
+        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}" for name, rows in by_file.items()
     ]
     text = "; ".join(parts) if parts else "rows ?"
     more = count - len(examples)
@@ -227,8 +224,7 @@ class ValidationReport:
         lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
         for f in self.failures:
             examples = ", ".join(
-                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}"
-                for ex in f.examples
+                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}" for ex in f.examples
             )
             cells = [f.column, f.rule, str(f.unexpected_count), f.error or examples]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")

@@ -111,9 +111,7 @@ class _Collector:
         return [self.found[i] for i in sorted(self.found) if self._violated(self.found[i])]
 
 
-def _run(
-    engine: GxEngine, collector: _Collector, name: str, part: list[dict[str, Any]], con, sql: str, params
-) -> int:
+def _run(engine: GxEngine, collector: _Collector, name: str, part: list[dict[str, Any]], con, sql: str, params) -> int:
     frame = con.execute(sql, params).df()
     try:
         if frame.empty:
@@ -190,9 +188,7 @@ def _validate_uniqueness(con, relation, raw_table, exp, chunk_rows, engine, coll
         f"from {relation} where {any_key} qualify _n > 1"
     )
     dup = f"select *, dense_rank() over (order by {group}) as _grp from ({dup})"
-    groups, biggest = con.execute(
-        f"select count(distinct _grp), coalesce(max(_n), 0) from ({dup})"
-    ).fetchone()
+    groups, biggest = con.execute(f"select count(distinct _grp), coalesce(max(_n), 0) from ({dup})").fetchone()
     if not groups:
         return 0
     per_chunk = max(1, chunk_rows // max(1, biggest))
@@ -223,9 +219,7 @@ def validate_batches(
     suite = load_suite(raw_table)
     columns = sorted({base_column(c) for c in suite_columns(suite)})
     with tempfile.TemporaryDirectory(prefix="coachwh-gx-") as tmp:
-        snap = snapshot_batches(
-            warehouse, raw_table, columns, Path(tmp) / "batch.parquet", batch_ids, wait_seconds
-        )
+        snap = snapshot_batches(warehouse, raw_table, columns, Path(tmp) / "batch.parquet", batch_ids, wait_seconds)
         if snap.path is None:
             report = ValidationReport(raw_table, expectations_run=0)
         else:
@@ -233,9 +227,7 @@ def validate_batches(
                 con.execute("SET enable_progress_bar = false")
                 path = str(snap.path).replace("'", "''")
                 con.execute(f"create view batch as select * from read_parquet('{path}')")
-                report = validate_rows(
-                    con, "batch", raw_table, chunk_rows=chunk_rows, suite=suite, engine=engine
-                )
+                report = validate_rows(con, "batch", raw_table, chunk_rows=chunk_rows, suite=suite, engine=engine)
     report.selection = snap.selection
     report.extract_dates = snap.extract_dates
     report.seconds = round(time.monotonic() - started, 2)

@@ -35,9 +35,7 @@ class BatchSnapshot:
     selection: str  # how the batches were chosen, for the check's metadata
 
 
-def connect_read_only(
-    warehouse: Path, wait_seconds: float, spill_dir: Path | None = None
-) -> duckdb.DuckDBPyConnection:
+def connect_read_only(warehouse: Path, wait_seconds: float, spill_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse read-only (DuckDB memory capped, spilling to `spill_dir`), waiting while
     another process holds the write lock."""
     config = {"memory_limit": MEMORY_LIMIT}

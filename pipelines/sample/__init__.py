@@ -164,6 +164,4 @@ def _check_names(summary: dict) -> None:
         system = key.split("/")[0]
         for name in files:
             if not any(f.matches(name) for f in files_of(system)):
-                raise AssertionError(
-                    f"generator wrote {key}/{name}, which the source contract does not define"
-                )
+                raise AssertionError(f"generator wrote {key}/{name}, which the source contract does not define")

@@ -29,8 +29,7 @@ COMMENTS = (
     "Needs to slow down, listen more, and confirm the customer's need before messaging.",
     'Excellent objection handling at Dr. Lee\'s office ("too expensive" -> value story).',
     "Reviewed call notes, territory plan, and Q targets.",
-    "Coaching the coach: gave feedback on how you ran the ride-along; "
-    "let the rep reflect first, then advise.",
+    "Coaching the coach: gave feedback on how you ran the ride-along; let the rep reflect first, then advise.",
     "Set goals for next month:\n1) 3 ride-alongs per rep\n2) weekly one-on-ones",
     "Missed pre-call planning, again; discussed why.",
     "Strong session, rep self-identified 2 improvement areas.",
@@ -175,9 +174,7 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
     night = np.isin(dup, forced)
     hist_end = start_s + (history_day + 1) * 86400
     d_created[night] = np.minimum(d_created[night], hist_end - 60)
-    d_deleted[night] = hist_end + rng.integers(
-        3600, max(3601, (last_day - history_day) * 86400), int(night.sum())
-    )
+    d_deleted[night] = hist_end + rng.integers(3600, max(3601, (last_day - history_day) * 86400), int(night.sum()))
 
     def cat(a, b):
         return np.concatenate([a, b])

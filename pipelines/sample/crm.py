@@ -164,13 +164,9 @@ def build_users(org: Org, rng) -> list[CrmUser]:
     for j, (first, last, title) in enumerate(extras):
         idx = len(org.people) + j
         contractor = title.startswith("Contract")
-        email = (
-            f"{first}.{last}@flexforce-staffing.com" if contractor else f"{first}.{last}@{EMAIL_DOMAIN}"
-        ).lower()
+        email = (f"{first}.{last}@flexforce-staffing.com" if contractor else f"{first}.{last}@{EMAIL_DOMAIN}").lower()
         number = f"C{1040 + j}" if contractor and j % 2 else None
-        user = CrmUser(
-            idx, -1, first, last, email, number, start_s - 86400 * int(rng.integers(5, 300)), 0, title
-        )
+        user = CrmUser(idx, -1, first, last, email, number, start_s - 86400 * int(rng.integers(5, 300)), 0, title)
         if contractor and flms:
             user.manager_user = flms[j % len(flms)]
         users.append(user)
@@ -491,9 +487,7 @@ def _opportunities(
     hist_end = start_s + (history_day + 1) * 86400
     night_s = max(1, (last_day - history_day) * 86400)
     edit = u < 0.03
-    recent_won = np.flatnonzero(
-        won & (close_day > history_day - 20) & (close_day <= history_day) & (u >= 0.05)
-    )
+    recent_won = np.flatnonzero(won & (close_day > history_day - 20) & (close_day <= history_day) & (u >= 0.05))
     forced = rng.choice(recent_won, min(3, len(recent_won)), replace=False) if last_day > history_day else []
     edit[forced] = True
     e = np.flatnonzero(edit)
@@ -524,9 +518,7 @@ def _opportunities(
     # deletions: some opportunities are deleted (a tombstone), a few during the nightly window
     deleted = np.full(n_opp, NEVER)
     dl = np.flatnonzero((u >= 0.06) & (u < 0.072))
-    deleted[dl] = created_s[dl] + (rng.random(len(dl)) * (close_s[dl] - created_s[dl] + 20 * 86400)).astype(
-        np.int64
-    )
+    deleted[dl] = created_s[dl] + (rng.random(len(dl)) * (close_s[dl] - created_s[dl] + 20 * 86400)).astype(np.int64)
     open_at_h = np.flatnonzero((created_s < hist_end - 86400) & (close_s > hist_end + night_s) & (u >= 0.2))
     if last_day > history_day and len(open_at_h):
         fd = rng.choice(open_at_h, min(2, len(open_at_h)), replace=False)
@@ -635,12 +627,8 @@ def _call_rows(p, d, team_of, lam_rep, last_day, start_s, offset, rng) -> pd.Dat
     nv = len(vp)
     call_s = start_s + vd.astype(np.int64) * 86400 + rng.integers(7 * 3600, 18 * 3600, nv)
     group = rng.random(nv) < 0.10
-    ctype = np.where(
-        group, rng.choice([3, 4], nv, p=[0.7, 0.3]), rng.choice([0, 1, 2], nv, p=[0.6, 0.3, 0.1])
-    )
-    channel = np.where(
-        group, rng.choice([0, 2], nv, p=[0.8, 0.2]), rng.choice(4, nv, p=[0.72, 0.12, 0.1, 0.06])
-    )
+    ctype = np.where(group, rng.choice([3, 4], nv, p=[0.7, 0.3]), rng.choice([0, 1, 2], nv, p=[0.6, 0.3, 0.1]))
+    channel = np.where(group, rng.choice([0, 2], nv, p=[0.8, 0.2]), rng.choice(4, nv, p=[0.72, 0.12, 0.1, 0.06]))
     channel = np.where((ctype == 1) | (ctype == 2) | (ctype == 4), 0, channel)  # samples: in person
     status = np.where(rng.random(nv) < 0.96, 2, 1)
     created = np.where(
@@ -689,9 +677,7 @@ def _window(t_end: int, history: bool, stamp: str, deleted: str) -> str:
 
 
 def calls_sql(start: date, t_end: int, history: bool) -> str:
-    stamp = (
-        f"CASE WHEN deleted_s < {t_end} THEN deleted_s WHEN final_s < {t_end} THEN final_s ELSE created_s END"
-    )
+    stamp = f"CASE WHEN deleted_s < {t_end} THEN deleted_s WHEN final_s < {t_end} THEN final_s ELSE created_s END"
     deleted = f"deleted_s < {t_end}"
     status = f"CASE WHEN final_s < {t_end} THEN {_in_list(CALL_STATUS, 'status')} ELSE 'Planned_vod' END"
     return f"""
@@ -719,8 +705,7 @@ def coaching_sql(start: date, t_end: int, history: bool) -> str:
     )
     deleted = f"deleted_s < {t_end}"
     status = (
-        f"CASE WHEN approved_s < {t_end} THEN 'Approved' WHEN submitted_s < {t_end} THEN 'Submitted' "
-        "ELSE 'Draft' END"
+        f"CASE WHEN approved_s < {t_end} THEN 'Approved' WHEN submitted_s < {t_end} THEN 'Submitted' ELSE 'Draft' END"
     )
     ratings = ",\n".join(
         f'CASE WHEN r{j} > 0 THEN {_in_list(RATING_PICKLIST, f"r{j} - 1")} END AS "{name}"'

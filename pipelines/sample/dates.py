@@ -49,9 +49,7 @@ class MonthGrid:
         self.n_days = n_days
         self.months = month_starts(start, start + timedelta(days=n_days - 1))
         self.first_day = np.array([max(0, (m - start).days) for m in self.months], dtype=np.int64)
-        self.next_first = np.array(
-            [min(n_days, (add_months(m, 1) - start).days) for m in self.months], dtype=np.int64
-        )
+        self.next_first = np.array([min(n_days, (add_months(m, 1) - start).days) for m in self.months], dtype=np.int64)
         self.month_of_day = np.repeat(np.arange(len(self.months)), self.next_first - self.first_day)
         weekday0 = start.weekday()
         self.is_workday = ((np.arange(n_days) + weekday0) % 7) < 5

@@ -90,9 +90,7 @@ def _enc5(x: str) -> str:
 
 
 def _bits5(x: str) -> str:
-    terms = " + ".join(
-        f"(CASE WHEN {_digit(x, 4 - i)} BETWEEN 10 AND 35 THEN {1 << i} ELSE 0 END)" for i in range(5)
-    )
+    terms = " + ".join(f"(CASE WHEN {_digit(x, 4 - i)} BETWEEN 10 AND 35 THEN {1 << i} ELSE 0 END)" for i in range(5))
     return f"substr('{SUFFIX_ALPHABET}', {terms} + 1, 1)"
 
 
@@ -109,8 +107,7 @@ SFID_MACRO_SQL = [
     f"CREATE OR REPLACE MACRO sfid_enc5(x) AS {_enc5('x')}",
     f"CREATE OR REPLACE MACRO sfid_bits5(x) AS {_bits5('x')}",
     "CREATE OR REPLACE MACRO sfid_head(prefix) AS " + _bits5_text(f"(prefix || '{POD}')"),
-    f"CREATE OR REPLACE MACRO sfid15(prefix, n) AS prefix || '{POD}' "
-    "|| sfid_enc5(sfid_hi(n)) || sfid_enc5(sfid_lo(n))",
+    f"CREATE OR REPLACE MACRO sfid15(prefix, n) AS prefix || '{POD}' || sfid_enc5(sfid_hi(n)) || sfid_enc5(sfid_lo(n))",
     "CREATE OR REPLACE MACRO sfid(prefix, n) AS sfid15(prefix, n) || sfid_head(prefix) "
     "|| sfid_bits5(sfid_hi(n)) || sfid_bits5(sfid_lo(n))",
 ]

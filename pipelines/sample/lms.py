@@ -127,8 +127,7 @@ def build_transcripts(con, org: Org, last_day: int, rng) -> None:
         if day.day == 8:  # monthly: some managers get a coaching-curriculum course
             lev = org.level[:, m_first]
             p = np.flatnonzero(
-                ((lev == FLM) & (rng.random(len(lev)) < 0.22))
-                | ((lev == SLM) & (rng.random(len(lev)) < 0.08))
+                ((lev == FLM) & (rng.random(len(lev)) < 0.22)) | ((lev == SLM) & (rng.random(len(lev)) < 0.08))
             )
             assign(p, rng.choice(COACHING, len(p)), m_first, 60)
     for person in org.people:  # (re)hires and promotions to FLM: small, per event
@@ -165,9 +164,7 @@ def build_transcripts(con, org: Org, last_day: int, rng) -> None:
     comp_day = np.where(completes & (org.level[p, last_seen] < 0), NEVER, comp_day)
     started = rng.random(n) < 0.6
     end_day = np.minimum(comp_day, cancel_day)
-    prog_day = np.where(
-        started, day + 1 + (rng.random(n) * np.minimum(end_day - day - 1, 20)).astype(np.int64), NEVER
-    )
+    prog_day = np.where(started, day + 1 + (rng.random(n) * np.minimum(end_day - day - 1, 20)).astype(np.int64), NEVER)
     prog_day = np.where(prog_day >= end_day, NEVER, prog_day)
     past_due = np.where((due_day + 1 < end_day), due_day + 1, NEVER)
     prog_day = np.where(prog_day >= past_due, NEVER, prog_day)
@@ -198,9 +195,7 @@ def build_transcripts(con, org: Org, last_day: int, rng) -> None:
     con.unregister("tr_df")
     con.register(
         "lms_user_df",
-        pd.DataFrame(
-            {"person": np.arange(len(org.people)), "emp_id": [x.emp_id for x in org.people], "email": emails}
-        ),
+        pd.DataFrame({"person": np.arange(len(org.people)), "emp_id": [x.emp_id for x in org.people], "email": emails}),
     )
     con.execute("CREATE OR REPLACE TABLE lms_users AS SELECT * FROM lms_user_df")
     con.unregister("lms_user_df")

@@ -165,9 +165,7 @@ class _Sim:
         idx = len(self.people)
         person = Person(idx, f"{1001 + idx:06d}", first, last, f"{local}@{EMAIL_DOMAIN}")
         person.coach_hours = float(np.clip(self.rng.lognormal(np.log(1.6), 0.6), 0.1, 6.0))
-        person.coach_quality = float(
-            np.clip(2.4 + 0.35 * person.coach_hours + self.rng.normal(0, 0.45), 1.2, 4.9)
-        )
+        person.coach_quality = float(np.clip(2.4 + 0.35 * person.coach_hours + self.rng.normal(0, 0.45), 1.2, 4.9))
         person.skill = float(self.rng.normal(0, 1))
         if self.rng.random() < 0.04:
             a = self.start + timedelta(days=int(self.rng.integers(0, max(1, (self.end - self.start).days))))
@@ -223,8 +221,7 @@ class _Sim:
 
         floor = start - timedelta(days=5 * 365)
         directors = [
-            hire(DIRECTOR, -1, -1, d % len(REGIONS), floor, floor + timedelta(days=200))
-            for d in range(p.directors)
+            hire(DIRECTOR, -1, -1, d % len(REGIONS), floor, floor + timedelta(days=200)) for d in range(p.directors)
         ]
         slms = []
         for s in range(p.slms):
@@ -292,11 +289,7 @@ class _Sim:
 
     def backfill_rep(self, t: int) -> None:
         rng, team = self.rng, self.teams[t]
-        pool = [
-            w
-            for w in self.former
-            if (self.today - self.people[w].state.day).days >= 90 and w not in self.touched
-        ]
+        pool = [w for w in self.former if (self.today - self.people[w].state.day).days >= 90 and w not in self.touched]
         force = self.rehires == 0 and (self.today - self.start).days > 100
         if pool and (force or rng.random() < 0.2):
             who = pool[int(rng.integers(len(pool)))]
@@ -305,9 +298,7 @@ class _Sim:
             self.add_row(who, JobRow(self.today, "Rehire", IC, PROFILE_REP, team.region, self.leader(t), t))
         else:
             person = self.new_person()
-            self.add_row(
-                person.idx, JobRow(self.today, "Hire", IC, PROFILE_REP, team.region, self.leader(t), t)
-            )
+            self.add_row(person.idx, JobRow(self.today, "Hire", IC, PROFILE_REP, team.region, self.leader(t), t))
 
     def backfill_flm(self, t: int) -> None:
         rng, team = self.rng, self.teams[t]
@@ -336,9 +327,7 @@ class _Sim:
             self.schedule(int(rng.integers(20, 60)), ("backfill_rep", old_team))
         else:
             who = self.new_person().idx
-            self.add_row(
-                who, JobRow(self.today, "Hire", FLM, PROFILE_BY_LEVEL[FLM], team.region, team.slm, t)
-            )
+            self.add_row(who, JobRow(self.today, "Hire", FLM, PROFILE_BY_LEVEL[FLM], team.region, team.slm, t))
         team.flm = who
         self.move_team(t, who)
 
@@ -450,9 +439,7 @@ def _matrices(people: list[Person], start: date, end: date, horizon_days: int):
     return mgr, level, team
 
 
-def simulate(
-    profile: Profile, rng: np.random.Generator, start: date, end: date, horizon_days: int = 120
-) -> Org:
+def simulate(profile: Profile, rng: np.random.Generator, start: date, end: date, horizon_days: int = 120) -> Org:
     """Run the organisation from `start` to `end`; matrices reach `horizon_days` past `end` (frozen state)."""
     sim = _Sim(profile, rng, start, end)
     sim.run()

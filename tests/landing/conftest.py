@@ -33,9 +33,7 @@ class Gate:
         return self.query(f"SELECT count(*) FROM raw.{table}")[0][0]
 
     def total_raw_rows(self) -> int:
-        tables = [
-            r[0] for r in self.query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'")
-        ]
+        tables = [r[0] for r in self.query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'")]
         return sum(self.count(t) for t in tables)
 
     def registry(self) -> list[dict]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipelines.config import PROJECT_ROOT
+from pipelines.config import PROJECT_ROOT, settings
 from pipelines.defs.ingest import (
     INGEST_ASSET_SPECS,
     INGEST_ASSETS,
@@ -19,6 +19,7 @@ from pipelines.defs.ingest import (
     build_landing_sensor,
     ingest_definitions,
 )
+from pipelines.defs.resources import CoachwhConfig
 from pipelines.sources import SOURCE_FILES
 from tests.landing.kit import default_files, write_batch
 
@@ -33,9 +34,7 @@ def test_one_asset_per_source_file_type_grouped_by_system():
 def test_definitions_validate_standalone_and_pointed_at_another_job():
     dg.Definitions.validate_loadable(ingest_definitions())
     nightly = dg.define_asset_job("nightly", selection=dg.AssetSelection.all())
-    merged = dg.Definitions.merge(
-        ingest_definitions(sensor_job_name="nightly"), dg.Definitions(jobs=[nightly])
-    )
+    merged = dg.Definitions.merge(ingest_definitions(sensor_job_name="nightly"), dg.Definitions(jobs=[nightly]))
     dg.Definitions.validate_loadable(merged)
     assert merged.resolve_sensor_def("landing_zone_sensor").job_name == "nightly"
     ingest_job = ingest_definitions().resolve_job_def(INGEST_JOB)
@@ -47,7 +46,7 @@ def test_assets_materialise_in_process(gate, monkeypatch):
     monkeypatch.delenv("COACHWH_LANDING", raising=False)
     write_batch(gate.landing, "crm", "2026-11-26", default_files("crm", rows=5))
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", rows=2))
-    result = dg.materialize(INGEST_ASSETS)
+    result = dg.materialize(INGEST_ASSETS, resources={"coachwh": CoachwhConfig.from_settings(settings())})
     assert result.success
     meta = {
         e.materialization.asset_key.path[-1]: e.materialization.metadata
@@ -66,7 +65,7 @@ def test_sensor_requests_once_per_pending_set(gate, monkeypatch):
     sensor = build_landing_sensor()
 
     def tick(cursor=None):
-        ctx = dg.build_sensor_context(cursor=cursor)
+        ctx = dg.build_sensor_context(cursor=cursor, resources={"coachwh": CoachwhConfig.from_settings(settings())})
         result = sensor(ctx)
         return result, ctx.cursor
 
@@ -121,9 +120,7 @@ def test_ingest_job_with_parallel_step_processes_shares_the_warehouse(gate, monk
     selection = [k for k in RAW_ASSET_KEYS if k.path[1].split("_")[0] in ("crm", "lms")]
     (tmp_path / "dagster").mkdir()
     with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
-        result = dg.execute_job(
-            dg.reconstructable(ingest_job_for_test), instance=instance, asset_selection=selection
-        )
+        result = dg.execute_job(dg.reconstructable(ingest_job_for_test), instance=instance, asset_selection=selection)
         assert result.success
         steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_SUCCESS"}
         assert steps == {"ingest_crm", "ingest_lms"}

@@ -141,12 +141,8 @@ def test_bom_crlf_and_quoted_commas_quotes_and_line_breaks(gate):
     report = gate.ingest()
 
     assert not report.quarantined
-    got = gate.query(
-        'SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number'
-    )
-    assert [(n, i) for n, i, _ in got] == [
-        (k, f"Id-{k}") for k in range(1, 6)
-    ]  # record ordinal == file order
+    got = gate.query('SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number')
+    assert [(n, i) for n, i, _ in got] == [(k, f"Id-{k}") for k in range(1, 6)]  # record ordinal == file order
     assert got[1][2] == rows[1][comments] and got[3][2] == "multi\n\nline\n\n"
     # the BOM is not part of the first column's name or value
     assert gate.query('SELECT "Id" FROM raw.crm_coaching_report WHERE _row_number = 1') == [("Id-1",)]
@@ -195,8 +191,7 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     exprs = [
         "'Id-' || i AS \"Id\""
         if c == "Id"
-        else "CASE WHEN i % 7 = 0 THEN 'one ' || i || chr(10) || 'two, \"2\"' || chr(10) ELSE 'v' || i END"
-        f' AS "{c}"'
+        else f"CASE WHEN i % 7 = 0 THEN 'one ' || i || chr(10) || 'two, \"2\"' || chr(10) ELSE 'v' || i END AS \"{c}\""
         if c == "Detailed_Products_vod__c"
         else f"'{c[:8]}-' || i AS \"{c}\""
         for c in f.columns
@@ -208,9 +203,9 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     write_batch(gate.landing, "crm", "2026-11-26", files, rows={"Call2_vod__c.csv": 400_000})
     report = gate.ingest()
     assert not report.quarantined, report.quarantined and report.quarantined[0].reason
-    assert gate.query(
-        "SELECT count(*), count(*) FILTER (WHERE \"Id\" <> 'Id-' || _row_number) FROM raw.crm_call"
-    ) == [(400_000, 0)]
+    assert gate.query("SELECT count(*), count(*) FILTER (WHERE \"Id\" <> 'Id-' || _row_number) FROM raw.crm_call") == [
+        (400_000, 0)
+    ]
 
 
 def test_crash_after_commit_before_the_archive_move_never_doubles_rows(gate, monkeypatch):

@@ -75,9 +75,7 @@ def test_generated_hr_workbooks_load_like_the_csv_export(tmp_path):
         gate = Gate.__new__(Gate)
         gate.cfg = Settings(home=home, landing=landing)
         results[label] = {
-            table: gate.query(
-                f"SELECT * EXCLUDE (_source_file, _loaded_at) FROM raw.{table} ORDER BY _row_number"
-            )
+            table: gate.query(f"SELECT * EXCLUDE (_source_file, _loaded_at) FROM raw.{table} ORDER BY _row_number")
             for table in ("hris_workers", "hris_job_history")
         }
     assert results["csv"] == results["xlsx"]

@@ -1,5 +1,8 @@
 """The Dagster code location loads and shows one connected graph from the exports to the marts."""
 
+import os
+import time
+
 import dagster as dg
 import pytest
 
@@ -7,8 +10,16 @@ from pipelines.defs.warehouse import dbt_build_args, prepare_manifest
 from pipelines.sources import SOURCE_FILES
 
 MARTS = [
-    "mart_manager_coaching", "mart_manager_retention", "mart_manager_revenue", "mart_manager_engagement",
-    "mart_coaching_effectiveness", "mart_coaching_impact", "dim_employee", "dim_month", "identity_unmatched",
+    "mart_manager_coaching",
+    "mart_manager_retention",
+    "mart_manager_revenue",
+    "mart_manager_engagement",
+    "mart_coaching_effectiveness",
+    "mart_coaching_impact",
+    "dim_employee",
+    "dim_month",
+    "identity_unmatched",
+    "unattributed_activity",
 ]
 
 
@@ -42,8 +53,17 @@ def test_the_graph_is_connected_from_every_raw_table_to_the_headline_mart(defs):
         if key not in seen:
             seen.add(key)
             todo.extend(graph.get(key).parent_keys)
-    needed = {dg.AssetKey(["raw", t]) for t in ("crm_coaching_report", "crm_opportunity", "crm_forecasting_quota",
-                                                 "crm_dated_conversion_rate", "crm_user", "hris_job_history")}
+    needed = {
+        dg.AssetKey(["raw", t])
+        for t in (
+            "crm_coaching_report",
+            "crm_opportunity",
+            "crm_forecasting_quota",
+            "crm_dated_conversion_rate",
+            "crm_user",
+            "hris_job_history",
+        )
+    }
     assert needed <= seen
 
 
@@ -64,15 +84,61 @@ def test_nightly_job_covers_every_asset_and_is_scheduled(defs):
 def test_nightly_runs_one_step_at_a_time_and_the_landing_sensor_starts_it(defs):
     # DuckDB takes one writer process: parallel steps would fight over the warehouse file lock.
     assert defs.resolve_job_def("nightly").executor_def.name == "in_process"
-    sensors = [s for s in defs.sensors or [] if s.job_name == "nightly"]
-    assert sensors, "no sensor starts the nightly job"
-    assert sensors[0].default_status == dg.DefaultSensorStatus.RUNNING
+    sensor = defs.resolve_sensor_def("landing_zone_sensor")
+    assert sensor.job_name == "nightly"
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    for name in ("alert_on_run_failure", "alert_on_failed_checks"):
+        assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_under_dagster_dev_the_manifest_is_prepared_without_dbt_on_path(monkeypatch):
+def test_under_dagster_dev_a_stale_manifest_is_reparsed_without_dbt_on_path(monkeypatch):
     from pipelines.defs.warehouse import dbt_project
 
     monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # as `make ui` or cron may start it: no venv on PATH
+    manifest = dbt_project.__wrapped__().manifest_path
+    os.utime(manifest, (0, 0))  # older than every file of the project: stale
     project = dbt_project.__wrapped__()
-    assert project.manifest_path.exists()
+    assert project.manifest_path == manifest
+    assert manifest.stat().st_mtime > time.time() - 600  # parsed again, just now
+
+
+def test_without_dagster_dev_nothing_parses_at_load(monkeypatch):
+    from pipelines.defs import warehouse
+
+    monkeypatch.delenv("DAGSTER_IS_DEV_CLI", raising=False)
+    monkeypatch.setattr(warehouse, "prepare_manifest", lambda *a, **k: pytest.fail("parsed at load"))
+    warehouse.dbt_project.__wrapped__()
+
+
+def test_every_step_that_opens_the_warehouse_is_in_the_pool_and_publish_runs_last(defs):
+    from pipelines.defs.ingest import WAREHOUSE_POOL
+
+    job = defs.resolve_job_def("nightly")
+    pools = {node.name: node.definition.pool for node in job.graph.node_dict.values()}
+    opening = [n for n in pools if n.startswith("ingest_") or "source_contract" in n]
+    opening += ["coachwh_dbt_models", "published__marts", "extract_freshness"]
+    assert {n: pools[n] for n in opening} == dict.fromkeys(opening, WAREHOUSE_POOL)
+    assert job.graph.node_dict["published__marts"].definition.tags["dagster/priority"] == "-100"
+
+
+def test_the_settings_reach_every_area_as_one_resource_with_absolute_paths(monkeypatch, tmp_path):
+    from pipelines.definitions import build_definitions
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COACHWH_HOME", "relative/home")
+    defs = build_definitions()
+    resource = defs.resources["coachwh"]
+    assert resource.home == str(tmp_path / "relative" / "home")
+    assert resource.landing == str(tmp_path / "relative" / "home" / "landing")
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_dbt_refuses_to_open_another_warehouse_than_the_pipelines(tmp_path):
+    from pipelines.defs.warehouse import check_dbt_home
+
+    check_dbt_home(tmp_path, {"COACHWH_HOME": str(tmp_path)})
+    with pytest.raises(dg.Failure, match="set COACHWH_HOME to the absolute path"):
+        check_dbt_home(tmp_path, {"COACHWH_HOME": "data"})
+    with pytest.raises(dg.Failure):
+        check_dbt_home(tmp_path, {"COACHWH_HOME": str(tmp_path / "other")})

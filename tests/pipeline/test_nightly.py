@@ -1,63 +1,76 @@
-"""The nightly job end to end on the small sample: exports in, marts published; a bad batch stops at the gate."""
+"""The nightly job end to end on the small sample: two `coachwh run` started together, then a night with a
+bad batch. Each fixture builds on the one before it explicitly, so every test can run alone."""
 
+import dataclasses
+import os
 import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from pipelines.config import settings
+from pipelines import publication as pub
+from pipelines.config import PROJECT_ROOT, settings
 from pipelines.nightly import run_nightly
 from pipelines.sample import generate
+from tests.pipeline.webhook import Webhook
 
 pytestmark = pytest.mark.slow
 
 PUBLISHED = {
     "mart_manager_coaching", "mart_manager_retention", "mart_manager_revenue", "mart_manager_engagement",
     "mart_coaching_effectiveness", "mart_coaching_impact", "dim_employee", "dim_month", "identity_unmatched",
-}
+    "unattributed_activity", "publication",
+}  # fmt: skip
 
 
 def _published_counts(path):
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
         return {t: con.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in tables}
 
 
 @pytest.fixture(scope="module")
-def night(tmp_path_factory):
+def two_runs(tmp_path_factory):
+    """Two `coachwh run` processes started one second apart on a fresh landing zone."""
     home = tmp_path_factory.mktemp("home")
+    env = {k: v for k, v in os.environ.items() if k not in ("COACHWH_LANDING", "DAGSTER_HOME")}
+    env["COACHWH_HOME"] = str(home)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("COACHWH_HOME", str(home))
         mp.delenv("COACHWH_LANDING", raising=False)
         mp.delenv("DAGSTER_HOME", raising=False)
         cfg = settings()
         generate(out=cfg.landing, profile="small", days=2)
-        ok = run_nightly(cfg)
-        yield cfg, ok
+        coachwh = str(Path(sys.executable).parent / "coachwh")
+        # From another working directory: the paths come from COACHWH_HOME, not from where it is started.
+        procs = []
+        for _ in range(2):
+            procs.append(
+                subprocess.Popen(
+                    [coachwh, "run"], cwd="/", env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                )
+            )
+            time.sleep(1.0)
+        outputs = [p.communicate(timeout=900)[0] for p in procs]
+        yield cfg, [p.returncode for p in procs], outputs
 
 
-def test_the_nightly_job_loads_every_batch_and_publishes_every_mart(night):
-    cfg, ok = night
-    assert ok
-    counts = _published_counts(cfg.published)
-    assert PUBLISHED <= set(counts)
-    assert all(counts[t] > 0 for t in PUBLISHED - {"identity_unmatched"}), counts
-    # Everything that landed was loaded and archived: the landing zone shows only what is pending.
-    assert not [p for p in cfg.landing.rglob("manifest.json")]
-    with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
-        statuses = dict(con.execute("select status, count(*) from ops.batch_registry group by 1").fetchall())
-        as_of = con.execute("select as_of_date from intermediate.int_calendar__as_of").fetchone()[0]
-    assert set(statuses) == {"loaded"}
-    assert str(as_of) == "2026-11-02"  # history until 2026-10-31, then two nightly batches
-    # The Dagster run history is kept where the UI reads it.
-    assert (cfg.home / "dagster").is_dir()
-
-
-def test_a_bad_batch_stops_at_the_gate_and_yesterdays_marts_stay_published(night):
-    cfg, _ = night
+@pytest.fixture(scope="module")
+def refused_night(two_runs):
+    """The night after: tomorrow's CRM batch arrives with a User.csv that no longer matches its manifest;
+    alerts go to a local webhook. Runs in-process."""
+    cfg, _, _ = two_runs
     before = _published_counts(cfg.published)
-    # Tomorrow's CRM batch arrives with a User.csv that no longer matches its manifest.
     src = cfg.archive / "crm" / "2026-11-02"
     bad = cfg.landing / "crm" / "2026-11-03"
     shutil.copytree(src, bad)
@@ -65,29 +78,122 @@ def test_a_bad_batch_stops_at_the_gate_and_yesterdays_marts_stay_published(night
     (bad / "manifest.json").write_text(manifest)
     with open(bad / "User.csv", "a", encoding="utf-8") as f:
         f.write("005000000000001AAA,x,,,,,,,true,,,\n")
+    lines = []
+    with Webhook() as hook, pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COACHWH_HOME", str(cfg.home))
+        mp.delenv("DAGSTER_HOME", raising=False)
+        ok = run_nightly(dataclasses.replace(cfg, alert_webhook=hook.url), out=lines.append)
+    return cfg, ok, lines, hook.bodies, before
 
-    assert run_nightly(cfg) is False  # loud: the CLI exits non-zero
 
+def test_two_runs_started_together_run_one_after_the_other_and_load_everything_once(two_runs):
+    cfg, codes, outputs = two_runs
+    assert codes == [0, 0], outputs
+    assert "waiting for it to finish" in outputs[1]
+    assert not any("Could not set lock" in o or "Conflicting lock" in o for o in outputs)
+    with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
+        statuses = con.execute("select status, count(*) from ops.batch_registry group by 1").fetchall()
+        duplicated = con.execute(
+            "select count(*) from (select _batch_id, _row_number, count(*) n from raw.crm_call group by 1, 2) "
+            "where n > 1"
+        ).fetchone()[0]
+    assert statuses == [("loaded", 10)]  # 3 nights of crm, hris, lms + the survey history: once each
+    assert duplicated == 0
+    assert not list(cfg.landing.rglob("manifest.json"))
+    assert len(pub.list_publications(cfg.published, cfg.publications)) == 2
+
+
+def test_the_run_reads_as_stages_and_ends_with_the_summary_and_the_headline(two_runs):
+    _, _, outputs = two_runs
+    first = outputs[0]
+    for stage in ("gate      crm", "contracts 11 source contracts", "dbt       ", "freshness", "publish   "):
+        assert stage in first, first
+    assert "/" in first.split("dbt       ", 1)[1].split()[0]  # n/N models
+    assert " of 467 " not in first  # dbt's own lines are in the log file, not on the terminal
+    assert "batches   loaded 10:" in first
+    assert "as of 2026-11-02" in first
+    assert "headline  in 20" in first and "most-coached quartile" in first
+    assert len(first.splitlines()) < 40
+
+
+def test_every_mart_and_the_publication_table_are_published(two_runs):
+    cfg, _, _ = two_runs
+    counts = _published_counts(cfg.published)
+    assert PUBLISHED <= set(counts)
+    assert all(counts[t] > 0 for t in PUBLISHED - {"identity_unmatched", "unattributed_activity"}), counts
+    with duckdb.connect(str(cfg.published), read_only=True) as con:
+        rows = con.execute(
+            "select table_name, row_count, as_of_date, crm_extract_date, hris_extract_date, survey_extract_date, "
+            "lms_extract_date, count(distinct run_id) over () from marts.publication"
+        ).fetchall()
+    assert {r[0] for r in rows} == set(counts)
+    assert all(r[1] == counts[r[0]] for r in rows if r[0] != "publication")
+    assert {r[2:] for r in rows} == {
+        (date(2026, 11, 2), date(2026, 11, 2), date(2026, 11, 2), date(2026, 10, 31), date(2026, 11, 2), 1)
+    }
+    with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
+        as_of = con.execute("select as_of_date from intermediate.int_calendar__as_of").fetchone()[0]
+    assert as_of == date(2026, 11, 2)  # the publication's as-of date is the marts' own
+
+
+def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused_night):
+    cfg, ok, lines, bodies, before = refused_night
+    assert ok is False  # loud: the CLI exits non-zero
     rejected = (cfg.quarantine / "crm" / "2026-11-03" / "REJECTED.md").read_text()
     assert "User.csv" in rejected
-    assert not bad.exists()
-    assert _published_counts(cfg.published) == before
+    assert _published_counts(cfg.published) == before  # nothing of the batch reached the marts...
+    kept = pub.list_publications(cfg.published, cfg.publications)
+    assert len(kept) == 3 and kept[0].current  # ...and the rest was published all the same
+    (body,) = bodies
+    assert body["run_id"] == kept[0].run_id
+    assert {c["check"] for c in body["failed_checks"]} == {"landing_gate"}
+    assert [b["batch_id"] for b in body["quarantined_batches"]] == ["crm/2026-11-03"]
+    assert "User.csv" in body["quarantined_batches"][0]["reason"]
+    text = "\n".join(lines)
+    assert "REFUSED crm/2026-11-03" in text and "NEEDS ATTENTION" in text
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
-        loaded = con.execute(
-            "select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
+        loaded = con.execute("select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
     assert loaded == 0
 
 
-def test_status_shows_the_as_of_date_the_refused_batch_and_staleness(night):
-    from datetime import date
-
+def test_status_shows_the_as_of_date_the_refused_batch_the_publication_and_staleness(refused_night):
     from pipelines.status import status_lines
 
-    cfg, _ = night
+    cfg, *_ = refused_night
     text = "\n".join(status_lines(cfg, today=date(2026, 11, 3)))
     assert "as-of     2026-11-02" in text
     assert "REFUSED crm/2026-11-03" in text and "User.csv" in text
-    assert "STALE" not in text
+    assert "STALE" not in text and "LATE" not in text
+    tables = len(_published_counts(cfg.published))
+    assert f"as of 2026-11-02, {tables} tables (3 publication(s) kept" in text
     later = "\n".join(status_lines(cfg, today=date(2026, 11, 10)))
     assert "STALE: no crm extract for 8 days" in later
     assert "STALE: no survey" not in later  # a quarterly survey is not late after a week
+
+
+def test_rollback_brings_back_the_previous_publication(refused_night):
+    cfg, *_ = refused_night
+    newest, previous, *_ = pub.list_publications(cfg.published, cfg.publications)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "coachwh"), "rollback"],
+        env={**os.environ, "COACHWH_HOME": str(cfg.home)}, cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert previous.run_id in done.stdout
+    assert pub.current(cfg.published).run_id == previous.run_id
+    listing = subprocess.run(
+        [str(Path(sys.executable).parent / "coachwh"), "publications"],
+        env={**os.environ, "COACHWH_HOME": str(cfg.home)}, cwd=PROJECT_ROOT, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert f"* {previous.run_id}" in listing and f"  {newest.run_id}" in listing
+
+
+def test_the_readme_queries_for_analysts_answer_on_the_published_file(refused_night):
+    cfg, *_ = refused_night
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    block = readme.split("```sql\n", 1)[1].split("```", 1)[0]
+    queries = [q for q in block.split(";") if q.strip()]
+    assert len(queries) == 3
+    with duckdb.connect(str(cfg.published), read_only=True) as con:
+        for q in queries:
+            assert con.execute(q).fetchall(), q

@@ -1,43 +1,256 @@
-"""Publishing copies the marts into a fresh file that replaces the BI file atomically."""
+"""Publications: the publication table, atomic replacement, kept publications, rollback, crash safety."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pytest
 
-from pipelines.defs.publish import publish_marts
+from pipelines import publication as pub
+from pipelines.config import PROJECT_ROOT
+from pipelines.sources import RAW_SCHEMA, SOURCE_FILES
 
 
-def _warehouse(path, rows):
+def _warehouse(path, rows, extract_dates=None):
+    """A warehouse with one mart of `rows` rows, a staging table that must not be published, and raw tables
+    whose _extract_date gives the latest extract per system."""
+    extract_dates = extract_dates or {"crm": "2026-11-02", "hris": "2026-11-01", "survey": "2026-09-30"}
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema staging")
-        con.execute("create table marts.mart_x as select * from range(?) t(i)", [rows])
-        con.execute("create table staging.stg_secret as select 1 as employee_id")
+        for schema in ("marts", "staging", RAW_SCHEMA):
+            con.execute(f"create schema if not exists {schema}")
+        con.execute("create or replace table marts.mart_x as select * from range(?) t(i)", [rows])
+        con.execute("create or replace table marts.dim_y as select 1 as id")
+        con.execute("create or replace table staging.stg_secret as select 1 as employee_id")
+        for f in SOURCE_FILES:
+            d = extract_dates.get(f.system)
+            con.execute(f"create or replace table {RAW_SCHEMA}.{f.raw_table} (_extract_date DATE)")
+            if d:
+                con.execute(f"insert into {RAW_SCHEMA}.{f.raw_table} values (?::DATE - 1), (?::DATE)", [d, d])
 
 
-def test_publish_copies_only_the_marts_and_replaces_the_file(tmp_path):
-    wh, pub = tmp_path / "warehouse.duckdb", tmp_path / "coachwh_marts.duckdb"
-    _warehouse(wh, 3)
-    assert publish_marts(wh, pub) == {"mart_x": 3}
+def _clock(start=datetime(2026, 11, 3, 2, 0, tzinfo=UTC)):
+    ticks = iter(start + timedelta(minutes=i) for i in range(1000))
+    return lambda: next(ticks)
 
-    with duckdb.connect(str(pub), read_only=True) as reader:
-        # A BI reader holding yesterday's file open is not disturbed by tonight's publish.
-        with duckdb.connect(str(wh)) as con:
-            con.execute("create or replace table marts.mart_x as select * from range(5) t(i)")
-        assert publish_marts(wh, pub) == {"mart_x": 5}
+
+@pytest.fixture
+def home(tmp_path):
+    class Home:
+        wh = tmp_path / "warehouse.duckdb"
+        current = tmp_path / "coachwh_marts.duckdb"
+        folder = tmp_path / "publications"
+
+        def publish(self, run_id, keep=7, now=None):
+            return pub.publish(self.wh, self.current, self.folder, run_id, keep=keep, now=now or clock)
+
+        def mart_rows(self, path=None):
+            with duckdb.connect(str(path or self.current), read_only=True) as con:
+                return con.execute("select count(*) from marts.mart_x").fetchone()[0]
+
+        def files(self):
+            return sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p.name != ".lock")
+
+    clock = _clock()
+    h = Home()
+    _warehouse(h.wh, 3)
+    return h
+
+
+def test_the_publication_table_describes_every_table_of_the_file_itself_included(home):
+    rows = home.publish("run-1")
+    assert rows == {"dim_y": 1, "mart_x": 3, "publication": 3}
+    with duckdb.connect(str(home.current), read_only=True) as con:
+        got = con.execute(
+            "select table_name, row_count, run_id, published_at, as_of_date, crm_extract_date, hris_extract_date, "
+            "survey_extract_date, lms_extract_date from marts.publication order by table_name"
+        ).fetchall()
+        schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
+        types = dict(
+            con.execute(
+                "select column_name, data_type from information_schema.columns where table_name = 'publication'"
+            ).fetchall()
+        )
+    common = (
+        "run-1",
+        datetime(2026, 11, 3, 2, 0),
+        date(2026, 11, 2),
+        date(2026, 11, 2),
+        date(2026, 11, 1),
+        date(2026, 9, 30),
+        None,
+    )
+    assert got == [("dim_y", 1, *common), ("mart_x", 3, *common), ("publication", 3, *common)]
+    assert "staging" not in schemas and RAW_SCHEMA not in schemas
+    assert types["published_at"] == "TIMESTAMP" and types["as_of_date"] == "DATE"
+
+
+def test_a_reader_keeps_its_view_while_the_file_is_replaced(home):
+    home.publish("run-1")
+    with duckdb.connect(str(home.current), read_only=True) as reader:
+        _warehouse(home.wh, 5)
+        home.publish("run-2")
         assert reader.execute("select count(*) from marts.mart_x").fetchone()[0] == 3
-        schemas = {r[0] for r in reader.execute("select schema_name from information_schema.schemata").fetchall()}
-        assert "staging" not in schemas
-    with duckdb.connect(str(pub), read_only=True) as fresh:
-        assert fresh.execute("select count(*) from marts.mart_x").fetchone()[0] == 5
-    assert not (tmp_path / "coachwh_coachwh_marts.duckdb.tmp").exists()
+    assert home.mart_rows() == 5
 
 
-def test_publish_refuses_a_warehouse_without_marts_and_keeps_the_old_file(tmp_path):
-    wh, pub = tmp_path / "warehouse.duckdb", tmp_path / "coachwh_marts.duckdb"
-    _warehouse(wh, 2)
-    publish_marts(wh, pub)
-    with duckdb.connect(str(wh)) as con:
-        con.execute("drop table marts.mart_x")
-    with pytest.raises(RuntimeError, match="nothing to publish"):
-        publish_marts(wh, pub)
-    with duckdb.connect(str(pub), read_only=True) as con:
-        assert con.execute("select count(*) from marts.mart_x").fetchone()[0] == 2
+def test_refuses_a_warehouse_without_marts_and_keeps_the_current_file(home):
+    home.publish("run-1")
+    with duckdb.connect(str(home.wh)) as con:
+        con.execute("drop table marts.mart_x; drop table marts.dim_y")
+    with pytest.raises(pub.PublicationError, match="nothing to publish"):
+        home.publish("run-2")
+    assert home.mart_rows() == 3
+    assert [p.run_id for p in pub.list_publications(home.current, home.folder)] == ["run-1"]
+
+
+def test_keeps_the_newest_and_n_earlier_publications(home):
+    for i in range(1, 6):
+        home.publish(f"run-{i}", keep=2)
+    kept = pub.list_publications(home.current, home.folder)
+    assert [p.run_id for p in kept] == ["run-5", "run-4", "run-3"]
+    assert [p.current for p in kept] == [True, False, False]
+    assert kept[0].tables == 3 and kept[0].rows == 4 and kept[0].as_of_date == date(2026, 11, 2)
+
+
+def test_rollback_to_the_previous_then_to_a_named_run_and_the_current_one_survives_pruning(home):
+    home.publish("run-1", keep=1)
+    _warehouse(home.wh, 5)
+    home.publish("run-2", keep=1)
+    assert pub.rollback(home.current, home.folder).run_id == "run-1"
+    assert home.mart_rows() == 3
+    with pytest.raises(pub.PublicationError, match="no earlier publication"):
+        pub.rollback(home.current, home.folder)
+    assert pub.rollback(home.current, home.folder, "run-2").run_id == "run-2"
+    assert home.mart_rows() == 5
+    pub.rollback(home.current, home.folder, "run-1")
+    _warehouse(home.wh, 7)
+    home.publish("run-3", keep=0)  # keep=0 would drop run-2 and run-1, but run-1 was current until now
+    assert [p.run_id for p in pub.list_publications(home.current, home.folder)] == ["run-3"]
+    with pytest.raises(pub.PublicationError, match="match run id 'nope'"):
+        pub.rollback(home.current, home.folder, "nope")
+
+
+READER = """
+import json, sys, duckdb, pathlib
+path, stop = sys.argv[1], pathlib.Path(sys.argv[2])
+seen, errors = set(), []
+while not stop.exists():
+    try:
+        with duckdb.connect(path, read_only=True) as con:
+            seen.add(con.execute("select count(*) from marts.mart_x").fetchone()[0])
+    except Exception as e:
+        errors.append(repr(e))
+print(json.dumps({"seen": sorted(seen), "errors": errors[:3]}))
+"""
+
+
+def test_rollback_while_a_reader_in_another_process_keeps_querying(home, tmp_path):
+    """A BI reader opens the current file over and over while we roll back and forth: it never fails and
+    only ever sees one whole publication or the other."""
+    home.publish("run-1")
+    _warehouse(home.wh, 5)
+    home.publish("run-2")
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(home.current), str(stop)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        time.sleep(1.0)  # the reader is querying
+        for _ in range(5):
+            assert pub.rollback(home.current, home.folder, "run-1").run_id == "run-1"
+            assert pub.rollback(home.current, home.folder, "run-2").run_id == "run-2"
+            time.sleep(0.1)
+    finally:
+        stop.touch()
+        out, _ = reader.communicate(timeout=60)
+    got = json.loads(out)
+    assert got["errors"] == []
+    assert got["seen"] == [3, 5]  # both publications were seen, nothing else
+    assert home.mart_rows() == 5
+
+
+def test_a_failure_during_publication_leaves_the_current_file_and_no_stray_files(home, monkeypatch):
+    home.publish("run-1")
+    before = home.files()
+    _warehouse(home.wh, 5)
+    real = pub.publication_ddl
+
+    def crash(table):  # the marts are copied, the publication table is next: fail here
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(pub, "publication_ddl", crash)
+    with pytest.raises(OSError, match="simulated"):
+        home.publish("run-2")
+    assert home.mart_rows() == 3
+    assert home.files() == before
+
+    monkeypatch.setattr(pub, "publication_ddl", real)
+    monkeypatch.setattr(pub.shutil, "copyfile", lambda *a: (_ for _ in ()).throw(OSError("copy failed (simulated)")))
+    with pytest.raises(OSError, match="simulated"):
+        home.publish("run-3")
+    assert home.mart_rows() == 3  # kept as run-3 in the folder, but not current
+    assert not [f for f in home.files() if f.endswith((pub.PARTIAL, pub.SWAP))]
+
+
+@pytest.mark.slow
+def test_a_publisher_killed_outright_leaves_the_current_file_and_the_next_one_sweeps(home):
+    home.publish("run-1")
+    _warehouse(home.wh, 200_000)
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from pipelines import publication as pub
+        real = pub.publication_ddl
+        def slow(table):
+            print("copied", flush=True)
+            time.sleep(60)
+            return real(table)
+        pub.publication_ddl = slow
+        pub.publish(Path({str(home.wh)!r}), Path({str(home.current)!r}), Path({str(home.folder)!r}), "killed")
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "copied"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert home.mart_rows() == 3
+    assert [f for f in home.files() if f.endswith(pub.PARTIAL)]  # what a kill leaves...
+    assert [p.run_id for p in pub.list_publications(home.current, home.folder)] == ["run-1"]  # ...is not listed
+    home.publish("run-2")
+    assert not [f for f in home.files() if f.endswith((pub.PARTIAL, pub.SWAP, ".wal"))]  # ...and is swept
+    assert home.mart_rows() == 200_000
+
+
+def test_the_publication_lock_serialises_publishers(home):
+    """A rollback started while a publish runs waits for it (the folder lock), then applies on top."""
+    home.publish("run-1")
+    order = []
+    real = pub._make_current
+
+    def slow_make_current(source, published):
+        order.append(("start", source.name.split("_", 1)[1]))
+        time.sleep(0.5)
+        real(source, published)
+        order.append(("end", source.name.split("_", 1)[1]))
+
+    pub._make_current, saved = slow_make_current, real
+    try:
+        t = threading.Thread(target=lambda: home.publish("run-2"))
+        t.start()
+        time.sleep(0.1)
+        pub.rollback(home.current, home.folder, "run-1")
+        t.join()
+    finally:
+        pub._make_current = saved
+    assert order[:2] == [("start", "run-2.duckdb"), ("end", "run-2.duckdb")]
+    assert order[2:] == [("start", "run-1.duckdb"), ("end", "run-1.duckdb")]

@@ -5,7 +5,9 @@ import sys
 import dagster as dg
 import pytest
 
+from pipelines.config import settings
 from pipelines.defs.quality import CHECK_NAME, loaded_batches, quality_definitions
+from pipelines.defs.resources import CoachwhConfig
 from pipelines.sources import SOURCE_FILES
 from tests.quality.rows import add_batch, clean_row, make_warehouse
 
@@ -27,6 +29,7 @@ def run_checks(keys, chunk_rows=None):
         [*(dg.AssetSpec(k) for k in RAW_KEYS), *checks],
         selection=dg.AssetSelection.checks_for_assets(*keys),
         run_config=run_config,
+        resources={"coachwh": CoachwhConfig.from_settings(settings())},
     )
     assert result.success
     return {e.asset_key: e for e in result.get_asset_check_evaluations()}
@@ -113,18 +116,14 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_validated(home):
     delta = [clean_row("crm_opportunity", i) for i in range(1, 3)]
     delta[1]["Amount"] = "-5"
     add_batch(wh, "crm_opportunity", delta, "2026-11-01", "Opportunity.csv")
-    add_batch(
-        wh, "crm_opportunity", [{"Id": "bad"}], "2026-09-30", "Opportunity.csv"
-    )  # loaded by an earlier run
+    add_batch(wh, "crm_opportunity", [{"Id": "bad"}], "2026-09-30", "Opportunity.csv")  # loaded by an earlier run
 
     @dg.asset(key=key)
     def stub_ingest():
-        return dg.MaterializeResult(
-            metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])}
-        )
+        return dg.MaterializeResult(metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])})
 
     checks = [c for c in quality_definitions().asset_checks if next(iter(c.check_keys)).asset_key == key]
-    result = dg.materialize([stub_ingest, *checks])
+    result = dg.materialize([stub_ingest, *checks], resources={"coachwh": CoachwhConfig.from_settings(settings())})
     (e,) = result.get_asset_check_evaluations()
     md = {k: v.value for k, v in e.metadata.items()}
     assert not e.passed

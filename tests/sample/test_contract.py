@@ -248,9 +248,7 @@ def test_hr_files_as_xlsx_mean_the_same_as_csv(landing, landing_xlsx):
                 assert as_text == [r[c] for c in header]
             # dates are real Excel date cells, Employee IDs are text
             first = xrows[1]
-            assert hasattr(
-                first[header.index("Hire Date" if name == "workers" else "Effective Date")], "year"
-            )
+            assert hasattr(first[header.index("Hire Date" if name == "workers" else "Effective Date")], "year")
             assert isinstance(first[0], str) and first[0].startswith("00")
             wb.close()
 
@@ -266,8 +264,6 @@ def test_xlsx_bytes_are_deterministic(tmp_path):
         if k:
             time.sleep(2.1)  # zip member times have two-second resolution: they must not leak in
         b = Batch(tmp_path / str(k), "hris", date(2026, 10, 31))
-        b.write_xlsx(
-            "workers.xlsx", ["Employee ID", "Hire Date"], [["000123", date(2024, 2, 29)], ["001000", None]]
-        )
+        b.write_xlsx("workers.xlsx", ["Employee ID", "Hire Date"], [["000123", date(2024, 2, 29)], ["001000", None]])
         digests.append(b.close()["files"]["workers.xlsx"]["sha256"])
     assert digests[0] == digests[1]

@@ -35,8 +35,6 @@ def test_sql_macro_equals_python():
     con = duckdb.connect()
     install_sql_macros(con)
     numbers = [0, 1, 61, 62, 3843, 62**5 + 17, 62**6 * 40 + 123456, 62**9 * 3 + 9]
-    got = con.execute(
-        "SELECT sfid('a04', n), sfid15('a04', n) FROM unnest(?::BIGINT[]) t(n)", [numbers]
-    ).fetchall()
+    got = con.execute("SELECT sfid('a04', n), sfid15('a04', n) FROM unnest(?::BIGINT[]) t(n)", [numbers]).fetchall()
     assert [g[0] for g in got] == [sfid("Call2_vod__c", n) for n in numbers]
     assert all(len(a) == 18 and b == a[:15] and to18(b) == a for a, b in got)

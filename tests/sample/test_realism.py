@@ -53,8 +53,7 @@ def test_job_history_rules(hr):
         for i, r in enumerate(rows):
             term = r["Business Process"] == "Termination"
             filled = [
-                bool(r[c])
-                for c in ("Primary Termination Reason", "Termination Category", "Regrettable Termination")
+                bool(r[c]) for c in ("Primary Termination Reason", "Termination Category", "Regrettable Termination")
             ]
             assert filled == [term] * 3, f"{emp} {r['Effective Date']}"
             if term and i > 0:  # the manager of the last day worked
@@ -67,15 +66,12 @@ def test_org_events_present(hr):
     for r in rows:
         processes[r["Business Process"]] += 1
     assert all(
-        processes[p] >= 1
-        for p in ("Hire", "Transfer", "Promotion", "Change Manager", "Rehire", "Termination")
+        processes[p] >= 1 for p in ("Hire", "Transfer", "Promotion", "Change Manager", "Rehire", "Termination")
     ), processes
     terms = [r for r in rows if r["Business Process"] == "Termination"]
     assert {r["Termination Category"] for r in terms} == {"Voluntary", "Involuntary"}
     assert {r["Regrettable Termination"] for r in terms} == {"Yes", "No"}
-    mid_month = [
-        r for r in rows if r["Business Process"] == "Change Manager" and us(r["Effective Date"]).day != 1
-    ]
+    mid_month = [r for r in rows if r["Business Process"] == "Change Manager" and us(r["Effective Date"]).day != 1]
     assert mid_month, "no manager change in the middle of a month"
     # promotions of reps to front-line managers
     promoted = [
@@ -141,20 +137,14 @@ def test_identity_quirks(landing, hr):
     numbers = [u["EmployeeNumber"] for u in users]
     assert any(n == "" for n in numbers)
     assert any(n and n != n.strip() for n in numbers), "no EmployeeNumber padded with spaces"
-    assert any(n.isdigit() and len(n) < 6 and n.zfill(6) in emp_ids for n in numbers), (
-        "no zero-stripped number"
-    )
-    unmatched = [
-        u for u in users if _norm(u["EmployeeNumber"]) not in emp_ids and u["Email"].lower() not in emails
-    ]
+    assert any(n.isdigit() and len(n) < 6 and n.zfill(6) in emp_ids for n in numbers), "no zero-stripped number"
+    unmatched = [u for u in users if _norm(u["EmployeeNumber"]) not in emp_ids and u["Email"].lower() not in emails]
     assert unmatched, "every CRM user matches a worker"
     differs = [u for u in users if u["Email"].lower() in emails and u["Email"] != emails[u["Email"].lower()]]
     assert differs, "no e-mail differing in case between CRM and HRIS"
     # every worker has a CRM user
     matched = {_norm(u["EmployeeNumber"]) for u in users} | {
-        w["Employee ID"]
-        for w in hr["workers"]
-        if w["Work Email"].lower() in {u["Email"].lower() for u in users}
+        w["Employee ID"] for w in hr["workers"] if w["Work Email"].lower() in {u["Email"].lower() for u in users}
     }
     assert emp_ids <= matched
 
@@ -204,8 +194,7 @@ def test_opportunities_move_through_stages_and_are_edited_after_closing(landing)
         if len(v) >= 2
         and v[0]["IsClosed"] == "true"
         and any(
-            (r["Amount"], r["CloseDate"], r["IsClosed"]) != (v[0]["Amount"], v[0]["CloseDate"], "true")
-            for r in v[1:]
+            (r["Amount"], r["CloseDate"], r["IsClosed"]) != (v[0]["Amount"], v[0]["CloseDate"], "true") for r in v[1:]
         )
     ]
     assert edited, "no opportunity edited after it closed"
@@ -252,11 +241,7 @@ def test_coaching_reports(landing, hr):
     assert levels["Rep"] > levels["Manager"] > 0
     assert any(r["Status__c"] == "Draft" for r in reports)
     comments = [r["Comments__c"] for r in reports]
-    assert (
-        any("\n" in c for c in comments)
-        and any('"' in c for c in comments)
-        and any("," in c for c in comments)
-    )
+    assert any("\n" in c for c in comments) and any('"' in c for c in comments) and any("," in c for c in comments)
     assert any(any(r[c] == "" for c in rep_skills) for r in reports if r["Coaching_Level__c"] == "Rep")
 
 
@@ -334,8 +319,6 @@ def test_calls_are_made_by_employed_reps(landing, hr):
         if c["OwnerId"] not in person or key in checked or c["Status_vod__c"] != "Submitted_vod":
             continue
         checked.add(key)
-        state = _state_on(
-            hr, person[c["OwnerId"]], datetime.strptime(c["Call_Date_vod__c"], "%Y-%m-%d").date()
-        )
+        state = _state_on(hr, person[c["OwnerId"]], datetime.strptime(c["Call_Date_vod__c"], "%Y-%m-%d").date())
         assert state is not None and state["Management Level"] == "Individual Contributor", key
     assert len(checked) > 1000

@@ -32,14 +32,31 @@ def test_every_model_and_column_has_a_description(manifest):
 def test_the_spec_marts_exist_with_their_columns_documented(manifest):
     by_name = {m["name"]: m for m in _models(manifest)}
     expected = {
-        "mart_manager_engagement": ["manager_employee_id", "wave", "wave_close_date", "responses", "is_suppressed",
-                                    "q_coach_avg", "q_feedback_avg", "q_growth_avg", "q_recognition_avg",
-                                    "q_intent_stay_avg", "q_coach_favorable_pct", "enps"],
-        "mart_coaching_impact": ["quarter", "coaching_intensity_quartile", "managers",
-                                 "avg_coaching_hours_per_direct_report", "avg_next_quarter_attainment_pct",
-                                 "avg_next_quarter_turnover_rate", "managers_coached_by_slm",
-                                 "avg_next_quarter_attainment_pct_coached_by_slm",
-                                 "avg_next_quarter_attainment_pct_not_coached_by_slm"],
+        "mart_manager_engagement": [
+            "manager_employee_id",
+            "wave",
+            "wave_close_date",
+            "responses",
+            "is_suppressed",
+            "q_coach_avg",
+            "q_feedback_avg",
+            "q_growth_avg",
+            "q_recognition_avg",
+            "q_intent_stay_avg",
+            "q_coach_favorable_pct",
+            "enps",
+        ],
+        "mart_coaching_impact": [
+            "quarter",
+            "coaching_intensity_quartile",
+            "managers",
+            "avg_coaching_hours_per_direct_report",
+            "avg_next_quarter_attainment_pct",
+            "avg_next_quarter_turnover_rate",
+            "managers_coached_by_slm",
+            "avg_next_quarter_attainment_pct_coached_by_slm",
+            "avg_next_quarter_attainment_pct_not_coached_by_slm",
+        ],
     }
     for model, columns in expected.items():
         assert set(columns) <= set(by_name[model]["columns"]), model

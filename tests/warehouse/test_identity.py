@@ -45,8 +45,7 @@ def test_lms_learners(wh):
 def test_identity_unmatched_lists_every_unmatched_record_with_a_reason(wh):
     rows = wh.dicts("select * from marts.identity_unmatched order by system, source_id")
     assert [
-        (r["system"], r["source_id"], r["source_name"], r["source_email"], r["source_employee_number"])
-        for r in rows
+        (r["system"], r["source_id"], r["source_name"], r["source_email"], r["source_employee_number"]) for r in rows
     ] == [
         ("crm", U_ADMIN, "Ada Admin", "admin@example.com", None),
         ("crm", U_X, "Xen Contractor", None, "999999"),
@@ -56,12 +55,9 @@ def test_identity_unmatched_lists_every_unmatched_record_with_a_reason(wh):
 
 
 def test_unmatched_users_count_nowhere(wh):
-    owners = {
-        r["owner_employee_id"] for r in wh.dicts("select owner_employee_id from intermediate.int_crm__quotas")
-    }
+    owners = {r["owner_employee_id"] for r in wh.dicts("select owner_employee_id from intermediate.int_crm__quotas")}
     assert owners == {"000100"}  # the admin's quota (15-character id) is dropped
     coaches = {
-        r["coach_employee_id"]
-        for r in wh.dicts("select coach_employee_id from intermediate.int_coaching__sessions")
+        r["coach_employee_id"] for r in wh.dicts("select coach_employee_id from intermediate.int_coaching__sessions")
     }
     assert None not in coaches and coaches == {"000010", "000001"}

@@ -106,10 +106,7 @@ def add_batch(raw: RawWarehouse, extract: str, loaded_at: datetime, tables: dict
 
 def dump(path: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(path)) as con:
-        return {
-            m: sorted(con.execute(f"select * from staging.{m}").fetchall(), key=repr)
-            for m in DELTA_MODELS + VIEWS
-        }
+        return {m: sorted(con.execute(f"select * from staging.{m}").fetchall(), key=repr) for m in DELTA_MODELS + VIEWS}
 
 
 @pytest.fixture(scope="module")
@@ -181,9 +178,7 @@ def test_incremental_equals_full_refresh(runs):
 def test_incremental_result_is_the_latest_version(runs):
     raw, *_ = runs
     with duckdb.connect(str(raw.path)) as con:
-        opps = dict(
-            con.execute("select opportunity_id, amount from staging.stg_crm__opportunities").fetchall()
-        )
+        opps = dict(con.execute("select opportunity_id, amount from staging.stg_crm__opportunities").fetchall())
         deleted = con.execute(
             "select opportunity_id from staging.stg_crm__opportunities_with_tombstones where is_deleted"
         ).fetchall()
@@ -208,8 +203,7 @@ def test_incremental_run_reads_only_rows_loaded_since_the_last_run(runs):
     raw, *_ = runs
     with duckdb.connect(str(raw.path)) as con:
         con.execute(
-            "update raw.crm_opportunity set \"Amount\" = '777' "
-            "where \"Id\" = ? and _extract_date = date '2025-03-01'",
+            "update raw.crm_opportunity set \"Amount\" = '777' where \"Id\" = ? and _extract_date = date '2025-03-01'",
             [oid(2)],
         )
     amount = "select amount from staging.stg_crm__opportunities where opportunity_id = ?"

@@ -56,10 +56,7 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
             "select table_schema, table_name from information_schema.tables "
             "where table_schema in ('staging', 'intermediate', 'marts')"
         ).fetchall()
-        return {
-            f"{s}.{t}": sorted(con.execute(f'select * from {s}."{t}"').fetchall(), key=repr)
-            for s, t in tables
-        }
+        return {f"{s}.{t}": sorted(con.execute(f'select * from {s}."{t}"').fetchall(), key=repr) for s, t in tables}
 
 
 def same(a, b) -> bool:

@@ -42,8 +42,7 @@ def direct_reports(wh: Built, manager: str, day: str) -> set[str]:
 
 def test_job_intervals_of_the_rep(wh):
     rows = wh.dicts(
-        "select * from intermediate.int_people__job_intervals where employee_id = '000100' "
-        "order by effective_date"
+        "select * from intermediate.int_people__job_intervals where employee_id = '000100' order by effective_date"
     )
     assert [
         (
@@ -87,8 +86,7 @@ def test_manager_on_a_day_across_a_mid_month_change_and_a_rehire(wh, day, manage
 
 def test_employment_spans_with_a_rehire(wh):
     rows = wh.dicts(
-        "select * from intermediate.int_people__employment_spans where employee_id = '000100' "
-        "order by span_number"
+        "select * from intermediate.int_people__employment_spans where employee_id = '000100' order by span_number"
     )
     assert [
         (
@@ -112,8 +110,7 @@ def test_employment_spans_with_a_rehire(wh):
 
 def test_reporting_intervals_of_the_rep(wh):
     rows = wh.dicts(
-        "select * from intermediate.int_people__reporting_intervals where employee_id = '000100' "
-        "order by valid_from"
+        "select * from intermediate.int_people__reporting_intervals where employee_id = '000100' order by valid_from"
     )
     assert [(r["manager_employee_id"], r["valid_from"], r["valid_to"], r["span_number"]) for r in rows] == [
         ("000010", date(2025, 1, 15), date(2025, 2, 9), 1),
@@ -126,9 +123,7 @@ def test_reporting_intervals_of_the_rep(wh):
 def test_reporting_intervals_of_managers_and_future_hires(wh):
     rows = {
         r["employee_id"]: r
-        for r in wh.dicts(
-            "select * from intermediate.int_people__reporting_intervals where employee_id <> '000100'"
-        )
+        for r in wh.dicts("select * from intermediate.int_people__reporting_intervals where employee_id <> '000100'")
     }
     assert set(rows) == {"000010", "000020"}  # 000001 has no manager; 000200 starts after the as-of date
     assert rows["000020"]["manager_employee_id"] == "000001"  # delivered as '1'
@@ -171,7 +166,6 @@ def test_dim_employee(wh):
     assert (pat["crm_user_id"], pat["lms_user_id"]) == ("005Ab00000XyZ12IAF", "100")
     assert rows["000020"]["lms_user_id"] == "X77" and rows["000020"]["crm_user_id"] == "005000000000M2aAAA"
     assert (
-        rows["000001"]["crm_user_id"] == "005000000000SSaAAA"
-        and rows["000001"]["current_manager_employee_id"] is None
+        rows["000001"]["crm_user_id"] == "005000000000SSaAAA" and rows["000001"]["current_manager_employee_id"] is None
     )
     assert rows["000200"]["is_active"] is False  # hired after the as-of date

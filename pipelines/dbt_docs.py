@@ -1,0 +1,51 @@
+"""`coachwh docs`: the dbt docs site (models, columns, tests, lineage) for the current warehouse.
+
+`dbt docs generate` reads the warehouse's catalog, so it runs under the run lock (it waits for a running
+night instead of meeting it on DuckDB's file lock); `dbt docs serve` then only serves files.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.config import DBT_PROJECT_DIR, Settings
+from pipelines.locks import file_lock
+
+
+def dbt_command(*args: str) -> list[str]:
+    return [
+        str(Path(sys.executable).parent / "dbt"),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
+
+
+def build_and_serve(cfg: Settings, port: int = 8080, serve: bool = True) -> int:
+    if not cfg.warehouse.exists():
+        print(f"no warehouse at {cfg.warehouse} yet: run `coachwh run` (or `make demo`) first")
+        return 1
+    env = {**os.environ, "COACHWH_HOME": str(cfg.home)}
+    with file_lock(cfg.run_lock, "coachwh docs", on_wait=lambda who: print(f"waiting for {who} to finish…")):
+        built = subprocess.run(dbt_command("docs", "generate", "--quiet"), cwd=DBT_PROJECT_DIR, env=env, check=False)
+    if built.returncode:
+        return built.returncode
+    site = DBT_PROJECT_DIR / "target" / "index.html"
+    print(f"dbt docs built: {site}")
+    if not serve:
+        return 0
+    print(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)")
+    try:
+        return subprocess.run(
+            dbt_command("docs", "serve", "--port", str(port), "--host", "127.0.0.1", "--no-browser"),
+            cwd=DBT_PROJECT_DIR,
+            env=env,
+            check=False,
+        ).returncode
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,53 @@
+"""Which failures are worth a retry, and how.
+
+A transient failure is one that the same step, started again a little later, would likely not meet: the
+warehouse file held by another process for longer than we waited, a lock, a dropped connection. Those
+are retried with exponential back-off (`NIGHTLY_RETRY_POLICY`, the job's op retry policy). Anything else
+(a batch refused at the gate, a failed check or dbt test, a contract broken, a bug) fails the same way
+every time: it is raised as `dagster.Failure(allow_retries=False)`, which Dagster never retries.
+
+Whole-run retries (dagster.yaml `run_retries`) are on only for a run worker that crashed or was killed
+(`retry_on_asset_or_op_failure: false`): a step failure is left to this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+
+from pipelines.locks import LockTimeout
+from pipelines.warehouse_file import WarehouseBusy
+
+# 30 s, then about 90 s, then about 210 s (exponential back-off, +/- 30 s of jitter).
+NIGHTLY_RETRY_POLICY = dg.RetryPolicy(
+    max_retries=3, delay=30, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+
+TRANSIENT_TYPES: tuple[type[BaseException], ...] = (WarehouseBusy, LockTimeout, TimeoutError, ConnectionError)
+TRANSIENT_TEXT = ("could not set lock on file", "conflicting lock is held", "database is locked")
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, TRANSIENT_TYPES):
+        return True
+    text = str(exc).lower()
+    if isinstance(exc, duckdb.IOException | duckdb.Error) and "lock" in text:
+        return True
+    return any(t in text for t in TRANSIENT_TEXT)
+
+
+@contextmanager
+def non_transient() -> Iterator[None]:
+    """Let transient errors through (the retry policy retries them); turn every other error into a
+    Failure that is not retried."""
+    try:
+        yield
+    except dg.Failure:
+        raise
+    except Exception as e:
+        if is_transient(e):
+            raise
+        raise dg.Failure(description=f"{type(e).__name__}: {e}", allow_retries=False) from e

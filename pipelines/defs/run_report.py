@@ -1,0 +1,165 @@
+"""What happened in one run, read back from the Dagster instance's event log.
+
+One reading for the three places that tell a person about a night: the alert (webhook or command), the
+summary at the end of `coachwh run`, and its progress lines. Nothing here opens the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from pipelines.defs.ingest import GATE_CHECK
+from pipelines.defs.publish import PUBLISHED_KEY
+
+RAW_PREFIX = "raw"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    asset: str
+    check: str
+    passed: bool
+    severity: str  # ERROR | WARN
+    description: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.asset} {self.check}"
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    job: str
+    status: str
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    failed_steps: dict[str, str] = field(default_factory=dict)  # step key -> reason
+    run_failure: str | None = None
+    checks: list[CheckOutcome] = field(default_factory=list)
+    loaded: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)  # batch id -> one-line reason
+    waiting: list[str] = field(default_factory=list)
+    rows_loaded: int = 0
+    published: dict | None = None  # path, as_of_date, rows, tables
+
+    @property
+    def failed_checks(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and c.severity == "ERROR"]
+
+    @property
+    def warned_checks(self) -> list[CheckOutcome]:
+        return [c for c in self.checks if not c.passed and c.severity != "ERROR"]
+
+    @property
+    def went_wrong(self) -> bool:
+        """A night someone must hear about: the run failed, an ERROR check failed or a batch was refused."""
+        return self.status != "SUCCESS" or bool(self.failed_checks) or bool(self.refused)
+
+    def as_alert(self) -> dict:
+        """The JSON body of an alert: run id, job, failed steps and checks, the reasons, refused batches."""
+        return {
+            "source": "coachwh",
+            "run_id": self.run_id,
+            "job": self.job,
+            "status": self.status,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
+            "failed_steps": [{"step": k, "reason": v} for k, v in self.failed_steps.items()],
+            "failed_checks": [
+                {"asset": c.asset, "check": c.check, "severity": c.severity, "reason": c.description}
+                for c in self.failed_checks
+            ],
+            "warnings": [{"asset": c.asset, "check": c.check, "reason": c.description} for c in self.warned_checks],
+            "quarantined_batches": [{"batch_id": b, "reason": r} for b, r in self.refused.items()],
+            "reasons": self.reasons(),
+            "published": self.published,
+        }
+
+    def reasons(self) -> list[str]:
+        out = [f"step {k} failed: {v}" for k, v in self.failed_steps.items()]
+        if self.run_failure and not self.failed_steps:
+            out.append(self.run_failure)
+        out += [f"check {c.name} failed: {c.description}" for c in self.failed_checks if c.check != GATE_CHECK]
+        out += [f"batch {b} refused: {r}" for b, r in self.refused.items()]
+        return out
+
+
+def first_line(text: str | None, limit: int = 300) -> str:
+    line = next((x.strip() for x in (text or "").splitlines() if x.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _value(metadata, key, default=None):
+    v = metadata.get(key)
+    return default if v is None else getattr(v, "value", v)
+
+
+def _step_failure_reason(data) -> str:
+    if data.user_failure_data is not None and data.user_failure_data.description:
+        return first_line(data.user_failure_data.description, 1000)
+    error = data.error
+    while error is not None and error.cause is not None and "dagster._core.errors" in (error.cls_name or ""):
+        error = error.cause
+    return first_line(error.message if error else "unknown error", 1000)
+
+
+def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id} in the Dagster instance at {instance.root_directory}")
+    report = RunReport(run_id=run_id, job=run.job_name, status=run.status.value)
+    gate_quarantined: dict[str, str] = {}
+    for record in instance.get_records_for_run(run_id, limit=1_000_000).records:
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        if event is None:
+            continue
+        when = datetime.fromtimestamp(entry.timestamp, UTC)
+        kind = event.event_type
+        if kind == dg.DagsterEventType.RUN_START:
+            report.started_at = when
+        elif kind in (dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE):
+            report.ended_at = when
+            if kind == dg.DagsterEventType.RUN_FAILURE:
+                report.run_failure = first_line(event.message)
+        elif kind == dg.DagsterEventType.STEP_FAILURE:
+            report.failed_steps[event.step_key] = _step_failure_reason(event.event_specific_data)
+        elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            e = event.event_specific_data
+            report.checks.append(
+                CheckOutcome(
+                    asset=e.asset_key.to_user_string(),
+                    check=e.check_name,
+                    passed=e.passed,
+                    severity=e.severity.value,
+                    description=first_line(e.description) or ("passed" if e.passed else "failed"),
+                )
+            )
+            if e.check_name == GATE_CHECK and not e.passed:
+                for batch, info in (_value(e.metadata, "quarantined", {}) or {}).items():
+                    gate_quarantined[batch] = first_line((info or {}).get("reason"))
+        elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            m = event.event_specific_data.materialization
+            if m.asset_key == PUBLISHED_KEY:
+                report.published = {
+                    "path": _value(m.metadata, "path"),
+                    "as_of_date": _value(m.metadata, "as_of_date"),
+                    "rows": _value(m.metadata, "rows"),
+                    "tables": len(_value(m.metadata, "tables", {}) or {}),
+                }
+            elif m.asset_key.path[0] == RAW_PREFIX:
+                report.rows_loaded += int(_value(m.metadata, "rows_loaded", 0) or 0)
+                for b in _value(m.metadata, "batch_ids", []) or []:
+                    if b not in report.loaded:
+                        report.loaded.append(b)
+                for b in _value(m.metadata, "waiting_batches", []) or []:
+                    if b not in report.waiting:
+                        report.waiting.append(b)
+    report.refused = gate_quarantined
+    report.loaded.sort()
+    report.waiting.sort()
+    return report

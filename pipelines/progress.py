@@ -1,0 +1,159 @@
+"""`coachwh run` progress a person can follow: a line per stage, with counts and times.
+
+A Dagster logger (`coachwh_progress`) that reads the structured events of the run instead of printing
+every log line: one line per gate step (batches, rows, refusals), one for the source contracts when the
+last of them reports, dbt as n/N models at each quarter of the way and a final line with the tests, one for
+freshness and one for the publication. `coachwh run --verbose` uses Dagster's console logger instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import dagster as dg
+
+LOGGER_NAME = "coachwh_progress"
+DBT_STEP = "coachwh_dbt_models"
+PUBLISH_STEP = "published__marts"
+CONTRACT_CHECK = "source_contract"
+FRESHNESS_CHECK = "extract_freshness"
+
+
+def _n(x: int) -> str:
+    return f"{x:,}"
+
+
+@dataclass
+class _Stage:
+    rows: int = 0
+    batch_ids: set = field(default_factory=set)
+    refused: int = 0
+    checks: list = field(default_factory=list)
+
+
+class ProgressPrinter:
+    """Turns Dagster events into progress lines; `out` receives each line."""
+
+    def __init__(self, out: Callable[[str], None], dbt_models: int, dbt_tests: int, contracts: int):
+        self.out = out
+        self.dbt_models, self.dbt_tests, self.contracts = dbt_models, dbt_tests, contracts
+        self.stages: dict[str, _Stage] = {}
+        self.contract_results: list = []
+        self.contract_seconds = 0.0
+        self.models_done = 0
+        self.tests: list = []
+        self.next_quarter = 1
+
+    def event(self, step: str | None, event: dg.DagsterEvent) -> None:
+        kind = event.event_type
+        stage = self.stages.setdefault(step or "", _Stage())
+        if kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            self._materialized(step, stage, event.event_specific_data.materialization)
+        elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            self._checked(step, stage, event.event_specific_data)
+        elif kind == dg.DagsterEventType.STEP_SUCCESS:
+            self._done(step, stage, event.event_specific_data.duration_ms / 1000, ok=True)
+        elif kind == dg.DagsterEventType.STEP_FAILURE:
+            self.out(f"FAILED    {step}: {_reason(event)}")
+        elif kind == dg.DagsterEventType.STEP_UP_FOR_RETRY:
+            self.out(f"retry     {step} will be retried: {_reason(event)}")
+
+    def _materialized(self, step, stage: _Stage, m) -> None:
+        if step == DBT_STEP:
+            self.models_done += 1
+            quarter_mark = self.models_done * 4 >= self.next_quarter * self.dbt_models
+            if self.dbt_models and quarter_mark and self.models_done < self.dbt_models:
+                self.next_quarter = self.models_done * 4 // self.dbt_models + 1
+                self.out(f"dbt       {self.models_done}/{self.dbt_models} models")
+            return
+        md = m.metadata
+        if step == PUBLISH_STEP and "tables" in md:
+            stage.rows = len(md["tables"].value)
+        if "rows_loaded" in md:
+            stage.rows += int(md["rows_loaded"].value)
+            stage.batch_ids.update(md["batch_ids"].value or [] if "batch_ids" in md else [])
+
+    def _checked(self, step, stage: _Stage, e) -> None:
+        if step == DBT_STEP:
+            self.tests.append(e)
+        elif e.check_name == CONTRACT_CHECK:
+            self.contract_results.append(e)
+        else:
+            stage.checks.append(e)
+            if e.check_name == "landing_gate" and not e.passed:
+                md = e.metadata.get("quarantined")
+                stage.refused = max(stage.refused, len(md.value) if md is not None else 1)
+
+    def _done(self, step, stage: _Stage, seconds: float, ok: bool) -> None:
+        if step and step.startswith("ingest_"):
+            system = step.removeprefix("ingest_")
+            refused = f", {stage.refused} REFUSED" if stage.refused else ""
+            loaded = f"{len(stage.batch_ids)} batch(es) loaded{refused}, {_n(stage.rows)} rows"
+            self.out(f"gate      {system:<7} {loaded}  ({seconds:.1f} s)")
+        elif step == DBT_STEP:
+            failed = sum(1 for t in self.tests if not t.passed and t.severity == dg.AssetCheckSeverity.ERROR)
+            warned = sum(1 for t in self.tests if not t.passed and t.severity != dg.AssetCheckSeverity.ERROR)
+            self.out(
+                f"dbt       {self.models_done}/{self.dbt_models} models, {len(self.tests)} tests: "
+                f"{failed} failed, {warned} warned  ({seconds:.1f} s)"
+            )
+        elif step == PUBLISH_STEP:
+            self.out(f"publish   {stage.rows} tables  ({seconds:.1f} s)")
+        elif any(c.check_name == FRESHNESS_CHECK for c in stage.checks):
+            stale = [c.description for c in stage.checks if not c.passed]
+            self.out(f"freshness {'; '.join(stale) if stale else 'every system is current'}  ({seconds:.1f} s)")
+        elif self.contract_results and step and CONTRACT_CHECK in step:
+            self.contract_seconds += seconds
+            if len(self.contract_results) == self.contracts:
+                failed = [e.asset_key.to_user_string() for e in self.contract_results if not e.passed]
+                tail = f": {len(failed)} FAILED ({', '.join(failed)})" if failed else ": all passed"
+                self.out(
+                    f"contracts {len(self.contract_results)} source contracts{tail}  ({self.contract_seconds:.1f} s)"
+                )
+
+
+def _reason(event: dg.DagsterEvent) -> str:
+    data = event.event_specific_data
+    user = getattr(data, "user_failure_data", None)
+    if user is not None and user.description:
+        text = user.description
+    else:
+        error = getattr(data, "error", None)
+        text = error.message if error is not None else event.message or ""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+class _Handler(logging.Handler):
+    def __init__(self, printer: ProgressPrinter):
+        super().__init__(level=logging.DEBUG)
+        self.printer = printer
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        if event is not None:
+            try:
+                self.printer.event(meta.get("step_key") or event.step_key, event)
+            except Exception as e:  # progress must never break a run
+                print(f"(progress display: {e})", file=sys.stderr)
+
+
+@dg.logger(
+    config_schema={
+        "dbt_models": dg.Field(int, default_value=0),
+        "dbt_tests": dg.Field(int, default_value=0),
+        "contracts": dg.Field(int, default_value=0),
+    },
+    description="coachwh run's terminal progress: a line per stage (used by `coachwh run` without --verbose).",
+)
+def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    c = init_context.logger_config
+    logger = logging.Logger(LOGGER_NAME, level=logging.DEBUG)
+    printer = ProgressPrinter(
+        lambda line: print(line, file=sys.stderr, flush=True), c["dbt_models"], c["dbt_tests"], c["contracts"]
+    )
+    logger.addHandler(_Handler(printer))
+    return logger

@@ -1,0 +1,248 @@
+"""Publications: the file BI reads, what it holds, the earlier ones kept beside it, and the way back.
+
+DuckDB lets one process write a file and locks every other process out, readers included. So BI never
+opens the warehouse the pipeline writes; after a successful build the marts are copied into a new file:
+
+    $COACHWH_HOME/publications/.<name>.partial      built here (marts + marts.publication), then renamed to
+    $COACHWH_HOME/publications/<UTC stamp>_<run id>.duckdb   the publication, kept for rollback, then copied to
+    $COACHWH_HOME/.coachwh_marts.duckdb.swap        and renamed over (os.replace, atomic on one file system)
+    $COACHWH_HOME/coachwh_marts.duckdb              the current publication: what BI opens, read-only
+
+A reader that has the old file open keeps its view (the old inode lives until it closes); new connections
+see the new file; nobody ever sees a half-written one. A failure at any step leaves the current file as it
+was and removes its temporary files; a process killed outright leaves a `.partial` or `.swap` that the
+next publish or rollback sweeps (listing ignores them). The current file is a copy, never a hard link, so a
+BI user who opens it read-write cannot alter the kept publication.
+
+`marts.publication` has one row per table of the published file, itself included (its `row_count` is the
+number of tables in the file), so "which tables, how many rows, from which run, how fresh" is one query.
+The last `keep` publications before the newest are kept (default 7) besides the newest; older ones are
+deleted, except the one that is current after a rollback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.extracts import latest_extract_dates
+from pipelines.locks import file_lock
+from pipelines.sources import SYSTEMS
+from pipelines.warehouse_file import attach_waiting, sql_literal
+
+PUBLISHED_SCHEMA = "marts"
+PUBLICATION_TABLE = "publication"
+SUFFIX = ".duckdb"
+PARTIAL = ".partial"
+SWAP = ".swap"
+LOCK_NAME = ".lock"
+
+
+class PublicationError(Exception):
+    """Nothing to publish, or no such publication to roll back to."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    path: Path
+    run_id: str
+    published_at: datetime
+    as_of_date: date | None
+    tables: int
+    rows: int  # rows over the published tables, not counting the publication table itself
+    extract_dates: dict[str, date | None]
+    current: bool = False
+
+
+def publication_ddl(table: str) -> str:
+    system_columns = "".join(f", {s}_extract_date DATE" for s in SYSTEMS)
+    return (
+        f"CREATE TABLE {table} (table_name VARCHAR NOT NULL, row_count BIGINT NOT NULL, run_id VARCHAR NOT NULL, "
+        f"published_at TIMESTAMP NOT NULL, as_of_date DATE{system_columns})"
+    )
+
+
+def _archive_name(published_at: datetime, run_id: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in run_id)
+    return f"{published_at.strftime('%Y%m%dT%H%M%S%fZ')}_{safe}{SUFFIX}"
+
+
+def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -> dict[str, int]:
+    """Write every table of the warehouse's `marts` schema, then the publication table, into `target`."""
+    wh = "wh"
+    with duckdb.connect() as con:
+        attach_waiting(con, warehouse, wh)
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_catalog = ? and table_schema = ? "
+                "and table_name <> ? order by table_name",
+                [wh, PUBLISHED_SCHEMA, PUBLICATION_TABLE],
+            ).fetchall()
+        ]
+        if not tables:
+            raise PublicationError(f"{warehouse} has no tables in schema {PUBLISHED_SCHEMA}: nothing to publish")
+        extracts = latest_extract_dates(con, catalog=wh)
+        con.execute(f"ATTACH {sql_literal(str(target))} AS pub")
+        con.execute(f"CREATE SCHEMA pub.{PUBLISHED_SCHEMA}")
+        for t in tables:
+            con.execute(f'CREATE TABLE pub.{PUBLISHED_SCHEMA}."{t}" AS SELECT * FROM "{wh}".{PUBLISHED_SCHEMA}."{t}"')
+        counts = dict(
+            con.execute(
+                " union all ".join(f"select '{t}', count(*) from pub.{PUBLISHED_SCHEMA}.\"{t}\"" for t in tables)
+            ).fetchall()
+        )
+        as_of = max((d for d in extracts.values() if d is not None), default=None)
+        names = [*tables, PUBLICATION_TABLE]
+        table = f"pub.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE}"
+        con.execute(publication_ddl(table))
+        con.execute(
+            f"INSERT INTO {table} SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), ?, ?, ?" + ", ?" * len(SYSTEMS),
+            [
+                names,
+                [*(counts[t] for t in tables), len(names)],
+                run_id,
+                published_at.replace(tzinfo=None),
+                as_of,
+                *(extracts[s] for s in SYSTEMS),
+            ],
+        )
+        con.execute("DETACH pub")
+    return {**counts, PUBLICATION_TABLE: len(names)}
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _make_current(source: Path, published: Path) -> None:
+    """Copy `source` beside `published` and rename it over: readers see the old file or the new, whole."""
+    swap = published.with_name(f".{published.name}{SWAP}")
+    try:
+        shutil.copyfile(source, swap)
+        _fsync(swap)
+        os.replace(swap, published)
+        _fsync(published.parent)
+    finally:
+        swap.unlink(missing_ok=True)
+
+
+def sweep(published: Path, folder: Path) -> list[Path]:
+    """Remove what a killed publish or rollback left behind; returns what was removed. Call under the lock."""
+    strays = [*folder.glob(f".*{PARTIAL}*"), *published.parent.glob(f".{published.name}*{SWAP}")]
+    for p in strays:
+        p.unlink(missing_ok=True)
+    return strays
+
+
+def publish(
+    warehouse: Path,
+    published: Path,
+    folder: Path,
+    run_id: str,
+    *,
+    keep: int = 7,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> dict[str, int]:
+    """Publish the warehouse's marts as the new current file; keep it in `folder`; prune to `keep` earlier
+    ones. Returns rows per table of the new file. The current file changes only at the final rename."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with file_lock(folder / LOCK_NAME, f"publish {run_id}"):
+        sweep(published, folder)
+        published_at = now()
+        final = folder / _archive_name(published_at, run_id)
+        partial = folder / f".{final.name}{PARTIAL}"
+        try:
+            rows = _build(warehouse, partial, run_id, published_at)
+            os.replace(partial, final)
+        finally:
+            partial.unlink(missing_ok=True)
+            partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
+        _make_current(final, published)
+        prune(folder, published, keep)
+    return rows
+
+
+def _read(path: Path) -> Publication | None:
+    """The publication row of a file, or None when it is not one (an older file without the table)."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            rows = con.execute(
+                "select table_name, row_count, run_id, published_at, as_of_date, "
+                + ", ".join(f"{s}_extract_date" for s in SYSTEMS)
+                + f" from {PUBLISHED_SCHEMA}.{PUBLICATION_TABLE}"
+            ).fetchall()
+    except duckdb.Error:
+        return None
+    if not rows:
+        return None
+    first = rows[0]
+    return Publication(
+        path=path,
+        run_id=first[2],
+        published_at=first[3],
+        as_of_date=first[4],
+        tables=len(rows),
+        rows=sum(r[1] for r in rows if r[0] != PUBLICATION_TABLE),
+        extract_dates=dict(zip(SYSTEMS, first[5:], strict=True)),
+    )
+
+
+def current(published: Path) -> Publication | None:
+    return _read(published) if published.exists() else None
+
+
+def _same(a: Publication, b: Publication | None) -> bool:
+    return b is not None and (a.run_id, a.published_at) == (b.run_id, b.published_at)
+
+
+def list_publications(published: Path, folder: Path) -> list[Publication]:
+    """Every kept publication, newest first, the current one marked."""
+    now_current = current(published)
+    kept = [p for p in (_read(f) for f in sorted(folder.glob(f"*{SUFFIX}"), reverse=True)) if p is not None]
+    return [replace(p, current=_same(p, now_current)) for p in kept]
+
+
+def prune(folder: Path, published: Path, keep: int) -> list[Path]:
+    """Delete publications beyond the newest and `keep` earlier ones (never the current one)."""
+    doomed = [p.path for p in list_publications(published, folder)[keep + 1 :] if not p.current]
+    for f in doomed:
+        f.unlink(missing_ok=True)
+    return doomed
+
+
+def rollback(published: Path, folder: Path, run_id: str | None = None) -> Publication:
+    """Make an earlier publication current: the one of `run_id` (a unique prefix will do), else the one
+    published just before the current one. Atomic for readers, like a publish."""
+    with file_lock(folder / LOCK_NAME, f"rollback to {run_id or 'the previous publication'}"):
+        sweep(published, folder)
+        kept = list_publications(published, folder)
+        if run_id:
+            matches = [p for p in kept if p.run_id.startswith(run_id)]
+            if len(matches) != 1:
+                known = ", ".join(p.run_id for p in kept) or "none"
+                raise PublicationError(f"{len(matches)} kept publications match run id {run_id!r} (kept: {known})")
+            target = matches[0]
+        else:
+            at = next((i for i, p in enumerate(kept) if p.current), None)
+            if at is None or at + 1 >= len(kept):
+                raise PublicationError(
+                    "no earlier publication to roll back to"
+                    if at is not None
+                    else "the current file is none of the kept publications: name a run id (coachwh publications)"
+                )
+            target = kept[at + 1]
+        if target.current:
+            raise PublicationError(f"publication {target.run_id} is already current")
+        _make_current(target.path, published)
+    return replace(target, current=True)

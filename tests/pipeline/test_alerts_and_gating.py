@@ -1,0 +1,165 @@
+"""Alerts, publication gating and retries, on tiny stand-in assets (no dbt run): fast and exact."""
+
+import json
+import sys
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.alerts import send_alert
+from pipelines.config import Settings
+from pipelines.defs.alerts import alert_on_failed_checks, alert_on_run_failure
+from pipelines.defs.publish import publish_definitions
+from pipelines.defs.resources import CoachwhConfig
+from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, is_transient, non_transient
+from pipelines.defs.run_report import read_run
+from pipelines.warehouse_file import WarehouseBusy
+from tests.pipeline.webhook import Webhook
+
+MART = dg.AssetKey(["marts", "mart_x"])
+
+
+def _config(tmp_path, **kw) -> CoachwhConfig:
+    return CoachwhConfig.from_settings(Settings(home=tmp_path, landing=tmp_path / "landing", **kw))
+
+
+def _stub_mart(tmp_path, check_passes: bool, severity=dg.AssetCheckSeverity.ERROR, check_name="row_count_sane"):
+    """A mart that writes a real warehouse table, with a non-blocking check of the given outcome."""
+
+    @dg.asset(key=MART, check_specs=[dg.AssetCheckSpec(check_name, asset=MART)])
+    def mart_x():
+        with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
+            con.execute("create schema if not exists marts; create or replace table marts.mart_x as select 42 as v")
+        yield dg.MaterializeResult()
+        yield dg.AssetCheckResult(
+            check_name=check_name,
+            passed=check_passes,
+            severity=severity,
+            description="mart_x has 1 row, expected at least 10",
+        )
+
+    return mart_x
+
+
+def _run(tmp_path, instance, mart, **resources):
+    published = publish_definitions([MART]).assets
+    return dg.materialize(
+        [mart, *published],
+        instance=instance,
+        raise_on_error=False,
+        resources={"coachwh": _config(tmp_path, **resources)},
+    )
+
+
+def test_a_failed_error_check_stops_publication_and_names_the_check(tmp_path):
+    with dg.instance_for_test() as instance:
+        result = _run(tmp_path, instance, _stub_mart(tmp_path, check_passes=False))
+        assert not result.success
+        report = read_run(instance, result.run_id)
+    assert list(report.failed_steps) == ["published__marts"]
+    assert "marts/mart_x row_count_sane" in report.failed_steps["published__marts"]
+    assert not (tmp_path / "coachwh_marts.duckdb").exists()
+
+
+def test_a_warning_or_a_gate_refusal_does_not_stop_publication(tmp_path):
+    with dg.instance_for_test() as instance:
+        warn = _run(tmp_path, instance, _stub_mart(tmp_path, False, severity=dg.AssetCheckSeverity.WARN))
+        assert warn.success
+        gate = _run(tmp_path, instance, _stub_mart(tmp_path, False, check_name="landing_gate"))
+        assert gate.success
+        report = read_run(instance, gate.run_id)
+    assert report.published["tables"] == 2  # mart_x and publication
+    assert report.went_wrong  # but the night still needs attention (and `coachwh run` exits 1)
+    with duckdb.connect(str(tmp_path / "coachwh_marts.duckdb"), read_only=True) as con:
+        assert con.execute("select v from marts.mart_x").fetchone() == (42,)
+
+
+def test_the_failure_sensor_posts_the_failed_step_and_check_to_the_webhook(tmp_path):
+    with Webhook() as hook, dg.instance_for_test() as instance:
+        result = _run(tmp_path, instance, _stub_mart(tmp_path, check_passes=False))
+        context = dg.build_run_status_sensor_context(
+            sensor_name="alert_on_run_failure",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=result.get_run_failure_event(),
+            resources={"coachwh": _config(tmp_path, alert_webhook=hook.url)},
+        ).for_run_failure()
+        alert_on_run_failure(context)
+    (body,) = hook.bodies
+    assert body["run_id"] == result.run_id and body["status"] == "FAILURE"
+    assert [s["step"] for s in body["failed_steps"]] == ["published__marts"]
+    assert [(c["asset"], c["check"]) for c in body["failed_checks"]] == [("marts/mart_x", "row_count_sane")]
+    assert "row_count_sane" in body["reasons"][0]
+
+
+def test_the_check_sensor_alerts_on_a_green_run_with_a_refused_batch_and_not_on_a_clean_one(tmp_path):
+    with Webhook() as hook, dg.instance_for_test() as instance:
+        for passes in (True, False):
+            result = _run(tmp_path, instance, _stub_mart(tmp_path, passes, check_name="landing_gate"))
+            context = dg.build_run_status_sensor_context(
+                sensor_name="alert_on_failed_checks",
+                dagster_instance=instance,
+                dagster_run=result.dagster_run,
+                dagster_event=result.get_run_success_event(),
+                resources={"coachwh": _config(tmp_path, alert_webhook=hook.url)},
+            )
+            alert_on_failed_checks(context)
+    (body,) = hook.bodies
+    assert body["status"] == "SUCCESS"
+    assert body["failed_checks"][0]["check"] == "landing_gate"
+
+
+def test_the_alert_command_gets_the_json_on_stdin_and_a_summary_line(tmp_path):
+    out = tmp_path / "alert.json"
+    write = f"import sys; open('{out}', 'w').write(sys.stdin.read())"
+    command = f'{sys.executable} -c "{write}" && test -n "$COACHWH_ALERT_SUMMARY"'
+    (d,) = send_alert(
+        {"run_id": "r1", "job": "nightly", "status": "FAILURE", "reasons": ["x"]}, None, command, log=lambda s: None
+    )
+    assert d.ok, d.detail
+    assert json.loads(out.read_text())["run_id"] == "r1"
+
+
+def test_without_a_channel_the_alert_is_one_log_line_and_a_dead_webhook_is_reported_not_raised():
+    lines = []
+    send_alert({"run_id": "r1", "job": "nightly", "status": "FAILURE", "reasons": ["boom"]}, None, None, lines.append)
+    assert len(lines) == 1 and "nobody was told" in lines[0] and "boom" in lines[0]
+    (d,) = send_alert({"run_id": "r1"}, "http://127.0.0.1:9/none", None, lines.append)
+    assert not d.ok and "FAILED" in lines[-1]
+
+
+def test_only_transient_failures_are_retried():
+    assert NIGHTLY_RETRY_POLICY.max_retries == 3 and NIGHTLY_RETRY_POLICY.backoff == dg.Backoff.EXPONENTIAL
+    assert is_transient(WarehouseBusy("locked for 600s"))
+    assert is_transient(duckdb.IOException('IO Error: Could not set lock on file "w.duckdb": Conflicting lock'))
+    assert not is_transient(ValueError("workers.csv line 3: bad date"))
+    with pytest.raises(dg.Failure) as failure, non_transient():
+        raise ValueError("workers.csv line 3: bad date")
+    assert failure.value.allow_retries is False
+    with pytest.raises(WarehouseBusy), non_transient():
+        raise WarehouseBusy("locked")
+
+
+def test_a_transient_failure_is_retried_by_the_policy_and_a_refusal_is_not(tmp_path):
+    attempts = {"flaky": 0, "refused": 0}
+
+    @dg.asset
+    def flaky():
+        attempts["flaky"] += 1
+        with non_transient():
+            if attempts["flaky"] < 2:
+                raise WarehouseBusy("held by another process")
+
+    @dg.asset
+    def refused():
+        attempts["refused"] += 1
+        with non_transient():
+            raise ValueError("batch crm/2026-11-03 breaks its manifest")
+
+    policy = dg.RetryPolicy(max_retries=3, delay=0)
+    job = dg.define_asset_job("j", op_retry_policy=policy)
+    defs = dg.Definitions(assets=[flaky, refused], jobs=[job])
+    result = defs.resolve_job_def("j").execute_in_process(raise_on_error=False)
+    assert attempts == {"flaky": 2, "refused": 1}
+    assert not result.success

@@ -7,11 +7,13 @@ gate checks against them, and dbt's sources read the raw tables they name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 System = Literal["crm", "hris", "survey", "lms"]
 SYSTEMS: tuple[System, ...] = ("crm", "hris", "survey", "lms")
+SURVEY_WAVE = r"[0-9]{4}-Q[1-4]"  # a survey wave, like 2025-Q3: in the file name and the Wave column
 
 RATING_PICKLIST = (
     "1 - Needs Development",
@@ -52,6 +54,7 @@ class SourceFile:
     formats: tuple[str, ...] = ("csv",)  # accepted extensions; HR files may also come as xlsx
     header_rows: int = 1  # Qualtrics exports have three
     description: str = ""
+    key: tuple[str, ...] = ()  # the columns that name one record (unique within a batch)
 
     def matches(self, filename: str) -> bool:
         """True when `filename` (no directory) is a delivery of this file type."""
@@ -59,8 +62,13 @@ class SourceFile:
         if ext.lower() not in self.formats:
             return False
         if self.name == "responses":
-            return stem.startswith("responses_") and len(stem) > len("responses_")
+            return stem.startswith("responses_")  # the wave in the name is checked by `file_wave`
         return stem == self.name
+
+    def file_wave(self, filename: str) -> str | None:
+        """The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none."""
+        m = re.fullmatch(rf"responses_({SURVEY_WAVE})\.csv", filename, flags=re.IGNORECASE)
+        return m.group(1) if m else None
 
 
 SOURCE_FILES: tuple[SourceFile, ...] = (
@@ -69,6 +77,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         ("Id", "Username", "FirstName", "LastName", "Email", "EmployeeNumber", "ManagerId", "Title",
          "IsActive", "TimeZoneSidKey", "CreatedDate", "SystemModstamp"),
         "crm_user",
+        key=("Id",),
         description="CRM users (reps, managers, admins, contractors); EmployeeNumber links to HRIS.",
     ),
     SourceFile(
@@ -77,6 +86,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
          "Call_Type_vod__c", "Call_Channel_vod__c", "Parent_Call_vod__c", "Detailed_Products_vod__c",
          "Territory_vod__c", "IsDeleted", "CreatedDate", "SystemModstamp"),
         "crm_call",
+        key=("Id",),
         description="Calls: visits (no parent) and group-call attendee rows (with a parent).",
     ),
     SourceFile(
@@ -86,6 +96,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
          *REP_SKILL_FIELDS, *COACHING_SKILL_FIELDS,
          "Comments__c", "IsDeleted", "CreatedDate", "SystemModstamp"),
         "crm_coaching_report",
+        key=("Id",),
         description="Coaching reports: coach (Manager_vod__c), coachee (Employee_vod__c), ratings.",
     ),
     SourceFile(
@@ -93,18 +104,21 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         ("Id", "OwnerId", "AccountId", "Name", "StageName", "Amount", "CurrencyIsoCode", "CloseDate",
          "IsClosed", "IsWon", "CreatedDate", "IsDeleted", "SystemModstamp"),
         "crm_opportunity",
+        key=("Id",),
         description="Opportunities in their own currency; edited and deleted over several deltas.",
     ),
     SourceFile(
         "crm", "ForecastingQuota", "snapshot",
         ("Id", "QuotaOwnerId", "StartDate", "QuotaAmount", "CurrencyIsoCode", "SystemModstamp"),
         "crm_forecasting_quota",
+        key=("Id",),
         description="Monthly quota per owner; QuotaOwnerId is the 15-character user id.",
     ),
     SourceFile(
         "crm", "DatedConversionRate", "snapshot",
         ("Id", "IsoCode", "StartDate", "NextStartDate", "ConversionRate"),
         "crm_dated_conversion_rate",
+        key=("Id",),
         description="Units of a currency that one USD buys, valid [StartDate, NextStartDate).",
     ),
     SourceFile(
@@ -113,6 +127,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
          "Primary Termination Reason", "Termination Category", "Regrettable Termination",
          "Management Level", "Job Profile", "Region", "Manager Employee ID", "Worker Status"),
         "hris_workers",
+        key=("Employee ID",),
         formats=("csv", "xlsx"),
         description="Every worker, current state; only the latest termination of a person.",
     ),
@@ -122,6 +137,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
          "Manager Employee ID", "Primary Termination Reason", "Termination Category",
          "Regrettable Termination"),
         "hris_job_history",
+        key=("Employee ID", "Effective Date"),
         formats=("csv", "xlsx"),
         description="Effective-dated hires, transfers, promotions, manager changes, terminations.",
     ),
@@ -130,6 +146,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         ("ResponseId", "StartDate", "EndDate", "Finished", "Wave", "EmployeeID", "ManagerID", "Q_COACH",
          "Q_FEEDBACK", "Q_GROWTH", "Q_RECOGNITION", "Q_INTENT_STAY", "Q_ENPS"),
         "survey_responses",
+        key=("ResponseId",),
         header_rows=3,
         description="Engagement survey responses of one wave (Qualtrics export, three header rows).",
     ),
@@ -138,6 +155,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         ("LO ID", "Training Title", "Training Type", "Competency", "Audience", "Duration Hours",
          "Coaching Curriculum"),
         "lms_courses",
+        key=("LO ID",),
         description="Course catalogue, including the coaching curriculum for managers.",
     ),
     SourceFile(
@@ -145,6 +163,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         ("User ID", "User Email", "LO ID", "Assigned Date", "Due Date", "Completed Date",
          "Transcript Status", "Score", "Last Modified"),
         "lms_transcripts",
+        key=("User ID", "LO ID", "Assigned Date"),
         description="Course assignments and their state; keyed by (User ID, LO ID, Assigned Date).",
     ),
 )

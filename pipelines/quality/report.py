@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.quality.suites import base_column, target_columns
+from pipelines.quality.suites import base_column, severity, target_columns
 
 MAX_EXAMPLES = 5
 
@@ -22,18 +22,29 @@ class Example:
     source_file: str
     row_number: int
     value: Any  # the offending value; a tuple for compound keys
+    record: str = ""  # the record's key as delivered (`Id`, `Employee ID`, ...), to find it upstream
 
 
 @dataclass
 class Failure:
-    """One expectation that some rows of the batch violate."""
+    """The result of one expectation of a suite on one batch, in GX's terms (counts as GX counts them).
+
+    Named for what a report mostly shows; a passed expectation is a `Failure` with `success` true.
+    """
 
     index: int  # position in the suite
     expectation: dict[str, Any]
     unexpected_count: int = 0
-    examples: list[Example] = field(default_factory=list)
-    error: str | None = None  # GX could not evaluate the expectation
+    element_count: int = 0  # rows in the expectation's domain (after its row_condition)
+    missing_count: int = 0  # of those, the missing values GX does not judge
+    success: bool = False
+    examples: list[Example] = field(default_factory=list)  # the first unexpected rows, in file order
+    top_values: list[tuple[Any, int]] = field(default_factory=list)  # most frequent offending values
     show_batch: bool = False  # name the batch with the file (the report covers several batches)
+
+    @property
+    def severity(self) -> str:
+        return severity(self.expectation)
 
     @property
     def column(self) -> str:
@@ -45,8 +56,6 @@ class Failure:
         return describe_rule(self.expectation)
 
     def message(self) -> str:
-        if self.error:
-            return f"{self.column}: could not evaluate '{self.rule}': {self.error}"
         where = _rows_text(self.examples, self.unexpected_count, self.show_batch)
         return f"{where}: {self.column} {_values_text(self.expectation, self.examples)}{self.rule_phrase()}"
 
@@ -185,13 +194,35 @@ class ValidationReport:
     source_files: list[str] = field(default_factory=list)
     rows: int = 0
     expectations_run: int = 0
-    chunks: int = 0
     seconds: float = 0.0
-    failures: list[Failure] = field(default_factory=list)
+    results: list[Failure] = field(default_factory=list)  # one per expectation and batch validated
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [r for r in self.results if not r.success]
+
+    @property
+    def errors(self) -> list[Failure]:
+        """Failed error-level expectations: a batch with any is refused at the gate."""
+        return [r for r in self.failures if r.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Failure]:
+        return [r for r in self.failures if r.severity == "warn"]
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    def merge(self, other: ValidationReport) -> None:
+        """Add the results of another batch of the same table."""
+        self.batch_ids += [b for b in other.batch_ids if b not in self.batch_ids]
+        self.source_files += [f for f in other.source_files if f not in self.source_files]
+        self.rows += other.rows
+        self.expectations_run = max(self.expectations_run, other.expectations_run)
+        self.results += other.results
+        for r in self.results:
+            r.show_batch = len(self.batch_ids) > 1
 
     def summary(self) -> str:
         if self.rows == 0:
@@ -215,10 +246,10 @@ class ValidationReport:
                 "rule": f.rule,
                 "expectation": f.expectation["type"],
                 "count": f.unexpected_count,
-                "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
+                "severity": f.severity,
+            "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
                 "values": [_value_repr(ex.value) for ex in f.examples],
                 "message": f.message(),
-                **({"error": f.error} if f.error else {}),
             }
             for f in self.failures
         ]
@@ -230,6 +261,6 @@ class ValidationReport:
                 f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}"
                 for ex in f.examples
             )
-            cells = [f.column, f.rule, str(f.unexpected_count), f.error or examples]
+            cells = [f.column, f.rule, str(f.unexpected_count), examples]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         return "\n".join(lines)

@@ -68,13 +68,15 @@ class Failure:
         elif t == "expect_column_values_to_be_null":
             text = f"should be empty ({rule})" if rule else "should be empty"
         elif t == "expect_column_values_to_be_in_set":
-            text = "not in {" + ", ".join(str(v) for v in kw["value_set"]) + "}"
+            text = "not " + _set_text(kw) + (f" ({rule})" if isinstance(kw["value_set"], dict) and rule else "")
         elif t == "expect_column_values_to_match_regex":
             text = f"does not match {rule} ({kw['regex']})" if rule else f"does not match {kw['regex']}"
         elif t == "expect_column_values_to_be_between":
             text = f"not {_range_text(kw)}" + (f" ({rule})" if rule else "")
         elif t in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
             text = "occurs more than once in the batch (key must be unique)"
+        elif t in _WORDS:
+            text = f"is not {_WORDS[t](kw, rule)}"
         else:
             text = f"fails {t} {_kwargs_text(kw)}"
         condition = condition_text(kw.get("row_condition"))
@@ -92,7 +94,7 @@ def describe_rule(expectation: dict[str, Any]) -> str:
     rule = e.get("meta", {}).get("rule")
     t = e["type"]
     if t == "expect_column_values_to_be_in_set":
-        text = "in {" + ", ".join(str(v) for v in kw["value_set"]) + "}"
+        text = _set_text(kw)
     elif t == "expect_column_values_to_be_between":
         text = _range_text(kw)
     elif t == "expect_column_values_to_not_be_null":
@@ -104,6 +106,8 @@ def describe_rule(expectation: dict[str, Any]) -> str:
     elif t == "expect_column_values_to_match_regex":
         text = rule or f"matches {kw['regex']}"
         rule = None
+    elif t in _WORDS:
+        text, rule = _WORDS[t](kw, rule), None
     else:
         text = f"{t} {_kwargs_text(kw)}"
     if rule and rule not in ("required", "vocabulary", "unique within the batch"):
@@ -111,6 +115,21 @@ def describe_rule(expectation: dict[str, Any]) -> str:
     condition = condition_text(kw.get("row_condition"))
     mostly = kw.get("mostly")
     return f"{text}{' where ' + condition if condition else ''}{f' (mostly {mostly:.0%})' if mostly else ''}"
+
+
+def _set_text(kw: dict[str, Any]) -> str:
+    values = kw["value_set"]
+    if isinstance(values, dict):  # a GX suite parameter, e.g. the batch's CRM user ids
+        return f"in {values.get('$PARAMETER')}"
+    return "in {" + ", ".join(str(v) for v in values) + "}"
+
+
+# Expectation types whose wording is the rule itself: `meta.rule`, else a phrase from the kwargs.
+_WORDS = {
+    "expect_column_values_to_match_strftime_format": lambda kw, rule: rule
+    or f"a date in the format {kw['strftime_format']}",
+    "expect_column_pair_values_to_be_equal": lambda kw, rule: rule or f"equal to {kw['column_B']}",
+}
 
 
 def condition_text(condition: Any) -> str:
@@ -147,9 +166,9 @@ def _num(v: Any) -> str:
     return str(v)
 
 
-def _value_repr(v: Any) -> str:
+def value_repr(v: Any) -> str:
     if isinstance(v, tuple):
-        return "(" + ", ".join(_value_repr(x) for x in v) + ")"
+        return "(" + ", ".join(value_repr(x) for x in v) + ")"
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "empty"
     if isinstance(v, float):
@@ -162,7 +181,7 @@ def _values_text(expectation: dict[str, Any], examples: list[Example]) -> str:
         return ""
     distinct: dict[str, None] = {}
     for ex in examples:
-        distinct.setdefault(_value_repr(ex.value), None)
+        distinct.setdefault(value_repr(ex.value), None)
     return ", ".join(distinct) + " "
 
 
@@ -248,7 +267,7 @@ class ValidationReport:
                 "count": f.unexpected_count,
                 "severity": f.severity,
             "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
-                "values": [_value_repr(ex.value) for ex in f.examples],
+                "values": [value_repr(ex.value) for ex in f.examples],
                 "message": f.message(),
             }
             for f in self.failures
@@ -258,7 +277,7 @@ class ValidationReport:
         lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
         for f in self.failures:
             examples = ", ".join(
-                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}"
+                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {value_repr(ex.value)}"
                 for ex in f.examples
             )
             cells = [f.column, f.rule, str(f.unexpected_count), examples]

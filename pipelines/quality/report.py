@@ -48,7 +48,8 @@ class Failure:
 
     @property
     def column(self) -> str:
-        cols = [base_column(c) for c in target_columns(self.expectation)]
+        # delivered columns only: `_file_wave` is computed from the file name, not a column of the file
+        cols = [base_column(c) for c in target_columns(self.expectation) if not c.startswith("_")]
         return cols[0] if len(cols) == 1 else "(" + ", ".join(cols) + ")"
 
     @property

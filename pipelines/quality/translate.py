@@ -294,11 +294,9 @@ def unexpected_rows_sql(c: Compiled, relation: str, select: str) -> str:
 
 
 def targets_sql(e: dict[str, Any]) -> list[str]:
-    """The SQL of the columns an expectation tests, in order (for example values)."""
-    kw = e["kwargs"]
-    if "column_A" in kw:
-        return [column_sql(kw["column_A"]), column_sql(kw["column_B"])]
-    return [column_sql(c) for c in target_columns(e)]
+    """The SQL of the values an expectation tests, as delivered (`Amount`, not `Amount::number`), in
+    order: what an example shows."""
+    return [quote(base_column(c)) if c.endswith(NUMBER_SUFFIX) else column_sql(c) for c in target_columns(e)]
 
 
 def gx_success(e: dict[str, Any], element: int, missing: int, unexpected: int) -> bool:

@@ -23,6 +23,7 @@ from dagster_dbt import (
 )
 
 from pipelines.config import DBT_PROJECT_DIR, settings
+from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
 
 
 @cache
@@ -70,7 +71,13 @@ def warehouse_definitions() -> dg.Definitions:
         # dbt runs as a subprocess with the dbt project as its working directory: hand it the warehouse's
         # absolute home so that it opens the very file the ingestion wrote.
         os.environ["COACHWH_HOME"] = str(settings().home)
-        yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
+        # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too.
+        requests = pending_full_refresh(settings().warehouse)
+        for _, reason in requests:
+            context.log.info(f"full refresh requested: {reason}")
+        yield from dbt.cli(dbt_build_args(config.full_refresh or bool(requests)), context=context).stream()
+        if requests:
+            mark_full_refresh_done(settings().warehouse, requests[-1][0])
 
     return dg.Definitions(
         assets=[coachwh_dbt_models],

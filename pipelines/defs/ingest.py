@@ -49,9 +49,7 @@ def raw_asset_specs(system: System) -> list[dg.AssetSpec]:
             kinds={"duckdb", "csv"} if f.formats == ("csv",) else {"duckdb", "csv", "excel"},
             metadata={
                 "delivery_kind": f.kind,
-                "source_file": f"{f.name}.{'|'.join(f.formats)}"
-                if f.name != "responses"
-                else "responses_<wave>.csv",
+                "source_file": f"{f.name}.{'|'.join(f.formats)}" if f.name != "responses" else "responses_<wave>.csv",
                 "columns": dg.MetadataValue.json(list(f.columns)),
             },
             tags={"layer": "raw", "system": system},

@@ -53,13 +53,17 @@ def stored_results(raw_table: str, batch_ids: list[str] | None) -> tuple[str, li
                 "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
                 [RAW_SCHEMA, raw_table],
             ).fetchone()[0]
-            batch_ids = [
-                b
-                for (b,) in con.execute(
-                    f"SELECT DISTINCT _batch_id FROM {table} "
-                    f"WHERE _extract_date = (SELECT max(_extract_date) FROM {table}) ORDER BY 1"
-                ).fetchall()
-            ] if exists else []
+            batch_ids = (
+                [
+                    b
+                    for (b,) in con.execute(
+                        f"SELECT DISTINCT _batch_id FROM {table} "
+                        f"WHERE _extract_date = (SELECT max(_extract_date) FROM {table}) ORDER BY 1"
+                    ).fetchall()
+                ]
+                if exists
+                else []
+            )
         if not batch_ids:
             return selection, []
         return selection, results.latest(con, batch_ids, suite=raw_table)
@@ -85,8 +89,14 @@ def check_result(selection: str, runs: list[results.SuiteRun]) -> dg.AssetCheckR
     if failures:
         lines = ["| batch | severity | column | rule | rows | message |", "|---|---|---|---|---|---|"]
         for batch_id, f in failures:
-            cells = [batch_id, f["severity"], f["column"] or "", f["expectation"], str(f["unexpected_count"]),
-                     f["message"] or ""]
+            cells = [
+                batch_id,
+                f["severity"],
+                f["column"] or "",
+                f["expectation"],
+                str(f["unexpected_count"]),
+                f["message"] or "",
+            ]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         metadata["failures"] = dg.MetadataValue.md("\n".join(lines))
         for i, (batch_id, f) in enumerate(failures[:20], start=1):

@@ -62,9 +62,7 @@ def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
         start = reader.line_num + 1
 
 
-def _utf8_violation(
-    name: str, bad: _BadUtf8, columns: tuple[str, ...], header_rows: int, row: int | None
-) -> Violation:
+def _utf8_violation(name: str, bad: _BadUtf8, columns: tuple[str, ...], header_rows: int, row: int | None) -> Violation:
     column = None
     text = bad.raw.decode("utf-8", errors="replace")
     try:
@@ -85,9 +83,7 @@ def _utf8_violation(
     )
 
 
-def header_violations(
-    name: str, expected: tuple[str, ...], found: list[str], line: int = 1
-) -> list[Violation]:
+def header_violations(name: str, expected: tuple[str, ...], found: list[str], line: int = 1) -> list[Violation]:
     """Compare a header row with the contract: name missing and unexpected columns, or the wrong order."""
     if list(found) == list(expected):
         return []
@@ -103,9 +99,7 @@ def header_violations(
         if dupes:
             parts.append("repeated column(s) " + ", ".join(f"'{c}'" for c in dupes))
         else:
-            parts.append(
-                "columns in the wrong order: expected " + ", ".join(expected) + "; found " + ", ".join(found)
-            )
+            parts.append("columns in the wrong order: expected " + ", ".join(expected) + "; found " + ", ".join(found))
     return [Violation(name, Rule.HEADER, "; ".join(parts), line=line)]
 
 
@@ -223,9 +217,7 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
-        raise BatchRejected(
-            [Violation(name, Rule.UNREADABLE, f"not a readable .xlsx workbook ({e})")]
-        ) from None
+        raise BatchRejected([Violation(name, Rule.UNREADABLE, f"not a readable .xlsx workbook ({e})")]) from None
     try:
         if not wb.worksheets:
             raise BatchRejected([Violation(name, Rule.UNREADABLE, "workbook has no sheet")])
@@ -271,8 +263,7 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                                 Violation(
                                     name,
                                     Rule.CELL,
-                                    f"a number ({value!r}); Employee IDs must be text cells "
-                                    "so leading zeros survive",
+                                    f"a number ({value!r}); Employee IDs must be text cells so leading zeros survive",
                                     line=sheet_row,
                                     row=sheet_row - 1,
                                     column=f.columns[i],

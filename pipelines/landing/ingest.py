@@ -260,9 +260,7 @@ def _store_results(con, run_id: str, outcome: BatchOutcome, reports, now: dateti
     )
 
 
-def _file_records(
-    batch: Batch, manifest: Manifest | None, stats: list[FileStat] | None = None
-) -> list[FileRecord]:
+def _file_records(batch: Batch, manifest: Manifest | None, stats: list[FileStat] | None = None) -> list[FileRecord]:
     if stats is not None:
         return [FileRecord(s.name, s.raw_table, s.rows, s.sha256, s.bytes) for s in stats]
     if manifest is None:
@@ -308,9 +306,7 @@ def _redelivery(
                     )
                 )
             elif name not in delivered:
-                changed.append(
-                    Violation(name, Rule.CHANGED, f"loaded in delivery {loaded_delivery} but absent now")
-                )
+                changed.append(Violation(name, Rule.CHANGED, f"loaded in delivery {loaded_delivery} but absent now"))
             elif delivered[name] != loaded[name]:
                 changed.append(
                     Violation(
@@ -379,9 +375,7 @@ def _load_validate_commit(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher,
         tempfile.TemporaryDirectory(prefix="coachwh-ingest-", dir=cfg.home) as tmp,
     ):
-        hashes: dict[str, Future[str]] = {
-            name: hasher.submit(sha256_file, batch.path / name) for name, _ in files
-        }
+        hashes: dict[str, Future[str]] = {name: hasher.submit(sha256_file, batch.path / name) for name, _ in files}
         con.execute("BEGIN TRANSACTION")
         try:
             for name, f in files:
@@ -453,9 +447,7 @@ def _load_file(
         problems = []
         sha = digest.result()
         if sha != expected.sha256:
-            problems.append(
-                Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}")
-            )
+            problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
         found = formats.diagnose_csv(source, f if skip == f.header_rows else _one_header(f), name)
         if found is None and not problems and not isinstance(e, duckdb.InvalidInputException):
             raise  # not the file's fault (disk full, out of memory, ...): a crash, the batch stays pending
@@ -465,17 +457,11 @@ def _load_file(
     problems = []
     sha = digest.result()
     if sha != expected.sha256:
-        problems.append(
-            Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}")
-        )
+        problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
     if rows != expected.rows:
-        problems.append(
-            Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}")
-        )
+        problems.append(Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}"))
     if rows == 0 and f.kind == "snapshot":
-        problems.append(
-            Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)")
-        )
+        problems.append(Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)"))
     if problems:
         raise BatchRejected(problems)
     return FileStat(name, f.raw_table, rows, path.stat().st_size, sha)

@@ -88,17 +88,13 @@ def read_manifest(batch_dir: Path) -> Manifest:
             continue
         if not isinstance(sha, str) or not _SHA256.match(sha.lower()):
             problems.append(
-                Violation(
-                    MANIFEST_NAME, Rule.MANIFEST, f"files.{name}.sha256 must be 64 hex digits, found {sha!r}"
-                )
+                Violation(MANIFEST_NAME, Rule.MANIFEST, f"files.{name}.sha256 must be 64 hex digits, found {sha!r}")
             )
             continue
         entries[name] = ManifestEntry(rows=rows, sha256=sha.lower())
     if problems:
         raise BatchRejected(problems)
-    return Manifest(
-        system=system, extract_date=extract_date, files=entries, sha256=hashlib.sha256(raw).hexdigest()
-    )
+    return Manifest(system=system, extract_date=extract_date, files=entries, sha256=hashlib.sha256(raw).hexdigest())
 
 
 def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[str, SourceFile]:
@@ -127,9 +123,7 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
         )
     present = sorted(p.name for p in batch_dir.iterdir() if p.name != MANIFEST_NAME)
     for name in sorted(set(manifest.files) - set(present)):
-        problems.append(
-            Violation(name, Rule.MISSING_FILE, "named in manifest.json but not in the batch folder")
-        )
+        problems.append(Violation(name, Rule.MISSING_FILE, "named in manifest.json but not in the batch folder"))
     types: dict[str, SourceFile] = {}
     for name in present:
         path = batch_dir / name
@@ -141,9 +135,7 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
                 Violation(name, Rule.FILE_NAME, "a survey file is named responses_<wave>.csv, wave like 2025-Q3")
             )
         elif name not in manifest.files:
-            problems.append(
-                Violation(name, Rule.UNEXPECTED_FILE, "in the batch folder but not named in manifest.json")
-            )
+            problems.append(Violation(name, Rule.UNEXPECTED_FILE, "in the batch folder but not named in manifest.json"))
         elif kind is None:
             problems.append(Violation(name, Rule.UNEXPECTED_FILE, f"not a file of the {system} contract"))
         else:
@@ -152,16 +144,12 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
         names = [n for n, k in types.items() if k is f]
         if not names and not any(classify(system, n) is f for n in manifest.files):
             expected = (
-                "responses_<wave>.csv"
-                if f.name == "responses"
-                else " or ".join(f"{f.name}.{e}" for e in f.formats)
+                "responses_<wave>.csv" if f.name == "responses" else " or ".join(f"{f.name}.{e}" for e in f.formats)
             )
             problems.append(Violation("", Rule.MISSING_FILE_TYPE, f"no {expected} in this {system} batch"))
         if len(names) > 1 and f.name != "responses":
             problems.append(
-                Violation(
-                    ", ".join(names), Rule.DUPLICATE_FILE_TYPE, f"{f.name} delivered {len(names)} times"
-                )
+                Violation(", ".join(names), Rule.DUPLICATE_FILE_TYPE, f"{f.name} delivered {len(names)} times")
             )
     if problems:
         raise BatchRejected(problems)

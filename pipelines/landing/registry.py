@@ -105,13 +105,10 @@ def next_delivery(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
     return int(row[0]) + 1
 
 
-def loaded_delivery(
-    con: duckdb.DuckDBPyConnection, batch_id: str
-) -> tuple[int, datetime, dict[str, str]] | None:
+def loaded_delivery(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple[int, datetime, dict[str, str]] | None:
     """(delivery, recorded_at, file -> sha256) of the delivery of `batch_id` that loaded, if any."""
     row = con.execute(
-        f"SELECT delivery, recorded_at FROM {OPS_SCHEMA}.batch_registry"
-        " WHERE batch_id = ? AND status = 'loaded'",
+        f"SELECT delivery, recorded_at FROM {OPS_SCHEMA}.batch_registry WHERE batch_id = ? AND status = 'loaded'",
         [batch_id],
     ).fetchone()
     if row is None:
@@ -125,8 +122,7 @@ def loaded_delivery(
 
 def _first_seen(con: duckdb.DuckDBPyConnection, batch_id: str, now: datetime) -> datetime:
     row = con.execute(
-        f"SELECT min(first_seen_at) FROM {OPS_SCHEMA}.batch_registry"
-        " WHERE batch_id = ? AND status = 'waiting'",
+        f"SELECT min(first_seen_at) FROM {OPS_SCHEMA}.batch_registry WHERE batch_id = ? AND status = 'waiting'",
         [batch_id],
     ).fetchone()
     return row[0] if row and row[0] is not None else now
@@ -135,9 +131,7 @@ def _first_seen(con: duckdb.DuckDBPyConnection, batch_id: str, now: datetime) ->
 def record(con: duckdb.DuckDBPyConnection, rec: BatchRecord, now: datetime) -> None:
     """Write the registry rows of one delivery (replacing its waiting row), in the caller's transaction."""
     first_seen = _first_seen(con, rec.batch_id, now)
-    con.execute(
-        f"DELETE FROM {OPS_SCHEMA}.batch_registry WHERE batch_id = ? AND status = 'waiting'", [rec.batch_id]
-    )
+    con.execute(f"DELETE FROM {OPS_SCHEMA}.batch_registry WHERE batch_id = ? AND status = 'waiting'", [rec.batch_id])
     known = [f for f in rec.files if f.rows is not None]
     files_json = json.dumps(
         {f.name: {"rows": f.rows, "sha256": f.sha256, "bytes": f.bytes} for f in rec.files}, sort_keys=True

@@ -119,9 +119,7 @@ def move_batch(batch: Batch, destination: Path) -> Path:
     return destination
 
 
-def write_rejection(
-    folder: Path, batch: Batch, delivery: int, violations: list[Violation], when: datetime
-) -> Path:
+def write_rejection(folder: Path, batch: Batch, delivery: int, violations: list[Violation], when: datetime) -> Path:
     """REJECTED.md in the quarantined folder: which file, which rule, where (line, row, column)."""
     lines = [
         f"# Rejected: {batch.batch_id} (delivery {delivery})",

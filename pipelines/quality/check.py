@@ -26,8 +26,15 @@ def check_lines(
         return ["no validation results yet"], False
     shown = runs[:limit]
     rows = [
-        (r.batch_id, r.suite, r.outcome, f"{r.validated_at:%Y-%m-%d %H:%M:%S}", str(r.expectations),
-         str(r.errors_failed), str(r.warnings_failed))
+        (
+            r.batch_id,
+            r.suite,
+            r.outcome,
+            f"{r.validated_at:%Y-%m-%d %H:%M:%S}",
+            str(r.expectations),
+            str(r.errors_failed),
+            str(r.warnings_failed),
+        )
         for r in shown
     ]
     widths = [max(len(x) for x in column) for column in zip(HEADER, *rows, strict=True)]

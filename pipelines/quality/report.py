@@ -127,8 +127,9 @@ def _set_text(kw: dict[str, Any]) -> str:
 
 # Expectation types whose wording is the rule itself: `meta.rule`, else a phrase from the kwargs.
 _WORDS = {
-    "expect_column_values_to_match_strftime_format": lambda kw, rule: rule
-    or f"a date in the format {kw['strftime_format']}",
+    "expect_column_values_to_match_strftime_format": lambda kw, rule: (
+        rule or f"a date in the format {kw['strftime_format']}"
+    ),
     "expect_column_pair_values_to_be_equal": lambda kw, rule: rule or f"equal to {kw['column_B']}",
 }
 
@@ -156,9 +157,7 @@ def _range_text(kw: dict[str, Any]) -> str:
 
 
 def _kwargs_text(kw: dict[str, Any]) -> str:
-    return ", ".join(
-        f"{k}={v!r}" for k, v in kw.items() if k not in ("column", "column_list", "row_condition")
-    )
+    return ", ".join(f"{k}={v!r}" for k, v in kw.items() if k not in ("column", "column_list", "row_condition"))
 
 
 def _num(v: Any) -> str:
@@ -195,8 +194,7 @@ def _rows_text(examples: list[Example], count: int, with_batch: bool) -> str:
     for ex in examples:
         by_file.setdefault(_file_label(ex, with_batch), []).append(ex.row_number)
     parts = [
-        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}"
-        for name, rows in by_file.items()
+        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}" for name, rows in by_file.items()
     ]
     text = "; ".join(parts) if parts else "rows ?"
     more = count - len(examples)
@@ -267,7 +265,7 @@ class ValidationReport:
                 "expectation": f.expectation["type"],
                 "count": f.unexpected_count,
                 "severity": f.severity,
-            "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
+                "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
                 "values": [value_repr(ex.value) for ex in f.examples],
                 "message": f.message(),
             }
@@ -278,8 +276,7 @@ class ValidationReport:
         lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
         for f in self.failures:
             examples = ", ".join(
-                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {value_repr(ex.value)}"
-                for ex in f.examples
+                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {value_repr(ex.value)}" for ex in f.examples
             )
             cells = [f.column, f.rule, str(f.unexpected_count), examples]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")

@@ -127,7 +127,7 @@ def latest(
     rows = con.execute(
         f"""
         WITH latest AS (
-            SELECT * FROM {TABLE} WHERE {' AND '.join(where)}
+            SELECT * FROM {TABLE} WHERE {" AND ".join(where)}
             QUALIFY validated_at = max(validated_at) OVER (PARTITION BY batch_id, suite)
         )
         SELECT batch_id, suite, any_value(outcome), max(validated_at), any_value(run_id), count(*),

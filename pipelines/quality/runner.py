@@ -42,7 +42,7 @@ def batch_relation(raw_table: str, batch_id: str, schema: str = RAW_SCHEMA) -> s
 
 def batch_parameters(batch_id: str, schema: str = RAW_SCHEMA) -> Parameters:
     """Values of the GX suite parameters for one batch: the CRM user ids delivered with it."""
-    return {"crm_user_ids": f"SELECT \"Id\" FROM {batch_relation('crm_user', batch_id, schema)}"}
+    return {"crm_user_ids": f'SELECT "Id" FROM {batch_relation("crm_user", batch_id, schema)}'}
 
 
 def validate(

@@ -266,9 +266,7 @@ def aggregate_sql(compiled: list[Compiled], relation: str) -> str:
             f"count(*) FILTER (WHERE {c.domain} AND {c.missing}) AS m_{c.index}",
         ]
         if not c.is_uniqueness:
-            items += [
-                f"count(*) FILTER (WHERE {c.domain} AND NOT ({c.missing}) AND {c.unexpected}) AS u_{c.index}"
-            ]
+            items += [f"count(*) FILTER (WHERE {c.domain} AND NOT ({c.missing}) AND {c.unexpected}) AS u_{c.index}"]
     return f"SELECT {', '.join(items)} FROM {relation}"
 
 
@@ -306,4 +304,3 @@ def gx_success(e: dict[str, Any], element: int, missing: int, unexpected: int) -
         return True
     mostly = e["kwargs"].get("mostly", 1.0)
     return (considered - unexpected) / considered >= mostly
-

@@ -143,9 +143,9 @@ def test_xlsx_and_csv_hr_files_load_identically(gate):
         ("workers.csv",),
         ("workers.xlsx",),
     ]
-    assert gate.query(
-        'SELECT "Employee ID", "Hire Date" FROM raw.hris_workers WHERE _row_number = 1 LIMIT 1'
-    ) == [("000123", "01/15/2020")]
+    assert gate.query('SELECT "Employee ID", "Hire Date" FROM raw.hris_workers WHERE _row_number = 1 LIMIT 1') == [
+        ("000123", "01/15/2020")
+    ]
 
 
 def test_numeric_employee_id_cell_is_refused_with_row_and_column(gate):
@@ -216,11 +216,7 @@ def test_qualtrics_header_with_line_breaks_in_question_text(gate):
         gate.landing,
         "survey",
         "2026-11-26",
-        {
-            "responses_2025-Q3.csv": csv_text(
-                f.columns, rows, extra_header_rows=[question, importid], bom=True
-            )
-        },
+        {"responses_2025-Q3.csv": csv_text(f.columns, rows, extra_header_rows=[question, importid], bom=True)},
     )
     report = gate.ingest()
     assert not report.quarantined, report.quarantined and report.quarantined[0].reason

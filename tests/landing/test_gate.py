@@ -146,9 +146,7 @@ def test_bom_crlf_and_quoted_commas_quotes_and_line_breaks(gate):
     report = gate.ingest()
 
     assert not report.quarantined
-    got = gate.query(
-        'SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number'
-    )
+    got = gate.query('SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number')
     assert [(n, i) for n, i, _ in got] == [
         (k, clean_row(f.raw_table, k)["Id"]) for k in range(1, 6)
     ]  # record ordinal == file order
@@ -170,7 +168,7 @@ def test_row_number_is_file_order_on_a_large_multiline_file(gate):
     files["Call2_vod__c.csv"] = csv_text(f.columns, rows)
     write_batch(gate.landing, "crm", "2026-11-26", files)
     gate.ingest()
-    mismatches = gate.query(f"SELECT count(*) FROM raw.crm_call WHERE \"Id\" <> {CALL_ID_OF_ROW}")
+    mismatches = gate.query(f'SELECT count(*) FROM raw.crm_call WHERE "Id" <> {CALL_ID_OF_ROW}')
     assert gate.count("crm_call") == n and mismatches == [(0,)]
 
 
@@ -201,12 +199,11 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     path = tmp_path / "Call2_vod__c.csv"
     clean = clean_row("crm_call", 1)
     exprs = [
-        f"{CALL_ID_OF_ROW.replace('_row_number', 'i')} AS \"Id\""
+        f'{CALL_ID_OF_ROW.replace("_row_number", "i")} AS "Id"'
         if c == "Id"
-        else "CASE WHEN i % 7 = 0 THEN 'one ' || i || chr(10) || 'two, \"2\"' || chr(10) ELSE 'v' || i END"
-        f' AS "{c}"'
+        else f"CASE WHEN i % 7 = 0 THEN 'one ' || i || chr(10) || 'two, \"2\"' || chr(10) ELSE 'v' || i END AS \"{c}\""
         if c == "Detailed_Products_vod__c"
-        else f"{sql_literal(clean[c]) if clean[c] else 'NULL'} AS \"{c}\""
+        else f'{sql_literal(clean[c]) if clean[c] else "NULL"} AS "{c}"'
         for c in f.columns
     ]
     with duckdb.connect() as con:
@@ -216,9 +213,9 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     write_batch(gate.landing, "crm", "2026-11-26", files, rows={"Call2_vod__c.csv": 400_000})
     report = gate.ingest()
     assert not report.quarantined, report.quarantined and report.quarantined[0].reason
-    assert gate.query(
-        f"SELECT count(*), count(*) FILTER (WHERE \"Id\" <> {CALL_ID_OF_ROW}) FROM raw.crm_call"
-    ) == [(400_000, 0)]
+    assert gate.query(f'SELECT count(*), count(*) FILTER (WHERE "Id" <> {CALL_ID_OF_ROW}) FROM raw.crm_call') == [
+        (400_000, 0)
+    ]
 
 
 def test_crash_after_commit_before_the_archive_move_never_doubles_rows(gate, monkeypatch):

@@ -56,9 +56,7 @@ def _assert_refused(gate, report, batch_id, *, file, rule, line=None, row=None, 
 def test_missing_and_unexpected_header_columns_are_named(gate):
     cols = list(USER.columns)
     cols[cols.index("Email")] = "E-mail"
-    write_batch(
-        gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2)))
-    )
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
     v = _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, line=1)
     assert "missing column(s) 'Email'" in v.detail and "unexpected column(s) 'E-mail'" in v.detail
 
@@ -66,12 +64,8 @@ def test_missing_and_unexpected_header_columns_are_named(gate):
 def test_header_in_wrong_order(gate):
     cols = list(USER.columns)
     cols[0], cols[1] = cols[1], cols[0]
-    write_batch(
-        gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2)))
-    )
-    _assert_refused(
-        gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, text="wrong order"
-    )
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
+    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, text="wrong order")
 
 
 def test_row_with_wrong_number_of_fields_gives_line_and_row(gate):
@@ -159,9 +153,7 @@ def test_empty_snapshot_is_refused(gate):
 
 
 def test_zero_byte_file_is_unreadable(gate):
-    write_batch(
-        gate.landing, "lms", "2026-11-26", _with("lms", "transcripts.csv", b""), rows={"transcripts.csv": 0}
-    )
+    write_batch(gate.landing, "lms", "2026-11-26", _with("lms", "transcripts.csv", b""), rows={"transcripts.csv": 0})
     _assert_refused(
         gate,
         gate.ingest(),
@@ -188,9 +180,7 @@ def test_file_type_missing_from_batch(gate):
     files = default_files("lms")
     del files["courses.csv"]
     write_batch(gate.landing, "lms", "2026-11-26", files)
-    _assert_refused(
-        gate, gate.ingest(), "lms/2026-11-26", file="", rule=Rule.MISSING_FILE_TYPE, text="courses.csv"
-    )
+    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="", rule=Rule.MISSING_FILE_TYPE, text="courses.csv")
 
 
 def test_manifest_disagreeing_with_its_folder(gate):

@@ -177,10 +177,7 @@ def frame_table(
     _row_number (1-based)."""
     f = source_file(raw_table)
     cols = ", ".join(f"{quote(c)} VARCHAR" for c in f.columns)
-    con.execute(
-        f"CREATE OR REPLACE TABLE {name} "
-        f"({cols}, _batch_id VARCHAR, _source_file VARCHAR, _row_number BIGINT)"
-    )
+    con.execute(f"CREATE OR REPLACE TABLE {name} ({cols}, _batch_id VARCHAR, _source_file VARCHAR, _row_number BIGINT)")
     values = [[r.get(c) for c in f.columns] + [batch, file, n] for n, r in enumerate(rows, start=1)]
     if values:
         con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in values[0])})", values)

@@ -108,9 +108,9 @@ def test_hris_rules_dates_vocabularies_and_conditional_columns():
     assert msgs["Effective Date | date MM/DD/YYYY"].startswith(
         "job_history.xlsx rows 1, 5: Effective Date '2019-03-15'"
     )
-    assert msgs[
-        "Business Process | in {Hire, Transfer, Promotion, Change Manager, Rehire, Termination}"
-    ].startswith("job_history.xlsx row 2: Business Process 'Hired' not in")
+    assert msgs["Business Process | in {Hire, Transfer, Promotion, Change Manager, Rehire, Termination}"].startswith(
+        "job_history.xlsx row 2: Business Process 'Hired' not in"
+    )
     assert msgs[
         "Termination Category | empty (empty unless Business Process is Termination) "
         "where Business Process ≠ 'Termination'"
@@ -145,10 +145,7 @@ def test_many_violations_are_counted_with_a_few_examples():
     report = run("crm_user", rows, file="User.csv")
     (f,) = report.failures
     assert f.unexpected_count == 30
-    assert (
-        f.message()
-        == "User.csv rows 1, 2, 3, 4, 5 and 25 more (30 rows): IsActive 'TRUE' not in {true, false}"
-    )
+    assert f.message() == "User.csv rows 1, 2, 3, 4, 5 and 25 more (30 rows): IsActive 'TRUE' not in {true, false}"
 
 
 def test_duplicate_keys_in_different_files_of_a_batch_are_found():

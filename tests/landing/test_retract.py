@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from pipelines.landing.registry import pending_full_refresh
+from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
 from pipelines.landing.retract import RetractError, retract
 from tests.landing.kit import default_files, write_batch
 
@@ -53,8 +53,16 @@ def test_retract_refuses_what_it_cannot_do(gate):
 
 
 @pytest.mark.slow
-def test_retract_then_run_equals_a_run_that_never_saw_the_batch(tmp_path):
-    from tests.warehouse.test_incremental_sample import coachwh
+def test_retract_then_rebuild_equals_a_build_that_never_saw_the_batch(tmp_path):
+    """dbt runs as the nightly job's dbt asset decides: --full-refresh while a request is pending."""
+    from pipelines.defs.warehouse import dbt_build_args
+    from tests.warehouse.test_incremental_sample import coachwh, run_dbt
+
+    def build(home):
+        requests = pending_full_refresh(home / "warehouse.duckdb")
+        run_dbt(home, "run", *dbt_build_args(full_refresh=bool(requests))[1:])  # models only: faster
+        if requests:
+            mark_full_refresh_done(home / "warehouse.duckdb", requests[-1][0])
 
     seen, never = tmp_path / "seen", tmp_path / "never"
     for home in (seen, never):
@@ -63,16 +71,19 @@ def test_retract_then_run_equals_a_run_that_never_saw_the_batch(tmp_path):
     night = max(p.name for p in (never / "landing" / "crm").iterdir())
     shutil.rmtree(never / "landing" / "crm" / night)
 
-    coachwh(seen, "run")  # loads the night's crm batch into raw and the incremental models
+    coachwh(seen, "ingest")
+    build(seen)  # the night's crm batch is in raw and in the incremental models
     coachwh(seen, "retract", f"crm/{night}", "--reason", "customer recalled the export")
-    coachwh(seen, "run")  # the hook makes this build a full refresh
-    coachwh(never, "run")
+    assert pending_full_refresh(seen / "warehouse.duckdb")
+    build(seen)  # a full refresh, once
+    assert pending_full_refresh(seen / "warehouse.duckdb") == []
+    coachwh(never, "ingest")
+    build(never)
 
     after, base = snapshot(seen / "warehouse.duckdb"), snapshot(never / "warehouse.duckdb")
-    assert after.keys() == base.keys() and any(k.startswith("staging.") for k in base)
+    assert after.keys() == base.keys() and any(k.startswith("staging.stg_crm__calls") for k in base)
     for table in base:
         assert after[table] == base[table], table
-    assert pending_full_refresh(seen / "warehouse.duckdb") == []
 
 
 def snapshot(path) -> dict[str, list[tuple]]:

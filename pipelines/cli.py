@@ -103,6 +103,25 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from pipelines.quality.check import check_lines
+
+    lines, errors = check_lines(settings().warehouse, args.batch, args.suite, args.limit)
+    print("\n".join(lines))
+    return 1 if errors else 0
+
+
+def _cmd_retract(args: argparse.Namespace) -> int:
+    from pipelines.landing.retract import RetractError, retract
+
+    try:
+        print(retract(settings(), args.batch, args.reason))
+    except RetractError as e:
+        print(f"coachwh retract: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from pipelines.defs.warehouse import prepare_manifest
 
@@ -167,6 +186,17 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--port", type=int, default=8080)
     docs.add_argument("--no-serve", action="store_true", help="only build it (dbt_project/target/index.html)")
     docs.set_defaults(func=_cmd_docs)
+
+    check = sub.add_parser("check", help="the latest source-contract results per suite and batch")
+    check.add_argument("--batch", action="append", help="only this batch id, e.g. crm/2026-11-26 (repeatable)")
+    check.add_argument("--suite", help="only this suite (raw table), e.g. crm_call")
+    check.add_argument("--limit", type=int, default=50, help="rows of the table (default 50, newest first)")
+    check.set_defaults(func=_cmd_check)
+
+    retract = sub.add_parser("retract", help="take a loaded batch out of raw; the next run rebuilds without it")
+    retract.add_argument("batch", metavar="SYSTEM/DATE", help="the loaded batch, e.g. hris/2026-11-26")
+    retract.add_argument("--reason", required=True, help="why (kept in the registry and the quarantine)")
+    retract.set_defaults(func=_cmd_retract)
 
     prep = sub.add_parser("prepare", help="parse the dbt project into its manifest (done by setup)")
     prep.set_defaults(func=_cmd_prepare)

@@ -7,11 +7,13 @@ gate checks against them, and dbt's sources read the raw tables they name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 System = Literal["crm", "hris", "survey", "lms"]
 SYSTEMS: tuple[System, ...] = ("crm", "hris", "survey", "lms")
+SURVEY_WAVE = r"[0-9]{4}-Q[1-4]"  # a survey wave, like 2025-Q3: in the file name and the Wave column
 
 RATING_PICKLIST = (
     "1 - Needs Development",
@@ -52,6 +54,7 @@ class SourceFile:
     formats: tuple[str, ...] = ("csv",)  # accepted extensions; HR files may also come as xlsx
     header_rows: int = 1  # Qualtrics exports have three
     description: str = ""
+    key: tuple[str, ...] = ()  # the columns that name one record (unique within a batch)
 
     def matches(self, filename: str) -> bool:
         """True when `filename` (no directory) is a delivery of this file type."""
@@ -59,8 +62,13 @@ class SourceFile:
         if ext.lower() not in self.formats:
             return False
         if self.name == "responses":
-            return stem.startswith("responses_") and len(stem) > len("responses_")
+            return stem.startswith("responses_")  # the wave in the name is checked by `file_wave`
         return stem == self.name
+
+    def file_wave(self, filename: str) -> str | None:
+        """The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none."""
+        m = re.fullmatch(rf"responses_({SURVEY_WAVE})\.csv", filename, flags=re.IGNORECASE)
+        return m.group(1) if m else None
 
 
 SOURCE_FILES: tuple[SourceFile, ...] = (
@@ -83,6 +91,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "SystemModstamp",
         ),
         "crm_user",
+        key=("Id",),
         description="CRM users (reps, managers, admins, contractors); EmployeeNumber links to HRIS.",
     ),
     SourceFile(
@@ -106,6 +115,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "SystemModstamp",
         ),
         "crm_call",
+        key=("Id",),
         description="Calls: visits (no parent) and group-call attendee rows (with a parent).",
     ),
     SourceFile(
@@ -131,6 +141,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "SystemModstamp",
         ),
         "crm_coaching_report",
+        key=("Id",),
         description="Coaching reports: coach (Manager_vod__c), coachee (Employee_vod__c), ratings.",
     ),
     SourceFile(
@@ -153,6 +164,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "SystemModstamp",
         ),
         "crm_opportunity",
+        key=("Id",),
         description="Opportunities in their own currency; edited and deleted over several deltas.",
     ),
     SourceFile(
@@ -161,6 +173,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "snapshot",
         ("Id", "QuotaOwnerId", "StartDate", "QuotaAmount", "CurrencyIsoCode", "SystemModstamp"),
         "crm_forecasting_quota",
+        key=("Id",),
         description="Monthly quota per owner; QuotaOwnerId is the 15-character user id.",
     ),
     SourceFile(
@@ -169,6 +182,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "snapshot",
         ("Id", "IsoCode", "StartDate", "NextStartDate", "ConversionRate"),
         "crm_dated_conversion_rate",
+        key=("Id",),
         description="Units of a currency that one USD buys, valid [StartDate, NextStartDate).",
     ),
     SourceFile(
@@ -192,6 +206,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "Worker Status",
         ),
         "hris_workers",
+        key=("Employee ID",),
         formats=("csv", "xlsx"),
         description="Every worker, current state; only the latest termination of a person.",
     ),
@@ -212,6 +227,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "Regrettable Termination",
         ),
         "hris_job_history",
+        key=("Employee ID", "Effective Date"),
         formats=("csv", "xlsx"),
         description="Effective-dated hires, transfers, promotions, manager changes, terminations.",
     ),
@@ -235,6 +251,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "Q_ENPS",
         ),
         "survey_responses",
+        key=("ResponseId",),
         header_rows=3,
         description="Engagement survey responses of one wave (Qualtrics export, three header rows).",
     ),
@@ -244,6 +261,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "snapshot",
         ("LO ID", "Training Title", "Training Type", "Competency", "Audience", "Duration Hours", "Coaching Curriculum"),
         "lms_courses",
+        key=("LO ID",),
         description="Course catalogue, including the coaching curriculum for managers.",
     ),
     SourceFile(
@@ -262,6 +280,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             "Last Modified",
         ),
         "lms_transcripts",
+        key=("User ID", "LO ID", "Assigned Date"),
         description="Course assignments and their state; keyed by (User ID, LO ID, Assigned Date).",
     ),
 )

@@ -1,25 +1,18 @@
-"""Source contract checks: one Great Expectations suite per export file type, as Dagster asset checks.
+"""Source contract checks: the gate's validation results, shown on each raw asset as a Dagster check.
 
-Each raw asset (`raw/<raw_table>`) gets a check `source_contract` that validates against
-expectations/<raw_table>.json: ids present and well-formed, keys unique within a batch, vocabularies,
-date and datetime formats, numeric ranges. Severity ERROR, not blocking: the dbt staging tests stop the
-build on values that cannot be cast; this check is the per-row report that says which file, which rows,
-which column and which rule.
+The contracts (the GX suites in expectations/) run at the gate, on each batch before it is committed
+(`pipelines.landing.contracts`): an error-level failure refuses the batch, so it never reaches raw (the
+`landing_gate` check of the ingestion says so, ERROR). What loaded can still carry warn-level failures.
+Each raw asset's `source_contract` check reads the stored results (`ops.validation_results`, the same
+rows `coachwh check` prints) of the batches that the latest materialisation reports loading (its
+`batch_ids` metadata), else of the table's latest batch, and reports them: WARN severity when only
+warnings failed, ERROR if an error-level one did (only possible for a contract re-run over loaded data).
 
-Which rows: the batches that the latest materialisation of the raw asset reports loading (its
-`batch_ids` metadata, written by `pipelines.defs.ingest`), so a first run that loads a history batch and
-five nightly deltas validates all six, and a late batch for an older date is validated when it lands.
-When that materialisation names no batch (nothing new arrived, or the table was loaded outside Dagster,
-e.g. `coachwh ingest`), the most recent batch of the table (max `_extract_date`) is validated instead.
-
-The checks share the ingestion's concurrency pool `duckdb_warehouse`: an instance that limits it to 1
-queues them with the steps that write the warehouse. Without a limit they still only hold DuckDB's file
-lock for the seconds it takes to copy the rows out (see `pipelines.quality.snapshot`), and wait (up to
-`LOCK_WAIT_SECONDS`) while a writer holds it.
-
-Great Expectations is imported inside the check (via `pipelines.quality`'s engine), never at load time.
-No `from __future__ import annotations` here: Dagster reads the config annotation of the check function.
+It validates nothing itself and holds the warehouse read-only for milliseconds. No `from __future__
+import annotations` here: Dagster reads the annotations of the check function.
 """
+
+from pathlib import Path
 
 import dagster as dg
 
@@ -27,18 +20,13 @@ from pipelines.config import settings
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
-from pipelines.quality.report import ValidationReport
-from pipelines.quality.runner import DEFAULT_CHUNK_ROWS, validate_batches
-from pipelines.sources import SOURCE_FILES, SourceFile
+from pipelines.quality import results
+from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, quote
+from pipelines.warehouse_file import connect_waiting
 
 CHECK_NAME = "source_contract"
 LOCK_WAIT_SECONDS = 1800.0  # a full dbt build of the large profile can hold the warehouse for minutes
 BATCH_IDS_METADATA = "batch_ids"  # written by the ingestion assets on every materialisation
-
-
-class SourceContractConfig(dg.Config):
-    chunk_rows: int = DEFAULT_CHUNK_ROWS
-    """Rows handed to Great Expectations at a time (bounds memory; the result does not depend on it)."""
 
 
 def loaded_batches(instance: dg.DagsterInstance, key: dg.AssetKey) -> list[str] | None:
@@ -54,72 +42,105 @@ def loaded_batches(instance: dg.DagsterInstance, key: dg.AssetKey) -> list[str] 
     return None
 
 
-def check_result(report: ValidationReport) -> dg.AssetCheckResult:
-    """The Dagster result of one validation: passed, ERROR severity, actionable metadata."""
-    metadata: dict[str, object] = {
-        "rows validated": report.rows,
-        "expectations run": report.expectations_run,
-        "expectations failed": len(report.failures),
-        "selection": report.selection,
-        "seconds": report.seconds,
-    }
-    if report.rows == 0:
-        metadata["status"] = "no rows yet"
-        return dg.AssetCheckResult(passed=True, metadata=metadata, description=report.summary())
+def stored_results(
+    warehouse: Path, raw_table: str, batch_ids: list[str] | None
+) -> tuple[str, list[results.SuiteRun]]:
+    """(how the batches were chosen, the latest stored validation of each) for one raw table."""
+    if not warehouse.exists():
+        return "no warehouse yet", []
+    with connect_waiting(warehouse, read_only=True, wait_seconds=LOCK_WAIT_SECONDS) as con:
+        if batch_ids:
+            selection = f"batches {', '.join(batch_ids)}"
+        else:
+            selection = "latest batch (max _extract_date)"
+            table = f"{RAW_SCHEMA}.{quote(raw_table)}"
+            exists = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+                [RAW_SCHEMA, raw_table],
+            ).fetchone()[0]
+            batch_ids = (
+                [
+                    b
+                    for (b,) in con.execute(
+                        f"SELECT DISTINCT _batch_id FROM {table} "
+                        f"WHERE _extract_date = (SELECT max(_extract_date) FROM {table}) ORDER BY 1"
+                    ).fetchall()
+                ]
+                if exists
+                else []
+            )
+        if not batch_ids:
+            return selection, []
+        return selection, results.latest(con, batch_ids, suite=raw_table)
+
+
+def check_result(selection: str, runs: list[results.SuiteRun]) -> dg.AssetCheckResult:
+    """The Dagster result of the stored validations of one raw table's batches."""
+    metadata: dict[str, object] = {"selection": selection, "batches validated": len(runs)}
+    if not runs:
+        metadata["status"] = "no validated batch yet"
+        return dg.AssetCheckResult(passed=True, metadata=metadata, description="no validated batch yet")
+    failures = [(run.batch_id, f) for run in runs for f in run.failures]
+    errors = sum(run.errors_failed for run in runs)
     metadata.update(
         {
-            "extract dates": ", ".join(report.extract_dates),
-            "batches": ", ".join(report.batch_ids),
-            "source files": ", ".join(report.source_files),
-            "chunks": report.chunks,
+            "batches": ", ".join(sorted(run.batch_id for run in runs)),
+            "expectations run": max(run.expectations for run in runs),
+            "errors failed": errors,
+            "warnings failed": sum(run.warnings_failed for run in runs),
+            "validated at": max(run.validated_at for run in runs).isoformat(timespec="seconds"),
         }
     )
-    if report.failures:
-        metadata["failures"] = dg.MetadataValue.md(report.failures_markdown())
-        metadata["failure details"] = dg.MetadataValue.json(report.failures_json())
-        for i, f in enumerate(report.failures[:20], start=1):
-            metadata[f"failure {i}"] = f.message()
+    if failures:
+        lines = ["| batch | severity | column | rule | rows | message |", "|---|---|---|---|---|---|"]
+        for batch_id, f in failures:
+            cells = [
+                batch_id,
+                f["severity"],
+                f["column"] or "",
+                f["expectation"],
+                str(f["unexpected_count"]),
+                f["message"] or "",
+            ]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        metadata["failures"] = dg.MetadataValue.md("\n".join(lines))
+        for i, (batch_id, f) in enumerate(failures[:20], start=1):
+            metadata[f"failure {i}"] = f"[{f['severity']}] {batch_id}: {f['message']}"
+    description = (
+        f"{len(failures)} expectation(s) failed on {len(runs)} batch(es)"
+        if failures
+        else f"every expectation met on {len(runs)} batch(es)"
+    )
     return dg.AssetCheckResult(
-        passed=report.passed,
-        severity=dg.AssetCheckSeverity.ERROR,
+        passed=not failures,
+        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
         metadata=metadata,
-        description=report.summary(),
+        description=description,
     )
 
 
 def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
     key = dg.AssetKey(["raw", f.raw_table])
-    file_name = "responses_<wave>.csv" if f.name == "responses" else "/".join(f"{f.name}.{x}" for x in f.formats)
 
     @dg.asset_check(
         asset=key,
         name=CHECK_NAME,
         description=(
-            f"Great Expectations suite expectations/{f.raw_table}.json on the batches of {f.system} "
-            f"{file_name} "
-            "loaded by the latest materialisation (else the latest batch): ids present and well-formed, keys "
-            "unique within a batch, vocabularies, date formats and numeric ranges of sources.md. "
-            "Failures name file, rows, column, value and rule."
+            f"The gate's validation of expectations/{f.raw_table}.json on the batches loaded by the latest "
+            "materialisation (else the latest batch), from ops.validation_results: failed warn-level "
+            "expectations with file, rows, column, values and rule (error-level ones refuse a batch at the gate)."
         ),
         blocking=False,
         pool=WAREHOUSE_POOL,
         metadata={"suite": f"expectations/{f.raw_table}.json"},
     )
-    def _check(
-        context: dg.AssetCheckExecutionContext, config: SourceContractConfig, coachwh: CoachwhConfig
-    ) -> dg.AssetCheckResult:
-        batch_ids = loaded_batches(context.instance, key)
+    def _check(context: dg.AssetCheckExecutionContext, coachwh: CoachwhConfig) -> dg.AssetCheckResult:
         with non_transient():
-            report = validate_batches(
-                coachwh.settings.warehouse,
-                f.raw_table,
-                batch_ids,
-                chunk_rows=config.chunk_rows,
-                wait_seconds=LOCK_WAIT_SECONDS,
-            )
-        log = context.log.warning if report.failures else context.log.info
-        log(report.summary())
-        return check_result(report)
+            batch_ids = loaded_batches(context.instance, key)
+            selection, runs = stored_results(coachwh.settings.warehouse, f.raw_table, batch_ids)
+        result = check_result(selection, runs)
+        (context.log.warning if not result.passed else context.log.info)(result.description or "")
+        return result
 
     return _check
 

@@ -25,6 +25,7 @@ from pipelines.config import DBT_PROJECT_DIR, settings
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
+from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
 
 
 @cache
@@ -73,8 +74,14 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         context: dg.AssetExecutionContext, dbt: DbtCliResource, coachwh: CoachwhConfig, config: WarehouseBuildConfig
     ):
         check_dbt_home(coachwh.settings.home)
+        # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too.
+        requests = pending_full_refresh(coachwh.settings.warehouse)
+        for _, reason in requests:
+            context.log.info(f"full refresh requested: {reason}")
         with non_transient():
-            yield from dbt.cli(dbt_build_args(config.full_refresh), context=context).stream()
+            yield from dbt.cli(dbt_build_args(config.full_refresh or bool(requests)), context=context).stream()
+        if requests:
+            mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])
 
     return dg.Definitions(
         assets=[coachwh_dbt_models],

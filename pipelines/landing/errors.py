@@ -34,12 +34,14 @@ class Violation:
 
 
 class BatchRejected(Exception):
-    """A batch breaks the contract; nothing of it may load. Carries every violation found."""
+    """A batch breaks the contract; nothing of it may load. Carries every violation found, and the
+    validation reports of its suites when the contracts refused it (stored as evidence)."""
 
-    def __init__(self, violations: list[Violation]):
+    def __init__(self, violations: list[Violation], reports: list | None = None):
         if not violations:
             raise ValueError("BatchRejected needs at least one violation")
         self.violations = list(violations)
+        self.reports = list(reports or [])
         super().__init__("; ".join(str(v) for v in self.violations))
 
 
@@ -62,3 +64,6 @@ class Rule:
     EMPTY = "empty data file"
     CELL = "invalid cell"
     CHANGED = "changed file under an already loaded batch name"
+    SYMLINK = "symbolic link in the landing zone"
+    FILE_NAME = "file name breaks the contract"
+    CONTRACT = "source contract"

@@ -1,24 +1,27 @@
 """ingest_pending(): every complete batch in the landing zone becomes raw rows, or is refused whole.
 
-Per batch, in batch-date order per system:
-  1. no manifest.json yet                 -> waiting (registry row), left in place
-  2. folder name, manifest, file set      -> quarantine on any disagreement
-  3. batch name already loaded            -> identical checksums: duplicate (archived, not loaded);
-                                             different: quarantined ("changed file under a loaded name")
-  4. headers of every file                -> quarantine on a wrong header
-  5. one DuckDB transaction: each file bulk-loaded into its raw table while a thread hashes it;
-     then per file: sha256 and row count vs manifest, and snapshots must not be empty
-     (a delta may legitimately have 0 rows); the registry row is written in the same transaction
-  6. commit, then move the folder to the archive
-A refused batch is rolled back (nothing reaches raw), moved to the quarantine with REJECTED.md, and
-recorded. Any other error (a crash) rolls back and propagates: the batch stays in the landing zone and
-loads cleanly on the next run.
+The journey of one batch (`_ingest_batch`), per system in batch-date order:
+  1. discover      no manifest.json yet -> waiting (registry row), left in place
+  2. safe?         a batch folder that is a symbolic link, or links inside it -> refused, nothing read
+  3. manifest      folder name, manifest.json, file set, survey file names -> refused on any disagreement
+  4. redelivery?   batch name already loaded: identical checksums -> duplicate (archived, not loaded);
+                   different -> refused ("changed file under a loaded name"; retract the batch first)
+  5. format        headers of every file -> refused on a wrong header
+  6. load          one DuckDB transaction: each file bulk-loaded into its raw table (a thread hashes it
+                   meanwhile), then sha256 and row count vs manifest, no empty snapshot
+  7. contracts     the GX suites of the batch's files, on its rows inside that transaction (DuckDB SQL)
+  8. commit        registry row and validation results in the same transaction, commit, archive;
+     or refuse     rollback, quarantine with REJECTED.md (file, row, column, values, count, rule), then
+                   record the refusal and its validation results
+Warn-level expectations that fail do not refuse a batch: they are stored and reported. Any other error
+(a crash) rolls back and propagates: the batch stays in the landing zone and loads on the next run.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.landing import formats, loader, registry
+from pipelines.landing import contracts, formats, loader, registry
 from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.landing.manifest import Manifest, check_folder, read_manifest
 from pipelines.landing.registry import BatchRecord, FileRecord
@@ -39,8 +42,10 @@ from pipelines.landing.zone import (
     move_batch,
     sha256_file,
     stray_entries,
+    symlinks,
     write_rejection,
 )
+from pipelines.quality import results
 from pipelines.sources import SOURCE_FILES, SourceFile, System, create_raw_tables
 
 Progress = Callable[[str], None]
@@ -67,6 +72,7 @@ class BatchOutcome:
     files: list[FileStat] = field(default_factory=list)
     stored_at: Path | None = None
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # failed warn-level expectations, in words
 
     @property
     def rows(self) -> int:
@@ -126,13 +132,16 @@ def ingest_pending(
     progress: Progress | None = None,
     systems: Iterable[System] | None = None,
     memory_limit: str = loader.DEFAULT_MEMORY_LIMIT,
+    run_id: str | None = None,
 ) -> IngestReport:
     """Load every complete batch waiting in `cfg.landing` into the raw tables of `cfg.warehouse`.
 
     `systems` restricts the run to some systems (the Dagster assets run one system each). Prints one
     progress line per batch through `progress`. The raw tables and the `ops` schema are created if
-    missing, so downstream models always find their sources.
+    missing, so downstream models always find their sources. `run_id` (the Dagster run) is stored with
+    the validation results; by default each call gets its own.
     """
+    run_id = run_id or f"ingest-{uuid.uuid4().hex[:12]}"
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     report = IngestReport(stray=stray_entries(cfg.landing) if systems is None else [])
@@ -142,8 +151,9 @@ def ingest_pending(
     try:
         create_raw_tables(con)
         registry.ensure_schema(con)
+        results.ensure_schema(con)
         for batch in discover(cfg.landing, systems):
-            outcome = _ingest_batch(con, cfg, batch)
+            outcome = _ingest_batch(con, cfg, batch, run_id)
             getattr(
                 report,
                 {
@@ -170,7 +180,8 @@ def _progress_line(o: BatchOutcome, cfg: Settings) -> str:
             where = f" -> {o.stored_at}"
     if o.status == "loaded":
         size = f"{o.rows:,} rows, {o.bytes / 1e6:,.1f} MB"
-        return f"{o.batch_id}: loaded {len(o.files)} file(s), {size} in {o.seconds:.1f}s{where}"
+        warned = "".join(f"\n  WARNING {w}" for w in o.warnings)
+        return f"{o.batch_id}: loaded {len(o.files)} file(s), {size} in {o.seconds:.1f}s{where}{warned}"
     if o.status == "waiting":
         return f"{o.batch_id}: waiting (no manifest.json yet)"
     if o.status == "duplicate":
@@ -178,50 +189,75 @@ def _progress_line(o: BatchOutcome, cfg: Settings) -> str:
     return f"{o.batch_id}: QUARANTINED: {o.reason}{where}"
 
 
-def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch) -> BatchOutcome:
+def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch, run_id: str) -> BatchOutcome:
     started = time.perf_counter()
     now = _now()
     outcome = BatchOutcome(batch.batch_id, batch.system, batch.extract_date, "waiting")
     if not batch.complete:
-        present = [
-            FileRecord(p.name, None, None, None, p.stat().st_size) for p in sorted(batch.path.iterdir()) if p.is_file()
-        ]
-        delivery = registry.next_delivery(con, batch.batch_id)
-        _atomically(
-            con,
-            registry.record_waiting,
-            BatchRecord(
-                batch.batch_id,
-                batch.system,
-                batch.extract_date,
-                delivery,
-                "waiting",
-                "no manifest.json yet: still being copied",
-                present,
-            ),
-            now,
-        )
-        outcome.delivery = delivery
-        outcome.reason = "no manifest.json yet"
+        _record_waiting(con, batch, outcome, now)
         return outcome
-
     outcome.delivery = registry.next_delivery(con, batch.batch_id)
     manifest: Manifest | None = None
     try:
-        if batch.extract_date is None:
-            raise BatchRejected([Violation("", Rule.FOLDER, f"'{batch.name}' is not an extract date like 2026-11-26")])
+        _refuse_if(symlinks(batch))
+        _refuse_if(_folder_name(batch))
         manifest = read_manifest(batch.path)
         types = check_folder(batch.path, batch.system, manifest)
         prior = registry.loaded_delivery(con, batch.batch_id)
         if prior is not None:
             _redelivery(con, cfg, batch, manifest, types, prior, outcome, now)
         else:
-            _check_headers(batch, types)
-            _load(con, cfg, batch, manifest, types, outcome, now)
+            _refuse_if(_header_violations(batch, types))
+            _load_validate_commit(con, cfg, batch, manifest, types, outcome, now, run_id)
     except BatchRejected as rejected:
         _quarantine(con, cfg, batch, manifest, outcome, rejected.violations, now)
+        if rejected.reports:
+            _atomically(con, _store_results, run_id, outcome, rejected.reports, now)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _refuse_if(problems: list[Violation]) -> None:
+    if problems:
+        raise BatchRejected(problems)
+
+
+def _folder_name(batch: Batch) -> list[Violation]:
+    if batch.extract_date is None:
+        return [Violation("", Rule.FOLDER, f"'{batch.name}' is not an extract date like 2026-11-26")]
+    return []
+
+
+def _record_waiting(con, batch: Batch, outcome: BatchOutcome, now: datetime) -> None:
+    present = [
+        FileRecord(p.name, None, None, None, p.stat().st_size)
+        for p in sorted(batch.path.iterdir())
+        if p.is_file() and not p.is_symlink()
+    ]
+    outcome.delivery = registry.next_delivery(con, batch.batch_id)
+    outcome.reason = "no manifest.json yet"
+    record = BatchRecord(
+        batch.batch_id,
+        batch.system,
+        batch.extract_date,
+        outcome.delivery,
+        "waiting",
+        "no manifest.json yet: still being copied",
+        present,
+    )
+    _atomically(con, registry.record_waiting, record, now)
+
+
+def _store_results(con, run_id: str, outcome: BatchOutcome, reports, now: datetime) -> None:
+    results.store(
+        con,
+        run_id=run_id,
+        batch_id=outcome.batch_id,
+        delivery=outcome.delivery,
+        outcome=outcome.status,
+        reports=reports,
+        when=now,
+    )
 
 
 def _file_records(batch: Batch, manifest: Manifest | None, stats: list[FileStat] | None = None) -> list[FileRecord]:
@@ -306,13 +342,12 @@ def _redelivery(
     )
 
 
-def _check_headers(batch: Batch, types: dict[str, SourceFile]) -> None:
+def _header_violations(batch: Batch, types: dict[str, SourceFile]) -> list[Violation]:
     problems: list[Violation] = []
     for name, f in sorted(types.items()):
         if not name.lower().endswith(".xlsx"):  # workbooks are checked while converting
             problems += formats.check_csv_header(batch.path / name, f)
-    if problems:
-        raise BatchRejected(problems)
+    return problems
 
 
 def _contract_order(types: dict[str, SourceFile]) -> list[tuple[str, SourceFile]]:
@@ -320,7 +355,7 @@ def _contract_order(types: dict[str, SourceFile]) -> list[tuple[str, SourceFile]
     return sorted(types.items(), key=lambda item: (order[item[1]], item[0]))
 
 
-def _load(
+def _load_validate_commit(
     con,
     cfg: Settings,
     batch: Batch,
@@ -328,8 +363,10 @@ def _load(
     types: dict[str, SourceFile],
     outcome: BatchOutcome,
     now: datetime,
+    run_id: str,
 ) -> None:
-    """Load every file of the batch in one transaction; commit only if every check passes."""
+    """Load every file of the batch in one transaction, run its contracts there, and commit only if
+    every check and every error-level expectation passes; else roll back (BatchRejected)."""
     assert batch.extract_date is not None
     files = _contract_order(types)
     stats: list[FileStat] = []
@@ -343,6 +380,10 @@ def _load(
         try:
             for name, f in files:
                 stats.append(_load_file(con, batch, manifest, name, f, hashes[name], Path(tmp), now))
+            reports = contracts.validate_batch(con, batch.batch_id, sorted({s.raw_table for s in stats}))
+            refused = contracts.refusals(reports)
+            if refused:
+                raise BatchRejected(refused, reports)
             destination = free_destination(cfg.archive, batch.system, batch.name)
             registry.record(
                 con,
@@ -358,16 +399,19 @@ def _load(
                 ),
                 now,
             )
+            outcome.status = "loaded"
+            _store_results(con, run_id, outcome, reports, now)
             con.execute("COMMIT")
         except BaseException:
+            outcome.status = "waiting"
             con.execute("ROLLBACK")
             for future in hashes.values():
                 future.cancel()
             raise
     move_batch(batch, destination)
-    outcome.status = "loaded"
     outcome.files = stats
     outcome.stored_at = destination
+    outcome.warnings = contracts.warnings(reports)
 
 
 def _load_file(

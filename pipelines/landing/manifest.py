@@ -130,6 +130,10 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
         kind = classify(system, name)
         if not path.is_file():
             problems.append(Violation(name, Rule.UNEXPECTED_FILE, "a folder inside a batch folder"))
+        elif kind is not None and kind.name == "responses" and kind.file_wave(name) is None:
+            problems.append(
+                Violation(name, Rule.FILE_NAME, "a survey file is named responses_<wave>.csv, wave like 2025-Q3")
+            )
         elif name not in manifest.files:
             problems.append(Violation(name, Rule.UNEXPECTED_FILE, "in the batch folder but not named in manifest.json"))
         elif kind is None:

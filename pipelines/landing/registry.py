@@ -6,6 +6,10 @@ ops.batch_registry  one row per delivery of a batch folder (delivery 1, 2, ... f
                     A waiting row is replaced by the delivery's final row once its manifest arrives.
 ops.batch_files     one row per file of a loaded, duplicate or quarantined delivery (as the manifest
                     names it): checksum, row count, bytes, raw table.
+ops.batch_retractions  who retracted which loaded delivery, when and why (`coachwh retract`); its
+                    registry row's status becomes `retracted`.
+ops.full_refresh_requests  a retraction asks the next dbt build to rebuild from raw (--full-refresh);
+                    `done_at` is set once a build after it succeeded.
 
 Raw tables are append-only; these bookkeeping tables are the only ones the gate updates.
 """
@@ -14,9 +18,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
+
+from pipelines.warehouse_file import connect_waiting
 
 OPS_SCHEMA = "ops"
 
@@ -27,7 +34,7 @@ DDL = (
         system        VARCHAR NOT NULL,
         extract_date  DATE,               -- NULL when the folder name is no date
         delivery      INTEGER NOT NULL,   -- 1 for the first delivery of this batch name, then 2, 3, ...
-        status        VARCHAR NOT NULL,   -- loaded | quarantined | duplicate | waiting
+        status        VARCHAR NOT NULL,   -- loaded | quarantined | duplicate | waiting | retracted
         reason        VARCHAR,
         file_count    INTEGER,
         row_count     BIGINT,
@@ -45,6 +52,20 @@ DDL = (
         row_count  BIGINT,
         sha256     VARCHAR,
         byte_count BIGINT
+    )""",
+    f"""CREATE TABLE IF NOT EXISTS {OPS_SCHEMA}.batch_retractions (
+        batch_id      VARCHAR NOT NULL,
+        delivery      INTEGER NOT NULL,
+        reason        VARCHAR NOT NULL,
+        retracted_by  VARCHAR NOT NULL,
+        retracted_at  TIMESTAMP NOT NULL,
+        rows_removed  BIGINT NOT NULL,
+        moved_to      VARCHAR               -- the quarantine folder its archived files went to
+    )""",
+    f"""CREATE TABLE IF NOT EXISTS {OPS_SCHEMA}.full_refresh_requests (
+        requested_at  TIMESTAMP NOT NULL,
+        reason        VARCHAR NOT NULL,
+        done_at       TIMESTAMP
     )""",
 )
 
@@ -143,3 +164,75 @@ def record(con: duckdb.DuckDBPyConnection, rec: BatchRecord, now: datetime) -> N
 def record_waiting(con: duckdb.DuckDBPyConnection, rec: BatchRecord, now: datetime) -> None:
     """Note (or refresh) that a batch folder is present without its manifest yet."""
     record(con, rec, now)
+
+
+def stored_at(con: duckdb.DuckDBPyConnection, batch_id: str, delivery: int) -> str | None:
+    row = con.execute(
+        f"SELECT stored_at FROM {OPS_SCHEMA}.batch_registry WHERE batch_id = ? AND delivery = ?",
+        [batch_id, delivery],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_retraction(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: str,
+    delivery: int,
+    *,
+    reason: str,
+    who: str,
+    rows: int,
+    moved_to: str,
+    now: datetime,
+) -> None:
+    """Mark a loaded delivery retracted and ask for a full rebuild, in the caller's transaction."""
+    con.execute(
+        f"UPDATE {OPS_SCHEMA}.batch_registry SET status = 'retracted', reason = ?, stored_at = ?, "
+        "recorded_at = ? WHERE batch_id = ? AND delivery = ? AND status = 'loaded'",
+        [f"retracted by {who}: {reason}", moved_to, now, batch_id, delivery],
+    )
+    con.execute(
+        f"INSERT INTO {OPS_SCHEMA}.batch_retractions VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, delivery, reason, who, now, rows, moved_to],
+    )
+    con.execute(
+        f"INSERT INTO {OPS_SCHEMA}.full_refresh_requests VALUES (?, ?, NULL)",
+        [now, f"{batch_id} retracted: {reason}"],
+    )
+
+
+def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, str]]:
+    """(requested_at, reason) of every full rebuild asked for and not yet done; [] without the table."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'full_refresh_requests'",
+        [OPS_SCHEMA],
+    ).fetchone()[0]
+    if not exists:
+        return []
+    return con.execute(
+        f"SELECT requested_at, reason FROM {OPS_SCHEMA}.full_refresh_requests WHERE done_at IS NULL "
+        "ORDER BY requested_at"
+    ).fetchall()
+
+
+def full_refresh_done(con: duckdb.DuckDBPyConnection, upto: datetime, now: datetime) -> None:
+    """Mark the requests made up to `upto` done (a full build that started after them succeeded)."""
+    con.execute(
+        f"UPDATE {OPS_SCHEMA}.full_refresh_requests SET done_at = ? WHERE done_at IS NULL AND requested_at <= ?",
+        [now, upto],
+    )
+
+
+def pending_full_refresh(warehouse: Path) -> list[tuple[datetime, str]]:
+    """The full rebuilds asked for (by `coachwh retract`) and not yet done, read from the warehouse file;
+    the hook `pipelines/defs/warehouse.py` calls before a dbt build."""
+    if not warehouse.exists():
+        return []
+    with connect_waiting(warehouse, read_only=True) as con:
+        return full_refresh_requests(con)
+
+
+def mark_full_refresh_done(warehouse: Path, upto: datetime) -> None:
+    """After a successful full build: the requests up to `upto` are done."""
+    with connect_waiting(warehouse) as con:
+        full_refresh_done(con, upto, datetime.now(UTC).replace(tzinfo=None))

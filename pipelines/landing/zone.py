@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from pipelines.landing.errors import Violation
+from pipelines.landing.errors import Rule, Violation
 from pipelines.landing.manifest import MANIFEST_NAME, parse_extract_date
 from pipelines.sources import SYSTEMS, System
 
 CHUNK = 1 << 20
+LINKED_FOLDER = "batch-folder.symlink"  # where a refused batch folder that was a link is kept
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class Batch:
 
     @property
     def complete(self) -> bool:
-        """The manifest is written last: its presence says every data file is there."""
-        return (self.path / MANIFEST_NAME).is_file()
+        """The manifest is written last: its presence says every data file is there. (A linked folder
+        counts as complete: it is refused at once rather than waited for.)"""
+        return self.path.is_symlink() or (self.path / MANIFEST_NAME).is_file()
 
 
 def discover(landing: Path, systems: Iterable[System] | None = None) -> list[Batch]:
@@ -51,9 +53,10 @@ def discover(landing: Path, systems: Iterable[System] | None = None) -> list[Bat
     batches: list[Batch] = []
     for system in chosen:
         root = landing / system
-        if not root.is_dir():
+        if not root.is_dir() or root.is_symlink():  # a linked system folder is reported as stray
             continue
-        folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        # a batch folder that is a symbolic link is discovered (to be refused), never followed
+        folders = [p for p in root.iterdir() if (p.is_dir() or p.is_symlink()) and not p.name.startswith(".")]
         folders.sort(key=lambda p: (parse_extract_date(p.name) or date.max, p.name))
         batches.extend(Batch(system, p) for p in folders)
     return batches
@@ -67,11 +70,22 @@ def stray_entries(landing: Path) -> list[str]:
     for p in sorted(landing.iterdir()):
         if p.name.startswith("."):
             continue
-        if p.name not in SYSTEMS or not p.is_dir():
+        if p.name not in SYSTEMS or not p.is_dir() or p.is_symlink():
             stray.append(str(p.relative_to(landing)))
         else:
-            stray.extend(str(q.relative_to(landing)) for q in sorted(p.iterdir()) if not q.is_dir())
+            stray.extend(
+                str(q.relative_to(landing)) for q in sorted(p.iterdir()) if not q.is_dir() and not q.is_symlink()
+            )
     return stray
+
+
+def symlinks(batch: Batch) -> list[Violation]:
+    """A batch folder that is a symbolic link, or links inside it: refused before anything is read, so
+    no file outside the landing zone is loaded (or archived as a link)."""
+    why = "is a symbolic link; deliver real files (nothing outside the landing zone is read)"
+    if batch.path.is_symlink():
+        return [Violation("", Rule.SYMLINK, f"the batch folder {why}")]
+    return [Violation(p.name, Rule.SYMLINK, why) for p in sorted(batch.path.iterdir()) if p.is_symlink()]
 
 
 def sha256_file(path: Path) -> str:
@@ -97,6 +111,10 @@ def move_batch(batch: Batch, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     if destination.exists():
         raise FileExistsError(f"{destination} exists: refusing to overwrite an earlier delivery")
+    if batch.path.is_symlink():  # keep the link itself (never what it points to) beside REJECTED.md
+        destination.mkdir()
+        batch.path.rename(destination / LINKED_FOLDER)
+        return destination
     shutil.move(str(batch.path), str(destination))
     return destination
 

@@ -1,9 +1,9 @@
-"""Great Expectations 1.x, pandas path, behind one small class.
+"""Great Expectations 1.x itself (pandas path): the reference the DuckDB translator is held to.
 
-GX is imported here only, and only when a `GxEngine` is made: its import takes seconds and the Dagster
-definitions must load fast. (GX's SQL path fails on DuckDB; `dagster-ge` needs GX < 1.) One ephemeral
-context per engine; each chunk is handed to a whole-dataframe batch definition of a pandas datasource
-made for it, and released after validation.
+Never used on production data (see `translate` for why): `tests/quality/test_gx_parity.py` hands the
+same crafted batches to this engine and to the translator and requires the same verdict and counts for
+every expectation. GX is imported here only, and only when a `GxEngine` is made (its import takes
+seconds, and the Dagster definitions must load fast).
 """
 
 from __future__ import annotations
@@ -16,83 +16,74 @@ from typing import Any
 
 import pandas as pd
 
-INDEX_COLUMNS = ["_batch_id", "_source_file", "_row_number"]
 REGEX_GROUPS_WARNING = "This pattern is interpreted as a regular expression"
+INDEX_META = "coachwh_index"
 
 
 @dataclass(frozen=True)
-class ExpectationOutcome:
-    meta: dict[str, Any]  # the expectation's meta, to match results to the suite
+class GxResult:
+    """What GX says about one expectation (its `result` counts, as GX 1.x reports them)."""
+
+    index: int  # position in the suite
     success: bool
+    element_count: int
+    missing_count: int
     unexpected_count: int
-    checked_count: int  # values GX tested (non-missing for column map expectations)
-    # [{"<column>": value, "_batch_id": ..., "_source_file": ..., "_row_number": ...}, ...] in frame order
-    examples: list[dict[str, Any]]
-    error: str | None = None
+    exception: str | None = None
 
 
 class GxEngine:
-    """Validates dataframes against suites given as JSON dicts."""
+    """Validates pandas dataframes against lists of GX expectation dicts."""
 
-    def __init__(self, max_examples: int) -> None:
+    def __init__(self) -> None:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         logging.getLogger("great_expectations").setLevel(logging.ERROR)
         self._gx = gx
-        self._max_examples = max_examples
         self._context = gx.get_context(mode="ephemeral")
         self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._chunks = itertools.count(1)
-        self._suites: dict[tuple[str, int], Any] = {}
+        self._names = itertools.count(1)
 
     def suite(self, name: str, expectations: list[dict[str, Any]]) -> Any:
-        """A GX ExpectationSuite (cached per name and content) of the given expectation dicts."""
-        key = (name, hash(repr(expectations)))
-        if key not in self._suites:
-            self._suites[key] = self._gx.ExpectationSuite(name=name, expectations=expectations)
-        return self._suites[key]
+        """A GX ExpectationSuite of the expectation dicts, each tagged with its position in meta."""
+        tagged = [{**e, "meta": {**e.get("meta", {}), INDEX_META: i}} for i, e in enumerate(expectations)]
+        return self._gx.ExpectationSuite(name=name, expectations=tagged)
 
-    def validate(self, suite: Any, frame: pd.DataFrame) -> list[ExpectationOutcome]:
-        """One outcome per expectation of `suite`.
-
-        Each chunk gets its own pandas datasource, deleted afterwards: a datasource's execution engine
-        caches every batch it was given and every metric it computed (boolean Series per expectation),
-        which over 60 chunks of a 15M-row table grew the process by gigabytes."""
-        name = f"chunk_{next(self._chunks)}"
+    def validate(
+        self, expectations: list[dict[str, Any]], frame: pd.DataFrame, parameters: dict[str, Any] | None = None
+    ) -> list[GxResult]:
+        """One result per expectation, in suite order. Each call gets its own pandas datasource."""
+        name = f"frame_{next(self._names)}"
         datasource = self._context.data_sources.add_pandas(name)
         try:
-            asset = datasource.add_dataframe_asset("rows")
-            batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(batch_parameters={"dataframe": frame})
+            batch = (
+                datasource.add_dataframe_asset("rows")
+                .add_batch_definition_whole_dataframe("whole")
+                .get_batch(batch_parameters={"dataframe": frame})
+            )
             with warnings.catch_warnings():
-                # pandas warns that our regexes have groups (GX calls str.contains): harmless here.
                 warnings.filterwarnings("ignore", message=REGEX_GROUPS_WARNING)
-                result = self._validate(batch, suite)
-            return [_outcome(r) for r in result.results]
+                result = batch.validate(
+                    self.suite(name, expectations),
+                    result_format={"result_format": "SUMMARY"},
+                    expectation_parameters=parameters or {},
+                )
         finally:
             self._context.data_sources.delete(name)
-
-    def _validate(self, batch: Any, suite: Any) -> Any:
-        return batch.validate(
-            suite,
-            result_format={
-                "result_format": "SUMMARY",
-                "unexpected_index_column_names": INDEX_COLUMNS,
-                "partial_unexpected_count": self._max_examples,
-            },
-        )
+        return sorted((_result(r) for r in result.results), key=lambda r: r.index)
 
 
-def _outcome(r: Any) -> ExpectationOutcome:
-    meta = dict(r.expectation_config.meta or {})
+def _result(r: Any) -> GxResult:
+    index = int(r.expectation_config.meta[INDEX_META])
     info = r.exception_info or {}
     if info.get("raised_exception"):
-        return ExpectationOutcome(meta, False, 0, 0, [], error=str(info.get("exception_message")))
+        return GxResult(index, False, 0, 0, 0, exception=str(info.get("exception_message")))
     res = r.result or {}
-    return ExpectationOutcome(
-        meta=meta,
-        success=bool(r.success),
-        unexpected_count=int(res.get("unexpected_count") or 0),
-        checked_count=int(res.get("element_count") or 0) - int(res.get("missing_count") or 0),
-        examples=list(res.get("partial_unexpected_index_list") or []),
+    return GxResult(
+        index,
+        bool(r.success),
+        int(res.get("element_count") or 0),
+        int(res.get("missing_count") or 0),
+        int(res.get("unexpected_count") or 0),
     )

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.quality.suites import base_column, target_columns
+from pipelines.quality.suites import base_column, severity, target_columns
 
 MAX_EXAMPLES = 5
 
@@ -22,22 +22,34 @@ class Example:
     source_file: str
     row_number: int
     value: Any  # the offending value; a tuple for compound keys
+    record: str = ""  # the record's key as delivered (`Id`, `Employee ID`, ...), to find it upstream
 
 
 @dataclass
 class Failure:
-    """One expectation that some rows of the batch violate."""
+    """The result of one expectation of a suite on one batch, in GX's terms (counts as GX counts them).
+
+    Named for what a report mostly shows; a passed expectation is a `Failure` with `success` true.
+    """
 
     index: int  # position in the suite
     expectation: dict[str, Any]
     unexpected_count: int = 0
-    examples: list[Example] = field(default_factory=list)
-    error: str | None = None  # GX could not evaluate the expectation
+    element_count: int = 0  # rows in the expectation's domain (after its row_condition)
+    missing_count: int = 0  # of those, the missing values GX does not judge
+    success: bool = False
+    examples: list[Example] = field(default_factory=list)  # the first unexpected rows, in file order
+    top_values: list[tuple[Any, int]] = field(default_factory=list)  # most frequent offending values
     show_batch: bool = False  # name the batch with the file (the report covers several batches)
 
     @property
+    def severity(self) -> str:
+        return severity(self.expectation)
+
+    @property
     def column(self) -> str:
-        cols = [base_column(c) for c in target_columns(self.expectation)]
+        # delivered columns only: `_file_wave` is computed from the file name, not a column of the file
+        cols = [base_column(c) for c in target_columns(self.expectation) if not c.startswith("_")]
         return cols[0] if len(cols) == 1 else "(" + ", ".join(cols) + ")"
 
     @property
@@ -45,8 +57,6 @@ class Failure:
         return describe_rule(self.expectation)
 
     def message(self) -> str:
-        if self.error:
-            return f"{self.column}: could not evaluate '{self.rule}': {self.error}"
         where = _rows_text(self.examples, self.unexpected_count, self.show_batch)
         return f"{where}: {self.column} {_values_text(self.expectation, self.examples)}{self.rule_phrase()}"
 
@@ -59,13 +69,15 @@ class Failure:
         elif t == "expect_column_values_to_be_null":
             text = f"should be empty ({rule})" if rule else "should be empty"
         elif t == "expect_column_values_to_be_in_set":
-            text = "not in {" + ", ".join(str(v) for v in kw["value_set"]) + "}"
+            text = "not " + _set_text(kw) + (f" ({rule})" if isinstance(kw["value_set"], dict) and rule else "")
         elif t == "expect_column_values_to_match_regex":
             text = f"does not match {rule} ({kw['regex']})" if rule else f"does not match {kw['regex']}"
         elif t == "expect_column_values_to_be_between":
             text = f"not {_range_text(kw)}" + (f" ({rule})" if rule else "")
         elif t in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
             text = "occurs more than once in the batch (key must be unique)"
+        elif t in _WORDS:
+            text = f"is not {_WORDS[t](kw, rule)}"
         else:
             text = f"fails {t} {_kwargs_text(kw)}"
         condition = condition_text(kw.get("row_condition"))
@@ -83,7 +95,7 @@ def describe_rule(expectation: dict[str, Any]) -> str:
     rule = e.get("meta", {}).get("rule")
     t = e["type"]
     if t == "expect_column_values_to_be_in_set":
-        text = "in {" + ", ".join(str(v) for v in kw["value_set"]) + "}"
+        text = _set_text(kw)
     elif t == "expect_column_values_to_be_between":
         text = _range_text(kw)
     elif t == "expect_column_values_to_not_be_null":
@@ -95,6 +107,8 @@ def describe_rule(expectation: dict[str, Any]) -> str:
     elif t == "expect_column_values_to_match_regex":
         text = rule or f"matches {kw['regex']}"
         rule = None
+    elif t in _WORDS:
+        text, rule = _WORDS[t](kw, rule), None
     else:
         text = f"{t} {_kwargs_text(kw)}"
     if rule and rule not in ("required", "vocabulary", "unique within the batch"):
@@ -102,6 +116,22 @@ def describe_rule(expectation: dict[str, Any]) -> str:
     condition = condition_text(kw.get("row_condition"))
     mostly = kw.get("mostly")
     return f"{text}{' where ' + condition if condition else ''}{f' (mostly {mostly:.0%})' if mostly else ''}"
+
+
+def _set_text(kw: dict[str, Any]) -> str:
+    values = kw["value_set"]
+    if isinstance(values, dict):  # a GX suite parameter, e.g. the batch's CRM user ids
+        return f"in {values.get('$PARAMETER')}"
+    return "in {" + ", ".join(str(v) for v in values) + "}"
+
+
+# Expectation types whose wording is the rule itself: `meta.rule`, else a phrase from the kwargs.
+_WORDS = {
+    "expect_column_values_to_match_strftime_format": lambda kw, rule: (
+        rule or f"a date in the format {kw['strftime_format']}"
+    ),
+    "expect_column_pair_values_to_be_equal": lambda kw, rule: rule or f"equal to {kw['column_B']}",
+}
 
 
 def condition_text(condition: Any) -> str:
@@ -136,9 +166,9 @@ def _num(v: Any) -> str:
     return str(v)
 
 
-def _value_repr(v: Any) -> str:
+def value_repr(v: Any) -> str:
     if isinstance(v, tuple):
-        return "(" + ", ".join(_value_repr(x) for x in v) + ")"
+        return "(" + ", ".join(value_repr(x) for x in v) + ")"
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "empty"
     if isinstance(v, float):
@@ -151,7 +181,7 @@ def _values_text(expectation: dict[str, Any], examples: list[Example]) -> str:
         return ""
     distinct: dict[str, None] = {}
     for ex in examples:
-        distinct.setdefault(_value_repr(ex.value), None)
+        distinct.setdefault(value_repr(ex.value), None)
     return ", ".join(distinct) + " "
 
 
@@ -182,13 +212,35 @@ class ValidationReport:
     source_files: list[str] = field(default_factory=list)
     rows: int = 0
     expectations_run: int = 0
-    chunks: int = 0
     seconds: float = 0.0
-    failures: list[Failure] = field(default_factory=list)
+    results: list[Failure] = field(default_factory=list)  # one per expectation and batch validated
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [r for r in self.results if not r.success]
+
+    @property
+    def errors(self) -> list[Failure]:
+        """Failed error-level expectations: a batch with any is refused at the gate."""
+        return [r for r in self.failures if r.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Failure]:
+        return [r for r in self.failures if r.severity == "warn"]
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    def merge(self, other: ValidationReport) -> None:
+        """Add the results of another batch of the same table."""
+        self.batch_ids += [b for b in other.batch_ids if b not in self.batch_ids]
+        self.source_files += [f for f in other.source_files if f not in self.source_files]
+        self.rows += other.rows
+        self.expectations_run = max(self.expectations_run, other.expectations_run)
+        self.results += other.results
+        for r in self.results:
+            r.show_batch = len(self.batch_ids) > 1
 
     def summary(self) -> str:
         if self.rows == 0:
@@ -212,10 +264,10 @@ class ValidationReport:
                 "rule": f.rule,
                 "expectation": f.expectation["type"],
                 "count": f.unexpected_count,
+                "severity": f.severity,
                 "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
-                "values": [_value_repr(ex.value) for ex in f.examples],
+                "values": [value_repr(ex.value) for ex in f.examples],
                 "message": f.message(),
-                **({"error": f.error} if f.error else {}),
             }
             for f in self.failures
         ]
@@ -224,8 +276,8 @@ class ValidationReport:
         lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
         for f in self.failures:
             examples = ", ".join(
-                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {_value_repr(ex.value)}" for ex in f.examples
+                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {value_repr(ex.value)}" for ex in f.examples
             )
-            cells = [f.column, f.rule, str(f.unexpected_count), f.error or examples]
+            cells = [f.column, f.rule, str(f.unexpected_count), examples]
             lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
         return "\n".join(lines)

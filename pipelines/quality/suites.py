@@ -4,6 +4,8 @@ The files are GX 1.x ExpectationSuite JSON (`{"name", "expectations": [{"type", 
 that `gx.ExpectationSuite(**json)` loads them. Two conventions of ours on top:
 
 - `meta.rule` is the human wording of the rule, used in failure messages.
+- `meta.severity` is `error` (a batch that breaks it is refused at the gate) or `warn` (it loads; the
+  warning is stored with the results and shown by `coachwh check` and the Dagster check).
 - A column named `<column>::number` is the text column cast to DOUBLE by DuckDB (`TRY_CAST`, so an
   unparseable value is null there and is reported by the column's own format expectation instead).
   Numeric ranges are checked on these columns; raw tables hold text only.
@@ -20,6 +22,7 @@ from pipelines.config import PROJECT_ROOT
 
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 NUMBER_SUFFIX = "::number"
+SEVERITIES = ("error", "warn")  # meta.severity: error refuses the batch, warn loads it and reports
 UNIQUENESS_TYPES = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
 
 
@@ -48,7 +51,14 @@ def load_suite(raw_table: str, folder: Path = EXPECTATIONS_DIR) -> dict[str, Any
     for i, e in enumerate(exps):
         if not isinstance(e, dict) or not str(e.get("type", "")).startswith("expect_") or "kwargs" not in e:
             raise SuiteError(f"{path}: expectation #{i} needs a 'type' expect_... and 'kwargs'")
+        if severity(e) not in SEVERITIES:
+            raise SuiteError(f"{path}: expectation #{i}: meta.severity must be one of {', '.join(SEVERITIES)}")
     return suite
+
+
+def severity(expectation: dict[str, Any]) -> str:
+    """`error` (the batch is refused) or `warn` (it loads, and the warning is reported); default error."""
+    return expectation.get("meta", {}).get("severity", "error")
 
 
 def base_column(name: str) -> str:
@@ -70,10 +80,12 @@ def _condition_columns(condition: Any) -> Iterator[str]:
 
 
 def target_columns(expectation: dict[str, Any]) -> list[str]:
-    """The suite columns an expectation tests (`column` or `column_list`)."""
+    """The suite columns an expectation tests (`column`, `column_A`/`column_B` or `column_list`)."""
     kwargs = expectation["kwargs"]
     if "column" in kwargs:
         return [kwargs["column"]]
+    if "column_A" in kwargs:
+        return [kwargs["column_A"], kwargs["column_B"]]
     return list(kwargs.get("column_list", []))
 
 

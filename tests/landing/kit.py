@@ -6,9 +6,12 @@ import csv
 import hashlib
 import io
 import json
+from functools import cache
 from pathlib import Path
 
+from pipelines.quality.suites import base_column, expectation_columns, load_suite
 from pipelines.sources import SourceFile, classify, files_of
+from tests.quality.rows import clean_row
 
 
 def csv_text(
@@ -29,9 +32,30 @@ def csv_text(
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
+# A value '<column>-<i>' meets these: present, and unique by i.
+FREE_TEXT_RULES = {"expect_column_values_to_not_be_null", "expect_column_values_to_be_unique"}
+
+
+@cache
+def free_text_columns(f: SourceFile) -> frozenset[str]:
+    """Columns no expectation of the file's suite constrains beyond being filled."""
+    constrained = {
+        base_column(c)
+        for e in load_suite(f.raw_table)["expectations"]
+        if e["type"] not in FREE_TEXT_RULES
+        for c in expectation_columns(e)
+    }
+    return frozenset(c for c in f.columns if c not in constrained)
+
+
 def rows_for(f: SourceFile, n: int, start: int = 1) -> list[list[str]]:
-    """n simple rows of file type f: each value '<column>-<i>' (ids stay unique and traceable)."""
-    return [[f"{c[:6]}-{i}" for c in f.columns] for i in range(start, start + n)]
+    """n rows of file type f that meet its contract: free-text columns hold '<column>-<i>' (traceable
+    in a test's bytes), the others the clean values of tests/quality/rows.py, keys unique by i."""
+    free = free_text_columns(f)
+    return [
+        [f"{c[:6]}-{i}" if c in free else (clean_row(f.raw_table, i).get(c) or "") for c in f.columns]
+        for i in range(start, start + n)
+    ]
 
 
 def qualtrics_headers(f: SourceFile) -> list[list[str]]:
@@ -41,11 +65,14 @@ def qualtrics_headers(f: SourceFile) -> list[list[str]]:
     ]
 
 
+SURVEY_FILE = "responses_2025-Q3.csv"  # the wave of tests/quality/rows.py's survey rows
+
+
 def default_files(system: str, rows: int = 3, start: int = 1) -> dict[str, bytes]:
     """A complete, valid batch of `system`: every file type with `rows` rows each."""
     files: dict[str, bytes] = {}
     for f in files_of(system):  # type: ignore[arg-type]
-        name = "responses_2026-Q3.csv" if f.name == "responses" else f"{f.name}.csv"
+        name = SURVEY_FILE if f.name == "responses" else f"{f.name}.csv"
         extra = qualtrics_headers(f) if f.header_rows == 3 else None
         files[name] = csv_text(f.columns, rows_for(f, rows, start), extra_header_rows=extra)
     return files

@@ -9,7 +9,7 @@ import openpyxl
 
 from pipelines.landing.errors import Rule
 from pipelines.sources import source_file
-from tests.landing.kit import csv_text, write_batch
+from tests.landing.kit import csv_text, rows_for, write_batch
 
 WORKERS = source_file("hris_workers")
 HISTORY = source_file("hris_job_history")
@@ -211,17 +211,17 @@ def test_qualtrics_header_with_line_breaks_in_question_text(gate):
     question = [f"Q text of {c}" for c in f.columns]
     question[7] = "My manager gives me coaching\nthat helps me improve"
     importid = ['{"ImportId":"' + c + '"}' for c in f.columns]
-    rows = [[f"{c[:5]}-{i}" for c in f.columns] for i in range(1, 4)]
+    rows = rows_for(f, 3)
     write_batch(
         gate.landing,
         "survey",
         "2026-11-26",
-        {"responses_2026-Q3.csv": csv_text(f.columns, rows, extra_header_rows=[question, importid], bom=True)},
+        {"responses_2025-Q3.csv": csv_text(f.columns, rows, extra_header_rows=[question, importid], bom=True)},
     )
     report = gate.ingest()
     assert not report.quarantined, report.quarantined and report.quarantined[0].reason
     assert gate.query("SELECT ResponseId, _row_number FROM raw.survey_responses ORDER BY 2") == [
-        ("Respo-1", 1),
-        ("Respo-2", 2),
-        ("Respo-3", 3),
+        ("Respon-1", 1),
+        ("Respon-2", 2),
+        ("Respon-3", 3),
     ]

@@ -6,7 +6,12 @@ import pytest
 
 from pipelines.landing import loader
 from pipelines.sources import source_file
+from pipelines.warehouse_file import sql_literal
 from tests.landing.kit import csv_text, default_files, rows_for, write_batch
+from tests.quality.rows import clean_row
+
+# the Id clean_row("crm_call", n) has, as SQL of the row number
+CALL_ID_OF_ROW = "'a04' || lpad(_row_number::VARCHAR, 15, '0')"
 
 
 def test_complete_batches_load_with_lineage_and_move_to_archive(gate):
@@ -142,10 +147,14 @@ def test_bom_crlf_and_quoted_commas_quotes_and_line_breaks(gate):
 
     assert not report.quarantined
     got = gate.query('SELECT _row_number, "Id", Comments__c FROM raw.crm_coaching_report ORDER BY _row_number')
-    assert [(n, i) for n, i, _ in got] == [(k, f"Id-{k}") for k in range(1, 6)]  # record ordinal == file order
+    assert [(n, i) for n, i, _ in got] == [
+        (k, clean_row(f.raw_table, k)["Id"]) for k in range(1, 6)
+    ]  # record ordinal == file order
     assert got[1][2] == rows[1][comments] and got[3][2] == "multi\n\nline\n\n"
     # the BOM is not part of the first column's name or value
-    assert gate.query('SELECT "Id" FROM raw.crm_coaching_report WHERE _row_number = 1') == [("Id-1",)]
+    assert gate.query('SELECT "Id" FROM raw.crm_coaching_report WHERE _row_number = 1') == [
+        (clean_row(f.raw_table, 1)["Id"],)
+    ]
 
 
 def test_row_number_is_file_order_on_a_large_multiline_file(gate):
@@ -159,7 +168,7 @@ def test_row_number_is_file_order_on_a_large_multiline_file(gate):
     files["Call2_vod__c.csv"] = csv_text(f.columns, rows)
     write_batch(gate.landing, "crm", "2026-11-26", files)
     gate.ingest()
-    mismatches = gate.query("SELECT count(*) FROM raw.crm_call WHERE \"Id\" <> 'Id-' || _row_number")
+    mismatches = gate.query(f'SELECT count(*) FROM raw.crm_call WHERE "Id" <> {CALL_ID_OF_ROW}')
     assert gate.count("crm_call") == n and mismatches == [(0,)]
 
 
@@ -188,12 +197,13 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
 
     f = source_file("crm_call")
     path = tmp_path / "Call2_vod__c.csv"
+    clean = clean_row("crm_call", 1)
     exprs = [
-        "'Id-' || i AS \"Id\""
+        f'{CALL_ID_OF_ROW.replace("_row_number", "i")} AS "Id"'
         if c == "Id"
         else f"CASE WHEN i % 7 = 0 THEN 'one ' || i || chr(10) || 'two, \"2\"' || chr(10) ELSE 'v' || i END AS \"{c}\""
         if c == "Detailed_Products_vod__c"
-        else f"'{c[:8]}-' || i AS \"{c}\""
+        else f'{sql_literal(clean[c]) if clean[c] else "NULL"} AS "{c}"'
         for c in f.columns
     ]
     with duckdb.connect() as con:
@@ -203,7 +213,7 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     write_batch(gate.landing, "crm", "2026-11-26", files, rows={"Call2_vod__c.csv": 400_000})
     report = gate.ingest()
     assert not report.quarantined, report.quarantined and report.quarantined[0].reason
-    assert gate.query("SELECT count(*), count(*) FILTER (WHERE \"Id\" <> 'Id-' || _row_number) FROM raw.crm_call") == [
+    assert gate.query(f'SELECT count(*), count(*) FILTER (WHERE "Id" <> {CALL_ID_OF_ROW}) FROM raw.crm_call') == [
         (400_000, 0)
     ]
 

@@ -217,13 +217,13 @@ def test_folder_name_that_is_no_date(gate):
 
 def test_qualtrics_file_without_its_extra_header_rows(gate):
     f = source_file("survey_responses")
-    files = {"responses_2026-Q3.csv": csv_text(f.columns, rows_for(f, 5))}
-    write_batch(gate.landing, "survey", "2026-11-26", files, rows={"responses_2026-Q3.csv": 5})
+    files = {"responses_2025-Q3.csv": csv_text(f.columns, rows_for(f, 5))}
+    write_batch(gate.landing, "survey", "2026-11-26", files, rows={"responses_2025-Q3.csv": 5})
     _assert_refused(
         gate,
         gate.ingest(),
         "survey/2026-11-26",
-        file="responses_2026-Q3.csv",
+        file="responses_2025-Q3.csv",
         rule=Rule.HEADER,
         text="ImportId",
     )
@@ -232,7 +232,8 @@ def test_qualtrics_file_without_its_extra_header_rows(gate):
 def test_a_bad_file_refuses_the_whole_batch_and_the_next_delivery_loads(gate):
     files = default_files("crm")
     bad = dict(files)
-    bad["Opportunity.csv"] = bad["Opportunity.csv"].replace(b"StageN-2,", b"", 1)
+    bad["Opportunity.csv"] = bad["Opportunity.csv"].replace(b"Name-2,", b"", 1)
+    assert bad["Opportunity.csv"] != files["Opportunity.csv"]
     write_batch(gate.landing, "crm", "2026-11-26", bad)
     report = gate.ingest()
     assert report.quarantined and gate.total_raw_rows() == 0  # User.csv etc. loaded first, then rolled back
@@ -251,8 +252,20 @@ def test_a_bad_file_refuses_the_whole_batch_and_the_next_delivery_loads(gate):
 
 
 @pytest.mark.parametrize("system", ["crm", "hris", "lms", "survey"])
-def test_cli_style_report_is_truthy_only_when_quarantined(gate, system):
+def test_cli_style_report_is_truthy_only_when_quarantined(gate, system, monkeypatch):
+    from pipelines.cli import main
+
+    monkeypatch.setenv("COACHWH_HOME", str(gate.cfg.home))
+    monkeypatch.setenv("COACHWH_LANDING", str(gate.landing))
     write_batch(gate.landing, system, "2026-11-26", default_files(system))
-    report = gate.ingest()
-    assert not report.quarantined and report.loaded
+    assert main(["ingest"]) == 0  # a clean batch: exit 0, nothing quarantined
+    assert [r["status"] for r in gate.registry()] == ["loaded"]
     assert json.loads(gate.registry()[0]["files"])  # files with checksums and rows
+
+    files = default_files(system, start=10)
+    name = sorted(files)[-1]
+    files[name] = files[name][:-1] + b",extra\n"  # one field too many on the last record
+    write_batch(gate.landing, system, "2026-11-27", files)
+    assert main(["ingest"]) == 1  # a refused batch: exit 1, and it is in the quarantine
+    assert (gate.cfg.quarantine / system / "2026-11-27" / "REJECTED.md").is_file()
+    assert [r["status"] for r in gate.registry()] == ["loaded", "quarantined"]

@@ -5,6 +5,5 @@ import pytest
 def engine():
     """One GX engine for the whole session: GX's import and context take seconds, not the tests."""
     from pipelines.quality.engine import GxEngine
-    from pipelines.quality.report import MAX_EXAMPLES
 
-    return GxEngine(MAX_EXAMPLES)
+    return GxEngine()

@@ -14,18 +14,11 @@ from pipelines.quality.suites import (
     expectation_columns,
     load_suite,
 )
+from pipelines.quality.translate import FILE_WAVE, SUPPORTED_TYPES, compile_suite
 from pipelines.sources import SOURCE_FILES, source_file
 
 TABLES = [f.raw_table for f in SOURCE_FILES]
-SUPPORTED = {
-    "expect_column_values_to_not_be_null",
-    "expect_column_values_to_be_null",
-    "expect_column_values_to_be_in_set",
-    "expect_column_values_to_match_regex",
-    "expect_column_values_to_be_between",
-    "expect_column_values_to_be_unique",
-    "expect_compound_columns_to_be_unique",
-}
+COMPUTED = {FILE_WAVE}  # columns the translator computes from lineage
 
 
 def test_one_suite_per_raw_table_and_nothing_else():
@@ -37,15 +30,23 @@ def test_suite_names_only_contract_columns(raw_table):
     suite = load_suite(raw_table)
     contract = set(source_file(raw_table).columns)
     for e in suite["expectations"]:
-        assert e["type"] in SUPPORTED, e
+        assert e["type"] in SUPPORTED_TYPES, e
         assert e.get("meta", {}).get("rule"), f"{raw_table}: {e['type']} needs meta.rule"
+        assert e["meta"].get("severity") in ("error", "warn"), f"{raw_table}: {e} needs meta.severity"
         for col in expectation_columns(e):
-            assert base_column(col) in contract, f"{raw_table}: {col!r} is not a column of the contract"
+            assert base_column(col) in contract | COMPUTED, f"{raw_table}: {col!r} is not a column of the contract"
         if e["type"] == "expect_column_values_to_be_between":
             assert e["kwargs"]["column"].endswith(NUMBER_SUFFIX), "ranges are checked on ::number columns"
         if "regex" in e["kwargs"]:
             re.compile(e["kwargs"]["regex"])
         assert describe_rule(e)
+
+
+@pytest.mark.parametrize("raw_table", TABLES)
+def test_suite_compiles_to_duckdb_sql(raw_table):
+    assert len(compile_suite(load_suite(raw_table), {"crm_user_ids": "SELECT 1"})) == len(
+        load_suite(raw_table)["expectations"]
+    )
 
 
 @pytest.mark.parametrize("raw_table", TABLES)

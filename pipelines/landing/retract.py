@@ -1,0 +1,80 @@
+"""`coachwh retract SYSTEM/DATE --reason TEXT`: take a loaded batch back out, as if it never arrived.
+
+For a batch found bad after it loaded (a contract added later, a customer's recall). In one DuckDB
+transaction: its rows leave every raw table, its registry row becomes `retracted` (reason, who, when in
+`ops.batch_retractions`), and `ops.full_refresh_requests` asks the next dbt build for a full refresh, so
+the incremental models forget the batch too (`pipelines/defs/warehouse.py` reads the request, passes
+`--full-refresh` once, and marks it done after a successful build). Then its archived folder moves to
+the quarantine beside a RETRACTED.md. A corrected redelivery of that date loads normally afterwards: the
+gate only refuses a changed file under a batch name that is still `loaded`.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipelines.config import Settings
+from pipelines.landing import loader, registry
+from pipelines.landing.manifest import parse_extract_date
+from pipelines.landing.zone import free_destination
+from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SYSTEMS
+
+
+class RetractError(Exception):
+    """The retraction cannot be done as asked (no such loaded batch, no reason given)."""
+
+
+def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -> str:
+    """Retract the loaded delivery of `batch_id`; return what was done, in words."""
+    system, _, name = batch_id.partition("/")
+    if system not in SYSTEMS or parse_extract_date(name) is None:
+        raise RetractError(f"'{batch_id}' is no batch id: expected SYSTEM/YYYY-MM-DD, SYSTEM one of {SYSTEMS}")
+    if not reason.strip():
+        raise RetractError("--reason must say why (it is kept in the registry and the quarantine)")
+    if not cfg.warehouse.exists():
+        raise RetractError(f"no warehouse at {cfg.warehouse}: nothing has loaded")
+    who = who or getpass.getuser()
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con = loader.connect(cfg.warehouse)
+    try:
+        registry.ensure_schema(con)
+        loaded = registry.loaded_delivery(con, batch_id)
+        if loaded is None:
+            raise RetractError(f"{batch_id} has no loaded delivery (see `coachwh status`)")
+        delivery = loaded[0]
+        archived = Path(registry.stored_at(con, batch_id, delivery) or "")
+        destination = free_destination(cfg.quarantine, system, name)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            removed = sum(
+                con.execute(f"DELETE FROM {RAW_SCHEMA}.{f.raw_table} WHERE _batch_id = ?", [batch_id]).fetchone()[0]
+                for f in SOURCE_FILES
+                if f.system == system
+            )
+            registry.record_retraction(
+                con, batch_id, delivery, reason=reason, who=who, rows=removed, moved_to=str(destination), now=now
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    if archived.is_dir():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        archived.rename(destination)
+    else:
+        destination.mkdir(parents=True)
+    (destination / "RETRACTED.md").write_text(
+        f"# Retracted: {batch_id} (delivery {delivery})\n\n"
+        f"Retracted at {now.isoformat(timespec='seconds')} UTC by {who}: {reason}\n\n"
+        f"Its {removed:,} raw rows were removed; the next run rebuilds the warehouse without them "
+        "(full refresh). A corrected delivery of this date can now be dropped into the landing zone.\n",
+        encoding="utf-8",
+    )
+    return (
+        f"{batch_id}: retracted delivery {delivery} ({removed:,} raw rows removed) -> {destination}; "
+        "the next run rebuilds with --full-refresh"
+    )

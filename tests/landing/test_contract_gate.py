@@ -1,0 +1,234 @@
+"""The source contracts at the gate: a batch that breaks an error-level expectation never reaches raw.
+
+For each expectation kind in use, a crafted batch that breaks it is refused whole (nothing in raw,
+REJECTED.md naming file, row, column and value, the results stored); warn-level expectations load and
+are reported; a refused batch does not hold back the other systems; the hostile cases (symbolic links,
+a survey file without a wave, an impossible HR date) are refused before or at the contracts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import duckdb
+import pytest
+
+from pipelines.landing.errors import Rule
+from pipelines.sources import source_file
+from pipelines.warehouse_file import sql_literal
+from tests.landing.kit import SURVEY_FILE, csv_text, default_files, qualtrics_headers, rows_for, write_batch
+from tests.quality.rows import clean_row
+
+
+def _batch_with(system: str, raw_table: str, edit, rows: int = 5) -> dict[str, bytes]:
+    """A clean batch of `system` whose file of `raw_table` has its rows changed by `edit(rows, col)`."""
+    f = source_file(raw_table)
+    files = default_files(system, rows=rows)
+    data = rows_for(f, rows)
+    edit(data, f.columns.index)
+    name = SURVEY_FILE if f.name == "responses" else f"{f.name}.csv"
+    files[name] = csv_text(f.columns, data, extra_header_rows=qualtrics_headers(f) if f.header_rows == 3 else None)
+    return files
+
+
+def _refused(gate, batch_id: str, *, file: str, row: int, column: str, value: str | None, words: str):
+    """The batch was refused by the contracts, nothing of it is in raw, and REJECTED.md says where."""
+    report = gate.ingest()
+    assert [o.batch_id for o in report.quarantined] == [batch_id], gate.lines
+    assert gate.total_raw_rows() == 0
+    hits = [v for v in report.quarantined[0].violations if v.rule == Rule.CONTRACT and v.column == column]
+    assert hits, report.quarantined[0].violations
+    v = hits[0]
+    assert (v.file, v.row) == (file, row), v
+    assert words in v.detail, v.detail
+    if value is not None:
+        assert repr(value) in v.detail, v.detail
+    system, day = batch_id.split("/")
+    rejected = (gate.cfg.quarantine / system / day / "REJECTED.md").read_text()
+    assert f"| {file} | {Rule.CONTRACT} |  | {row} | {column} |" in rejected, rejected
+    stored = gate.query(
+        "SELECT outcome, severity, unexpected_count FROM ops.validation_results "
+        "WHERE batch_id = ? AND column_name = ? AND NOT success",
+        [batch_id, column],
+    )
+    assert stored and all(o == "quarantined" and s == "error" and n >= 1 for o, s, n in stored), stored
+    return v
+
+
+def _set(row: int, column: str, value: str | None):
+    def edit(rows, index):
+        rows[row - 1][index(column)] = value or ""
+
+    return edit
+
+
+# (raw table, row, column, bad value, words in the detail): one per expectation kind in use
+KINDS = [
+    ("crm_call", 3, "OwnerId", None, "is empty"),  # not_be_null
+    ("crm_call", 2, "Status_vod__c", "Done", "not in {Planned_vod"),  # in_set (vocabulary)
+    ("crm_opportunity", 4, "OwnerId", "005SHORT", "18-character Salesforce id"),  # match_regex
+    ("crm_opportunity", 2, "Amount", "-12.5", "amount >= 0"),  # between: a negative amount on a won deal
+    ("crm_coaching_report", 5, "Opening_Rating__c", "9 - Superb", "not in {1 - Needs Development"),  # picklist
+    ("crm_call", 1, "Call_Date_vod__c", "2026-02-30", "a real calendar date"),  # match_strftime_format
+    ("hris_workers", 3, "Hire Date", "02/30/2026", "a real calendar date"),  # an impossible HR date
+    ("survey_responses", 2, "Wave", "2025-Q4", "wave named in the file name"),  # column pair equal
+    ("hris_job_history", 2, "Termination Category", None, "required on Termination rows"),  # with condition
+]
+
+
+@pytest.mark.parametrize(("raw_table", "row", "column", "value", "words"), KINDS)
+def test_a_batch_breaking_an_error_level_expectation_is_refused_whole(gate, raw_table, row, column, value, words):
+    f = source_file(raw_table)
+    edit = _set(row, column, value)
+    if raw_table == "hris_job_history":  # a Termination row without its category
+
+        def edit(rows, index):
+            rows[row - 1][index("Business Process")] = "Termination"
+            rows[row - 1][index(column)] = ""
+
+    write_batch(gate.landing, f.system, "2026-11-26", _batch_with(f.system, raw_table, edit))
+    name = SURVEY_FILE if f.name == "responses" else f"{f.name}.csv"
+    _refused(gate, f"{f.system}/2026-11-26", file=name, row=row, column=column, value=value, words=words)
+
+
+def test_two_versions_of_one_id_in_a_snapshot_are_refused(gate):
+    def edit(rows, index):
+        rows[3][index("Id")] = rows[1][index("Id")]
+        rows[3][index("Title")] = "a second version of user 2"
+
+    write_batch(gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_user", edit))
+    v = _refused(
+        gate,
+        "crm/2026-11-26",
+        file="User.csv",
+        row=2,
+        column="Id",
+        value=clean_row("crm_user", 2)["Id"],
+        words="occurs more than once",
+    )
+    assert "2 row(s)" in v.detail and "first rows: 2, 4" in v.detail
+
+
+def test_compound_key_repeated_within_a_batch_is_refused(gate):
+    def edit(rows, index):
+        for c in ("User ID", "LO ID", "Assigned Date"):
+            rows[4][index(c)] = rows[0][index(c)]
+
+    write_batch(gate.landing, "lms", "2026-11-26", _batch_with("lms", "lms_transcripts", edit))
+    _refused(
+        gate,
+        "lms/2026-11-26",
+        file="transcripts.csv",
+        row=1,
+        column="(User ID, LO ID, Assigned Date)",
+        value=None,
+        words="occurs more than once",
+    )
+
+
+def test_a_warning_loads_and_is_reported_with_the_record_id(gate):
+    """A coaching report whose coach is no CRM user: loaded (warn), reported with the record's Id."""
+    stranger = "005999999999999999"
+
+    def edit(rows, index):
+        rows[2][index("Manager_vod__c")] = stranger
+
+    write_batch(gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_coaching_report", edit))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"] and not report.quarantined
+    assert gate.count("crm_coaching_report") == 5
+    (warning,) = report.loaded[0].warnings
+    assert "Coaching_Report_vod__c.csv row 3" in warning and stranger in warning
+    assert any("WARNING" in line and stranger in line for line in gate.lines)
+    (row,) = gate.query(
+        "SELECT severity, unexpected_count, examples, outcome FROM ops.validation_results "
+        "WHERE batch_id = 'crm/2026-11-26' AND NOT success"
+    )
+    assert row[0] == "warn" and row[1] == 1 and row[3] == "loaded"
+    (example,) = json.loads(row[2])
+    assert example == {
+        "file": "Coaching_Report_vod__c.csv",
+        "row": 3,
+        "value": repr(stranger),
+        "record": clean_row("crm_coaching_report", 3)["Id"],
+    }
+
+
+def test_a_refused_batch_does_not_hold_back_the_other_systems(gate):
+    write_batch(gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_call", _set(1, "Status_vod__c", "Done")))
+    write_batch(gate.landing, "hris", "2026-11-26", default_files("hris"))
+    write_batch(gate.landing, "crm", "2026-11-27", default_files("crm", start=20))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.quarantined] == ["crm/2026-11-26"]
+    assert sorted(o.batch_id for o in report.loaded) == ["crm/2026-11-27", "hris/2026-11-26"]
+    assert gate.query("SELECT DISTINCT _batch_id FROM raw.crm_call") == [("crm/2026-11-27",)]
+
+
+def test_a_survey_file_whose_name_holds_no_wave_is_refused(gate):
+    files = default_files("survey")
+    files["responses_final.csv"] = files.pop(SURVEY_FILE)
+    write_batch(gate.landing, "survey", "2026-11-26", files)
+    report = gate.ingest()
+    (outcome,) = report.quarantined
+    assert [(v.file, v.rule) for v in outcome.violations] == [("responses_final.csv", Rule.FILE_NAME)]
+    assert gate.total_raw_rows() == 0
+
+
+def test_a_symlink_inside_a_batch_folder_is_refused_and_never_read(gate, tmp_path):
+    outside = tmp_path / "secret.csv"
+    outside.write_bytes(default_files("lms")["courses.csv"].replace(b"Traini-1", b"SECRET"))
+    files = default_files("lms")
+    folder = write_batch(gate.landing, "lms", "2026-11-26", files)
+    (folder / "courses.csv").unlink()
+    os.symlink(outside, folder / "courses.csv")
+    report = gate.ingest()
+    (outcome,) = report.quarantined
+    assert [(v.file, v.rule) for v in outcome.violations] == [("courses.csv", Rule.SYMLINK)]
+    assert gate.total_raw_rows() == 0
+    assert (gate.cfg.quarantine / "lms" / "2026-11-26" / "courses.csv").is_symlink()  # kept as a link
+    assert outside.exists()
+
+
+def test_a_batch_folder_that_is_a_symlink_is_refused_and_never_read(gate, tmp_path):
+    elsewhere = write_batch(tmp_path / "elsewhere", "lms", "2026-11-26", default_files("lms"))
+    (gate.landing / "lms").mkdir()
+    os.symlink(elsewhere, gate.landing / "lms" / "2026-11-26")
+    report = gate.ingest()
+    (outcome,) = report.quarantined
+    assert [(v.file, v.rule) for v in outcome.violations] == [("", Rule.SYMLINK)]
+    assert gate.total_raw_rows() == 0
+    kept = gate.cfg.quarantine / "lms" / "2026-11-26"
+    assert (kept / "REJECTED.md").is_file() and (kept / "batch-folder.symlink").is_symlink()
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["courses.csv", "manifest.json", "transcripts.csv"]
+
+
+@pytest.mark.slow
+def test_a_single_bad_row_in_the_middle_of_a_million_rows_is_found_by_its_row_number(gate, tmp_path):
+    f = source_file("crm_call")
+    clean = clean_row("crm_call", 1)
+    bad_row = 500_001
+    exprs = []
+    for c in f.columns:
+        if c == "Id":
+            exprs.append("'a04' || lpad(i::VARCHAR, 15, '0')")
+        elif c == "Status_vod__c":
+            exprs.append(f"CASE WHEN i = {bad_row} THEN 'Done' ELSE 'Submitted_vod' END")
+        else:
+            exprs.append(sql_literal(clean[c]) if clean[c] else "NULL")
+    path = tmp_path / "Call2_vod__c.csv"
+    select = ", ".join(f'{e} AS "{c}"' for e, c in zip(exprs, f.columns, strict=True))
+    with duckdb.connect() as con:
+        con.execute(f"COPY (SELECT {select} FROM range(1, 1_000_001) t(i)) TO '{path}' (HEADER)")
+    files = default_files("crm")
+    files["Call2_vod__c.csv"] = path.read_bytes()
+    write_batch(gate.landing, "crm", "2026-11-26", files, rows={"Call2_vod__c.csv": 1_000_000})
+    _refused(
+        gate,
+        "crm/2026-11-26",
+        file="Call2_vod__c.csv",
+        row=bad_row,
+        column="Status_vod__c",
+        value="Done",
+        words="1 row(s) break",
+    )

@@ -1,0 +1,106 @@
+"""`coachwh retract`: a loaded batch leaves raw, its files go to the quarantine with the reason, the
+registry says who/why/when, a full rebuild is requested, and a corrected redelivery of the date loads;
+retraction followed by a run equals a run that never saw the batch (incremental models included)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
+from pipelines.landing.retract import RetractError, retract
+from tests.landing.kit import default_files, write_batch
+
+
+def test_retract_removes_the_rows_records_why_and_lets_a_corrected_redelivery_load(gate):
+    write_batch(gate.landing, "hris", "2026-11-25", default_files("hris"))
+    write_batch(gate.landing, "hris", "2026-11-26", default_files("hris", start=10))
+    gate.ingest()
+    assert gate.count("hris_workers") == 6
+
+    message = retract(gate.cfg, "hris/2026-11-26", "impossible hire dates", who="tester")
+    assert "6 raw rows removed" in message and "--full-refresh" in message
+    assert gate.query("SELECT DISTINCT _batch_id FROM raw.hris_workers") == [("hris/2026-11-25",)]
+    moved = gate.cfg.quarantine / "hris" / "2026-11-26"
+    assert (moved / "workers.csv").is_file() and not (gate.cfg.archive / "hris" / "2026-11-26").exists()
+    assert "impossible hire dates" in (moved / "RETRACTED.md").read_text()
+    (who, why, rows) = gate.query("SELECT retracted_by, reason, rows_removed FROM ops.batch_retractions")[0]
+    assert (who, why, rows) == ("tester", "impossible hire dates", 6)
+    statuses = [(r["batch_id"], r["delivery"], r["status"]) for r in gate.registry()]
+    assert ("hris/2026-11-26", 1, "retracted") in statuses
+    assert [reason for _, reason in pending_full_refresh(gate.cfg.warehouse)] == [
+        "hris/2026-11-26 retracted: impossible hire dates"
+    ]
+
+    write_batch(gate.landing, "hris", "2026-11-26", default_files("hris", start=20))  # the corrected export
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["hris/2026-11-26"] and not report.quarantined
+    assert ("hris/2026-11-26", 2, "loaded") in [(r["batch_id"], r["delivery"], r["status"]) for r in gate.registry()]
+    assert gate.count("hris_workers") == 6
+
+
+def test_retract_refuses_what_it_cannot_do(gate):
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    with pytest.raises(RetractError, match="no loaded delivery"):
+        retract(gate.cfg, "lms/2026-11-27", "typo")
+    with pytest.raises(RetractError, match="no batch id"):
+        retract(gate.cfg, "lms-2026-11-26", "typo")
+    with pytest.raises(RetractError, match="must say why"):
+        retract(gate.cfg, "lms/2026-11-26", "  ")
+    assert gate.count("lms_courses") == 3
+
+
+@pytest.mark.slow
+def test_retract_then_rebuild_equals_a_build_that_never_saw_the_batch(tmp_path):
+    """dbt runs as the nightly job's dbt asset decides: --full-refresh while a request is pending."""
+    from pipelines.defs.warehouse import dbt_build_args
+    from tests.warehouse.test_incremental_sample import coachwh, run_dbt
+
+    def build(home):
+        requests = pending_full_refresh(home / "warehouse.duckdb")
+        run_dbt(home, "run", *dbt_build_args(full_refresh=bool(requests))[1:])  # models only: faster
+        if requests:
+            mark_full_refresh_done(home / "warehouse.duckdb", requests[-1][0])
+
+    seen, never = tmp_path / "seen", tmp_path / "never"
+    for home in (seen, never):
+        home.mkdir()
+        coachwh(home, "generate", "--profile", "small", "--days", "1")
+    night = max(p.name for p in (never / "landing" / "crm").iterdir())
+    shutil.rmtree(never / "landing" / "crm" / night)
+
+    coachwh(seen, "ingest")
+    build(seen)  # the night's crm batch is in raw and in the incremental models
+    coachwh(seen, "retract", f"crm/{night}", "--reason", "customer recalled the export")
+    assert pending_full_refresh(seen / "warehouse.duckdb")
+    build(seen)  # a full refresh, once
+    assert pending_full_refresh(seen / "warehouse.duckdb") == []
+    coachwh(never, "ingest")
+    build(never)
+
+    after, base = snapshot(seen / "warehouse.duckdb"), snapshot(never / "warehouse.duckdb")
+    assert after.keys() == base.keys() and any(k.startswith("staging.stg_crm__calls") for k in base)
+    for table in base:
+        assert after[table] == base[table], table
+
+
+def snapshot(path) -> dict[str, list[tuple]]:
+    """Every staging, intermediate and mart table, rows sorted, without the load's wall-clock stamp."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute(
+            "SELECT table_schema, table_name, list(column_name) FROM information_schema.columns "
+            "WHERE table_schema IN ('staging', 'intermediate', 'marts') GROUP BY ALL"
+        ).fetchall()
+        return {
+            f"{s}.{t}": sorted(
+                con.execute(
+                    f'SELECT * {"EXCLUDE (_loaded_at)" if "_loaded_at" in cols else ""} FROM {s}."{t}"'
+                ).fetchall(),
+                key=repr,
+            )
+            for s, t, cols in tables
+        }

@@ -7,6 +7,7 @@ import pytest
 
 from pipelines.config import settings
 from pipelines.defs.quality import CHECK_NAME, loaded_batches, quality_definitions
+from pipelines.defs.resources import CoachwhConfig
 from pipelines.sources import SOURCE_FILES
 from tests.landing.kit import csv_text, default_files, rows_for, write_batch
 from tests.quality.rows import add_batch, clean_row, make_warehouse
@@ -21,6 +22,7 @@ def run_checks(keys):
     result = dg.materialize(
         [*(dg.AssetSpec(k) for k in RAW_KEYS), *quality_definitions().asset_checks],
         selection=dg.AssetSelection.checks_for_assets(*keys),
+        resources={"coachwh": CoachwhConfig.from_settings(settings())},
     )
     assert result.success
     return {e.asset_key: e for e in result.get_asset_check_evaluations()}
@@ -113,7 +115,9 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_shown(home):
         return dg.MaterializeResult(metadata={"batch_ids": dg.MetadataValue.json(["crm/2026-10-31", "crm/2026-11-01"])})
 
     checks = [c for c in quality_definitions().asset_checks if next(iter(c.check_keys)).asset_key == REPORTS]
-    (e,) = dg.materialize([stub_ingest, *checks]).get_asset_check_evaluations()
+    (e,) = dg.materialize(
+        [stub_ingest, *checks], resources={"coachwh": CoachwhConfig.from_settings(settings())}
+    ).get_asset_check_evaluations()
     md = {k: v.value for k, v in e.metadata.items()}
     assert md["batches"] == "crm/2026-10-31, crm/2026-11-01" and md["batches validated"] == 2
     assert md["selection"] == "batches crm/2026-10-31, crm/2026-11-01"

@@ -1,8 +1,16 @@
-"""The source-export contract of ../shared/spec/sources.md, as data.
+"""The source-export contract, as data: the ONE declaration of what the customer's systems deliver.
 
-One obvious place for what every file is called, which columns it has in which order, how it is
-delivered and which raw table it lands in. The sample generator writes these layouts, the landing
-gate checks against them, and dbt's sources read the raw tables they name.
+Every file type: its name, delivery kind, columns in order, each column's format, whether it is required,
+its vocabulary or numeric range, the keys, how dbt reads it. Everything else is derived from here:
+
+- the landing gate checks file names, headers and field counts against `SourceFile.columns`, and the raw
+  tables are created from them (`raw_table_ddl`);
+- `python -m pipelines.contract` GENERATES from it the structural expectations of the GX suites in
+  `expectations/`, `dbt_project/models/staging/_sources.yml` and the human page `docs/export-contract.md`
+  (`tests/test_contract_generated.py` fails when one of them is stale);
+- the sample generator writes these layouts.
+
+The readable version is docs/export-contract.md; edit this file, then regenerate.
 """
 
 from __future__ import annotations
@@ -14,7 +22,54 @@ from typing import Literal
 System = Literal["crm", "hris", "survey", "lms"]
 SYSTEMS: tuple[System, ...] = ("crm", "hris", "survey", "lms")
 SURVEY_WAVE = r"[0-9]{4}-Q[1-4]"  # a survey wave, like 2025-Q3: in the file name and the Wave column
+Severity = Literal["error", "warn"]  # error: the gate refuses the batch; warn: it loads, and is reported
 
+
+@dataclass(frozen=True)
+class Format:
+    """The shape of a text value, as the GX suites check it: a regex, and for dates also a real calendar date
+    (Python's strptime with `strftime`: 02/30/2026 matches the regex but is refused)."""
+
+    name: str  # as the docs say it
+    regex: str
+    rule: str  # the wording in failure messages
+    strftime: str | None = None
+    strftime_rule: str = ""
+    severity: Severity = "error"
+
+
+_YMD = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_HMS = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+_REAL_DATE = "a real calendar date"
+_REAL_DATETIME = "a real calendar date and time"
+SF_ID = Format("Salesforce id (18)", "^[a-zA-Z0-9]{18}$", "18-character Salesforce id")
+SF_ID_15 = Format("Salesforce id (15)", "^[a-zA-Z0-9]{15}$", "15-character Salesforce id")
+ISO_DATE = Format("date", f"^{_YMD}$", "date YYYY-MM-DD", "%Y-%m-%d", _REAL_DATE)
+MONTH_START = Format(
+    "first of a month", "^[0-9]{4}-(0[1-9]|1[0-2])-01$", "first day of a month YYYY-MM-01", "%Y-%m-%d", _REAL_DATE
+)
+US_DATE = Format(
+    "US date", "^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{4}$", "date MM/DD/YYYY", "%m/%d/%Y", _REAL_DATE
+)
+SF_DATETIME = Format(
+    "Salesforce datetime",
+    f"^{_YMD}T{_HMS}\\.000Z$",
+    "Salesforce UTC datetime YYYY-MM-DDTHH:MM:SS.000Z",
+    "%Y-%m-%dT%H:%M:%S.%fZ",
+    _REAL_DATETIME,
+)
+UTC_DATETIME = Format(
+    "UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-DD HH:MM:SS", "%Y-%m-%d %H:%M:%S", _REAL_DATETIME
+)
+DECIMAL = Format("decimal", "^-?[0-9]+(\\.[0-9]+)?$", "plain decimal number like 1234.5")
+WHOLE = Format("whole number", "^[0-9]+$", "whole number")
+HRIS_ID = Format("HRIS Employee ID", "^[0-9]+$", "HRIS Employee ID: text of digits, leading zeros kept")
+EMAIL = Format("e-mail", "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "e-mail address", severity="warn")
+PADDED_DIGITS = Format("digits", "^\\s*[0-9]+\\s*$", "digits, optionally with spaces around", severity="warn")
+WAVE = Format("survey wave", f"^{SURVEY_WAVE}$", "wave YYYY-Qn")
+
+FLAG = ("true", "false")  # Salesforce booleans
+CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD")
 RATING_PICKLIST = (
     "1 - Needs Development",
     "2 - Developing",
@@ -22,6 +77,9 @@ RATING_PICKLIST = (
     "4 - Advanced",
     "5 - Role Model",
 )
+MANAGEMENT_LEVELS = ("Individual Contributor", "First-Line Manager", "Second-Line Manager", "Director")
+TERMINATION_CATEGORIES = ("Voluntary", "Involuntary")
+YES_NO = ("Yes", "No")
 REP_SKILL_FIELDS = (
     "Precall_Planning_Rating__c",
     "Opening_Rating__c",
@@ -40,24 +98,94 @@ COACHING_SKILL_FIELDS = (
     "Motivation_Rating__c",
     "Strategic_Thinking_Rating__c",
 )
+# The kinds dbt's `castable` source test knows (dbt_project/tests/generic/castable.sql).
+CASTABLE_KINDS = (
+    "sf_datetime",
+    "iso_date",
+    "us_date",
+    "us_timestamp",
+    "timestamp",
+    "flag",
+    "rating",
+    "double",
+    "integer",
+    "sf_id",
+)
+
+
+@dataclass(frozen=True)
+class Range:
+    "''A numeric range, checked on the value cast to a number (`<column>::number` in the suites).''"
+
+    rule: str
+    min: int | float | None = None
+    max: int | float | None = None
+    strict_min: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    "''One delivered column. Raw tables hold every value as text; an empty field is null.''"
+
+    name: str
+    format: Format | None = None
+    required: bool | Literal["live"] = False  # "live": required where IsDeleted = 'false' (tombstones may omit it)
+    values: tuple[str, ...] = ()  # the vocabulary (a value outside it is refused)
+    range: Range | None = None
+    mostly: float | None = None  # the share of filled values that must have the format (GX `mostly`)
+    castable: str | None = None  # the dbt source test: staging parses the column as this kind
+    raw_not_null: bool = False  # a dbt not_null source test on the raw column
+    description: str = ""  # for the dbt docs, when "as delivered" says too little
+
+    def __post_init__(self) -> None:
+        if self.castable is not None and self.castable not in CASTABLE_KINDS:
+            raise ValueError(f"{self.name}: unknown castable kind {self.castable!r}")
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file type of one system's nightly batch."""
+    "''One file type of one system's nightly batch.''"
 
     system: System
     name: str  # file stem as delivered: "User", "workers", "responses" (survey files are responses_<wave>)
     kind: Literal["snapshot", "delta"]
-    columns: tuple[str, ...]
+    fields: tuple[Column, ...]  # the delivered columns, in header order
     raw_table: str  # table in the schema `raw`
     formats: tuple[str, ...] = ("csv",)  # accepted extensions; HR files may also come as xlsx
     header_rows: int = 1  # Qualtrics exports have three
     description: str = ""
     key: tuple[str, ...] = ()  # the columns that name one record (unique within a batch)
+    also_unique: tuple[tuple[str, ...], ...] = ()  # further column sets unique within a batch
+    notes: str = ""  # the quirks of the file, in words (the suite's meta.notes and the docs)
+    meaning: tuple[str, ...] = ()  # what the values mean, for the docs page (no check follows from it)
+    nightly: bool = True  # False: delivered when it happens (a survey wave), so dbt has no freshness for it
+
+    def __post_init__(self) -> None:
+        names = self.columns
+        for cols in (self.key, *self.also_unique):
+            missing = [c for c in cols if c not in names]
+            if missing:
+                raise ValueError(f"{self.raw_table}: key columns {missing} are not delivered columns")
+        optional = [c for c in self.key if self.column(c).required is not True]
+        if optional:
+            raise ValueError(f"{self.raw_table}: key columns {optional} must be required")
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        "''The delivered header, in order.''"
+        return tuple(c.name for c in self.fields)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.fields if c.name == name)
+
+    @property
+    def file_pattern(self) -> str:
+        "''The delivered file name(s) in words: User.csv, workers.csv|xlsx, responses_<wave>.csv.''"
+        stem = "responses_<wave>" if self.name == "responses" else self.name
+        return f"{stem}.{'|'.join(self.formats)}"
 
     def matches(self, filename: str) -> bool:
-        """True when `filename` (no directory) is a delivery of this file type."""
+        "''True when `filename` (no directory) is a delivery of this file type.''"
         stem, _, ext = filename.rpartition(".")
         if ext.lower() not in self.formats:
             return False
@@ -66,9 +194,30 @@ class SourceFile:
         return stem == self.name
 
     def file_wave(self, filename: str) -> str | None:
-        """The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none."""
+        "''The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none.''"
         m = re.fullmatch(rf"responses_({SURVEY_WAVE})\.csv", filename, flags=re.IGNORECASE)
         return m.group(1) if m else None
+
+
+C = Column
+_TOMBSTONES = (
+    "Delta file: tombstones (IsDeleted = true) may leave business fields empty, so those are required only "
+    "where IsDeleted = false."
+)
+
+
+def _sf_stamps(*, modstamp_not_null: bool = False) -> tuple[Column, ...]:
+    return (
+        C("CreatedDate", SF_DATETIME, required=True, castable="sf_datetime"),
+        C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime", raw_not_null=modstamp_not_null),
+    )
+
+
+_IS_DELETED = C("IsDeleted", required=True, values=FLAG, castable="flag")
+
+
+def _likert(name: str) -> Column:
+    return C(name, WHOLE, range=Range("Likert 1-5", 1, 5), castable="integer")
 
 
 SOURCE_FILES: tuple[SourceFile, ...] = (
@@ -77,211 +226,393 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "User",
         "snapshot",
         (
-            "Id",
-            "Username",
-            "FirstName",
-            "LastName",
-            "Email",
-            "EmployeeNumber",
-            "ManagerId",
-            "Title",
-            "IsActive",
-            "TimeZoneSidKey",
-            "CreatedDate",
-            "SystemModstamp",
+            C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
+            C("Username", required=True),
+            C("FirstName"),
+            C("LastName"),
+            C("Email", EMAIL),
+            C("EmployeeNumber", PADDED_DIGITS, mostly=0.9),
+            C("ManagerId", SF_ID, castable="sf_id"),
+            C("Title"),
+            C("IsActive", required=True, values=FLAG, castable="flag"),
+            C("TimeZoneSidKey"),
+            *_sf_stamps(),
         ),
         "crm_user",
+        meaning=(
+            (
+                "`EmployeeNumber` is the HRIS Employee ID as typed by an admin: sometimes missing, leading zeros "
+                "dropped, spaces around. Identity: it is trimmed and, when all digits, left-padded with zeros to six "
+                "digits; a user without a match falls back to the e-mail (case-insensitive, trimmed) when exactly one"
+                " worker has it; an unmatched user is kept and reported in `identity_unmatched`."
+            ),
+            (
+                "`ManagerId` is the CRM's idea of the manager and can lag the HRIS: reporting lines come from the "
+                "HRIS job history."
+            ),
+            "Ids are case-sensitive; datetimes are UTC.",
+        ),
         key=("Id",),
         description="CRM users (reps, managers, admins, contractors); EmployeeNumber links to HRIS.",
+        notes=(
+            "User.csv (CRM snapshot). EmployeeNumber is typed by an admin: may be empty or padded with spaces; "
+            "users who are not HRIS workers (contractors, e.g. 'C1043') carry other numbers and are reported by "
+            "the identity_unmatched mart, not here. So 'digits, optionally surrounded by spaces' is required of "
+            "90% of the filled values only: it catches a broken export, not a single odd user."
+        ),
     ),
     SourceFile(
         "crm",
         "Call2_vod__c",
         "delta",
         (
-            "Id",
-            "OwnerId",
-            "Account_vod__c",
-            "Call_Date_vod__c",
-            "Call_Datetime_vod__c",
-            "Status_vod__c",
-            "Call_Type_vod__c",
-            "Call_Channel_vod__c",
-            "Parent_Call_vod__c",
-            "Detailed_Products_vod__c",
-            "Territory_vod__c",
-            "IsDeleted",
-            "CreatedDate",
-            "SystemModstamp",
+            C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
+            C("OwnerId", SF_ID, required=True, castable="sf_id"),
+            C("Account_vod__c", SF_ID),
+            C("Call_Date_vod__c", ISO_DATE, required="live", castable="iso_date"),
+            C("Call_Datetime_vod__c", SF_DATETIME, castable="sf_datetime"),
+            C("Status_vod__c", required="live", values=("Planned_vod", "Saved_vod", "Submitted_vod")),
+            C(
+                "Call_Type_vod__c",
+                values=("Detail Only", "Detail with Sample", "Group Detail", "Group Detail with Sample", "Sample Only"),
+            ),
+            C("Call_Channel_vod__c", values=("In-person", "Phone", "Video", "Email")),
+            C("Parent_Call_vod__c", SF_ID, castable="sf_id"),
+            C("Detailed_Products_vod__c"),
+            C("Territory_vod__c"),
+            _IS_DELETED,
+            *_sf_stamps(modstamp_not_null=True),
         ),
         "crm_call",
+        meaning=(
+            "Only `Submitted_vod` calls happened.",
+            (
+                "A group call is one parent row plus one child row per attendee naming its parent in "
+                "`Parent_Call_vod__c`: a visit is a row with an empty `Parent_Call_vod__c`."
+            ),
+            "A tombstone (`IsDeleted = true`) removes the record from the warehouse.",
+        ),
         key=("Id",),
         description="Calls: visits (no parent) and group-call attendee rows (with a parent).",
+        notes=f"Call2_vod__c.csv (CRM delta). {_TOMBSTONES}",
     ),
     SourceFile(
         "crm",
         "Coaching_Report_vod__c",
         "delta",
         (
-            "Id",
-            "Name",
-            "OwnerId",
-            "Manager_vod__c",
-            "Employee_vod__c",
-            "Review_Date__c",
-            "Status__c",
-            "Coaching_Type__c",
-            "Duration_Minutes__c",
-            "Coaching_Level__c",
-            *REP_SKILL_FIELDS,
-            *COACHING_SKILL_FIELDS,
-            "Comments__c",
-            "IsDeleted",
-            "CreatedDate",
-            "SystemModstamp",
+            C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
+            C("Name"),
+            C("OwnerId", SF_ID, required=True),
+            C("Manager_vod__c", SF_ID, required="live", castable="sf_id"),
+            C("Employee_vod__c", SF_ID, required="live", castable="sf_id"),
+            C("Review_Date__c", ISO_DATE, required="live", castable="iso_date"),
+            C("Status__c", required="live", values=("Draft", "Submitted", "Approved")),
+            C("Coaching_Type__c", values=("Field Ride-Along", "Virtual Ride-Along", "One-on-One", "Call Review")),
+            C("Duration_Minutes__c", DECIMAL, range=Range("duration minutes >= 0", 0), castable="integer"),
+            C("Coaching_Level__c", required="live", values=("Rep", "Manager")),
+            *(C(name, values=RATING_PICKLIST, castable="rating") for name in REP_SKILL_FIELDS),
+            *(C(name, values=RATING_PICKLIST, castable="rating") for name in COACHING_SKILL_FIELDS),
+            C("Comments__c"),
+            _IS_DELETED,
+            *_sf_stamps(modstamp_not_null=True),
         ),
         "crm_coaching_report",
+        meaning=(
+            (
+                "`Manager_vod__c` is the coach and `Employee_vod__c` the person coached (both User ids); `OwnerId` is"
+                " set to the coachee by Veeva and says nothing about the coach."
+            ),
+            (
+                "A session counts once it is `Submitted` or `Approved`. `Coaching_Level__c`: `Rep` is a front-line "
+                "manager coaching a rep, `Manager` a second-line manager coaching a front-line manager."
+            ),
+            (
+                "Rep-level reports fill the rep skills (Precall_Planning … Postcall_Analysis), manager-level reports "
+                "the coaching skills (Observation … Strategic_Thinking); an empty rating is a skill not observed."
+            ),
+        ),
         key=("Id",),
         description="Coaching reports: coach (Manager_vod__c), coachee (Employee_vod__c), ratings.",
+        notes=f"Coaching_Report_vod__c.csv (CRM delta). {_TOMBSTONES} Ratings may be empty (skill not observed).",
     ),
     SourceFile(
         "crm",
         "Opportunity",
         "delta",
         (
-            "Id",
-            "OwnerId",
-            "AccountId",
-            "Name",
-            "StageName",
-            "Amount",
-            "CurrencyIsoCode",
-            "CloseDate",
-            "IsClosed",
-            "IsWon",
-            "CreatedDate",
-            "IsDeleted",
-            "SystemModstamp",
+            C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
+            C("OwnerId", SF_ID, required=True, castable="sf_id"),
+            C("AccountId", SF_ID),
+            C("Name"),
+            C(
+                "StageName",
+                required="live",
+                values=(
+                    "Prospecting",
+                    "Qualification",
+                    "Needs Analysis",
+                    "Proposal",
+                    "Negotiation",
+                    "Closed Won",
+                    "Closed Lost",
+                ),
+            ),
+            C("Amount", DECIMAL, range=Range("amount >= 0", 0), castable="double"),
+            C("CurrencyIsoCode", required="live", values=CURRENCIES),
+            C("CloseDate", ISO_DATE, required="live", castable="iso_date"),
+            C("IsClosed", required="live", values=FLAG, castable="flag"),
+            C("IsWon", required="live", values=FLAG, castable="flag"),
+            C("CreatedDate", SF_DATETIME, required=True, castable="sf_datetime"),
+            _IS_DELETED,
+            C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime", raw_not_null=True),
         ),
         "crm_opportunity",
+        meaning=(
+            (
+                "`Amount` is in `CurrencyIsoCode`. A deal can be edited after it closed (amount, close date, even "
+                "reopened): the latest `SystemModstamp` wins."
+            ),
+        ),
         key=("Id",),
         description="Opportunities in their own currency; edited and deleted over several deltas.",
+        notes=f"Opportunity.csv (CRM delta). {_TOMBSTONES} Amount is optional (as in Salesforce) but never negative.",
     ),
     SourceFile(
         "crm",
         "ForecastingQuota",
         "snapshot",
-        ("Id", "QuotaOwnerId", "StartDate", "QuotaAmount", "CurrencyIsoCode", "SystemModstamp"),
+        (
+            C("Id", SF_ID, required=True, raw_not_null=True),
+            C("QuotaOwnerId", SF_ID_15, required=True, castable="sf_id", raw_not_null=True),
+            C("StartDate", MONTH_START, required=True, castable="iso_date", raw_not_null=True),
+            C("QuotaAmount", DECIMAL, required=True, range=Range("quota amount >= 0", 0), castable="double"),
+            C("CurrencyIsoCode", required=True, values=CURRENCIES),
+            C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime"),
+        ),
         "crm_forecasting_quota",
+        meaning=(
+            (
+                "The file comes from a Salesforce report, so `QuotaOwnerId` is the 15-character form of the User id: "
+                "it joins only after conversion to the 18-character form (Salesforce's case-safe checksum suffix)."
+            ),
+        ),
         key=("Id",),
+        also_unique=(("QuotaOwnerId", "StartDate"),),
         description="Monthly quota per owner; QuotaOwnerId is the 15-character user id.",
+        notes=(
+            "ForecastingQuota.csv (CRM snapshot from a report): QuotaOwnerId is the 15-character user id; one row "
+            "per owner and month, StartDate the first day of the month."
+        ),
     ),
     SourceFile(
         "crm",
         "DatedConversionRate",
         "snapshot",
-        ("Id", "IsoCode", "StartDate", "NextStartDate", "ConversionRate"),
+        (
+            C("Id", SF_ID, required=True),
+            C("IsoCode", required=True, values=CURRENCIES, raw_not_null=True),
+            C("StartDate", ISO_DATE, required=True, castable="iso_date", raw_not_null=True),
+            C("NextStartDate", ISO_DATE, castable="iso_date"),
+            C(
+                "ConversionRate",
+                DECIMAL,
+                required=True,
+                range=Range("conversion rate > 0", 0, strict_min=True),
+                castable="double",
+                raw_not_null=True,
+            ),
+        ),
         "crm_dated_conversion_rate",
+        meaning=(
+            (
+                "Units of the currency that one USD (the corporate currency) buys, from `StartDate` (inclusive) to "
+                "`NextStartDate` (exclusive; empty for the current rate): USD = amount ÷ rate."
+            ),
+        ),
         key=("Id",),
+        also_unique=(("IsoCode", "StartDate"),),
         description="Units of a currency that one USD buys, valid [StartDate, NextStartDate).",
+        notes=(
+            "DatedConversionRate.csv (CRM snapshot): units of IsoCode one USD buys, valid [StartDate, "
+            "NextStartDate); NextStartDate empty for the current rate."
+        ),
     ),
     SourceFile(
         "hris",
         "workers",
         "snapshot",
         (
-            "Employee ID",
-            "Legal Name",
-            "Work Email",
-            "Hire Date",
-            "Original Hire Date",
-            "Termination Date",
-            "Primary Termination Reason",
-            "Termination Category",
-            "Regrettable Termination",
-            "Management Level",
-            "Job Profile",
-            "Region",
-            "Manager Employee ID",
-            "Worker Status",
+            C("Employee ID", HRIS_ID, required=True, raw_not_null=True),
+            C("Legal Name"),
+            C("Work Email", EMAIL),
+            C("Hire Date", US_DATE, required=True, castable="us_date"),
+            C("Original Hire Date", US_DATE, castable="us_date"),
+            C("Termination Date", US_DATE, castable="us_date"),
+            C("Primary Termination Reason"),
+            C("Termination Category", values=TERMINATION_CATEGORIES),
+            C("Regrettable Termination", values=YES_NO, castable="flag"),
+            C("Management Level", values=MANAGEMENT_LEVELS),
+            C("Job Profile"),
+            C("Region"),
+            C("Manager Employee ID", HRIS_ID),
+            C("Worker Status", required=True, values=("Active", "Terminated", "Leave of Absence")),
         ),
         "hris_workers",
+        meaning=(
+            (
+                "`Employee ID` is text with leading zeros (`000123`) and the person key of the warehouse; in a "
+                "workbook it is always text."
+            ),
+            "Only the latest termination of a person shows here; the job history has them all.",
+        ),
         key=("Employee ID",),
         formats=("csv", "xlsx"),
         description="Every worker, current state; only the latest termination of a person.",
+        notes=(
+            "workers.csv / workers.xlsx (HRIS snapshot). The gate turns workbook date cells into MM/DD/YYYY text, "
+            "so CSV and xlsx deliveries are checked alike."
+        ),
     ),
     SourceFile(
         "hris",
         "job_history",
         "snapshot",
         (
-            "Employee ID",
-            "Effective Date",
-            "Business Process",
-            "Management Level",
-            "Job Profile",
-            "Region",
-            "Manager Employee ID",
-            "Primary Termination Reason",
-            "Termination Category",
-            "Regrettable Termination",
+            C("Employee ID", HRIS_ID, required=True, raw_not_null=True),
+            C("Effective Date", US_DATE, required=True, castable="us_date", raw_not_null=True),
+            C(
+                "Business Process",
+                required=True,
+                values=("Hire", "Transfer", "Promotion", "Change Manager", "Rehire", "Termination"),
+                raw_not_null=True,
+            ),
+            C("Management Level", values=MANAGEMENT_LEVELS),
+            C("Job Profile"),
+            C("Region"),
+            C("Manager Employee ID", HRIS_ID),
+            C("Primary Termination Reason"),
+            C("Termination Category", values=TERMINATION_CATEGORIES),
+            C("Regrettable Termination", values=YES_NO, castable="flag"),
         ),
         "hris_job_history",
+        meaning=(
+            (
+                "Every hire, transfer, promotion and manager change as an effective-dated row; reporting lines at any"
+                " date come from it. A rehired worker keeps the same Employee ID."
+            ),
+            (
+                "A person's first row is a `Hire`, the row after a `Termination` a `Rehire`. A `Termination` row's "
+                "Effective Date is the last day worked; it carries the manager of that day, and only such rows fill "
+                "the three termination columns."
+            ),
+        ),
         key=("Employee ID", "Effective Date"),
         formats=("csv", "xlsx"),
         description="Effective-dated hires, transfers, promotions, manager changes, terminations.",
+        notes=(
+            "job_history.csv / job_history.xlsx (HRIS snapshot): at most one row per person and Effective Date; "
+            "only Termination rows fill the three termination columns."
+        ),
     ),
     SourceFile(
         "survey",
         "responses",
         "snapshot",
         (
-            "ResponseId",
-            "StartDate",
-            "EndDate",
-            "Finished",
-            "Wave",
-            "EmployeeID",
-            "ManagerID",
-            "Q_COACH",
-            "Q_FEEDBACK",
-            "Q_GROWTH",
-            "Q_RECOGNITION",
-            "Q_INTENT_STAY",
-            "Q_ENPS",
+            C("ResponseId", required=True, raw_not_null=True),
+            C("StartDate", UTC_DATETIME, required=True, castable="timestamp"),
+            C("EndDate", UTC_DATETIME, required=True, castable="timestamp"),
+            C("Finished", required=True, values=("1", "0"), castable="flag"),
+            C("Wave", WAVE, required=True, raw_not_null=True),
+            C(
+                "EmployeeID",
+                HRIS_ID,
+                description=(
+                    "Respondent's employee id: personal data. Never selected past raw (stg_survey__responses drops it)."
+                ),
+            ),
+            C("ManagerID", HRIS_ID),
+            _likert("Q_COACH"),
+            _likert("Q_FEEDBACK"),
+            _likert("Q_GROWTH"),
+            _likert("Q_RECOGNITION"),
+            _likert("Q_INTENT_STAY"),
+            C("Q_ENPS", WHOLE, range=Range("ENPS 0-10", 0, 10), castable="integer"),
         ),
         "survey_responses",
+        meaning=(
+            (
+                "One file per wave, delivered the night the wave closes; three header rows (question ids, question "
+                "text, the `ImportId` JSON), data from row four. `Wave` must equal the wave in the file name."
+            ),
+            "`ResponseId` is unique across waves. `Finished = 0` rows are partial and do not count.",
+            (
+                "`ManagerID` is the respondent's manager as the survey vendor knew it at launch. `EmployeeID` is "
+                "personal data: it never reaches a BI-facing table."
+            ),
+        ),
         key=("ResponseId",),
         header_rows=3,
+        nightly=False,
         description="Engagement survey responses of one wave (Qualtrics export, three header rows).",
+        notes=(
+            "responses_<wave>.csv (Qualtrics export, three header rows). Likert items 1-5, Q_ENPS 0-10, an empty "
+            "answer is a skipped item; EmployeeID is empty for confidential waves."
+        ),
     ),
     SourceFile(
         "lms",
         "courses",
         "snapshot",
-        ("LO ID", "Training Title", "Training Type", "Competency", "Audience", "Duration Hours", "Coaching Curriculum"),
+        (
+            C("LO ID", required=True, raw_not_null=True),
+            C("Training Title"),
+            C("Training Type"),
+            C("Competency"),
+            C("Audience", values=("Rep", "Manager", "All")),
+            C("Duration Hours", DECIMAL, range=Range("duration hours >= 0", 0), castable="double"),
+            C("Coaching Curriculum", required=True, values=("Y", "N"), castable="flag"),
+        ),
         "lms_courses",
+        meaning=("`Coaching Curriculum = Y` marks courses that teach managers to coach.",),
         key=("LO ID",),
         description="Course catalogue, including the coaching curriculum for managers.",
+        notes="courses.csv (LMS snapshot, course catalogue).",
     ),
     SourceFile(
         "lms",
         "transcripts",
         "delta",
         (
-            "User ID",
-            "User Email",
-            "LO ID",
-            "Assigned Date",
-            "Due Date",
-            "Completed Date",
-            "Transcript Status",
-            "Score",
-            "Last Modified",
+            C("User ID", HRIS_ID, required=True, raw_not_null=True),
+            C("User Email", EMAIL),
+            C("LO ID", required=True, raw_not_null=True),
+            C("Assigned Date", US_DATE, required=True, castable="us_date", raw_not_null=True),
+            C("Due Date", US_DATE, castable="us_date"),
+            C("Completed Date", US_DATE, castable="us_date"),
+            C(
+                "Transcript Status",
+                required=True,
+                values=("Registered", "In Progress", "Completed", "Cancelled", "Past Due"),
+            ),
+            C("Score", DECIMAL, range=Range("score 0-100", 0, 100), castable="double"),
+            C("Last Modified", US_DATE, required=True, castable="us_timestamp", raw_not_null=True),
         ),
         "lms_transcripts",
+        meaning=(
+            (
+                "`User ID` is the HRIS Employee ID (normalised like `EmployeeNumber`, then the e-mail); `User Email` "
+                "may differ from the HRIS e-mail in case."
+            ),
+            "`Last Modified` is a date: two changes on one day are ordered by extract date. `Score` is empty or 0–100.",
+        ),
         key=("User ID", "LO ID", "Assigned Date"),
         description="Course assignments and their state; keyed by (User ID, LO ID, Assigned Date).",
+        notes=(
+            "transcripts.csv (LMS delta keyed by User ID, LO ID, Assigned Date). Score is checked as a percentage "
+            "0-100 (the spec does not state a scale: our choice)."
+        ),
     ),
 )
 
@@ -294,6 +625,14 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("_row_number", "BIGINT"),  # 1-based data record number in the file (header rows not counted)
     ("_loaded_at", "TIMESTAMP"),
 )
+LINEAGE_DESCRIPTIONS: dict[str, str] = {
+    "_batch_id": "Batch the row came in: '<system>/<extract-date>'.",
+    "_system": "Source system (crm, hris, survey, lms).",
+    "_extract_date": "The night the extract ran (the batch folder's date).",
+    "_source_file": "File name as delivered.",
+    "_row_number": "1-based data record number in the file (header rows not counted).",
+    "_loaded_at": "When the ingestion loaded the batch (UTC).",
+}
 
 RAW_SCHEMA = "raw"
 
@@ -310,7 +649,7 @@ def source_file(raw_table: str) -> SourceFile:
 
 
 def classify(system: System, filename: str) -> SourceFile | None:
-    """The file type a delivered file name belongs to, or None when the contract has no such file."""
+    "''The file type a delivered file name belongs to, or None when the contract has no such file.''"
     return next((f for f in files_of(system) if f.matches(filename)), None)
 
 
@@ -319,13 +658,13 @@ def quote(identifier: str) -> str:
 
 
 def raw_table_ddl(f: SourceFile) -> str:
-    """CREATE TABLE for a raw table: every delivered column as text, then the lineage columns."""
+    "''CREATE TABLE for a raw table: every delivered column as text, then the lineage columns.''"
     cols = [f"{quote(c)} VARCHAR" for c in f.columns] + [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
     return f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{f.raw_table} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
 def create_raw_tables(con) -> None:
-    """Create the schema `raw` and every raw table (idempotent). `con` is a DuckDB connection."""
+    "''Create the schema `raw` and every raw table (idempotent). `con` is a DuckDB connection.''"
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     for f in SOURCE_FILES:
         con.execute(raw_table_ddl(f))

@@ -216,8 +216,8 @@ def test_incremental_run_reads_only_rows_loaded_since_the_last_run(runs):
 
 
 def test_a_bad_value_stops_the_build_naming_table_and_column(runs):
-    """The cast guards of the delta tables check only rows not yet folded in, and still catch a new bad
-    one; those of the other tables check every row (here an HRIS date that is DD/MM/YYYY)."""
+    """The cast guards check the newest load only (the gate validated every batch before it), and still
+    catch a bad value in it: a delta table's and a snapshot's (here an HRIS date that is DD/MM/YYYY)."""
     raw, *_ = runs
     add_batch(
         raw,

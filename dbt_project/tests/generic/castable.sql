@@ -6,13 +6,12 @@
   `source_castable_raw_hris_workers_Hire_Date__us_date` returning '31/02/2024' from hris/2026-11-26 row 812.
   The staging models use the same parser macros with try_ semantics and rely on this test to stop the build.
 
-  `since_watermark_of` (optional, 'schema.table' of an incremental model reading this source): check only
-  the raw rows that model has not folded in yet (_loaded_at > its newest _loaded_at), i.e. exactly what
-  its next incremental run reads, so a nightly run does not re-scan the history of the big delta tables.
-  Older rows were checked on the night they arrived. The relation is looked up, not ref'd: the test must
-  run BEFORE the model (as a source test), and it checks every row while the model does not exist yet.
+  Which rows: the generated _sources.yml (python -m pipelines.contract) gives every castable test the
+  config `where: _loaded_at = (select max(_loaded_at) from raw.<table>)`, the newest load only. The landing
+  gate has validated every batch against its GX suite before committing it; this test is the build's last
+  guard on what staging parses, and a nightly build must not re-scan millions of history rows for it.
 -#}
-{% test castable(model, column_name, kind, since_watermark_of=none) %}
+{% test castable(model, column_name, kind) %}
 {%- set kinds = ['sf_datetime', 'iso_date', 'us_date', 'us_timestamp', 'timestamp', 'flag', 'rating',
                  'double', 'integer', 'sf_id'] -%}
 {%- if kind not in kinds -%}
@@ -39,13 +38,6 @@ select
     _row_number
 from {{ model }}
 where nullif(trim({{ column_name }}), '') is not null
-{%- if since_watermark_of is not none and execute %}
-    {%- set parts = since_watermark_of.split('.') %}
-    {%- set watermark = adapter.get_relation(database=target.database, schema=parts[0], identifier=parts[1]) %}
-    {%- if watermark is not none %}
-  and _loaded_at > (select coalesce(max(_loaded_at), cast('1900-01-01' as timestamp)) from {{ watermark }})
-    {%- endif %}
-{%- endif %}
   and (
         ({{ parsed }}) is null
         {%- if kind == 'rating' %}

@@ -62,3 +62,9 @@ from (
 ) as ranked
 where _row_rank = 1
 {%- endmacro %}
+
+{#- The key of an LMS transcript row (a delta keyed by User ID, LO ID and Assigned Date), from raw columns. -#}
+{% macro transcript_key() -%}
+    {{ clean_text('"User ID"') }} || '|' || {{ clean_text('"LO ID"') }} || '|'
+        || cast({{ parse_us_date('"Assigned Date"') }} as varchar)
+{%- endmacro %}

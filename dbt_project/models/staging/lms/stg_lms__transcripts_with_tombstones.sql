@@ -9,8 +9,7 @@ with source as (
 renamed as (
     select
         -- ids
-        {{ clean_text('"User ID"') }} || '|' || {{ clean_text('"LO ID"') }} || '|'
-            || cast({{ parse_us_date('"Assigned Date"') }} as varchar) as transcript_key,
+        {{ transcript_key() }} as transcript_key,
         {{ clean_text('"User ID"') }} as lms_user_id,
         {{ normalise_employee_id('"User ID"') }} as lms_user_id_normalised,
         {{ clean_text('"User Email"') }} as user_email,

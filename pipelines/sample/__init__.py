@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 
 from pipelines.sample import crm, hris, lms, survey
-from pipelines.sample.coaching import attainment, generate_coaching
+from pipelines.sample.coaching import SkillProfiles, attainment, generate_coaching
 from pipelines.sample.dates import MonthGrid, end_of_day_seconds
 from pipelines.sample.ids import install_sql_macros
 from pipelines.sample.org import simulate
@@ -72,11 +72,12 @@ def generate(
     out = Path(out)
     say = _progress()
     end = history_until + timedelta(days=days)
-    streams = np.random.SeedSequence(seed).spawn(9)
+    # one stream per concern; a stream added later goes last, so the earlier ones keep their numbers
+    streams = np.random.SeedSequence(seed).spawn(10)
     rng = {
         k: np.random.Generator(np.random.PCG64(s))
         for k, s in zip(
-            ("org", "coaching", "outcomes", "users", "rates", "quota", "opps", "calls", "lms"),
+            ("org", "coaching", "outcomes", "users", "rates", "quota", "opps", "calls", "lms", "skills"),
             streams,
             strict=True,
         )
@@ -87,7 +88,8 @@ def generate(
     grid = MonthGrid(start, org.n_days)
     last_day, history_day = org.day_index(end), org.day_index(history_until)
     say(f"{len(org.people)} people, {sum(len(p.rows) for p in org.people)} job_history rows; coaching")
-    coaching = generate_coaching(org, grid, last_day, history_day, rng["coaching"])
+    profiles = SkillProfiles.draw(len(org.people), rng["skills"])
+    coaching = generate_coaching(org, grid, last_day, history_day, rng["coaching"], profiles)
     att = attainment(org, grid, coaching, rng["outcomes"])
     users = crm.build_users(org, rng["users"])
     rates = crm.Rates(start, grid.months[-1], rng["rates"])

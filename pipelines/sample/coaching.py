@@ -4,7 +4,9 @@ Second-line managers coach their front-line managers; front-line managers coach 
 a manager coaches and how well is a latent trait of the person (org.Person.coach_hours/coach_quality);
 an FLM who was coached by their SLM in the last three months coaches more. Reps' monthly attainment
 responds to the coaching they received this month and in the three months before (a lasting effect),
-so both a rep-month and a manager-quarter analysis find the signal. Nothing here loops over sessions.
+so both a rep-month and a manager-quarter analysis find the signal. Skills are not all alike: each person
+has a strength per skill beyond their general skill (reps) or quality (coaches); the ratings show it, and
+only some skills move results (SKILL_WEIGHTS). Nothing here loops over sessions.
 """
 
 from __future__ import annotations
@@ -36,6 +38,34 @@ COMMENTS = (
 )
 
 
+# Attainment points per unit of a person's own strength in each skill, beyond their general level (the
+# order of sources.REP_SKILL_FIELDS / COACHING_SKILL_FIELDS). Rep skills: needs discovery, objection handling
+# and closing sell; the rest do not. Coaching skills: the coach's feedback, goal setting and accountability
+# lift the attainment of the reps they coach; observation, questioning, motivation and strategy do not.
+REP_SKILL_WEIGHTS = np.array([0.0, 0.0, 0.05, 0.0, 0.06, 0.08, 0.0])
+COACHING_SKILL_WEIGHTS = np.array([0.0, 0.12, 0.0, 0.09, 0.07, 0.0, 0.0])
+
+
+@dataclass
+class SkillProfiles:
+    """Hidden per-skill strengths, person x 7, around 0: added to the general skill / quality in ratings."""
+
+    rep: np.ndarray
+    coaching: np.ndarray
+
+    @classmethod
+    def draw(cls, n_people: int, rng) -> SkillProfiles:
+        return cls(rep=rng.normal(0, 0.9, (n_people, 7)), coaching=rng.normal(0, 0.7, (n_people, 7)))
+
+    def selling_edge(self) -> np.ndarray:
+        """Attainment points each person's rep-skill profile adds, per person."""
+        return self.rep @ REP_SKILL_WEIGHTS
+
+    def coaching_edge(self) -> np.ndarray:
+        """Attainment points a coach's coaching-skill profile adds to the reps they coach, per person."""
+        return self.coaching @ COACHING_SKILL_WEIGHTS
+
+
 @dataclass
 class Coaching:
     """One row per coaching report (deleted duplicates included), plus the hidden hours matrices."""
@@ -54,6 +84,8 @@ class Coaching:
     deleted: np.ndarray
     hours: np.ndarray  # float [person, month]: hours of coaching really received
     hours_given_quality: np.ndarray  # float [person, month]: coach quality behind that coaching
+    hours_given_edge: np.ndarray  # float [person, month]: the coaches' coaching-skill edge behind it
+    profiles: SkillProfiles
 
     def __len__(self) -> int:
         return len(self.coach)
@@ -86,13 +118,16 @@ def _trailing_mean(x: np.ndarray, k: int = 3) -> np.ndarray:
 
 
 def _ratings(rng, base: np.ndarray, sd: float, empty_p: float) -> np.ndarray:
-    r = np.rint(base[:, None] + rng.normal(0, sd, (len(base), 7)))
+    """base: [session, 7], the expected rating of each skill."""
+    r = np.rint(base + rng.normal(0, sd, base.shape))
     r = np.clip(r, 1, 5).astype(np.int8)
     r[rng.random(r.shape) < empty_p] = 0
     return r
 
 
-def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int, rng) -> Coaching:
+def generate_coaching(
+    org: Org, grid: MonthGrid, last_day: int, history_day: int, rng, profiles: SkillProfiles
+) -> Coaching:
     n_people, n_months = len(org.people), len(grid)
     hours_trait = np.array([p.coach_hours for p in org.people])
     quality = np.array([p.coach_quality for p in org.people])
@@ -133,6 +168,9 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
     r_quality = np.minimum(quality[r_coach] + 0.3 * np.minimum(recv3[r_coach, r_month], 1.0), 5.0)
     np.add.at(qsum, (r_coachee, r_month), r_quality * r_minutes / 60)
     hours_quality = np.divide(qsum, hours, out=np.full_like(hours, 3.0), where=hours > 0)
+    esum = np.zeros((n_people, n_months))
+    np.add.at(esum, (r_coachee, r_month), profiles.coaching_edge()[r_coach] * r_minutes / 60)
+    hours_edge = np.divide(esum, hours, out=np.zeros_like(hours), where=hours > 0)
     hours += received  # an FLM's own coaching received also counts as hours received
 
     coachee = np.concatenate([r_coachee, m_coachee])
@@ -143,8 +181,11 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
     minutes = np.concatenate([r_minutes, m_minutes])
     ratings = np.zeros((len(day), 14), dtype=np.int8)
     nr = len(r_day)
-    ratings[:nr, :7] = _ratings(rng, 3 + 0.55 * skill[r_coachee] + 0.25 * (r_quality - 3), 0.7, 0.15)
-    ratings[nr:, 7:] = _ratings(rng, quality[m_coachee] + 0.15 * (quality[m_coach] - 3), 0.6, 0.15)
+    rep_base = 3 + 0.35 * skill[r_coachee, None] + 0.6 * profiles.rep[r_coachee] + 0.25 * (r_quality[:, None] - 3)
+    ratings[:nr, :7] = _ratings(rng, rep_base, 0.7, 0.15)
+    coach_level = 3 + 0.5 * (quality[m_coachee, None] - 3) + 0.15 * (quality[m_coach, None] - 3)
+    coach_base = coach_level + 0.9 * profiles.coaching[m_coachee]
+    ratings[nr:, 7:] = _ratings(rng, coach_base, 0.6, 0.15)
 
     # life of a report: created on/after the review day, usually submitted, often approved; some stay Draft
     start_s = epoch_seconds(org.start)
@@ -194,11 +235,15 @@ def generate_coaching(org: Org, grid: MonthGrid, last_day: int, history_day: int
         deleted=cat(deleted, d_deleted),
         hours=hours,
         hours_given_quality=hours_quality,
+        hours_given_edge=hours_edge,
+        profiles=profiles,
     )
 
 
 def attainment(org: Org, grid: MonthGrid, coaching: Coaching, rng) -> np.ndarray:
-    """Hidden attainment (bookings ÷ quota) per person and month: coaching now and lately, skill, noise."""
+    """Hidden attainment (bookings ÷ quota) per person and month: coaching now and lately (how much, how
+    well, and the coach's edge in the coaching skills that matter), skill and the selling skills that
+    matter, noise."""
     skill = np.array([p.skill for p in org.people])
     h = coaching.hours
     h_eff = 0.6 * h + 0.4 * _trailing_mean(h)
@@ -207,7 +252,9 @@ def attainment(org: Org, grid: MonthGrid, coaching: Coaching, rng) -> np.ndarray
         0.87
         + 0.068 * np.minimum(h_eff, 3.5)
         + 0.03 * (q - 3) * (h > 0)
+        + coaching.hours_given_edge * (h > 0)
         + 0.05 * skill[:, None]
+        + coaching.profiles.selling_edge()[:, None]
         + rng.normal(0, 0.09, h.shape)
     )
     return np.clip(att, 0.15, None)

@@ -142,6 +142,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if run_nightly(cfg) else 1
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pipelines.report import build_report
+
+    cfg = settings()
+    print(build_report(cfg.published, Path(args.out) if args.out else cfg.report_dir))
+    return 0
+
+
 def _cmd_bench(args: argparse.Namespace) -> int:
     from pipelines.bench import main as bench_main
 
@@ -203,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="generate the small sample (if nothing is there) and run the nightly job")
     demo.set_defaults(func=_cmd_demo)
+
+    report = sub.add_parser("report", help="build the report page from the published marts ($COACHWH_HOME/report)")
+    report.add_argument("--out", help="folder for index.html (default: $COACHWH_HOME/report)")
+    report.set_defaults(func=_cmd_report)
 
     bench = sub.add_parser("bench", help="the nightly job end to end on a profile, against bare DuckDB reading it")
     bench.add_argument("--profile", choices=["small", "medium", "large"], default="large")

@@ -75,6 +75,11 @@ class Settings:
         """$DAGSTER_HOME when set, else $COACHWH_HOME/dagster: the run history the UI reads."""
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster").resolve()
 
+    @property
+    def report_dir(self) -> Path:
+        """Where the report page (index.html) is written after each publication."""
+        return self.home / "report"
+
     def stale_after(self, system: str) -> int:
         return self.survey_stale_after_days if system == SURVEY else self.stale_after_days
 

@@ -15,6 +15,7 @@ from pipelines.defs.ingest import ingest_definitions
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.quality import quality_definitions
 from pipelines.defs.resources import CoachwhConfig
+from pipelines.defs.report import report_definitions
 from pipelines.defs.schedules import NIGHTLY_JOB, schedule_definitions
 from pipelines.defs.warehouse import warehouse_definitions
 from pipelines.progress import LOGGER_NAME, progress_logger
@@ -31,6 +32,7 @@ def build_definitions(cfg: Settings | None = None) -> dg.Definitions:
         freshness_definitions(),
         warehouse,
         publish_definitions(mart_keys),
+        report_definitions(),
         schedule_definitions(),
         alert_definitions(),
         # One step at a time in one process: DuckDB takes a single writer, and a writer locks out every

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 PUBLISHED = {
     "mart_manager_coaching", "mart_manager_retention", "mart_manager_revenue", "mart_manager_engagement",
     "mart_coaching_effectiveness", "mart_coaching_impact", "dim_employee", "dim_month", "identity_unmatched",
-    "unattributed_activity", "publication",
+    "unattributed_activity", "publication", "mart_skill_ratings", "mart_skill_impact", "mart_second_line_coaching",
 }  # fmt: skip
 
 

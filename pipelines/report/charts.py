@@ -1,0 +1,162 @@
+"""The report's charts: one Altair chart per question, from the DataFrames of `report.data`.
+
+Groups with too few managers (data.SMALL_GROUP) are drawn faded, and their tooltips say so.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from pipelines.report.data import SMALL_GROUP, ReportData
+
+WIDTH = 300
+PCT = ".0%"
+FADED = alt.condition("datum.too_few", alt.value(0.35), alt.value(1.0))
+QUARTILE_COLORS = alt.Scale(domain=[1, 2, 3, 4], range=["#c6dbef", "#6baed6", "#2171b5", "#08306b"])
+BAND_COLORS = alt.Scale(domain=["low", "mid", "high"], range=["#d95f02", "#bdbdbd", "#1b9e77"])
+SLM_COLORS = alt.Scale(
+    domain=["Coached by their SLM", "Not coached by their SLM"], range=["#1b9e77", "#bdbdbd"]
+)
+
+
+def _too_few_tooltip() -> alt.Tooltip:
+    return alt.Tooltip("too_few:N", title=f"fewer than {SMALL_GROUP} (too few to mean much)")
+
+
+def intensity_chart(impact: pd.DataFrame) -> alt.HConcatChart:
+    """Next-quarter attainment and turnover by coaching-intensity quartile, quarter by quarter."""
+    base = alt.Chart(impact).encode(
+        x=alt.X("quarter:O", title="Quarter coached", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("quartile:O"),
+        color=alt.Color("quartile:O", scale=QUARTILE_COLORS, title="Coaching quartile (4 = most)"),
+        opacity=FADED,
+        tooltip=[
+            "quarter:O",
+            alt.Tooltip("quartile:O", title="quartile"),
+            "managers:Q",
+            alt.Tooltip("avg_coaching_hours_per_direct_report:Q", title="coaching h / rep", format=".2f"),
+            alt.Tooltip("avg_next_quarter_attainment_pct:Q", title="next-quarter attainment", format=PCT),
+            alt.Tooltip("avg_next_quarter_turnover_rate:Q", title="next-quarter turnover", format=".1%"),
+            _too_few_tooltip(),
+        ],
+    )
+    attainment = base.mark_bar().encode(
+        y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=alt.Axis(format=PCT))
+    )
+    turnover = base.mark_bar().encode(
+        y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=alt.Axis(format=".0%"))
+    )
+    return alt.hconcat(
+        attainment.properties(width=WIDTH, title="Attainment the quarter after"),
+        turnover.properties(width=WIDTH, title="Turnover the quarter after"),
+    )
+
+
+def slm_chart(slm_split: pd.DataFrame) -> alt.HConcatChart:
+    """FLMs coached by their SLM in a quarter against those who were not: their next quarter."""
+    base = alt.Chart(slm_split).encode(
+        x=alt.X("quarter:O", title="Quarter coached", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("group_name:N"),
+        color=alt.Color("group_name:N", scale=SLM_COLORS, title=None),
+        opacity=FADED,
+        tooltip=[
+            "quarter:O",
+            alt.Tooltip("group_name:N", title="group"),
+            "managers:Q",
+            alt.Tooltip("avg_next_quarter_attainment_pct:Q", title="next-quarter attainment", format=PCT),
+            alt.Tooltip("avg_next_quarter_turnover_rate:Q", title="next-quarter turnover", format=".1%"),
+            _too_few_tooltip(),
+        ],
+    )
+    attainment = base.mark_bar().encode(
+        y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=alt.Axis(format=PCT))
+    )
+    turnover = base.mark_bar().encode(
+        y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=alt.Axis(format=".0%"))
+    )
+    return alt.hconcat(
+        attainment.properties(width=WIDTH, title="Team attainment the quarter after"),
+        turnover.properties(width=WIDTH, title="Team turnover the quarter after"),
+    )
+
+
+def skills_chart(skills: pd.DataFrame) -> alt.VConcatChart:
+    """Per skill, next-quarter attainment of the people rated low, mid and high on it."""
+
+    def panel(kind: str, title: str) -> alt.Chart:
+        return (
+            alt.Chart(skills[skills["skill_kind"] == kind])
+            .mark_point(filled=True, size=90)
+            .encode(
+                y=alt.Y("skill:N", title=None, sort="ascending"),
+                x=alt.X(
+                    "avg_next_quarter_attainment_pct:Q",
+                    title="Next-quarter attainment",
+                    axis=alt.Axis(format=PCT),
+                    scale=alt.Scale(zero=False),
+                ),
+                color=alt.Color("rating_band:N", scale=BAND_COLORS, title="Rated", sort=["low", "mid", "high"]),
+                opacity=FADED,
+                tooltip=[
+                    "skill:N",
+                    alt.Tooltip("rating_band:N", title="rated"),
+                    alt.Tooltip("coachees_with_attainment:Q", title="people with a result"),
+                    alt.Tooltip("avg_next_quarter_attainment_pct:Q", title="next-quarter attainment", format=PCT),
+                    _too_few_tooltip(),
+                ],
+            )
+            .properties(width=2 * WIDTH, title=title)
+        )
+
+    return alt.vconcat(
+        panel("rep", "Selling skills of reps: their own attainment the quarter after"),
+        panel("coaching", "Coaching skills of managers: their team's attainment the quarter after"),
+    ).resolve_scale(x="shared")
+
+
+def second_line_chart(second_line: pd.DataFrame) -> alt.HConcatChart:
+    """Each SLM-quarter: share of their FLMs they coached, against their FLMs' coaching next quarter."""
+    base = alt.Chart(second_line).encode(
+        x=alt.X("flm_coverage_pct:Q", title="Share of their FLMs the SLM coached", axis=alt.Axis(format=PCT)),
+        size=alt.Size("flms_eoq:Q", title="FLMs"),
+        color=alt.Color("quarter:O", title="Quarter"),
+        tooltip=[
+            alt.Tooltip("manager_name:N", title="SLM"),
+            "quarter:O",
+            alt.Tooltip("flms_eoq:Q", title="FLMs"),
+            alt.Tooltip("flms_coached:Q", title="FLMs coached"),
+            alt.Tooltip("flm_coaching_hours_per_direct_report:Q", title="FLM coaching h / rep", format=".2f"),
+            alt.Tooltip(
+                "next_quarter_flm_coaching_hours_per_direct_report:Q",
+                title="FLM coaching h / rep next quarter",
+                format=".2f",
+            ),
+            alt.Tooltip("next_quarter_flm_team_attainment_pct:Q", title="team attainment next quarter", format=PCT),
+        ],
+    )
+    hours = base.mark_circle(opacity=0.8).encode(
+        y=alt.Y("next_quarter_flm_coaching_hours_per_direct_report:Q", title="FLMs' coaching h / rep, next quarter")
+    )
+    attainment = base.mark_circle(opacity=0.8).encode(
+        y=alt.Y(
+            "next_quarter_flm_team_attainment_pct:Q",
+            title="FLMs' team attainment, next quarter",
+            axis=alt.Axis(format=PCT),
+            scale=alt.Scale(zero=False),
+        )
+    )
+    return alt.hconcat(
+        hours.properties(width=WIDTH, title="Do coached FLMs coach more?"),
+        attainment.properties(width=WIDTH, title="Do their teams sell more?"),
+    )
+
+
+def all_charts(data: ReportData) -> dict[str, alt.TopLevelMixin]:
+    """Every chart of the page, by its id (the order of the page)."""
+    return {
+        "intensity": intensity_chart(data.impact),
+        "slm": slm_chart(data.slm_split),
+        "skills": skills_chart(data.skills),
+        "second_line": second_line_chart(data.second_line),
+    }

@@ -1,0 +1,242 @@
+"""What the report shows, read from the published marts only (one read-only connection, SQL per figure).
+
+Each function returns one DataFrame (Altair wants pandas), sorted so the same file gives the same rows.
+`managers` is the size of each group: groups below SMALL_GROUP are flagged `too_few` for the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SMALL_GROUP = 5  # fewer managers (or coachees) than this in a group: "too few to mean much"
+
+
+def _label(column: str) -> str:
+    """SQL for a quarter's label, '2026 Q1'."""
+    return f"cast(year({column}) as varchar) || ' Q' || cast(quarter({column}) as varchar)"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    as_of_date: date
+    impact: pd.DataFrame  # quarter x coaching-intensity quartile
+    slm_split: pd.DataFrame  # quarter x coached by their SLM or not
+    skills: pd.DataFrame  # skill x rating band, over every quarter with a complete next quarter
+    second_line: pd.DataFrame  # SLM x quarter with a complete next quarter
+    managers: pd.DataFrame  # FLMs of the last complete quarter
+    managers_quarter: date | None
+    numbers: dict[str, dict]  # the figures the headlines quote, by section
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.cursor().execute(sql, params or []).df()
+
+
+def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
+    """From marts.publication when the file has it; else the last month end of dim_month."""
+    has_publication = con.cursor().execute(
+        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'publication'"
+    ).fetchone()[0]
+    sql = (
+        "select max(as_of_date) from marts.publication"
+        if has_publication
+        else "select max(month_end) from marts.dim_month"
+    )
+    return con.cursor().execute(sql).fetchone()[0]
+
+
+IMPACT_SQL = f"""
+select
+    {_label("quarter")} as quarter,
+    coaching_intensity_quartile as quartile,
+    managers,
+    avg_coaching_hours_per_direct_report,
+    avg_next_quarter_attainment_pct,
+    avg_next_quarter_turnover_rate,
+    managers < {SMALL_GROUP} as too_few
+from marts.mart_coaching_impact
+order by quarter, quartile
+"""
+
+SLM_SPLIT_SQL = f"""
+select
+    {_label("quarter")} as quarter,
+    case when coached_by_slm then 'Coached by their SLM' else 'Not coached by their SLM' end as group_name,
+    count(*) as managers,
+    avg(next_quarter_attainment_pct) as avg_next_quarter_attainment_pct,
+    avg(next_quarter_turnover_rate) as avg_next_quarter_turnover_rate,
+    count(*) < {SMALL_GROUP} as too_few
+from marts.mart_coaching_effectiveness
+where is_next_quarter_complete
+group by quarter, coached_by_slm
+order by quarter, group_name
+"""
+
+# Over every quarter: coachees summed, the band's attainment weighted by the rows that have one.
+SKILLS_SQL = f"""
+select
+    skill,
+    skill_kind,
+    rating_band,
+    sum(coachees) as coachees,
+    sum(coachees_with_next_quarter_attainment) as coachees_with_attainment,
+    sum(avg_next_quarter_attainment_pct * coachees_with_next_quarter_attainment)
+        / nullif(sum(coachees_with_next_quarter_attainment), 0) as avg_next_quarter_attainment_pct,
+    sum(coachees_with_next_quarter_attainment) < {SMALL_GROUP} as too_few
+from marts.mart_skill_impact
+group by skill, skill_kind, rating_band
+order by skill_kind desc, skill, case rating_band when 'low' then 1 when 'mid' then 2 else 3 end
+"""
+
+SECOND_LINE_SQL = f"""
+select
+    {_label("slm.quarter")} as quarter,
+    slm.manager_employee_id,
+    coalesce(e.name, slm.manager_employee_id) as manager_name,
+    slm.flms_eoq,
+    slm.flms_coached,
+    slm.flm_coverage_pct,
+    slm.flm_coaching_hours_per_direct_report,
+    slm.next_quarter_flm_coaching_hours_per_direct_report,
+    slm.flm_team_attainment_pct,
+    slm.next_quarter_flm_team_attainment_pct
+from marts.mart_second_line_coaching as slm
+left join marts.dim_employee as e on e.employee_id = slm.manager_employee_id
+where slm.is_next_quarter_complete and slm.flms_eoq > 0
+order by slm.quarter, slm.manager_employee_id
+"""
+
+LAST_COMPLETE_QUARTER_SQL = """
+select max(quarter) from marts.mart_coaching_effectiveness
+where quarter_end = quarter + interval 3 month - interval 1 day
+"""
+
+# The FLMs of one quarter: coaching given (hours, coverage, ratings given from the monthly coaching mart),
+# coaching received, results.
+MANAGERS_SQL = """
+with given as (
+    select manager_employee_id, sum(rating_sum_given) as rating_sum, sum(rating_count_given) as rating_count
+    from marts.mart_manager_coaching
+    where month >= ? and month < ? + interval 3 month
+    group by manager_employee_id
+)
+select
+    eff.manager_employee_id,
+    coalesce(e.name, eff.manager_employee_id) as manager_name,
+    coalesce(slm.name, eff.second_line_manager_employee_id) as second_line_manager_name,
+    eff.direct_reports_eoq,
+    eff.coaching_hours_per_direct_report,
+    eff.coverage_pct,
+    cast(given.rating_sum as double) / nullif(given.rating_count, 0) as avg_rating_given,
+    eff.avg_coaching_skill_rating_received,
+    eff.coached_by_slm,
+    eff.attainment_pct,
+    eff.turnover_rate
+from marts.mart_coaching_effectiveness as eff
+left join marts.dim_employee as e on e.employee_id = eff.manager_employee_id
+left join marts.dim_employee as slm on slm.employee_id = eff.second_line_manager_employee_id
+left join given on given.manager_employee_id = eff.manager_employee_id
+where eff.quarter = ?
+order by eff.coaching_hours_per_direct_report desc, eff.manager_employee_id
+"""
+
+
+# The figures each headline quotes (one row each). Means are over managers, not over groups.
+HEADLINE_SQL = {
+    "intensity": """
+        select
+            count(distinct quarter) as quarters,
+            avg(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 4) as top,
+            avg(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 1) as bottom,
+            count(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 4) as top_n,
+            count(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 1) as bottom_n
+        from marts.mart_coaching_effectiveness
+        where is_next_quarter_complete
+    """,
+    "slm": """
+        select
+            avg(next_quarter_attainment_pct) filter (where coached_by_slm) as coached,
+            avg(next_quarter_attainment_pct) filter (where not coached_by_slm) as not_coached,
+            count(next_quarter_attainment_pct) filter (where coached_by_slm) as coached_n,
+            count(next_quarter_attainment_pct) filter (where not coached_by_slm) as not_coached_n
+        from marts.mart_coaching_effectiveness
+        where is_next_quarter_complete
+    """,
+    "skills": """
+        with bands as (
+            select skill, skill_kind, rating_band,
+                sum(avg_next_quarter_attainment_pct * coachees_with_next_quarter_attainment)
+                    / nullif(sum(coachees_with_next_quarter_attainment), 0) as attainment,
+                sum(coachees_with_next_quarter_attainment) as n
+            from marts.mart_skill_impact
+            group by all
+        ),
+        gaps as (
+            select hi.skill, hi.skill_kind, hi.attainment - lo.attainment as gap, least(hi.n, lo.n) as n
+            from bands as hi
+            inner join bands as lo on lo.skill = hi.skill and lo.rating_band = 'low'
+            where hi.rating_band = 'high' and hi.attainment is not null and lo.attainment is not null
+        )
+        select
+            arg_max(skill, gap) filter (where skill_kind = 'rep') as rep_best,
+            max(gap) filter (where skill_kind = 'rep') as rep_best_gap,
+            arg_min(skill, gap) filter (where skill_kind = 'rep') as rep_worst,
+            min(gap) filter (where skill_kind = 'rep') as rep_worst_gap,
+            arg_max(skill, gap) filter (where skill_kind = 'coaching') as coaching_best,
+            max(gap) filter (where skill_kind = 'coaching') as coaching_best_gap,
+            min(n) filter (where skill_kind = 'coaching') as coaching_min_n
+        from gaps
+    """,
+    "second_line": """
+        select
+            avg(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct >= 0.5) as high,
+            avg(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct < 0.5) as low,
+            count(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct >= 0.5)
+                as high_n,
+            count(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct < 0.5)
+                as low_n
+        from marts.mart_second_line_coaching
+        where is_next_quarter_complete and flms_eoq > 0
+    """,
+    "managers": f"""
+        select
+            count(*) as managers,
+            min(coaching_hours_per_direct_report) as min_hours,
+            max(coaching_hours_per_direct_report) as max_hours,
+            avg(attainment_pct) as avg_attainment
+        from marts.mart_coaching_effectiveness
+        where quarter = ({LAST_COMPLETE_QUARTER_SQL})
+    """,
+}
+
+
+def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
+    cur = con.cursor().execute(sql)
+    names = [d[0] for d in cur.description]
+    return dict(zip(names, cur.fetchone(), strict=True))
+
+
+def read_report_data(published: Path) -> ReportData:
+    """Everything the page shows, from the published file (opened read-only)."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        last_quarter = con.cursor().execute(LAST_COMPLETE_QUARTER_SQL).fetchone()[0]
+        managers = (
+            _frame(con, MANAGERS_SQL, [last_quarter, last_quarter, last_quarter])
+            if last_quarter is not None
+            else pd.DataFrame()
+        )
+        return ReportData(
+            as_of_date=as_of_date(con),
+            impact=_frame(con, IMPACT_SQL),
+            slm_split=_frame(con, SLM_SPLIT_SQL),
+            skills=_frame(con, SKILLS_SQL),
+            second_line=_frame(con, SECOND_LINE_SQL),
+            managers=managers,
+            managers_quarter=last_quarter,
+            numbers={name: _one_row(con, sql) for name, sql in HEADLINE_SQL.items()},
+        )

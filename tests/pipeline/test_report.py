@@ -1,0 +1,190 @@
+"""The report page, built by the nightly job from the published small sample: every chart is there, the
+numbers in its embedded data are the marts', each chart renders as a PNG, and the build is deterministic."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import date
+from html.parser import HTMLParser
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from pipelines.report import REPORT_FILE, build_report, render_pngs
+from pipelines.report.data import as_of_date
+
+pytestmark = pytest.mark.slow
+
+CHARTS = ("intensity", "slm", "skills", "second_line")
+
+
+@pytest.fixture(scope="module")
+def page(night) -> str:
+    cfg, ok = night
+    assert ok
+    return (cfg.report_dir / REPORT_FILE).read_text(encoding="utf-8")
+
+
+def _json(page: str, element_id: str):
+    found = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', page, re.S)
+    assert found, f"no {element_id} in the page"
+    return json.loads(found.group(1).replace("<\\/", "</"))
+
+
+def _tags(page: str) -> list[tuple[str, dict]]:
+    """Start tags of the page as a browser parses them (script bodies are not markup)."""
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.found = []
+
+        def handle_starttag(self, tag, attrs):
+            self.found.append((tag, dict(attrs)))
+
+    parser = Tags()
+    parser.feed(page)
+    return parser.found
+
+
+def _records(spec: dict) -> list[dict]:
+    """Every row of every dataset of a Vega-Lite spec (Altair inlines them under `datasets`)."""
+    return [row for rows in spec["datasets"].values() for row in rows]
+
+
+def _marts(cfg, sql: str) -> list[dict]:
+    with duckdb.connect(str(cfg.published), read_only=True) as con:
+        cur = con.execute(sql)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, float | int) and isinstance(b, float | int):
+        return a == pytest.approx(b, rel=1e-12, abs=1e-12)
+    return a == b
+
+
+def test_the_page_holds_every_chart_offline_with_the_as_of_date(page, night):
+    cfg, _ = night
+    for chart in CHARTS:
+        assert f'id="chart-{chart}"' in page
+        assert _json(page, f"spec-{chart}")["$schema"].startswith("https://vega.github.io/schema/vega-lite/v6")
+    assert 'id="managers-table"' in page and _json(page, "table-managers")
+    # Offline: no element of the page fetches anything (no src or href); Vega itself is inlined.
+    tags = _tags(page)
+    assert not [t for t in tags if {"src", "href"} & set(t[1])], tags
+    assert [t for t, _ in tags].count("script") == len(CHARTS) + 3  # bundle, specs, table, drawing
+    assert "vegaEmbed" in page and len(page) > 500_000
+    # The as-of date of the published file (publication if present, else the last month end of dim_month).
+    published_as_of = _marts(cfg, "select max(month_end) as d from marts.dim_month")[0]["d"]
+    assert f'id="as-of-date">{published_as_of.isoformat()}<' in page
+    assert "too few to mean much" in page  # the small sample has two managers per quartile
+
+
+def test_the_intensity_chart_carries_mart_coaching_impact(page, night):
+    cfg, _ = night
+    got = sorted(_records(_json(page, "spec-intensity")), key=lambda r: (r["quarter"], r["quartile"]))
+    want = _marts(
+        cfg,
+        "select cast(year(quarter) as varchar) || ' Q' || cast(quarter(quarter) as varchar) as quarter, "
+        "coaching_intensity_quartile as quartile, managers, avg_coaching_hours_per_direct_report, "
+        "avg_next_quarter_attainment_pct, avg_next_quarter_turnover_rate "
+        "from marts.mart_coaching_impact order by 1, 2",
+    )
+    assert len(got) == len(want) > 0
+    for g, w in zip(got, want, strict=True):
+        assert all(_same(g[k], v) for k, v in w.items()), (g, w)
+        assert g["too_few"] == (w["managers"] < 5)
+
+
+def test_the_slm_chart_counts_every_effectiveness_row_with_a_complete_next_quarter(page, night):
+    cfg, _ = night
+    got = _records(_json(page, "spec-slm"))
+    total = _marts(cfg, "select count(*) as n from marts.mart_coaching_effectiveness where is_next_quarter_complete")
+    assert sum(r["managers"] for r in got) == total[0]["n"] > 0
+    coached = _marts(
+        cfg,
+        "select avg(next_quarter_attainment_pct) as a from marts.mart_coaching_effectiveness "
+        "where is_next_quarter_complete and coached_by_slm and quarter = (select max(quarter) from "
+        "marts.mart_coaching_effectiveness where is_next_quarter_complete)",
+    )[0]["a"]
+    last = max(r["quarter"] for r in got)
+    row = next(r for r in got if r["quarter"] == last and r["group_name"] == "Coached by their SLM")
+    assert _same(row["avg_next_quarter_attainment_pct"], coached)
+
+
+def test_the_skills_chart_weighs_mart_skill_impact_by_its_counts(page, night):
+    cfg, _ = night
+    got = {(r["skill"], r["rating_band"]): r for r in _records(_json(page, "spec-skills"))}
+    want = _marts(
+        cfg,
+        "select skill, rating_band, sum(coachees) as coachees, "
+        "sum(avg_next_quarter_attainment_pct * coachees_with_next_quarter_attainment) "
+        "/ nullif(sum(coachees_with_next_quarter_attainment), 0) as avg_next_quarter_attainment_pct "
+        "from marts.mart_skill_impact group by all",
+    )
+    assert set(got) == {(w["skill"], w["rating_band"]) for w in want}
+    assert len({s for s, _ in got}) == 14
+    for w in want:
+        g = got[(w["skill"], w["rating_band"])]
+        assert g["coachees"] == w["coachees"]
+        assert _same(g["avg_next_quarter_attainment_pct"], w["avg_next_quarter_attainment_pct"])
+
+
+def test_the_second_line_chart_and_the_table_are_the_marts_rows(page, night):
+    cfg, _ = night
+    got = sorted(_records(_json(page, "spec-second_line")), key=lambda r: (r["quarter"], r["manager_employee_id"]))
+    want = _marts(
+        cfg,
+        "select manager_employee_id, flms_eoq, flm_coverage_pct, next_quarter_flm_coaching_hours_per_direct_report, "
+        "next_quarter_flm_team_attainment_pct from marts.mart_second_line_coaching "
+        "where is_next_quarter_complete and flms_eoq > 0 order by quarter, manager_employee_id",
+    )
+    assert len(got) == len(want) > 0
+    for g, w in zip(got, want, strict=True):
+        assert all(_same(g[k], v) for k, v in w.items()), (g, w)
+
+    table = {r["manager_employee_id"]: r for r in _json(page, "table-managers")}
+    rows = _marts(
+        cfg,
+        "select manager_employee_id, direct_reports_eoq, coaching_hours_per_direct_report, coverage_pct, "
+        "avg_coaching_skill_rating_received, coached_by_slm, attainment_pct, turnover_rate "
+        "from marts.mart_coaching_effectiveness where quarter = (select max(quarter) from "
+        "marts.mart_coaching_effectiveness where quarter_end = quarter + interval 3 month - interval 1 day)",
+    )
+    assert set(table) == {r["manager_employee_id"] for r in rows}
+    for w in rows:
+        assert all(_same(table[w["manager_employee_id"]][k], v) for k, v in w.items()), w
+
+
+def test_every_chart_renders_as_a_png(night, tmp_path):
+    cfg, _ = night
+    pngs = render_pngs(cfg.published, tmp_path)
+    assert set(pngs) == set(CHARTS)
+    for path in pngs.values():
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5_000, path
+
+
+def test_the_build_is_deterministic_and_coachwh_report_makes_the_same_page(page, night, tmp_path, monkeypatch):
+    cfg, _ = night
+    monkeypatch.setenv("COACHWH_HOME", str(cfg.home))
+    assert main(["report", "--out", str(tmp_path / "a")]) == 0
+    again = build_report(cfg.published, tmp_path / "b")
+    assert (tmp_path / "a" / REPORT_FILE).read_bytes() == again.read_bytes() == page.encode("utf-8")
+
+
+def test_the_as_of_date_comes_from_publication_when_the_file_has_it(night, tmp_path):
+    cfg, _ = night
+    copy = tmp_path / "marts.duckdb"
+    shutil.copy(cfg.published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("create table marts.publication as select 'dim_month' as table_name, date '2030-01-02' as_of_date")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert as_of_date(con) == date(2030, 1, 2)

@@ -20,6 +20,9 @@ MARTS = [
     "dim_month",
     "identity_unmatched",
     "unattributed_activity",
+    "mart_skill_ratings",
+    "mart_skill_impact",
+    "mart_second_line_coaching",
 ]
 
 
@@ -42,6 +45,9 @@ def test_every_export_and_every_mart_is_an_asset(defs):
     assert {f"raw/{f.raw_table}" for f in SOURCE_FILES} <= keys
     assert {f"marts/{m}" for m in MARTS} <= keys
     assert "published/marts" in keys
+    # the report page is rebuilt after each publication
+    report = defs.resolve_asset_graph().get(dg.AssetKey(["report", "index_html"]))
+    assert report.parent_keys == {dg.AssetKey(["published", "marts"])}
 
 
 def test_the_graph_is_connected_from_every_raw_table_to_the_headline_mart(defs):

@@ -182,7 +182,7 @@ def test_the_build_is_deterministic_and_coachwh_report_makes_the_same_page(page,
 
 def test_the_as_of_date_comes_from_publication_when_the_file_has_it(night, tmp_path):
     cfg, _ = night
-    copy = tmp_path / "marts.duckdb"
+    copy = tmp_path / "published_copy.duckdb"
     shutil.copy(cfg.published, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("create table marts.publication as select 'dim_month' as table_name, date '2030-01-02' as_of_date")

@@ -15,9 +15,7 @@ PCT = ".0%"
 FADED = alt.condition("datum.too_few", alt.value(0.35), alt.value(1.0))
 QUARTILE_COLORS = alt.Scale(domain=[1, 2, 3, 4], range=["#c6dbef", "#6baed6", "#2171b5", "#08306b"])
 BAND_COLORS = alt.Scale(domain=["low", "mid", "high"], range=["#d95f02", "#bdbdbd", "#1b9e77"])
-SLM_COLORS = alt.Scale(
-    domain=["Coached by their SLM", "Not coached by their SLM"], range=["#1b9e77", "#bdbdbd"]
-)
+SLM_COLORS = alt.Scale(domain=["Coached by their SLM", "Not coached by their SLM"], range=["#1b9e77", "#bdbdbd"])
 
 
 def _too_few_tooltip() -> alt.Tooltip:

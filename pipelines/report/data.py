@@ -39,9 +39,13 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
     """From marts.publication when the file has it; else the last month end of dim_month."""
-    has_publication = con.cursor().execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'publication'"
-    ).fetchone()[0]
+    has_publication = (
+        con.cursor()
+        .execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'publication'"
+        )
+        .fetchone()[0]
+    )
     sql = (
         "select max(as_of_date) from marts.publication"
         if has_publication

@@ -166,9 +166,7 @@ def _table_section(data: ReportData, headline: str) -> str:
         return '<section id="managers"><h2>Managers</h2><p class="note">No complete quarter yet.</p></section>'
     q = pd.Timestamp(data.managers_quarter)
     label = f"{q.year} Q{q.quarter}"
-    heads = "".join(
-        f'<th data-col="{c}" data-kind="{k}">{html.escape(title)}</th>' for c, title, k in TABLE_COLUMNS
-    )
+    heads = "".join(f'<th data-col="{c}" data-kind="{k}">{html.escape(title)}</th>' for c, title, k in TABLE_COLUMNS)
     small = (
         f'<p class="note">Only {len(data.managers)} managers: too few to compare them with any confidence.</p>'
         if len(data.managers) < SMALL_GROUP

@@ -40,7 +40,7 @@ reports_eoq as (
         job.management_level
     from reporting
     inner join quarters
-        on quarters.quarter_end between reporting.valid_from and reporting.valid_to
+        on {{ reporting_on_day('reporting', 'quarters.quarter_end') }}
     left join job
         on {{ job_row_on_day('job', 'reporting.employee_id', 'quarters.quarter_end') }}
 

@@ -14,8 +14,8 @@ from pipelines.defs.freshness import freshness_definitions
 from pipelines.defs.ingest import ingest_definitions
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.quality import quality_definitions
-from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.report import report_definitions
+from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.schedules import NIGHTLY_JOB, schedule_definitions
 from pipelines.defs.warehouse import warehouse_definitions
 from pipelines.progress import LOGGER_NAME, progress_logger

@@ -81,6 +81,18 @@ def _env(**values: str):
                 os.environ[k] = v
 
 
+def _close_dbt_duckdb() -> None:
+    """dbt-duckdb keeps its DuckDB open in-process after a run, with the profile's options (memory_limit,
+    temp_directory); a test reading the file back with other options would be refused ("a different
+    configuration than existing connections"). Close it, as the adapter itself does before reopening."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
 def run_dbt(home: Path, *args: str, vars: dict | None = None) -> None:
     """Run dbt in-process against `home`/warehouse.duckdb; raise with dbt's own message on failure."""
     import json
@@ -101,7 +113,10 @@ def run_dbt(home: Path, *args: str, vars: dict | None = None) -> None:
     if vars:
         cli += ["--vars", json.dumps(vars)]
     with _env(COACHWH_HOME=str(home)):
-        result = dbtRunner().invoke(cli)
+        try:
+            result = dbtRunner().invoke(cli)
+        finally:
+            _close_dbt_duckdb()
     if not result.success:
         failures = []
         if result.result is not None and hasattr(result.result, "results"):

@@ -180,11 +180,17 @@ def test_the_build_is_deterministic_and_coachwh_report_makes_the_same_page(page,
     assert (tmp_path / "a" / REPORT_FILE).read_bytes() == again.read_bytes() == page.encode("utf-8")
 
 
-def test_the_as_of_date_comes_from_publication_when_the_file_has_it(night, tmp_path):
+def test_the_as_of_date_comes_from_publication_else_from_dim_month(night, tmp_path):
     cfg, _ = night
     copy = tmp_path / "published_copy.duckdb"
     shutil.copy(cfg.published, copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute("create table marts.publication as select 'dim_month' as table_name, date '2030-01-02' as_of_date")
+        last_month_end = con.execute("select max(month_end) from marts.dim_month").fetchone()[0]
+        assert con.execute("select max(as_of_date) from marts.publication").fetchone()[0] == last_month_end
+        con.execute("update marts.publication set as_of_date = date '2030-01-02'")
     with duckdb.connect(str(copy), read_only=True) as con:
         assert as_of_date(con) == date(2030, 1, 2)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("drop table marts.publication")  # a file published before the table existed
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert as_of_date(con) == last_month_end

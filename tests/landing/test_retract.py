@@ -97,10 +97,19 @@ def snapshot(path) -> dict[str, list[tuple]]:
         ).fetchall()
         return {
             f"{s}.{t}": sorted(
-                con.execute(
-                    f'SELECT * {"EXCLUDE (_loaded_at)" if "_loaded_at" in cols else ""} FROM {s}."{t}"'
-                ).fetchall(),
+                (
+                    _rounded(row)
+                    for row in con.execute(
+                        f'SELECT * {"EXCLUDE (_loaded_at)" if "_loaded_at" in cols else ""} FROM {s}."{t}"'
+                    ).fetchall()
+                ),
                 key=repr,
             )
             for s, t, cols in tables
         }
+
+
+def _rounded(row: tuple) -> tuple:
+    """Doubles to 12 significant digits: a mean of doubles may differ in its last bit with the order in
+    which DuckDB's threads add them up, which says nothing about the data."""
+    return tuple(float(f"{v:.12g}") if isinstance(v, float) else v for v in row)

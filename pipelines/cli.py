@@ -220,8 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--profile", choices=["small", "medium", "large"], default="large")
     bench.add_argument("--workdir", help="where to generate and run; reused next time (default: a temporary folder)")
     bench.add_argument("--repeat", type=int, default=1, help="runs per figure; the median is reported")
-    bench.add_argument("--medium", choices=["auto", "yes", "no"], default="auto",
-                       help="also time a night on the medium profile (auto: with --profile large)")
+    bench.add_argument(
+        "--medium",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="also time a night on the medium profile (auto: with --profile large)",
+    )
     bench.set_defaults(func=_cmd_bench)
     return parser
 

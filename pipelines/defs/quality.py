@@ -42,9 +42,7 @@ def loaded_batches(instance: dg.DagsterInstance, key: dg.AssetKey) -> list[str] 
     return None
 
 
-def stored_results(
-    warehouse: Path, raw_table: str, batch_ids: list[str] | None
-) -> tuple[str, list[results.SuiteRun]]:
+def stored_results(warehouse: Path, raw_table: str, batch_ids: list[str] | None) -> tuple[str, list[results.SuiteRun]]:
     """(how the batches were chosen, the latest stored validation of each) for one raw table."""
     if not warehouse.exists():
         return "no warehouse yet", []

@@ -22,11 +22,12 @@ quarters as (
 
     select
         quarter,
-        max(quarter_end) as quarter_end,
+        quarter_end,
+        is_quarter_published,
+        is_next_quarter_complete,
         -- calendar months of the quarter up to the as-of date (the denominator of mean avg_headcount)
-        {{ dbt.datediff('quarter', 'max(quarter_end)', 'month') }} + 1 as months_to_date
-    from {{ ref('int_calendar__months') }}
-    group by quarter
+        {{ dbt.datediff('quarter', 'quarter_end', 'month') }} + 1 as months_to_date
+    from {{ ref('int_calendar__quarters') }}
 
 ),
 
@@ -63,6 +64,7 @@ flm_quarters as (
         reports_eoq.manager_employee_id,
         quarters.quarter,
         quarters.quarter_end,
+        quarters.is_next_quarter_complete,
         job.manager_employee_id as second_line_manager_employee_id,
         reports_eoq.direct_reports_eoq
     from reports_eoq
@@ -243,12 +245,10 @@ joined as (
         coalesce(this_q.separations, 0) as separations,
         coalesce(this_q.avg_headcount, 0) as avg_headcount,
         this_q.turnover_rate,
-        as_of.as_of_date >= {{ dbt.dateadd('day', -1, dbt.dateadd('month', 6, 'flm_quarters.quarter')) }}
-            as is_next_quarter_complete,
+        flm_quarters.is_next_quarter_complete,
         next_q.attainment_pct as next_attainment_pct,
         next_q.turnover_rate as next_turnover_rate
     from flm_quarters
-    cross join as_of
     left join coaching_quarter
         on flm_quarters.manager_employee_id = coaching_quarter.manager_employee_id
        and flm_quarters.quarter = coaching_quarter.quarter
@@ -296,4 +296,4 @@ select
     ) as integer) as coaching_intensity_quartile
 from joined
 -- published quarters only: from the one that contains the coverage start (metrics.md "Coverage")
-where quarter in (select quarter from {{ ref('int_calendar__months') }} where is_quarter_published)
+where quarter in (select quarter from quarters where is_quarter_published)

@@ -21,45 +21,38 @@ coverage as (
 
 owner_days as (
 
-    select user_id, activity_date, employee_id, reason
+    select user_id, activity_date, reason
     from {{ ref('int_attribution__owner_days') }}
 
 ),
 
-deals as (
+-- Deals and visits are placed alike: by their owner and day.
+owned_records as (
 
-    select
-        'deal' as activity,
-        deals.opportunity_id as record_id,
-        deals.close_date as activity_date,
-        deals.owner_user_id as user_id,
-        coalesce(owner_days.employee_id, identities.employee_id) as employee_id,
-        case when deals.close_date is null then 'missing_date' else owner_days.reason end as reason
-    from {{ ref('stg_crm__opportunities') }} as deals
-    left join owner_days
-        on owner_days.user_id = deals.owner_user_id
-       and owner_days.activity_date = deals.close_date
-    left join {{ ref('int_identity__crm_users') }} as identities
-        on identities.user_id = deals.owner_user_id
-    where deals.is_closed
+    select 'deal' as activity, opportunity_id as record_id, close_date as activity_date, owner_user_id as user_id
+    from {{ ref('stg_crm__opportunities') }}
+    where is_closed
+    union all
+    select 'visit' as activity, call_id as record_id, call_date as activity_date, owner_user_id as user_id
+    from {{ ref('int_crm__visits') }}
 
 ),
 
-visits as (
+owned as (
 
     select
-        'visit' as activity,
-        visits.call_id as record_id,
-        visits.call_date as activity_date,
-        visits.owner_user_id as user_id,
-        coalesce(owner_days.employee_id, identities.employee_id) as employee_id,
-        case when visits.call_date is null then 'missing_date' else owner_days.reason end as reason
-    from {{ ref('int_crm__visits') }} as visits
+        records.activity,
+        records.record_id,
+        records.activity_date,
+        records.user_id,
+        identities.employee_id,
+        case when records.activity_date is null then 'missing_date' else owner_days.reason end as reason
+    from owned_records as records
     left join owner_days
-        on owner_days.user_id = visits.owner_user_id
-       and owner_days.activity_date = visits.call_date
+        on owner_days.user_id = records.user_id
+       and owner_days.activity_date = records.activity_date
     left join {{ ref('int_identity__crm_users') }} as identities
-        on identities.user_id = visits.owner_user_id
+        on identities.user_id = records.user_id
 
 ),
 
@@ -90,9 +83,7 @@ sessions as (
 
 activity as (
 
-    select * from deals
-    union all
-    select * from visits
+    select * from owned
     union all
     select * from sessions
 

@@ -22,6 +22,20 @@ def _too_few_tooltip() -> alt.Tooltip:
     return alt.Tooltip("too_few:N", title=f"fewer than {SMALL_GROUP} (too few to mean much)")
 
 
+def _next_quarter_bars(base: alt.Chart, attainment_title: str, turnover_title: str) -> alt.HConcatChart:
+    """Grouped bars of next-quarter attainment beside next-quarter turnover, on one shared encoding."""
+    attainment = base.mark_bar().encode(
+        y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=alt.Axis(format=PCT))
+    )
+    turnover = base.mark_bar().encode(
+        y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=alt.Axis(format=".0%"))
+    )
+    return alt.hconcat(
+        attainment.properties(width=WIDTH, title=attainment_title),
+        turnover.properties(width=WIDTH, title=turnover_title),
+    )
+
+
 def intensity_chart(impact: pd.DataFrame) -> alt.HConcatChart:
     """Next-quarter attainment and turnover by coaching-intensity quartile, quarter by quarter."""
     base = alt.Chart(impact).encode(
@@ -39,16 +53,7 @@ def intensity_chart(impact: pd.DataFrame) -> alt.HConcatChart:
             _too_few_tooltip(),
         ],
     )
-    attainment = base.mark_bar().encode(
-        y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=alt.Axis(format=PCT))
-    )
-    turnover = base.mark_bar().encode(
-        y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=alt.Axis(format=".0%"))
-    )
-    return alt.hconcat(
-        attainment.properties(width=WIDTH, title="Attainment the quarter after"),
-        turnover.properties(width=WIDTH, title="Turnover the quarter after"),
-    )
+    return _next_quarter_bars(base, "Attainment the quarter after", "Turnover the quarter after")
 
 
 def slm_chart(slm_split: pd.DataFrame) -> alt.HConcatChart:
@@ -67,16 +72,7 @@ def slm_chart(slm_split: pd.DataFrame) -> alt.HConcatChart:
             _too_few_tooltip(),
         ],
     )
-    attainment = base.mark_bar().encode(
-        y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=alt.Axis(format=PCT))
-    )
-    turnover = base.mark_bar().encode(
-        y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=alt.Axis(format=".0%"))
-    )
-    return alt.hconcat(
-        attainment.properties(width=WIDTH, title="Team attainment the quarter after"),
-        turnover.properties(width=WIDTH, title="Team turnover the quarter after"),
-    )
+    return _next_quarter_bars(base, "Team attainment the quarter after", "Team turnover the quarter after")
 
 
 def skills_chart(skills: pd.DataFrame) -> alt.VConcatChart:

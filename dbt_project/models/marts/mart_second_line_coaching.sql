@@ -9,7 +9,7 @@
 -- of quota_usd of the FLMs' manager-month revenue rows in the quarter, every month of it (from
 -- int_manager_months__revenue, the rows of mart_manager_revenue before the coverage start too); NULL when
 -- the quota sum is 0 or there is no row. Next-quarter values NULL until the next quarter is complete.
--- Published quarters only.
+-- Sums and means of doubles are order-free (macros exact_sum, exact_avg). Published quarters only.
 
 with quarters as (
 
@@ -137,7 +137,7 @@ flm_results as (
         their_flms.manager_employee_id,
         their_flms.quarter,
         offsets.months_ahead,
-        avg(effectiveness.coaching_hours_per_direct_report) as flm_coaching_hours_per_direct_report
+        {{ exact_avg('effectiveness.coaching_hours_per_direct_report') }} as flm_coaching_hours_per_direct_report
     from their_flms
     cross join (select 0 as months_ahead union all select 3) as offsets
     left join {{ ref('mart_coaching_effectiveness') }} as effectiveness
@@ -153,8 +153,8 @@ flm_revenue as (
         their_flms.manager_employee_id,
         their_flms.quarter,
         offsets.months_ahead,
-        sum(revenue.bookings_usd) as bookings_usd,
-        sum(revenue.quota_usd) as quota_usd
+        {{ exact_sum('revenue.bookings_usd') }} as bookings_usd,
+        {{ exact_sum('revenue.quota_usd') }} as quota_usd
     from their_flms
     cross join (select 0 as months_ahead union all select 3) as offsets
     inner join {{ ref('int_manager_months__revenue') }} as revenue

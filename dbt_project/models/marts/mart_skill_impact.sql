@@ -9,7 +9,7 @@
 --   rep skill: the coachee's own next-quarter attainment: won bookings they own closed in the next
 --     quarter / their quota of the next quarter's months (int_crm__owner_months; NULL when that quota is
 --     0), and whether an employment span of the coachee ends in the next quarter.
--- Means are over the rows where the value is not NULL (NULL when none).
+-- Means are over the rows where the value is not NULL (NULL when none), order-free (macro exact_avg).
 
 with ratings as (
 
@@ -93,10 +93,10 @@ grouped as (
         skill_kind,
         rating_band,
         count(*) as coachees,
-        avg(avg_rating) as avg_rating,
-        avg(next_quarter_attainment_pct) as avg_next_quarter_attainment_pct,
+        {{ exact_avg('avg_rating') }} as avg_rating,
+        {{ exact_avg('next_quarter_attainment_pct') }} as avg_next_quarter_attainment_pct,
         count(next_quarter_attainment_pct) as coachees_with_next_quarter_attainment,
-        avg(next_quarter_turnover_rate) as avg_next_quarter_turnover_rate,
+        {{ exact_avg('next_quarter_turnover_rate') }} as avg_next_quarter_turnover_rate,
         case when skill_kind = 'rep' then count(case when separated_next_quarter then 1 end) end
             as next_quarter_separations
     from outcomes

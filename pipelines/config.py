@@ -31,6 +31,9 @@ SURVEY = "survey"
 class ConfigError(ValueError):
     """A setting from the environment that cannot be used as it is."""
 
+# Where dbt builds the models (`coachwh run --engine`): the DuckDB warehouse, or Spark (pipelines/spark).
+ENGINES = ("duckdb", "spark")
+
 
 @dataclass(frozen=True)
 class Settings:

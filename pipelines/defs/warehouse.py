@@ -78,7 +78,8 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
     ):
         check_dbt_home(coachwh.settings.home)
         if config.engine not in ENGINES:
-            raise dg.Failure(description=f"engine {config.engine!r} is none of {', '.join(ENGINES)}", allow_retries=False)
+            engines = ", ".join(ENGINES)
+            raise dg.Failure(description=f"engine {config.engine!r} is none of {engines}", allow_retries=False)
         # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too.
         requests = pending_full_refresh(coachwh.settings.warehouse)
         for _, reason in requests:

@@ -1,13 +1,14 @@
 """Parquet between the DuckDB warehouse and Spark: the raw tables out, the marts back in.
 
-The exchange folder ($COACHWH_HOME/spark/exchange by default) holds `raw/<table>/` and `marts/<table>/`,
-one Parquet folder per table, each replaced whole. Spark reads and writes it with its own paths, so on a
-real cluster it is a folder both the pipeline and the cluster see (a shared file system or mount).
+The exchange folder ($COACHWH_SPARK_EXCHANGE, default $COACHWH_HOME/spark/exchange) holds `raw/<table>/`
+and `marts/<table>/`, one Parquet folder per table, each replaced whole. Spark reads and writes it with its
+own paths, so on a real cluster it is a folder both the pipeline and the cluster see (a shared mount).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -25,7 +26,9 @@ def spark_home(cfg: Settings) -> Path:
 
 
 def exchange_dir(cfg: Settings) -> Path:
-    return spark_home(cfg) / "exchange"
+    """$COACHWH_SPARK_EXCHANGE (a folder a real cluster shares with the pipeline), else $COACHWH_HOME/spark/exchange.
+    Read here, not in pipelines.config: only the Spark engine has it."""
+    return Path(os.environ.get("COACHWH_SPARK_EXCHANGE") or spark_home(cfg) / "exchange").resolve()
 
 
 def raw_tables() -> list[str]:

@@ -12,7 +12,7 @@ from pipelines.cli import build_parser
 from pipelines.config import PROJECT_ROOT, Settings
 from pipelines.sources import create_raw_tables
 from pipelines.spark import exchange
-from pipelines.spark.build import SparkNotInstalled, check_spark_installed
+from pipelines.spark.build import SparkNotInstalled, check_spark_installed, spark_view
 
 
 def test_every_raw_table_goes_out_as_parquet_with_its_rows_and_names(tmp_path):
@@ -85,3 +85,29 @@ def test_the_spark_lock_is_the_base_lock_plus_the_spark_packages_and_names_no_ho
     assert {"dbt-spark", "pyspark"} <= set(spark) - set(base)
     text = (PROJECT_ROOT / "requirements-spark.lock").read_text()
     assert "://" not in text and "--index-url" not in text and "--find-links" not in text
+
+
+def test_the_exchange_folder_can_be_one_a_cluster_shares(tmp_path, monkeypatch):
+    cfg = Settings(home=tmp_path / "home", landing=tmp_path / "landing")
+    monkeypatch.delenv("COACHWH_SPARK_EXCHANGE", raising=False)
+    assert exchange.exchange_dir(cfg) == tmp_path / "home" / "spark" / "exchange"
+    monkeypatch.setenv("COACHWH_SPARK_EXCHANGE", str(tmp_path / "mnt" / "exchange"))
+    assert exchange.exchange_dir(cfg) == tmp_path / "mnt" / "exchange"
+
+
+def test_a_spark_event_finds_its_node_under_the_id_duckdb_gave_it():
+    # The same castable test on a quoted raw column: dbt hashes the target's quoting into the id.
+    name = "test.coachwh.source_castable_raw_x__Hire_Date"
+    duck_id, spark_id = f"{name}.aaa", f"{name}.bbb"
+    node = {"name": "source_castable_raw_x__Hire_Date", "unique_id": duck_id, "test_metadata": {"name": "castable"}}
+    models = {"model.coachwh.m": {}, "model.coachwh.n": {}, "test.coachwh.assert_a": {}, "test.coachwh.assert_b": {}}
+    manifest = {"nodes": {duck_id: node, **models}, "parent_map": {duck_id: ["source.coachwh.raw.x"]},
+                "child_map": {}, "metadata": {}}
+    view = spark_view(manifest)
+    assert view["nodes"][spark_id] is node and view["nodes"].get(spark_id) is node and spark_id in view["nodes"]
+    assert view["parent_map"].get(spark_id) == ["source.coachwh.raw.x"]
+    assert view["nodes"].get("test.coachwh.another.ccc") is None and "test.coachwh.another.ccc" not in view["nodes"]
+    with pytest.raises(KeyError):
+        view["nodes"]["test.coachwh.another.ccc"]
+    assert view["metadata"] is manifest["metadata"]
+    assert "model.coachwh.o" not in view["nodes"] and view["nodes"]["model.coachwh.n"] == {}

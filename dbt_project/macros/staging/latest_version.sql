@@ -55,7 +55,7 @@ where _version_rank = 1
     exactly the buckets that hold a key of the new raw rows: every row already kept in those buckets competes
     again with the new versions, the other buckets stay as they are. A key never changes bucket and a bucket
     never empties, so the table equals a full build, as on DuckDB. (Spark may read the table it overwrites
-    only in this mode.) -#}
+    only in this mode.) On Spark the column also shows in the thin staging views on top; no mart selects it. -#}
 {% macro spark__latest_version(cte, key, stamp) -%}
 {%- set bucket = 'pmod(hash(' ~ key ~ '), ' ~ latest_version_buckets() ~ ')' -%}
 candidates as (

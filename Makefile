@@ -2,7 +2,7 @@
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test test-fast lint docs ui
+.PHONY: setup setup-spark demo test test-fast test-spark lint docs ui
 
 setup: $(VENV)/.installed
 
@@ -16,6 +16,15 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/python -m pipelines.instance
 	touch $@
 
+# The Spark engine (`coachwh run --engine spark`): dbt-spark and pyspark into the same venv, at the exact versions of
+# requirements-spark.lock (the base lock plus four packages), and Debian's Java 17 runtime when no java is on PATH.
+setup-spark: $(VENV)/.installed-spark
+
+$(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
+	command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements-spark.lock
+	touch $@
+
 # (a) set up, generate the bundled small sample into $$COACHWH_HOME (default ./data) and run the nightly job.
 demo: setup
 	$(BIN)/coachwh demo
@@ -26,10 +35,16 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 # The tests that need no dbt run and no whole pipeline: lint, then everything not marked
-# slow outside tests/warehouse (whose fixtures run dbt), plus the docs test (it reads the manifest only).
+# slow outside tests/warehouse (whose fixtures run dbt), plus the docs test (it reads the manifest only) and the
+# portability lint (it reads the SQL files).
 test-fast: setup
 	$(BIN)/ruff check pipelines tests
-	$(BIN)/python -m pytest -q -m "not slow" --ignore=tests/warehouse tests tests/warehouse/test_docs.py
+	$(BIN)/python -m pytest -q -m "not slow" --ignore=tests/warehouse tests tests/warehouse/test_docs.py \
+		tests/warehouse/test_portability.py
+
+# The marts built on Spark equal the DuckDB marts cell for cell, on the small sample (tests/spark).
+test-spark: setup-spark
+	$(BIN)/python -m pytest -q -m spark tests/spark
 
 lint: setup
 	$(BIN)/ruff check pipelines tests

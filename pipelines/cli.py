@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from pipelines.config import settings
+from pipelines.config import ENGINES, settings
 
 
 def _date(text: str) -> date:
@@ -49,7 +49,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from pipelines.nightly import run_nightly
 
     try:
-        ok = run_nightly(settings(), full_refresh=args.full_refresh, verbose=args.verbose, wait=not args.no_wait)
+        ok = run_nightly(
+            settings(), full_refresh=args.full_refresh, verbose=args.verbose, wait=not args.no_wait, engine=args.engine
+        )
     except LockTimeout as e:
         print(f"coachwh run refused: {e}; another run is going (or use `coachwh run` without --no-wait to wait)")
         return 2
@@ -178,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from raw")
     run.add_argument("--verbose", action="store_true", help="stream every Dagster and dbt log line")
     run.add_argument("--no-wait", action="store_true", help="refuse at once when another run is going")
+    run.add_argument(
+        "--engine", choices=ENGINES, default="duckdb",
+        help="where dbt builds the models (spark: `make setup-spark` first; the marts come back to DuckDB)",
+    )
     run.set_defaults(func=_cmd_run)
 
     status = sub.add_parser("status", help="batches loaded, waiting and refused; as-of date; freshness")

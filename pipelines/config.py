@@ -26,6 +26,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SURVEY = "survey"
+# Where dbt builds the models (`coachwh run --engine`): the DuckDB warehouse, or Spark (pipelines/spark).
+ENGINES = ("duckdb", "spark")
 
 
 class ConfigError(ValueError):

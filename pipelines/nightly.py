@@ -25,7 +25,7 @@ from pipelines.instance import dagster_instance
 from pipelines.locks import file_lock
 
 
-def _run_config(defs, full_refresh: bool, verbose: bool) -> dict:
+def _run_config(defs, full_refresh: bool, verbose: bool, engine: str = "duckdb") -> dict:
     from pipelines.progress import LOGGER_NAME
     from pipelines.sources import SOURCE_FILES
 
@@ -43,7 +43,8 @@ def _run_config(defs, full_refresh: bool, verbose: bool) -> dict:
             }
         }
     )
-    return {"ops": {"coachwh_dbt_models": {"config": {"full_refresh": full_refresh}}}, "loggers": loggers}
+    dbt_config = {"full_refresh": full_refresh, "engine": engine}
+    return {"ops": {"coachwh_dbt_models": {"config": dbt_config}}, "loggers": loggers}
 
 
 @contextmanager
@@ -66,18 +67,22 @@ def run_nightly(
     verbose: bool = False,
     wait: bool = True,
     out: Callable[[str], None] = lambda line: print(line, flush=True),
+    engine: str = "duckdb",
 ) -> bool:
-    """Run the nightly job once; True when the night went right (see the module docstring)."""
+    """Run the nightly job once; True when the night went right (see the module docstring). `engine`: where
+    dbt builds the models (pipelines.config.ENGINES; spark: pipelines/spark)."""
     cfg.home.mkdir(parents=True, exist_ok=True)
 
     def waiting(who: str) -> None:
         out(f"another coachwh run holds {cfg.run_lock} ({who}): waiting for it to finish…")
 
     with file_lock(cfg.run_lock, "coachwh run", wait_seconds=None if wait else 0, on_wait=waiting):
-        return _run_locked(cfg, full_refresh, verbose, out)
+        return _run_locked(cfg, full_refresh, verbose, out, engine)
 
 
-def _run_locked(cfg: Settings, full_refresh: bool, verbose: bool, out: Callable[[str], None]) -> bool:
+def _run_locked(
+    cfg: Settings, full_refresh: bool, verbose: bool, out: Callable[[str], None], engine: str = "duckdb"
+) -> bool:
     from pipelines.alerts import send_alert
     from pipelines.definitions import build_definitions
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
@@ -89,8 +94,12 @@ def _run_locked(cfg: Settings, full_refresh: bool, verbose: bool, out: Callable[
     prepare_manifest()
     defs = build_definitions(cfg)
     job = defs.resolve_job_def(NIGHTLY_JOB)
-    run_config = _run_config(defs, full_refresh, verbose)
-    out(f"coachwh run: nightly job on {cfg.home}" + (" (full refresh)" if full_refresh else ""))
+    run_config = _run_config(defs, full_refresh, verbose, engine)
+    out(
+        f"coachwh run: nightly job on {cfg.home}"
+        + (" (full refresh)" if full_refresh else "")
+        + (f" (dbt on {engine})" if engine != "duckdb" else "")
+    )
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     with dagster_instance(cfg) as instance, _quiet(log_path, verbose):
         result = job.execute_in_process(

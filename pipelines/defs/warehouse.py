@@ -21,7 +21,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines.config import DBT_PROJECT_DIR, settings
+from pipelines.config import DBT_PROJECT_DIR, ENGINES, settings
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
@@ -60,6 +60,9 @@ def dbt_build_args(full_refresh: bool = False) -> list[str]:
 
 class WarehouseBuildConfig(dg.Config):
     full_refresh: bool = False
+    # Where dbt builds the models: the DuckDB warehouse, or Spark (pipelines/spark: raw out as Parquet, marts
+    # back into the warehouse's marts schema, so publishing is the same).
+    engine: str = "duckdb"
 
 
 def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definitions:
@@ -74,12 +77,21 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         context: dg.AssetExecutionContext, dbt: DbtCliResource, coachwh: CoachwhConfig, config: WarehouseBuildConfig
     ):
         check_dbt_home(coachwh.settings.home)
+        if config.engine not in ENGINES:
+            engines = ", ".join(ENGINES)
+            raise dg.Failure(description=f"engine {config.engine!r} is none of {engines}", allow_retries=False)
         # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too.
         requests = pending_full_refresh(coachwh.settings.warehouse)
         for _, reason in requests:
             context.log.info(f"full refresh requested: {reason}")
+        full_refresh = config.full_refresh or bool(requests)
         with non_transient():
-            yield from dbt.cli(dbt_build_args(config.full_refresh or bool(requests)), context=context).stream()
+            if config.engine == "spark":
+                from pipelines.spark.build import build_on_spark
+
+                yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
+            else:
+                yield from dbt.cli(dbt_build_args(full_refresh), context=context).stream()
         if requests:
             mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])
 

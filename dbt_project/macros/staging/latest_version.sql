@@ -4,8 +4,8 @@
   then the later row of the file. Tombstones are versions too: they are kept here (is_deleted) and removed
   by the thin view on top.
 
-  Incremental (unique_key = key, delete+insert): raw is append-only, so a run only needs the raw rows loaded
-  since the last run: `_loaded_at` > the newest `_loaded_at` already kept. Those rows compete with the
+  Incremental (unique_key = key; config from latest_version_config: delete+insert on DuckDB, on Spark see
+  spark__latest_version): raw is append-only, so a run only needs the raw rows loaded since the last run: `_loaded_at` > the newest `_loaded_at` already kept. Those rows compete with the
   versions already kept for the same keys, so a late, OLDER batch loses to what is there, exactly as in a
   full build. (If the newest load lost everywhere, the watermark stays lower and that load is read again
   next time: harmless, the result is idempotent.)
@@ -22,6 +22,10 @@
 {%- endmacro %}
 
 {% macro latest_version(cte, key, stamp) -%}
+    {{ return(adapter.dispatch('latest_version')(cte, key, stamp)) }}
+{%- endmacro %}
+
+{% macro duckdb__latest_version(cte, key, stamp) -%}
 candidates as (
     select * from {{ cte }}
     {%- if is_incremental() %}
@@ -46,6 +50,55 @@ from ranked
 where _version_rank = 1
 {%- endmacro %}
 
+{#- Spark (Parquet tables, no Delta or Iceberg): no row-level delete, so the model is partitioned by a bucket
+    of its key (_key_bucket) and an incremental run rewrites, with insert_overwrite in dynamic partition mode,
+    exactly the buckets that hold a key of the new raw rows: every row already kept in those buckets competes
+    again with the new versions, the other buckets stay as they are. A key never changes bucket and a bucket
+    never empties, so the table equals a full build, as on DuckDB. (Spark may read the table it overwrites
+    only in this mode.) On Spark the column also shows in the thin staging views on top; no mart selects it. -#}
+{% macro spark__latest_version(cte, key, stamp) -%}
+{%- set bucket = 'pmod(hash(' ~ key ~ '), ' ~ latest_version_buckets() ~ ')' -%}
+candidates as (
+    select *, {{ bucket }} as _key_bucket from {{ cte }}
+    {%- if is_incremental() %}
+    union all
+    select * from {{ this }}
+    where _key_bucket in (select {{ bucket }} from {{ cte }})
+    {%- endif %}
+),
+
+ranked as (
+    select
+        candidates.*,
+        row_number() over (
+            partition by {{ key }}
+            order by {{ stamp }} desc nulls last, _extract_date desc, _row_number desc
+        ) as _version_rank
+    from candidates
+)
+
+select {{ star_except(['_version_rank']) }}
+from ranked
+where _version_rank = 1
+{%- endmacro %}
+
+{% macro latest_version_buckets() -%}16{%- endmacro %}
+
+{#- The config of a model that ends in latest_version: `{{ config(**latest_version_config('call_id')) }}`. -#}
+{% macro latest_version_config(key) -%}
+    {{ return(adapter.dispatch('latest_version_config')(key)) }}
+{%- endmacro %}
+
+{% macro duckdb__latest_version_config(key) -%}
+    {{ return({'materialized': 'incremental', 'unique_key': key, 'incremental_strategy': 'delete+insert',
+               'on_schema_change': 'fail'}) }}
+{%- endmacro %}
+
+{% macro spark__latest_version_config(key) -%}
+    {{ return({'materialized': 'incremental', 'unique_key': key, 'incremental_strategy': 'insert_overwrite',
+               'partition_by': ['_key_bucket'], 'file_format': 'parquet', 'on_schema_change': 'fail'}) }}
+{%- endmacro %}
+
 {#- Snapshot exports: the rows of the table's latest extract date are the truth. -#}
 {% macro latest_snapshot(source_relation) -%}
     select * from {{ source_relation }}
@@ -55,7 +108,7 @@ where _version_rank = 1
 {#- One row per key within a relation (a snapshot holding the same key twice, a wave delivered twice): the
     first row by `order_by`, usually the later row of the file. The statement that ends a staging model. -#}
 {% macro one_row_per_key(cte, partition_by, order_by) -%}
-select * exclude (_row_rank)
+select {{ star_except(['_row_rank']) }}
 from (
     select *, row_number() over (partition by {{ partition_by }} order by {{ order_by }}) as _row_rank
     from {{ cte }}
@@ -65,6 +118,6 @@ where _row_rank = 1
 
 {#- The key of an LMS transcript row (a delta keyed by User ID, LO ID and Assigned Date), from raw columns. -#}
 {% macro transcript_key() -%}
-    {{ clean_text('"User ID"') }} || '|' || {{ clean_text('"LO ID"') }} || '|'
-        || cast({{ parse_us_date('"Assigned Date"') }} as varchar)
+    {{ clean_text(adapter.quote('User ID')) }} || '|' || {{ clean_text(adapter.quote('LO ID')) }} || '|'
+        || cast({{ parse_us_date(adapter.quote('Assigned Date')) }} as string)
 {%- endmacro %}

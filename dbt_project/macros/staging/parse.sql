@@ -1,39 +1,40 @@
 {#-
-  Parsers for the text that lands in raw (every delivered column is VARCHAR). Each returns NULL for an
+  Parsers for the text that lands in raw (every delivered column is text). Each returns NULL for an
   empty field AND for a value it cannot parse; the source tests `castable` (tests/generic) fail the build
   with the column's name whenever a non-empty raw value does not parse, so NULL here never hides bad data.
 -#}
 
 {#- Salesforce datetime `2026-11-26T02:13:45.000Z` (UTC) -> TIMESTAMP (UTC, naive). -#}
 {% macro parse_sf_datetime(col) -%}
-    try_cast(replace(replace(trim({{ col }}), 'T', ' '), 'Z', '') as timestamp)
+    {{ try_cast_timestamp("replace(replace(trim(" ~ col ~ "), 'T', ' '), 'Z', '')") }}
 {%- endmacro %}
 
 {#- ISO date `YYYY-MM-DD` -> DATE. -#}
 {% macro parse_iso_date(col) -%}
-    try_cast(trim({{ col }}) as date)
+    {{ try_cast_date('trim(' ~ col ~ ')') }}
 {%- endmacro %}
 
 {#- HRIS / LMS date `MM/DD/YYYY` -> DATE. An Excel date cell read by the loader as ISO text
     (`2024-01-31` or `2024-01-31 00:00:00`) is accepted as well: both mean the same day. -#}
 {% macro parse_us_date(col) -%}
     coalesce(
-        cast(try_strptime(trim({{ col }}), '%m/%d/%Y') as date),
-        try_cast(trim({{ col }}) as date)
+        cast({{ try_parse_datetime('trim(' ~ col ~ ')', ['%m/%d/%Y']) }} as date),
+        {{ try_cast_date('trim(' ~ col ~ ')') }}
     )
 {%- endmacro %}
 
 {#- LMS `Last Modified`: `MM/DD/YYYY` with an optional time of day, or ISO -> TIMESTAMP. -#}
 {% macro parse_us_timestamp(col) -%}
     coalesce(
-        try_strptime(trim({{ col }}), ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M:%S %p', '%m/%d/%Y %I:%M %p', '%m/%d/%Y']),
-        try_cast(replace(replace(trim({{ col }}), 'T', ' '), 'Z', '') as timestamp)
+        {{ try_parse_datetime('trim(' ~ col ~ ')', ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M:%S %p',
+                                                    '%m/%d/%Y %I:%M %p', '%m/%d/%Y']) }},
+        {{ try_cast_timestamp("replace(replace(trim(" ~ col ~ "), 'T', ' '), 'Z', '')") }}
     )
 {%- endmacro %}
 
 {#- Qualtrics `YYYY-MM-DD HH:MM:SS` (UTC) -> TIMESTAMP. -#}
 {% macro parse_timestamp(col) -%}
-    try_cast(trim({{ col }}) as timestamp)
+    {{ try_cast_timestamp('trim(' ~ col ~ ')') }}
 {%- endmacro %}
 
 {#- true/false, Yes/No, Y/N, 1/0 (any case) -> BOOLEAN; anything else -> NULL. -#}
@@ -55,7 +56,7 @@
 {%- endmacro %}
 
 {% macro parse_integer(col) -%}
-    try_cast(try_cast(trim({{ col }}) as double) as integer)
+    {{ try_double_to_integer('try_cast(trim(' ~ col ~ ') as double)') }}
 {%- endmacro %}
 
 {#- Employee ids are 6-digit text: trim, then left-pad with zeros to six. Empty -> NULL. A longer

@@ -17,7 +17,7 @@ select
     'lms' as system,
     'Learner' as source_object,
     lms_user_id as source_id,
-    cast(null as varchar) as source_name,
+    cast(null as string) as source_name,
     user_email as source_email,
     lms_user_id as source_employee_number,
     unmatched_reason as reason

@@ -265,10 +265,10 @@ joined as (
 )
 
 select
-    cast(manager_employee_id as varchar) as manager_employee_id,
+    cast(manager_employee_id as string) as manager_employee_id,
     cast(quarter as date) as quarter,
     cast(quarter_end as date) as quarter_end,
-    cast(second_line_manager_employee_id as varchar) as second_line_manager_employee_id,
+    cast(second_line_manager_employee_id as string) as second_line_manager_employee_id,
     cast(direct_reports_eoq as integer) as direct_reports_eoq,
     cast(coaching_minutes_delivered as integer) as coaching_minutes_delivered,
     cast(coaching_hours_per_direct_report as double) as coaching_hours_per_direct_report,

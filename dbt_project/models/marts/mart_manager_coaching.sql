@@ -173,12 +173,12 @@ joined as (
 )
 
 select
-    cast(manager_employee_id as varchar) as manager_employee_id,
+    cast(manager_employee_id as string) as manager_employee_id,
     cast(month as date) as month,
-    cast(manager_name as varchar) as manager_name,
-    cast(management_level as varchar) as management_level,
-    cast(region as varchar) as region,
-    cast(second_line_manager_employee_id as varchar) as second_line_manager_employee_id,
+    cast(manager_name as string) as manager_name,
+    cast(management_level as string) as management_level,
+    cast(region as string) as region,
+    cast(second_line_manager_employee_id as string) as second_line_manager_employee_id,
     cast(direct_reports_eom as integer) as direct_reports_eom,
     cast(sessions_delivered as integer) as sessions_delivered,
     cast(coaching_minutes_delivered as integer) as coaching_minutes_delivered,

@@ -67,8 +67,8 @@ flagged as (
 )
 
 select
-    cast(manager_employee_id as varchar) as manager_employee_id,
-    cast(wave as varchar) as wave,
+    cast(manager_employee_id as string) as manager_employee_id,
+    cast(wave as string) as wave,
     cast(wave_close_date as date) as wave_close_date,
     cast(responses as integer) as responses,
     cast(is_suppressed as boolean) as is_suppressed,

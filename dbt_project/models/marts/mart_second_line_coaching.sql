@@ -214,7 +214,7 @@ joined as (
 )
 
 select
-    cast(manager_employee_id as varchar) as manager_employee_id,
+    cast(manager_employee_id as string) as manager_employee_id,
     cast(quarter as date) as quarter,
     cast(quarter_end as date) as quarter_end,
     cast(flms_eoq as integer) as flms_eoq,

@@ -63,7 +63,7 @@ outcomes as (
         ratings.avg_rating,
         case
             when ratings.skill_kind = 'coaching' then effectiveness.next_quarter_attainment_pct
-            when own_next.quota_usd <> 0 then own_next.own_bookings_usd / own_next.quota_usd
+            when own_next.quota_usd <> 0 then cast(own_next.own_bookings_usd as double) / cast(own_next.quota_usd as double)
         end as next_quarter_attainment_pct,
         case when ratings.skill_kind = 'coaching' then effectiveness.next_quarter_turnover_rate end
             as next_quarter_turnover_rate,
@@ -106,9 +106,9 @@ grouped as (
 
 select
     cast(quarter as date) as quarter,
-    cast(skill as varchar) as skill,
-    cast(rating_band as varchar) as rating_band,
-    cast(skill_kind as varchar) as skill_kind,
+    cast(skill as string) as skill,
+    cast(rating_band as string) as rating_band,
+    cast(skill_kind as string) as skill_kind,
     cast(coachees as integer) as coachees,
     cast(avg_rating as double) as avg_rating,
     cast(avg_next_quarter_attainment_pct as double) as avg_next_quarter_attainment_pct,

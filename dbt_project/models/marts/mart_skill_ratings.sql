@@ -60,12 +60,12 @@ reporting as (
 )
 
 select
-    cast(with_previous.coachee_employee_id as varchar) as coachee_employee_id,
+    cast(with_previous.coachee_employee_id as string) as coachee_employee_id,
     cast(with_previous.quarter as date) as quarter,
-    cast(with_previous.skill as varchar) as skill,
-    cast(with_previous.skill_kind as varchar) as skill_kind,
-    cast(job.management_level as varchar) as management_level,
-    cast(reporting.manager_employee_id as varchar) as manager_employee_id,
+    cast(with_previous.skill as string) as skill,
+    cast(with_previous.skill_kind as string) as skill_kind,
+    cast(job.management_level as string) as management_level,
+    cast(reporting.manager_employee_id as string) as manager_employee_id,
     cast(with_previous.rating_sum as integer) as rating_sum,
     cast(with_previous.rating_count as integer) as rating_count,
     cast(with_previous.avg_rating as double) as avg_rating,

@@ -90,11 +90,11 @@ activity as (
 )
 
 select
-    cast(activity as varchar) as activity,
-    cast(record_id as varchar) as record_id,
+    cast(activity as string) as activity,
+    cast(record_id as string) as record_id,
     cast(activity_date as date) as activity_date,
-    cast(user_id as varchar) as user_id,
-    cast(employee_id as varchar) as employee_id,
-    cast(reason as varchar) as reason
+    cast(user_id as string) as user_id,
+    cast(employee_id as string) as employee_id,
+    cast(reason as string) as reason
 from activity
 where reason is not null

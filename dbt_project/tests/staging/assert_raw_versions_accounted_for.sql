@@ -3,9 +3,9 @@
 -- key is a superseded version. A row here names the table whose raw keys and staged records disagree, or
 -- raw rows without a key (they could be placed nowhere).
 {%- set deltas = [
-    ('crm_call', sf_id_18('"Id"'), 'stg_crm__calls_with_tombstones'),
-    ('crm_coaching_report', sf_id_18('"Id"'), 'stg_crm__coaching_reports_with_tombstones'),
-    ('crm_opportunity', sf_id_18('"Id"'), 'stg_crm__opportunities_with_tombstones'),
+    ('crm_call', sf_id_18(adapter.quote('Id')), 'stg_crm__calls_with_tombstones'),
+    ('crm_coaching_report', sf_id_18(adapter.quote('Id')), 'stg_crm__coaching_reports_with_tombstones'),
+    ('crm_opportunity', sf_id_18(adapter.quote('Id')), 'stg_crm__opportunities_with_tombstones'),
     ('lms_transcripts', transcript_key(), 'stg_lms__transcripts_with_tombstones'),
 ] %}
 with accounts as (

@@ -32,14 +32,13 @@ bounds as (
 ),
 
 months as (
-    -- DuckDB's generate_series: the one DuckDB-specific piece here
     select cast(gs.month as date) as month, bounds.as_of_date, cast(bounds.coverage_start as date) as coverage_start
-    from bounds,
-        generate_series(
-            cast(bounds.first_month as timestamp),
-            cast({{ dbt.date_trunc('month', 'bounds.as_of_date') }} as timestamp),
-            interval 1 month
-        ) as gs(month)
+    from bounds
+        {{ lateral_series(
+            'cast(bounds.first_month as timestamp)',
+            'cast(' ~ dbt.date_trunc('month', 'bounds.as_of_date') ~ ' as timestamp)',
+            'interval 1 month', 'gs', 'month'
+        ) }}
     where bounds.first_month <= bounds.as_of_date
 ),
 
@@ -67,14 +66,14 @@ with_ends as (
 
 days as (
     select with_ends.month, cast(d.day as date) as day
-    from with_ends,
-        generate_series(cast(with_ends.month as timestamp), cast(with_ends.month_end as timestamp), interval 1 day) as d(day)
+    from with_ends
+        {{ lateral_series('cast(with_ends.month as timestamp)', 'cast(with_ends.month_end as timestamp)', 'interval 1 day', 'd', 'day') }}
 ),
 
 workdays as (
     select month, count(*) as workdays
     from days
-    where isodow(day) between 1 and 5
+    where {{ iso_day_of_week('day') }} between 1 and 5
     group by month
 )
 

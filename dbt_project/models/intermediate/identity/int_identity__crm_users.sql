@@ -24,7 +24,7 @@ select
             || case
                 when email is null then ' and the user has no Email'
                 when workers_with_email > 1 then ' and Email ''' || email || ''' belongs to '
-                    || cast(workers_with_email as varchar) || ' HRIS workers (ambiguous)'
+                    || cast(workers_with_email as string) || ' HRIS workers (ambiguous)'
                 else ' and Email ''' || email || ''' matches no HRIS Work Email'
             end
             || ': set User.EmployeeNumber to the person''s HRIS Employee ID, or leave it unmatched if the user is not an employee (admin, integration, contractor).'

@@ -36,7 +36,7 @@ select
             || case
                 when user_email is null then ' and the learner has no User Email'
                 when workers_with_email > 1 then ' and User Email ''' || user_email || ''' belongs to '
-                    || cast(workers_with_email as varchar) || ' HRIS workers (ambiguous)'
+                    || cast(workers_with_email as string) || ' HRIS workers (ambiguous)'
                 else ' and User Email ''' || user_email || ''' matches no HRIS Work Email'
             end
             || ': correct the learner''s User ID in the LMS to the HRIS Employee ID.'

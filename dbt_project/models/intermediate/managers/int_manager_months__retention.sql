@@ -58,9 +58,9 @@ trailing_12m as (
 )
 
 select
-    cast(monthly.manager_employee_id as varchar) as manager_employee_id,
+    cast(monthly.manager_employee_id as string) as manager_employee_id,
     cast(monthly.month as date) as month,
-    cast(monthly.second_line_manager_employee_id as varchar) as second_line_manager_employee_id,
+    cast(monthly.second_line_manager_employee_id as string) as second_line_manager_employee_id,
     cast(monthly.headcount_start as integer) as headcount_start,
     cast(monthly.headcount_end as integer) as headcount_end,
     cast(monthly.avg_headcount as double) as avg_headcount,

@@ -57,9 +57,9 @@ joined as (
 )
 
 select
-    cast(manager_employee_id as varchar) as manager_employee_id,
+    cast(manager_employee_id as string) as manager_employee_id,
     cast(month as date) as month,
-    cast(second_line_manager_employee_id as varchar) as second_line_manager_employee_id,
+    cast(second_line_manager_employee_id as string) as second_line_manager_employee_id,
     cast(bookings_usd as double) as bookings_usd,
     cast(won_deals as integer) as won_deals,
     cast(lost_deals as integer) as lost_deals,
@@ -67,7 +67,8 @@ select
         as win_rate,
     cast(pipeline_created_usd as double) as pipeline_created_usd,
     cast(quota_usd as double) as quota_usd,
-    cast(case when quota_usd <> 0 then bookings_usd / quota_usd end as double) as attainment_pct,
+    cast(case when quota_usd <> 0 then cast(bookings_usd as double) / cast(quota_usd as double) end as double)
+        as attainment_pct,
     cast(reps_with_quota as integer) as reps_with_quota,
     cast(reps_at_or_above_quota as integer) as reps_at_or_above_quota,
     cast(submitted_calls as integer) as submitted_calls,

@@ -7,13 +7,13 @@ with source as (
 renamed as (
     select
         -- ids
-        {{ clean_text('"Id"') }} as conversion_rate_id,
-        upper({{ clean_text('"IsoCode"') }}) as currency_code,
+        {{ clean_text(adapter.quote('Id')) }} as conversion_rate_id,
+        upper({{ clean_text(adapter.quote('IsoCode')) }}) as currency_code,
         -- dates
-        {{ parse_iso_date('"StartDate"') }} as start_date,
-        {{ parse_iso_date('"NextStartDate"') }} as next_start_date,
+        {{ parse_iso_date(adapter.quote('StartDate')) }} as start_date,
+        {{ parse_iso_date(adapter.quote('NextStartDate')) }} as next_start_date,
         -- amounts
-        {{ parse_double('"ConversionRate"') }} as conversion_rate,
+        {{ parse_double(adapter.quote('ConversionRate')) }} as conversion_rate,
         -- lineage
         _batch_id,
         _extract_date,

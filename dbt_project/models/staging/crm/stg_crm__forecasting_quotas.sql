@@ -7,16 +7,16 @@ with source as (
 renamed as (
     select
         -- ids
-        {{ sf_id_18('"Id"') }} as quota_id,
-        {{ clean_text('"QuotaOwnerId"') }} as quota_owner_id_as_delivered,
-        {{ sf_id_18('"QuotaOwnerId"') }} as owner_user_id,
+        {{ sf_id_18(adapter.quote('Id')) }} as quota_id,
+        {{ clean_text(adapter.quote('QuotaOwnerId')) }} as quota_owner_id_as_delivered,
+        {{ sf_id_18(adapter.quote('QuotaOwnerId')) }} as owner_user_id,
         -- dates
-        {{ parse_iso_date('"StartDate"') }} as start_date,
+        {{ parse_iso_date(adapter.quote('StartDate')) }} as start_date,
         -- amounts
-        {{ parse_double('"QuotaAmount"') }} as quota_amount,
-        upper({{ clean_text('"CurrencyIsoCode"') }}) as currency_code,
+        {{ parse_double(adapter.quote('QuotaAmount')) }} as quota_amount,
+        upper({{ clean_text(adapter.quote('CurrencyIsoCode')) }}) as currency_code,
         -- stamps
-        {{ parse_sf_datetime('"SystemModstamp"') }} as system_modstamp,
+        {{ parse_sf_datetime(adapter.quote('SystemModstamp')) }} as system_modstamp,
         -- lineage
         _batch_id,
         _extract_date,

@@ -6,23 +6,23 @@ with source as (
 renamed as (
     select
         -- ids
-        {{ sf_id_18('"Id"') }} as user_id,
-        {{ clean_text('"EmployeeNumber"') }} as employee_number,
-        {{ normalise_employee_id('"EmployeeNumber"') }} as employee_number_normalised,
-        {{ sf_id_18('"ManagerId"') }} as manager_user_id,
+        {{ sf_id_18(adapter.quote('Id')) }} as user_id,
+        {{ clean_text(adapter.quote('EmployeeNumber')) }} as employee_number,
+        {{ normalise_employee_id(adapter.quote('EmployeeNumber')) }} as employee_number_normalised,
+        {{ sf_id_18(adapter.quote('ManagerId')) }} as manager_user_id,
         -- descriptive
-        {{ clean_text('"Username"') }} as username,
-        {{ clean_text('"FirstName"') }} as first_name,
-        {{ clean_text('"LastName"') }} as last_name,
-        {{ clean_text('"Email"') }} as email,
-        lower({{ clean_text('"Email"') }}) as email_lower,
-        {{ clean_text('"Title"') }} as title,
-        {{ clean_text('"TimeZoneSidKey"') }} as time_zone,
+        {{ clean_text(adapter.quote('Username')) }} as username,
+        {{ clean_text(adapter.quote('FirstName')) }} as first_name,
+        {{ clean_text(adapter.quote('LastName')) }} as last_name,
+        {{ clean_text(adapter.quote('Email')) }} as email,
+        lower({{ clean_text(adapter.quote('Email')) }}) as email_lower,
+        {{ clean_text(adapter.quote('Title')) }} as title,
+        {{ clean_text(adapter.quote('TimeZoneSidKey')) }} as time_zone,
         -- flags
-        {{ parse_flag('"IsActive"') }} as is_active,
+        {{ parse_flag(adapter.quote('IsActive')) }} as is_active,
         -- stamps
-        {{ parse_sf_datetime('"CreatedDate"') }} as created_at,
-        {{ parse_sf_datetime('"SystemModstamp"') }} as system_modstamp,
+        {{ parse_sf_datetime(adapter.quote('CreatedDate')) }} as created_at,
+        {{ parse_sf_datetime(adapter.quote('SystemModstamp')) }} as system_modstamp,
         -- lineage
         _batch_id,
         _extract_date,

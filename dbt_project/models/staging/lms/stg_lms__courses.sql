@@ -6,16 +6,16 @@ with source as (
 renamed as (
     select
         -- ids
-        {{ clean_text('"LO ID"') }} as lo_id,
+        {{ clean_text(adapter.quote('LO ID')) }} as lo_id,
         -- descriptive
-        {{ clean_text('"Training Title"') }} as training_title,
-        {{ clean_text('"Training Type"') }} as training_type,
-        {{ clean_text('"Competency"') }} as competency,
-        {{ clean_text('"Audience"') }} as audience,
+        {{ clean_text(adapter.quote('Training Title')) }} as training_title,
+        {{ clean_text(adapter.quote('Training Type')) }} as training_type,
+        {{ clean_text(adapter.quote('Competency')) }} as competency,
+        {{ clean_text(adapter.quote('Audience')) }} as audience,
         -- amounts
-        {{ parse_double('"Duration Hours"') }} as duration_hours,
+        {{ parse_double(adapter.quote('Duration Hours')) }} as duration_hours,
         -- flags
-        coalesce({{ parse_flag('"Coaching Curriculum"') }}, false) as is_coaching_curriculum,
+        coalesce({{ parse_flag(adapter.quote('Coaching Curriculum')) }}, false) as is_coaching_curriculum,
         -- lineage
         _batch_id,
         _extract_date,

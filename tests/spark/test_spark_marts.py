@@ -1,0 +1,112 @@
+"""The warehouse on Spark, end to end on the small sample (`make test-spark`).
+
+The history night and then one more night are built with `coachwh run --engine spark`, so the second
+build runs the incremental models on Spark (insert_overwrite of the touched key buckets). The same raw
+tables are then built by DuckDB from scratch. The published marts must agree cell for cell: same tables,
+columns, types and rows, floats to 1e-9 relative (the two engines may add a sum in another order).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+# slow too, so that `pytest -m "not slow"` (make test-fast) leaves it out as well.
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+BIN = Path(sys.executable).parent
+
+
+def coachwh(home: Path, *args: str) -> str:
+    """In a subprocess, as an operator runs it; its output when it succeeded."""
+    env = {**os.environ, "COACHWH_HOME": str(home), "COACHWH_LANDING": str(home / "landing")}
+    env.pop("DAGSTER_HOME", None)
+    done = subprocess.run([str(BIN / "coachwh"), *args], env=env, capture_output=True, text=True, timeout=3600)
+    assert done.returncode == 0, f"coachwh {' '.join(args)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return done.stdout + done.stderr
+
+
+def published(path: Path) -> dict[str, tuple[list[tuple[str, str]], list[tuple]]]:
+    """Every mart of the published file: its (column, type) list and its rows. (marts.publication describes
+    the publication itself: its run id and time differ from one run to the next by design.)"""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_name <> 'publication' order by 1").fetchall()]
+        return {
+            t: (
+                [(r[0], r[1]) for r in con.execute(f'describe marts."{t}"').fetchall()],
+                con.execute(f'select * from marts."{t}"').fetchall(),
+            )
+            for t in tables
+        }
+
+
+def same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) or (math.isnan(a) and math.isnan(b))
+    return a == b and type(a) is type(b)
+
+
+def by_exact_cells(row: tuple) -> str:
+    """Sort key: the cells that must be equal exactly (a float may differ in its last bits)."""
+    return repr(tuple(None if isinstance(v, float) else v for v in row))
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> tuple[dict, dict, Path]:
+    home = tmp_path_factory.mktemp("spark") / "home"
+    home.mkdir()
+    coachwh(home, "generate", "--profile", "small", "--days", "1")
+    landing = home / "landing"
+    last_night = max(p.name for p in (landing / "crm").iterdir())
+    held = home.parent / "held"
+    for system_dir in landing.iterdir():
+        if (system_dir / last_night).exists():
+            (held / system_dir.name).mkdir(parents=True)
+            shutil.move(system_dir / last_night, held / system_dir.name / last_night)
+
+    coachwh(home, "run", "--engine", "spark")
+    for system_dir in held.iterdir():
+        shutil.move(system_dir / last_night, landing / system_dir.name / last_night)
+    coachwh(home, "run", "--engine", "spark")
+    on_spark = published(home / "coachwh_marts.duckdb")
+
+    coachwh(home, "run")  # nothing left to ingest: DuckDB builds the same raw tables, from scratch
+    on_duckdb = published(home / "coachwh_marts.duckdb")
+    return on_spark, on_duckdb, home
+
+
+def test_the_second_spark_build_was_incremental_over_records_the_first_kept(builds):
+    _, _, home = builds
+    # The night re-delivers deals the history already held (edited, reopened, deleted): on its incremental
+    # run the model had kept versions to compete with, in the key buckets it had to rewrite.
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        (again,) = con.execute(
+            'select count(distinct night."Id") from raw.crm_opportunity as night '
+            'join raw.crm_opportunity as history on history."Id" = night."Id" '
+            "and history._extract_date < night._extract_date"
+        ).fetchone()
+    assert again > 0
+    table = home / "spark" / "warehouse" / "staging.db" / "stg_crm__opportunities_with_tombstones"
+    assert len(list(table.glob("_key_bucket=*"))) > 1
+
+
+def test_the_marts_built_on_spark_equal_the_duckdb_marts_cell_for_cell(builds):
+    on_spark, on_duckdb, _ = builds
+    assert set(on_spark) == set(on_duckdb)
+    assert {"mart_manager_coaching", "mart_coaching_effectiveness", "dim_employee"} <= set(on_duckdb)
+    for table, (duck_columns, duck_rows) in on_duckdb.items():
+        spark_columns, spark_rows = on_spark[table]
+        assert spark_columns == duck_columns, table
+        assert len(spark_rows) == len(duck_rows), table
+        for s, d in zip(sorted(spark_rows, key=by_exact_cells), sorted(duck_rows, key=by_exact_cells), strict=True):
+            assert all(same(a, b) for a, b in zip(s, d, strict=True)), (table, s, d)
+    assert sum(len(rows) for _, rows in on_duckdb.values()) > 1000

@@ -4,7 +4,9 @@
    and reused by later runs with the same --workdir.
 2. The floor: bare DuckDB reading the history files into tables (pipelines.bench.floor).
 3. The first run: `coachwh run` on history + 5 nights in a fresh $COACHWH_HOME, with each stage's
-   seconds from the Dagster instance (pipelines.bench.stages).
+   seconds from the Dagster instance (pipelines.bench.stages). The gate validates each batch inside
+   its load, so the source contracts are then timed on their own over the history batches
+   (pipelines.bench.contracts), against the issue's target of 0.3x the floor.
 4. One more night on top of it.
 5. With the large profile, the same night on the medium profile: does a night grow with history?
 Every run is a child process whose whole tree's peak memory is sampled (pipelines.bench.tree). Each
@@ -30,6 +32,7 @@ GIB = 1024**3
 TARGETS = {
     "first run <= 3x floor": lambda r: r["first_run"]["seconds"] <= 3 * r["floor"]["seconds"],
     "peak memory <= 2 GiB": lambda r: max(m["peak_bytes"] for m in r["measured"]) <= 2 * GIB,
+    "contracts of the history <= 0.3x floor": lambda r: r["contracts"]["seconds"] <= 0.3 * r["floor"]["seconds"],
     "one night <= 30 s": lambda r: r["night"]["seconds"] <= 30,
     "medium and large night within 1.3x": lambda r: (
         "medium_night" not in r
@@ -93,6 +96,17 @@ def _floor(history: list[Path], db: Path) -> Figure:
     return Figure("floor: DuckDB reads the history into tables", seconds, m.peak_bytes)
 
 
+def _contracts(home: Path, history: list[Path]) -> Figure:
+    batches = [f"{b.parent.name}/{b.name}" for b in history]
+    m = tree.run(
+        [sys.executable, "-m", "pipelines.bench", "contracts", str(home / "warehouse.duckdb"), json.dumps(batches)]
+    )
+    if m.returncode != 0:
+        raise RuntimeError(f"the contracts failed:\n{m.stdout}")
+    seconds = json.loads(m.stdout.splitlines()[-1])["seconds"]
+    return Figure("contracts: every suite over the history batches", seconds, m.peak_bytes)
+
+
 def _nightly(home: Path, name: str) -> Figure:
     env = {**os.environ, "COACHWH_HOME": str(home), "COACHWH_LANDING": str(home / "landing")}
     env["DAGSTER_HOME"] = str(home / "dagster")
@@ -104,7 +118,7 @@ def _nightly(home: Path, name: str) -> Figure:
     return Figure(name, m.seconds, m.peak_bytes, stages)
 
 
-def _first_run_and_night(work: Path, profile: str) -> tuple[Figure, Figure]:
+def _first_run_and_night(work: Path, profile: str) -> tuple[Figure, Figure, Figure]:
     generated = _generated(work, profile)
     batches = _batches(generated)
     home = work / "runs" / profile
@@ -114,9 +128,10 @@ def _first_run_and_night(work: Path, profile: str) -> tuple[Figure, Figure]:
     last = max(b.name for bs in batches.values() for b in bs)
     _link([b for bs in batches.values() for b in bs if b.name != last], generated, home / "landing")
     first = _nightly(home, f"first run ({profile}: history + {NIGHTS} nights)")
+    contracts = _contracts(home, [bs[0] for bs in batches.values()])
     _link([b for bs in batches.values() for b in bs if b.name == last], generated, home / "landing")
     night = _nightly(home, f"one more night ({profile})")
-    return first, night
+    return first, contracts, night
 
 
 def _median(figures: list[Figure]) -> Figure:
@@ -132,9 +147,10 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
     runs = [_first_run_and_night(work, profile) for _ in range(repeat)]
     result: dict = {"profile": profile, "floor": asdict(floor)}
     result["first_run"] = asdict(_median([r[0] for r in runs]))
-    result["night"] = asdict(_median([r[1] for r in runs]))
+    result["contracts"] = asdict(_median([r[1] for r in runs]))
+    result["night"] = asdict(_median([r[2] for r in runs]))
     if with_medium if with_medium is not None else profile == "large":
-        medium = [_first_run_and_night(work, "medium")[1] for _ in range(repeat)]
+        medium = [_first_run_and_night(work, "medium")[2] for _ in range(repeat)]
         result["medium_night"] = asdict(_median(medium))
     result["measured"] = [v for k, v in result.items() if isinstance(v, dict)]
     return result
@@ -148,7 +164,7 @@ def table(result: dict) -> list[str]:
         gib = f"{peak / GIB:6.2f}" if peak is not None else " " * 6
         lines.append(f"{name:<52} {seconds:9.1f} {gib} {seconds / floor:8.2f}")
 
-    for key in ("floor", "first_run", "night", "medium_night"):
+    for key in ("floor", "first_run", "contracts", "night", "medium_night"):
         if key not in result:
             continue
         fig = result[key]

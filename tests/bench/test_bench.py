@@ -33,10 +33,11 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     assert main("small", tmp_path / "bench", with_medium=False) == 0
     out = capsys.readouterr().out
     assert "floor: DuckDB reads the history into tables" in out and "first run (small" in out
-    assert "one more night (small)" in out and "  dbt" in out
+    assert "one more night (small)" in out and "  dbt" in out and "contracts: every suite" in out
     result = json.loads((tmp_path / "bench" / "bench-small.json").read_text())
     assert result["first_run"]["stages"]["dbt"] > 0 and result["night"]["peak_bytes"] > 0
-    assert set(result["targets"]) >= {"first run <= 3x floor", "one night <= 30 s"}
+    assert result["contracts"]["seconds"] > 0
+    assert set(result["targets"]) >= {"first run <= 3x floor", "one night <= 30 s", "contracts of the history <= 0.3x floor"}
 
 
 def test_cli_knows_the_bench_options():

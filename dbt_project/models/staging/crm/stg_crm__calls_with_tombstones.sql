@@ -1,10 +1,10 @@
 {{ config(**latest_version_config('call_id')) }}
 -- Calls: latest version per Id over every delta batch, tombstones included (see stg_crm__calls).
-with source as (
+with source as {{ inline_cte() }} (
     {{ raw_since_last_run(source('raw', 'crm_call')) }}
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
     select
         -- ids
         {{ sf_id_18(adapter.quote('Id')) }} as call_id,

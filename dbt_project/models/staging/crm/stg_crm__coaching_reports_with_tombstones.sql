@@ -5,11 +5,11 @@
     'Postcall_Analysis', 'Observation', 'Feedback', 'Questioning', 'Goal_Setting', 'Accountability',
     'Motivation', 'Strategic_Thinking',
 ] %}
-with source as (
+with source as {{ inline_cte() }} (
     {{ raw_since_last_run(source('raw', 'crm_coaching_report')) }}
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
     select
         -- ids
         {{ sf_id_18(adapter.quote('Id')) }} as coaching_report_id,

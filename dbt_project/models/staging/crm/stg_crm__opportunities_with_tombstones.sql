@@ -1,11 +1,11 @@
 {{ config(**latest_version_config('opportunity_id')) }}
 -- Opportunities: latest version per Id over every delta batch, tombstones included. A deal edited or
 -- reopened after it closed takes its latest SystemModstamp's state.
-with source as (
+with source as {{ inline_cte() }} (
     {{ raw_since_last_run(source('raw', 'crm_opportunity')) }}
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
     select
         -- ids
         {{ sf_id_18(adapter.quote('Id')) }} as opportunity_id,

@@ -2,11 +2,11 @@
 -- LMS transcripts: latest version per (User ID, LO ID, Assigned Date) by Last Modified over every delta
 -- batch. The LMS export has no deletion flag, so is_deleted is always false; the column keeps the shape
 -- of the other delta models (a Cancelled assignment is a state, not a deletion).
-with source as (
+with source as {{ inline_cte() }} (
     {{ raw_since_last_run(source('raw', 'lms_transcripts')) }}
 ),
 
-renamed as (
+renamed as {{ inline_cte() }} (
     select
         -- ids
         {{ transcript_key() }} as transcript_key,

@@ -103,6 +103,15 @@ def test_two_runs_started_together_run_one_after_the_other_and_load_everything_o
     assert len(pub.list_publications(cfg.published, cfg.publications)) == 2
 
 
+def test_the_second_run_starts_from_the_dbt_parse_of_the_first(two_runs):
+    # Parsed at setup under another COACHWH_HOME, the first build parses the whole project; it keeps that
+    # parse (keep_partial_parse), so the next night does not parse it again.
+    cfg, _, _ = two_runs
+    first, second = sorted((cfg.home / "logs").glob("run-*.log"))[:2]
+    assert "Unable to do partial parsing because profile has changed" in first.read_text()
+    assert "Unable to do partial parsing" not in second.read_text()
+
+
 def test_the_run_reads_as_stages_and_ends_with_the_summary_and_the_headline(two_runs):
     _, _, outputs = two_runs
     first = outputs[0]

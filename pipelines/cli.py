@@ -181,7 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="stream every Dagster and dbt log line")
     run.add_argument("--no-wait", action="store_true", help="refuse at once when another run is going")
     run.add_argument(
-        "--engine", choices=ENGINES, default="duckdb",
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
         help="where dbt builds the models (spark: `make setup-spark` first; the marts come back to DuckDB)",
     )
     run.set_defaults(func=_cmd_run)

@@ -37,7 +37,11 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     result = json.loads((tmp_path / "bench" / "bench-small.json").read_text())
     assert result["first_run"]["stages"]["dbt"] > 0 and result["night"]["peak_bytes"] > 0
     assert result["contracts"]["seconds"] > 0
-    assert set(result["targets"]) >= {"first run <= 3x floor", "one night <= 30 s", "contracts of the history <= 0.3x floor"}
+    assert set(result["targets"]) >= {
+        "first run <= 3x floor",
+        "one night <= 30 s",
+        "contracts of the history <= 0.3x floor",
+    }
 
 
 def test_cli_knows_the_bench_options():

@@ -20,7 +20,7 @@ def test_every_raw_table_goes_out_as_parquet_with_its_rows_and_names(tmp_path):
     with duckdb.connect(str(wh)) as con:
         create_raw_tables(con)
         con.execute(
-            "insert into raw.lms_transcripts (\"User ID\", \"LO ID\", _extract_date, _row_number) "
+            'insert into raw.lms_transcripts ("User ID", "LO ID", _extract_date, _row_number) '
             "values ('12', 'LO-1', date '2026-11-01', 1), ('13', 'LO-2', date '2026-11-02', 2)"
         )
     rows = exchange.stage_raw(wh, tmp_path / "exchange")
@@ -101,8 +101,12 @@ def test_a_spark_event_finds_its_node_under_the_id_duckdb_gave_it():
     duck_id, spark_id = f"{name}.aaa", f"{name}.bbb"
     node = {"name": "source_castable_raw_x__Hire_Date", "unique_id": duck_id, "test_metadata": {"name": "castable"}}
     models = {"model.coachwh.m": {}, "model.coachwh.n": {}, "test.coachwh.assert_a": {}, "test.coachwh.assert_b": {}}
-    manifest = {"nodes": {duck_id: node, **models}, "parent_map": {duck_id: ["source.coachwh.raw.x"]},
-                "child_map": {}, "metadata": {}}
+    manifest = {
+        "nodes": {duck_id: node, **models},
+        "parent_map": {duck_id: ["source.coachwh.raw.x"]},
+        "child_map": {},
+        "metadata": {},
+    }
     view = spark_view(manifest)
     assert view["nodes"][spark_id] is node and view["nodes"].get(spark_id) is node and spark_id in view["nodes"]
     assert view["parent_map"].get(spark_id) == ["source.coachwh.raw.x"]

@@ -37,9 +37,13 @@ def published(path: Path) -> dict[str, tuple[list[tuple[str, str]], list[tuple]]
     """Every mart of the published file: its (column, type) list and its rows. (marts.publication describes
     the publication itself: its run id and time differ from one run to the next by design.)"""
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "and table_name <> 'publication' order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' "
+                "and table_name <> 'publication' order by 1"
+            ).fetchall()
+        ]
         return {
             t: (
                 [(r[0], r[1]) for r in con.execute(f'describe marts."{t}"').fetchall()],

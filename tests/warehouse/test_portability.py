@@ -21,28 +21,43 @@ SQL_FOLDERS = ("models", "macros", "tests")
 
 # (construct, pattern in SQL text, what to write instead)
 NOT_PORTABLE: tuple[tuple[str, str, str], ...] = (
-    ('a double-quoted identifier ("User ID")', r'"',
-     "adapter.quote('User ID') (Spark reads \"User ID\" as the string 'User ID', silently)"),
+    (
+        'a double-quoted identifier ("User ID")',
+        r'"',
+        "adapter.quote('User ID') (Spark reads \"User ID\" as the string 'User ID', silently)",
+    ),
     ("select * exclude (...)", r"\bexclude\s*\(", "{{ star_except([...]) }}"),
     ("the type varchar", r"\bvarchar\b", "string"),
     ("strptime / try_strptime", r"strptime\s*\(", "{{ try_parse_datetime(text, formats) }}"),
     ("generate_series / range as a table", r"\b(generate_series|range)\s*\(", "{{ lateral_series(...) }}"),
     ("isodow / dayofweek", r"\b(isodow|dayofweek|weekday)\s*\(", "{{ iso_day_of_week(day) }}"),
-    ("regexp_matches / regexp_full_match", r"\b(regexp_matches|regexp_full_match)\s*\(",
-     "an adapter.dispatch macro (Spark: rlike)"),
+    (
+        "regexp_matches / regexp_full_match",
+        r"\b(regexp_matches|regexp_full_match)\s*\(",
+        "an adapter.dispatch macro (Spark: rlike)",
+    ),
     ("a :: cast", r"::", "cast(x as type)"),
-    ("try_cast(... as date|timestamp)", r"try_cast\s*\((?:[^()]|\([^()]*\))*\bas\s+(date|timestamp)\s*\)",
-     "{{ try_cast_date(text) }} / {{ try_cast_timestamp(text) }} (Spark's casts read '2026-11' as a date)"),
+    (
+        "try_cast(... as date|timestamp)",
+        r"try_cast\s*\((?:[^()]|\([^()]*\))*\bas\s+(date|timestamp)\s*\)",
+        "{{ try_cast_date(text) }} / {{ try_cast_timestamp(text) }} (Spark's casts read '2026-11' as a date)",
+    ),
     ("qualify", r"\bqualify\b", "a ranked subquery"),
-    ("a DuckDB-only function", r"\b(list_\w+|struct_pack|string_agg|arg_max|arg_min|epoch|epoch_ms|strftime|"
-     r"date_diff|datediff|date_part|datepart|date_add|date_sub|last_day|make_date|today|ifnull|len|list)\s*\(",
-     "dbt's cross-database macros (dbt.datediff, dbt.dateadd, ...) or an adapter.dispatch macro"),
+    (
+        "a DuckDB-only function",
+        r"\b(list_\w+|struct_pack|string_agg|arg_max|arg_min|epoch|epoch_ms|strftime|"
+        r"date_diff|datediff|date_part|datepart|date_add|date_sub|last_day|make_date|today|ifnull|len|list)\s*\(",
+        "dbt's cross-database macros (dbt.datediff, dbt.dateadd, ...) or an adapter.dispatch macro",
+    ),
     ("an integer division operator", r"//", "cast(x as double) / y"),
 )
 QUOTED_IDENTIFIER = NOT_PORTABLE[0][0], NOT_PORTABLE[0][2]
 # In a model's config (Jinja): Spark without Delta or Iceberg has no delete+insert.
-INCREMENTAL_STRATEGY = ("the delete+insert incremental strategy", "delete+insert",
-                        "{{ config(**latest_version_config(key)) }} (Spark: insert_overwrite)")
+INCREMENTAL_STRATEGY = (
+    "the delete+insert incremental strategy",
+    "delete+insert",
+    "{{ config(**latest_version_config(key)) }} (Spark: insert_overwrite)",
+)
 # Types a contract may name: both engines read them alike (DuckDB's `string` is its VARCHAR).
 PORTABLE_TYPES = re.compile(r"^(string|integer|int|bigint|double|boolean|date|timestamp|decimal\(\d+, ?\d+\))$")
 # Keys of a yml whose string values are SQL.
@@ -65,9 +80,7 @@ def _blank(match: re.Match) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
-ENGINE_MACRO = re.compile(
-    r"\{%-?\s*macro\s+(duckdb|spark|default)__\w+.*?\{%-?\s*endmacro\s*-?%\}", re.DOTALL
-)
+ENGINE_MACRO = re.compile(r"\{%-?\s*macro\s+(duckdb|spark|default)__\w+.*?\{%-?\s*endmacro\s*-?%\}", re.DOTALL)
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 JINJA_BLOCK = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 SQL_COMMENT = re.compile(r"--[^\n]*")
@@ -116,8 +129,14 @@ def lint_yml(text: str, where: str) -> list[Finding]:
         if not isinstance(value, str):
             continue
         if key == "data_type" and not PORTABLE_TYPES.match(value.strip().lower()):
-            findings.append(Finding(f"{where} {path}", 0, f"the contract type {value!r}",
-                                    "string, integer, bigint, double, boolean, date, timestamp or decimal(p, s)"))
+            findings.append(
+                Finding(
+                    f"{where} {path}",
+                    0,
+                    f"the contract type {value!r}",
+                    "string, integer, bigint, double, boolean, date, timestamp or decimal(p, s)",
+                )
+            )
         elif key in SQL_KEYS:
             findings += [Finding(f"{where} {path}", 0, f.construct, f.instead) for f in lint_sql(value, where)]
     return findings
@@ -169,7 +188,7 @@ def test_the_lint_finds_each_construct_known_not_to_port(sql):
     [
         "select {{ clean_text(adapter.quote('User ID')) }} as user_id from raw",
         "select {{ star_except(['_rank']) }} from ranked",
-        "-- isodow(day) and \"quotes\" in a comment\nselect 1",
+        '-- isodow(day) and "quotes" in a comment\nselect 1',
         "{# select * exclude (x) in a Jinja comment #} select 1",
         "select 'a \"quoted\" varchar in a string, it''s fine' as reason",
         "select cast(n as string), {{ dbt.datediff('a', 'b', 'day') }} from t",

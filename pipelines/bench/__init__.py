@@ -118,7 +118,16 @@ def _nightly(home: Path, name: str) -> Figure:
     return Figure(name, m.seconds, m.peak_bytes, stages)
 
 
-def _first_run_and_night(work: Path, profile: str) -> tuple[Figure, Figure, Figure]:
+@dataclass
+class Runs:
+    """What one fresh home gives: the first run, the contracts over its history, one more night."""
+
+    first_run: Figure
+    contracts: Figure | None
+    night: Figure
+
+
+def _first_run_and_night(work: Path, profile: str, with_contracts: bool = True) -> Runs:
     generated = _generated(work, profile)
     batches = _batches(generated)
     home = work / "runs" / profile
@@ -128,10 +137,10 @@ def _first_run_and_night(work: Path, profile: str) -> tuple[Figure, Figure, Figu
     last = max(b.name for bs in batches.values() for b in bs)
     _link([b for bs in batches.values() for b in bs if b.name != last], generated, home / "landing")
     first = _nightly(home, f"first run ({profile}: history + {NIGHTS} nights)")
-    contracts = _contracts(home, [bs[0] for bs in batches.values()])
+    contracts = _contracts(home, [bs[0] for bs in batches.values()]) if with_contracts else None
     _link([b for bs in batches.values() for b in bs if b.name == last], generated, home / "landing")
     night = _nightly(home, f"one more night ({profile})")
-    return first, contracts, night
+    return Runs(first, contracts, night)
 
 
 def _median(figures: list[Figure]) -> Figure:
@@ -146,11 +155,11 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
     floor = _median([_floor(history, work / "floor.duckdb") for _ in range(repeat)])
     runs = [_first_run_and_night(work, profile) for _ in range(repeat)]
     result: dict = {"profile": profile, "floor": asdict(floor)}
-    result["first_run"] = asdict(_median([r[0] for r in runs]))
-    result["contracts"] = asdict(_median([r[1] for r in runs]))
-    result["night"] = asdict(_median([r[2] for r in runs]))
+    result["first_run"] = asdict(_median([r.first_run for r in runs]))
+    result["contracts"] = asdict(_median([r.contracts for r in runs if r.contracts]))
+    result["night"] = asdict(_median([r.night for r in runs]))
     if with_medium if with_medium is not None else profile == "large":
-        medium = [_first_run_and_night(work, "medium")[2] for _ in range(repeat)]
+        medium = [_first_run_and_night(work, "medium", with_contracts=False).night for _ in range(repeat)]
         result["medium_night"] = asdict(_median(medium))
     result["measured"] = [v for k, v in result.items() if isinstance(v, dict)]
     return result

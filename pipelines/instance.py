@@ -5,6 +5,7 @@ transient failures, telemetry off), written there when no dagster.yaml exists ye
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -27,10 +28,25 @@ def ensure_instance_yaml(dagster_home: Path) -> Path:
 
 def dagster_instance(cfg: Settings):
     """The instance the UI and the daemon read too, so `coachwh run` shows in the same run history."""
+    ensure_instance_yaml(cfg.dagster_home)
+    return open_instance(cfg.dagster_home)
+
+
+def open_instance(dagster_home: Path):
+    """The Dagster instance of the folder `dagster_home`. The shipped dagster.yaml names the folder as
+    $DAGSTER_HOME (the event log's config), as the UI, the daemon and the run workers they start see it: set
+    for the moment the instance reads its settings, so that this process's environment stays as it was."""
     import dagster as dg
 
-    ensure_instance_yaml(cfg.dagster_home)
-    return dg.DagsterInstance.from_config(str(cfg.dagster_home))
+    before = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    try:
+        return dg.DagsterInstance.from_config(str(dagster_home))
+    finally:
+        if before is None:
+            del os.environ["DAGSTER_HOME"]
+        else:
+            os.environ["DAGSTER_HOME"] = before
 
 
 if __name__ == "__main__":  # `python -m pipelines.instance`: write the settings if absent, print $DAGSTER_HOME

@@ -27,9 +27,9 @@ def stage_of(step_key: str) -> str:
 
 def latest_run_stages(dagster_home: Path) -> dict[str, float]:
     """{stage: seconds} of the newest run in the instance at `dagster_home`."""
-    import dagster as dg
+    from pipelines.instance import open_instance
 
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+    with open_instance(dagster_home) as instance:
         records = instance.get_run_records(limit=1)
         if not records:
             return {}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -47,10 +49,30 @@ SECTIONS = {
 }
 
 
+def _bundle_cache() -> Path:
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "coachwh" / f"vega-bundle-{vlc.__version__}-vl{VL_VERSION}.js"
+
+
 @lru_cache(maxsize=1)
 def _javascript() -> str:
-    """Vega, Vega-Lite and Vega-Embed as one script (from vl-convert; no CDN)."""
-    return vlc.javascript_bundle(vl_version=VL_VERSION)
+    """Vega, Vega-Lite and Vega-Embed as one script (from vl-convert; no CDN). vl-convert bundles it anew on
+    every call (about 2 s, a tenth of a night's fixed cost), so it is kept in the user's cache folder per
+    vl-convert and Vega-Lite version; where that folder cannot be written, it is bundled every time."""
+    cache = _bundle_cache()
+    try:
+        return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle(vl_version=VL_VERSION)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        spare = cache.with_name(f".{cache.name}.{os.getpid()}")
+        spare.write_text(bundle, encoding="utf-8")
+        os.replace(spare, cache)  # a concurrent reader sees the whole bundle or none
+    except OSError:
+        pass
+    return bundle
 
 
 def chart_spec(chart: alt.TopLevelMixin) -> dict:

@@ -64,9 +64,11 @@ def test_the_schedule_loads_and_is_running_with_the_shipped_instance(env):
 
 
 def test_the_shipped_instance_settings(env):
-    import dagster as dg
+    from pipelines.event_log import PooledSqliteEventLogStorage
+    from pipelines.instance import open_instance
 
-    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+    with open_instance(Path(env["DAGSTER_HOME"])) as instance:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
         concurrency = instance.get_concurrency_config()
         assert concurrency.run_queue_config.max_concurrent_runs == 1
         assert concurrency.pool_config.default_pool_limit == 1

@@ -35,8 +35,9 @@ def defs():
 
 
 def test_dbt_command_line():
-    assert dbt_build_args() == ["build"]
-    assert dbt_build_args(full_refresh=True) == ["build", "--full-refresh"]
+    nightly = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
+    assert dbt_build_args() == nightly
+    assert dbt_build_args(full_refresh=True) == [*nightly, "--full-refresh"]
 
 
 def test_every_export_and_every_mart_is_an_asset(defs):

@@ -194,3 +194,21 @@ def test_the_as_of_date_comes_from_publication_else_from_dim_month(night, tmp_pa
         con.execute("drop table marts.publication")  # a file published before the table existed
     with duckdb.connect(str(copy), read_only=True) as con:
         assert as_of_date(con) == last_month_end
+
+
+def test_the_vega_bundle_is_kept_in_the_cache_folder_and_read_back(tmp_path, monkeypatch):
+    import vl_convert as vlc
+
+    from pipelines.report import page
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    page._javascript.cache_clear()
+    fresh = page._javascript()
+    cached = page._bundle_cache()
+    assert cached.parent == tmp_path / "coachwh" and cached.read_text(encoding="utf-8") == fresh
+    assert fresh == vlc.javascript_bundle(vl_version=page.VL_VERSION)
+
+    cached.write_text("/* kept */", encoding="utf-8")  # read back, not bundled again
+    page._javascript.cache_clear()
+    assert page._javascript() == "/* kept */"
+    page._javascript.cache_clear()

@@ -28,6 +28,7 @@ from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
+from pipelines.raw_audit import audit_passed, record_audit
 
 
 @cache
@@ -114,6 +115,9 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                 invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
                 yield from invocation.stream()
                 keep_partial_parse(invocation.target_path)
+                # the raw rows this build audited need not be audited again on the next night
+                if audit_passed(invocation.get_artifact("run_results.json")):
+                    record_audit(coachwh.settings.warehouse, full_refresh)
         if requests:
             mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])
 

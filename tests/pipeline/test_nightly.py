@@ -112,6 +112,18 @@ def test_the_second_run_starts_from_the_dbt_parse_of_the_first(two_runs):
     assert "Unable to do partial parsing" not in second.read_text()
 
 
+def test_each_passing_build_records_how_far_the_raw_versions_are_audited(two_runs):
+    # the first build audits the whole history, the second only what loaded after it (nothing here)
+    cfg, _, _ = two_runs
+    with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
+        audits = con.execute(
+            "select audited_through, full_history from ops.raw_version_audits order by audited_at"
+        ).fetchall()
+        newest = con.execute("select max(_loaded_at) from raw.crm_call").fetchone()[0]
+    assert [full for _, full in audits] == [True, False]
+    assert audits[0][0] == audits[1][0] >= newest
+
+
 def test_the_run_reads_as_stages_and_ends_with_the_summary_and_the_headline(two_runs):
     _, _, outputs = two_runs
     first = outputs[0]

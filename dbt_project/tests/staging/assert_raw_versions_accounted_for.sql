@@ -47,7 +47,7 @@ with accounts as (
         night.raw_versions,
         cast(null as bigint) as raw_keys,
         case when night.record_key is null then night.raw_versions else 0 end as rows_without_key,
-        coalesce(staged.records, 0) as staged_records,
+        count(staged.{{ model_key }}) as staged_records,
         cast(null as bigint) as staged_keys
     from (
         select {{ key }} as record_key, count(*) as raw_versions
@@ -55,17 +55,11 @@ with accounts as (
         where _loaded_at > {{ since }}
         group by 1
     ) as night
-    left join (
-        select {{ model_key }} as record_key, count(*) as records
-        from {{ ref(model) }}
-        where {{ model_key }} in (
-            select {{ key }} from {{ source('raw', raw_table) }} where _loaded_at > {{ since }}
-        )
-        group by 1
-    ) as staged
-        on night.record_key = staged.record_key
-    where night.record_key is null
-       or coalesce(staged.records, 0) <> 1
+    left join {{ ref(model) }} as staged
+        on staged.{{ model_key }} = night.record_key
+    group by night.record_key, night.raw_versions
+    having night.record_key is null
+        or count(staged.{{ model_key }}) <> 1
     {%- endif %}
     {%- if not loop.last %}
     union all

@@ -6,6 +6,7 @@ import time
 import dagster as dg
 import pytest
 
+from pipelines.config import DBT_PROJECT_DIR
 from pipelines.defs.warehouse import dbt_build_args, prepare_manifest
 from pipelines.sources import SOURCE_FILES
 
@@ -38,6 +39,19 @@ def test_dbt_command_line():
     nightly = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
     assert dbt_build_args() == nightly
     assert dbt_build_args(full_refresh=True) == [*nightly, "--full-refresh"]
+
+
+def test_the_dbt_resource_knows_the_installed_dbt_version_without_running_dbt():
+    # LocalDbtCliResource overrides dagster-dbt's `_cli_version` (it runs `dbt --version`): if an upgrade
+    # renames it, the override would silently stop applying
+    from dagster_dbt import DbtCliResource
+    from dbt.version import __version__
+
+    from pipelines.defs.warehouse import LocalDbtCliResource
+
+    assert "_cli_version" in vars(DbtCliResource)
+    resource = LocalDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable="/bin/false")
+    assert str(resource._cli_version) == __version__
 
 
 def test_every_export_and_every_mart_is_an_asset(defs):

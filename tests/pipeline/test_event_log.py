@@ -1,6 +1,7 @@
 """The shipped instance's event log (pipelines/event_log.py): Dagster's SQLite files, written through
 connections kept open. If a Dagster upgrade stops the override applying, the engine count says so."""
 
+import os
 from pathlib import Path
 from unittest.mock import patch
 
@@ -34,9 +35,10 @@ def test_a_run_writes_dagsters_own_files_through_one_engine_per_file(tmp_path: P
     plain = SqliteEventLogStorage(str(tmp_path / "history" / "runs"))
     latest = plain.get_latest_materialization_events([dg.AssetKey("numbers")])[dg.AssetKey("numbers")]
     assert latest is not None and latest.run_id == runs[-1].run_id
-    assert len(plain.get_records_for_run(runs[0].run_id).records) == len(
-        open_instance(tmp_path).get_records_for_run(runs[0].run_id).records
-    )
+    with open_instance(tmp_path) as instance:
+        assert len(plain.get_records_for_run(runs[0].run_id).records) == len(
+            instance.get_records_for_run(runs[0].run_id).records
+        )
 
 
 def test_the_instance_folder_is_dagster_home_only_while_the_instance_reads_its_settings(tmp_path, monkeypatch):
@@ -44,4 +46,4 @@ def test_the_instance_folder_is_dagster_home_only_while_the_instance_reads_its_s
     ensure_instance_yaml(tmp_path)
     with open_instance(tmp_path) as instance:
         assert Path(instance.event_log_storage._base_dir).parent.parent == tmp_path
-    assert __import__("os").environ["DAGSTER_HOME"] == "/somewhere/else"
+    assert os.environ["DAGSTER_HOME"] == "/somewhere/else"

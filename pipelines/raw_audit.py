@@ -9,8 +9,10 @@ audited again by the next build that does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pipelines.landing.registry import OPS_SCHEMA
 from pipelines.sources import RAW_SCHEMA
@@ -25,9 +27,20 @@ DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
 )"""
 
 
-def audit_passed(run_results: dict) -> bool:
-    """True when dbt's run_results.json holds a passing result of the raw-versions audit."""
-    return any(r["unique_id"] == AUDIT_TEST and r["status"] == "pass" for r in run_results.get("results", []))
+def audit_passed(events: Iterable[Any], outcome: dict[str, bool]) -> Iterator[Any]:
+    """Pass a dbt build's Dagster events through, setting outcome["passed"] when the raw-versions audit
+    passed among them. dagster-dbt puts each test's dbt unique_id and status in its events' metadata; the
+    nightly build does not write dbt's run_results.json (nor its two copies of the manifest, 2 s a night)."""
+    outcome.setdefault("passed", False)
+    for event in events:
+        metadata = getattr(event, "metadata", None) or {}
+        if _value(metadata.get("unique_id")) == AUDIT_TEST and _value(metadata.get("status")) == "pass":
+            outcome["passed"] = True
+        yield event
+
+
+def _value(entry: Any) -> Any:
+    return getattr(entry, "value", entry)  # Dagster wraps metadata values (TextMetadataValue)
 
 
 def record_audit(warehouse: Path, full_refresh: bool) -> datetime | None:

@@ -36,7 +36,7 @@ def defs():
 
 
 def test_dbt_command_line():
-    nightly = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info"]
+    nightly = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info", "--no-write-json"]
     assert dbt_build_args() == nightly
     assert dbt_build_args(full_refresh=True) == [*nightly, "--full-refresh"]
 

@@ -1,4 +1,4 @@
-"""The report's charts: one Altair chart per question, from the DataFrames of `report.data`.
+"""The report's charts: one Altair chart per question, from the rows of `report.data`.
 
 Groups with too few managers (data.SMALL_GROUP) are drawn faded, and their tooltips say so.
 """
@@ -6,9 +6,8 @@ Groups with too few managers (data.SMALL_GROUP) are drawn faded, and their toolt
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 
-from pipelines.report.data import SMALL_GROUP, ReportData
+from pipelines.report.data import SMALL_GROUP, ReportData, Rows
 
 WIDTH = 300
 PCT = ".0%"
@@ -16,6 +15,11 @@ FADED = alt.condition("datum.too_few", alt.value(0.35), alt.value(1.0))
 QUARTILE_COLORS = alt.Scale(domain=[1, 2, 3, 4], range=["#c6dbef", "#6baed6", "#2171b5", "#08306b"])
 BAND_COLORS = alt.Scale(domain=["low", "mid", "high"], range=["#d95f02", "#bdbdbd", "#1b9e77"])
 SLM_COLORS = alt.Scale(domain=["Coached by their SLM", "Not coached by their SLM"], range=["#1b9e77", "#bdbdbd"])
+
+
+def _inline(rows: Rows) -> dict:
+    """Rows as Vega-Lite inline data (Altair moves them under the spec's `datasets`)."""
+    return {"values": rows}
 
 
 def _too_few_tooltip() -> alt.Tooltip:
@@ -36,9 +40,9 @@ def _next_quarter_bars(base: alt.Chart, attainment_title: str, turnover_title: s
     )
 
 
-def intensity_chart(impact: pd.DataFrame) -> alt.HConcatChart:
+def intensity_chart(impact: Rows) -> alt.HConcatChart:
     """Next-quarter attainment and turnover by coaching-intensity quartile, quarter by quarter."""
-    base = alt.Chart(impact).encode(
+    base = alt.Chart(_inline(impact)).encode(
         x=alt.X("quarter:O", title="Quarter coached", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("quartile:O"),
         color=alt.Color("quartile:O", scale=QUARTILE_COLORS, title="Coaching quartile (4 = most)"),
@@ -56,9 +60,9 @@ def intensity_chart(impact: pd.DataFrame) -> alt.HConcatChart:
     return _next_quarter_bars(base, "Attainment the quarter after", "Turnover the quarter after")
 
 
-def slm_chart(slm_split: pd.DataFrame) -> alt.HConcatChart:
+def slm_chart(slm_split: Rows) -> alt.HConcatChart:
     """FLMs coached by their SLM in a quarter against those who were not: their next quarter."""
-    base = alt.Chart(slm_split).encode(
+    base = alt.Chart(_inline(slm_split)).encode(
         x=alt.X("quarter:O", title="Quarter coached", axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("group_name:N"),
         color=alt.Color("group_name:N", scale=SLM_COLORS, title=None),
@@ -75,12 +79,12 @@ def slm_chart(slm_split: pd.DataFrame) -> alt.HConcatChart:
     return _next_quarter_bars(base, "Team attainment the quarter after", "Team turnover the quarter after")
 
 
-def skills_chart(skills: pd.DataFrame) -> alt.VConcatChart:
+def skills_chart(skills: Rows) -> alt.VConcatChart:
     """Per skill, next-quarter attainment of the people rated low, mid and high on it."""
 
     def panel(kind: str, title: str) -> alt.Chart:
         return (
-            alt.Chart(skills[skills["skill_kind"] == kind])
+            alt.Chart(_inline([r for r in skills if r["skill_kind"] == kind]))
             .mark_point(filled=True, size=90)
             .encode(
                 y=alt.Y("skill:N", title=None, sort="ascending"),
@@ -109,9 +113,9 @@ def skills_chart(skills: pd.DataFrame) -> alt.VConcatChart:
     ).resolve_scale(x="shared")
 
 
-def second_line_chart(second_line: pd.DataFrame) -> alt.HConcatChart:
+def second_line_chart(second_line: Rows) -> alt.HConcatChart:
     """Each SLM-quarter: share of their FLMs they coached, against their FLMs' coaching next quarter."""
-    base = alt.Chart(second_line).encode(
+    base = alt.Chart(_inline(second_line)).encode(
         x=alt.X("flm_coverage_pct:Q", title="Share of their FLMs the SLM coached", axis=alt.Axis(format=PCT)),
         size=alt.Size("flms_eoq:Q", title="FLMs"),
         color=alt.Color("quarter:O", title="Quarter"),

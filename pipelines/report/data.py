@@ -1,6 +1,8 @@
 """What the report shows, read from the published marts only (one read-only connection, SQL per figure).
 
-Each function returns one DataFrame (Altair wants pandas), sorted so the same file gives the same rows.
+Each figure is a list of rows (a dict per row, column -> value, ready for JSON: Altair takes them as inline
+data, so the report needs no pandas, whose import alone is most of a night's report step), sorted so the
+same file gives the same rows.
 `managers` is the size of each group: groups below SMALL_GROUP are flagged `too_few` for the page.
 """
 
@@ -8,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import pandas as pd
+
+Rows = list[dict]
 
 SMALL_GROUP = 5  # fewer managers (or coachees) than this in a group: "too few to mean much"
 
@@ -24,17 +28,24 @@ def _label(column: str) -> str:
 @dataclass(frozen=True)
 class ReportData:
     as_of_date: date
-    impact: pd.DataFrame  # quarter x coaching-intensity quartile
-    slm_split: pd.DataFrame  # quarter x coached by their SLM or not
-    skills: pd.DataFrame  # skill x rating band, over every quarter with a complete next quarter
-    second_line: pd.DataFrame  # SLM x quarter with a complete next quarter
-    managers: pd.DataFrame  # FLMs of the last complete quarter
+    impact: Rows  # quarter x coaching-intensity quartile
+    slm_split: Rows  # quarter x coached by their SLM or not
+    skills: Rows  # skill x rating band, over every quarter with a complete next quarter
+    second_line: Rows  # SLM x quarter with a complete next quarter
+    managers: Rows  # FLMs of the last complete quarter
     managers_quarter: date | None
     numbers: dict[str, dict]  # the figures the headlines quote, by section
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    return con.cursor().execute(sql, params or []).df()
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> Rows:
+    cur = con.cursor().execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [{n: _plain(v) for n, v in zip(names, row, strict=True)} for row in cur.fetchall()]
+
+
+def _plain(value):
+    """A value JSON can carry: DuckDB's DECIMAL sums come back as Decimal."""
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
@@ -220,9 +231,7 @@ HEADLINE_SQL = {
 
 
 def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
-    cur = con.cursor().execute(sql)
-    names = [d[0] for d in cur.description]
-    return dict(zip(names, cur.fetchone(), strict=True))
+    return _rows(con, sql)[0]
 
 
 def read_report_data(published: Path) -> ReportData:
@@ -230,16 +239,14 @@ def read_report_data(published: Path) -> ReportData:
     with duckdb.connect(str(published), read_only=True) as con:
         last_quarter = con.cursor().execute(LAST_COMPLETE_QUARTER_SQL).fetchone()[0]
         managers = (
-            _frame(con, MANAGERS_SQL, [last_quarter, last_quarter, last_quarter])
-            if last_quarter is not None
-            else pd.DataFrame()
+            _rows(con, MANAGERS_SQL, [last_quarter, last_quarter, last_quarter]) if last_quarter is not None else []
         )
         return ReportData(
             as_of_date=as_of_date(con),
-            impact=_frame(con, IMPACT_SQL),
-            slm_split=_frame(con, SLM_SPLIT_SQL),
-            skills=_frame(con, SKILLS_SQL),
-            second_line=_frame(con, SECOND_LINE_SQL),
+            impact=_rows(con, IMPACT_SQL),
+            slm_split=_rows(con, SLM_SPLIT_SQL),
+            skills=_rows(con, SKILLS_SQL),
+            second_line=_rows(con, SECOND_LINE_SQL),
             managers=managers,
             managers_quarter=last_quarter,
             numbers={name: _one_row(con, sql) for name, sql in HEADLINE_SQL.items()},

@@ -15,10 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import altair as alt
-import pandas as pd
 import vl_convert as vlc
 
-from pipelines.report.data import SMALL_GROUP, ReportData
+from pipelines.report.data import SMALL_GROUP, ReportData, Rows
 
 VL_VERSION = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
 
@@ -85,13 +84,8 @@ def _json_script(element_id: str, payload: object) -> str:
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
-def table_rows(managers: pd.DataFrame) -> list[dict]:
-    """The managers' table as JSON-ready records (NULL -> None)."""
-    return json.loads(managers.to_json(orient="records", double_precision=15))
-
-
-def _small_note(frame: pd.DataFrame) -> str:
-    if frame.empty or "too_few" not in frame or not bool(frame["too_few"].any()):
+def _small_note(rows: Rows) -> str:
+    if not any(row.get("too_few") for row in rows):
         return ""
     return (
         f'<p class="note">Faded marks: groups of fewer than {SMALL_GROUP} managers or people '
@@ -99,16 +93,16 @@ def _small_note(frame: pd.DataFrame) -> str:
     )
 
 
-def _section(chart_id: str, frame: pd.DataFrame, spec: dict, headline: str) -> str:
+def _section(chart_id: str, rows: Rows, spec: dict, headline: str) -> str:
     title, caption = SECTIONS[chart_id]
     body = (
         f'<div class="chart" id="chart-{chart_id}"></div>{_json_script(f"spec-{chart_id}", spec)}'
-        if not frame.empty
+        if rows
         else '<p class="note">No quarter has a complete next quarter yet: nothing to show.</p>'
     )
     return (
         f'<section id="{chart_id}"><h2>{html.escape(title)}</h2><p>{html.escape(caption)}</p>'
-        f'<p class="headline">{html.escape(headline)}</p>{body}{_small_note(frame)}</section>'
+        f'<p class="headline">{html.escape(headline)}</p>{body}{_small_note(rows)}</section>'
     )
 
 
@@ -184,10 +178,10 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 
 
 def _table_section(data: ReportData, headline: str) -> str:
-    if data.managers_quarter is None or data.managers.empty:
+    if data.managers_quarter is None or not data.managers:
         return '<section id="managers"><h2>Managers</h2><p class="note">No complete quarter yet.</p></section>'
-    q = pd.Timestamp(data.managers_quarter)
-    label = f"{q.year} Q{q.quarter}"
+    q = data.managers_quarter
+    label = f"{q.year} Q{(q.month - 1) // 3 + 1}"
     heads = "".join(f'<th data-col="{c}" data-kind="{k}">{html.escape(title)}</th>' for c, title, k in TABLE_COLUMNS)
     small = (
         f'<p class="note">Only {len(data.managers)} managers: too few to compare them with any confidence.</p>'
@@ -201,7 +195,7 @@ def _table_section(data: ReportData, headline: str) -> str:
         "a column to sort.</p>"
         f'<p class="headline">{html.escape(headline)}</p>'
         f'<table id="managers-table"><thead><tr>{heads}</tr></thead><tbody></tbody></table>'
-        f"{_json_script('table-managers', table_rows(data.managers))}{small}</section>"
+        f"{_json_script('table-managers', data.managers)}{small}</section>"
     )
 
 

@@ -13,7 +13,7 @@ What is generated from what:
   after the generated ones, in their order; so is nothing else (a generated expectation edited by hand
   is overwritten, and the staleness test says so first). The suite's `meta.notes` is `SourceFile.notes`.
 - `dbt_project/models/staging/_sources.yml`: the raw source and its tables, their columns with descriptions,
-  the `not_null` and `castable` source tests. The castable tests look at the newest load only (`where`
+  the `not_null` and `castable` source tests. Both look at the newest load only (`where`
   config): the gate has validated every batch before committing it, so a nightly build re-reads one
   batch, never the history.
 - `docs/export-contract.md`: the human page (files, columns, formats, vocabularies, keys, quirks, what
@@ -147,7 +147,7 @@ def _dbt_column(f: SourceFile, c: Column) -> dict[str, Any]:
     col: dict[str, Any] = {"name": c.name, "quote": True, "description": description}
     tests: list[Any] = []
     if c.raw_not_null:
-        tests.append("not_null")
+        tests.append({"not_null": {"config": {"where": _newest_load(f)}}})
     if c.castable:
         tests.append({"castable": {"arguments": {"kind": c.castable}, "config": {"where": _newest_load(f)}}})
     if tests:
@@ -176,8 +176,9 @@ SOURCES_HEADER = """\
 # GENERATED from pipelines/sources.py by `python -m pipelines.contract`: do not edit, edit the declaration.
 # Freshness warns only (an alert, never a refusal); the survey arrives per wave, so it has none.
 # not_null and castable tests stop the build on a value staging could not use. The landing gate has
-# already validated every batch against its GX suite before committing it, so castable looks at the
-# newest load only (config `where`): a nightly build never re-reads the history.
+# already validated every batch against its GX suite before committing it (each of these columns has an
+# error-level not-null expectation there), so both look at the newest load only (config `where`): a
+# nightly build never re-reads the history.
 """
 
 

@@ -216,15 +216,19 @@ def test_incremental_run_reads_only_rows_loaded_since_the_last_run(runs):
 
 
 def test_a_bad_value_stops_the_build_naming_table_and_column(runs):
-    """The cast guards check the newest load only (the gate validated every batch before it), and still
-    catch a bad value in it: a delta table's and a snapshot's (here an HRIS date that is DD/MM/YYYY)."""
+    """The cast and not-null guards check the newest load only (the gate validated every batch before it),
+    and still catch a bad value in it: a delta table's and a snapshot's (here an HRIS date that is
+    DD/MM/YYYY), and a record without its Id."""
     raw, *_ = runs
     add_batch(
         raw,
         "2025-03-12",
         datetime(2025, 3, 12, 2),
         {
-            "crm_opportunity": [{**opp(6, "1", "2025-03-11"), "CloseDate": "2025-13-45"}],
+            "crm_opportunity": [
+                {**opp(6, "1", "2025-03-11"), "CloseDate": "2025-13-45"},
+                {**opp(7, "1", "2025-03-11"), "Id": None},
+            ],
             "hris_workers": [{"Employee ID": "000002", "Hire Date": "31/02/2024"}],
         },
     )
@@ -233,3 +237,4 @@ def test_a_bad_value_stops_the_build_naming_table_and_column(runs):
     message = str(failure.value)
     assert "source_castable_raw_crm_opportunity__CloseDate" in message, message
     assert "source_castable_raw_hris_workers__Hire_Date" in message, message
+    assert "source_not_null_raw_crm_opportunity__Id_" in message, message

@@ -1,5 +1,6 @@
 -- Who is credited with the deals and visits a CRM user has on a day: one row per (owner user, day) that
--- holds a closed opportunity (by CloseDate) or a submitted visit (by Call_Date_vod__c). The one place
+-- holds a closed opportunity (by CloseDate) or a submitted visit (by Call_Date_vod__c), with the day's
+-- number of submitted visits. The one place
 -- that turns "owner u on day d" into a manager (macro manager_on_day) or into the reason it counts in no
 -- manager's row (metrics.md, unattributed_activity), the first that applies of:
 --   after_as_of_date, before_coverage_start, user_unmatched, not_employed_on_the_day, no_manager_on_the_day.
@@ -13,18 +14,24 @@ coverage as (
     select min(coverage_start) as coverage_start from {{ ref('int_calendar__months') }}
 ),
 
+-- The visits are millions: they are counted per owner and day here, once, and
+-- int_manager_months__revenue_events sums the counts rather than reading the visits again.
 owner_days as (
-    select owner_user_id as user_id, close_date as activity_date
-    from {{ ref('stg_crm__opportunities') }}
-    where is_closed and close_date is not null
-    union
-    select owner_user_id as user_id, call_date as activity_date
-    from {{ ref('int_crm__visits') }}
-    where call_date is not null
+    select user_id, activity_date, cast(sum(visits) as {{ dbt.type_bigint() }}) as visits
+    from (
+        select owner_user_id as user_id, close_date as activity_date, 0 as visits
+        from {{ ref('stg_crm__opportunities') }}
+        where is_closed and close_date is not null
+        union all
+        select owner_user_id as user_id, call_date as activity_date, 1 as visits
+        from {{ ref('int_crm__visits') }}
+        where call_date is not null
+    ) as days
+    group by user_id, activity_date
 ),
 
 identified as (
-    select owner_days.user_id, owner_days.activity_date, identities.employee_id
+    select owner_days.user_id, owner_days.activity_date, owner_days.visits, identities.employee_id
     from owner_days
     left join {{ ref('int_identity__crm_users') }} as identities
         on owner_days.user_id = identities.user_id
@@ -34,6 +41,7 @@ placed as (
     select
         identified.user_id,
         identified.activity_date,
+        identified.visits,
         identified.employee_id,
         spans.employee_id is not null as is_employed,
         reporting.manager_employee_id
@@ -52,6 +60,7 @@ select
     cast({{ dbt.date_trunc('month', 'placed.activity_date') }} as date) as month,
     placed.employee_id,
     placed.manager_employee_id,
+    placed.visits,
     case
         when as_of.as_of_date is null or placed.activity_date > as_of.as_of_date then 'after_as_of_date'
         when placed.activity_date < coverage.coverage_start then 'before_coverage_start'

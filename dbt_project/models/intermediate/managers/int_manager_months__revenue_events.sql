@@ -6,7 +6,7 @@
 
 with owner_days as (
 
-    select user_id, activity_date, month, manager_employee_id
+    select user_id, activity_date, month, manager_employee_id, visits
     from {{ ref('int_attribution__owner_days') }}
     where manager_employee_id is not null
 
@@ -52,26 +52,16 @@ created as (
 
 ),
 
--- Visits are many (millions): count them per owner and day first, then place the days.
-visits_by_day as (
-
-    select owner_user_id, call_date, count(*) as visits
-    from {{ ref('int_crm__visits') }}
-    group by owner_user_id, call_date
-
-),
-
+-- Visits are many (millions): int_attribution__owner_days has counted them per owner and day.
 calls as (
 
     select
-        owner_days.manager_employee_id,
-        owner_days.month,
-        sum(visits_by_day.visits) as submitted_calls
-    from visits_by_day
-    inner join owner_days
-        on owner_days.user_id = visits_by_day.owner_user_id
-       and owner_days.activity_date = visits_by_day.call_date
-    group by owner_days.manager_employee_id, owner_days.month
+        manager_employee_id,
+        month,
+        sum(visits) as submitted_calls
+    from owner_days
+    group by manager_employee_id, month
+    having sum(visits) > 0
 
 ),
 

@@ -94,7 +94,7 @@ def test_the_checks_are_served(graphql):
     names = {name for _, name in checks}
     assert {"landing_gate", "source_contract", "extract_freshness"} <= names
     assert ("raw/crm_user", "extract_freshness") in checks
-    assert any(key.startswith("marts/") and name.startswith("not_null") for key, name in checks)  # dbt tests
+    assert ("marts/mart_manager_coaching", "mart_manager_coaching__not_null") in checks  # dbt tests
 
 
 def test_the_schedule_and_the_sensors_are_served_and_on(graphql):

@@ -9,7 +9,6 @@ audited again by the next build that does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,16 +26,12 @@ DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
 )"""
 
 
-def audit_passed(events: Iterable[Any], outcome: dict[str, bool]) -> Iterator[Any]:
-    """Pass a dbt build's Dagster events through, setting outcome["passed"] when the raw-versions audit
-    passed among them. dagster-dbt puts each test's dbt unique_id and status in its events' metadata; the
-    nightly build does not write dbt's run_results.json (nor its two copies of the manifest, 2 s a night)."""
-    outcome.setdefault("passed", False)
-    for event in events:
-        metadata = getattr(event, "metadata", None) or {}
-        if _value(metadata.get("unique_id")) == AUDIT_TEST and _value(metadata.get("status")) == "pass":
-            outcome["passed"] = True
-        yield event
+def is_passing_audit(event: Any) -> bool:
+    """True for the Dagster event of a passing raw-versions audit. dagster-dbt puts each test's dbt unique_id
+    and status in its events' metadata; the nightly build does not write dbt's run_results.json (nor its
+    two copies of the manifest, 2 s a night)."""
+    metadata = getattr(event, "metadata", None) or {}
+    return _value(metadata.get("unique_id")) == AUDIT_TEST and _value(metadata.get("status")) == "pass"
 
 
 def _value(entry: Any) -> Any:

@@ -28,7 +28,7 @@ from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
-from pipelines.raw_audit import audit_passed, record_audit
+from pipelines.raw_audit import is_passing_audit, record_audit
 
 
 @cache
@@ -115,11 +115,13 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                 yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
             else:
                 invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
-                audit: dict[str, bool] = {}
-                yield from audit_passed(invocation.stream(), audit)
+                audited = False
+                for event in invocation.stream():
+                    audited = audited or is_passing_audit(event)
+                    yield event
                 keep_partial_parse(invocation.target_path)
                 # the raw rows this build audited need not be audited again on the next night
-                if audit["passed"]:
+                if audited:
                     record_audit(coachwh.settings.warehouse, full_refresh)
         if requests:
             mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])

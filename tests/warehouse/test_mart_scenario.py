@@ -31,6 +31,7 @@ USD: EUR buys 0.8 per USD from 01/01 to 04/01 (exclusive), 0.9 from 04/01 on.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -1381,3 +1382,30 @@ def test_impact_q1_only(wh):
             "avg_next_quarter_attainment_pct_coached_by_slm": 2000 / 1500,
         },
     )
+
+
+def test_the_wide_column_tests_fail_with_a_row_per_offending_column(wh, tmp_path):
+    """mart_manager_coaching's `<model>__not_null` and `<model>__in_range` tests (one query each for every
+    column) fail on a copy of the built marts damaged in three cells, and their stored failures name each
+    offending column: one null, and two values outside their bounds (a share of 1.5, a count of -3)."""
+    shutil.copyfile(wh.path, tmp_path / "warehouse.duckdb")
+    damaged = Marts(tmp_path / "warehouse.duckdb")
+    first = "(select manager_employee_id, month from marts.mart_manager_coaching order by all limit 1)"
+    damaged.dicts(
+        "update marts.mart_manager_coaching set sessions_received = null, coverage_pct = 1.5, "
+        f"coaching_courses_assigned = -3 where (manager_employee_id, month) in {first}"
+    )
+    tests = ["mart_manager_coaching__not_null", "mart_manager_coaching__in_range"]
+    with pytest.raises(AssertionError) as failure:
+        run_dbt(tmp_path, "test", "--store-failures", "--select", *tests)
+    assert all(name in str(failure.value) for name in tests), failure.value
+    assert damaged.dicts(f"select * from dbt_test__audit.{tests[0]}") == [
+        {"column_name": "sessions_received", "null_rows": 1}
+    ]
+    outside = damaged.dicts(f"select * from dbt_test__audit.{tests[1]} order by column_name")
+    assert outside == [
+        {"column_name": "coaching_courses_assigned", "accepted": "at least 0", "rows_outside": 1,
+         "lowest_outside": -3.0, "highest_outside": -3.0},
+        {"column_name": "coverage_pct", "accepted": "from 0 to 1", "rows_outside": 1,
+         "lowest_outside": 1.5, "highest_outside": 1.5},
+    ]  # fmt: skip

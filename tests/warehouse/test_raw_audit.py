@@ -11,7 +11,7 @@ from datetime import datetime
 import dagster as dg
 import pytest
 
-from pipelines.raw_audit import AUDIT_TEST, TABLE, audit_passed, record_audit
+from pipelines.raw_audit import AUDIT_TEST, TABLE, is_passing_audit, record_audit
 from tests.warehouse.rawkit import RawWarehouse, run_dbt
 from tests.warehouse.test_incremental import DELTA_MODELS, add_batch, call
 
@@ -97,19 +97,12 @@ def test_a_raw_row_without_a_key_is_found_on_the_night_it_loads(wh):
         wh.query("delete from raw.crm_call where _loaded_at = ?", [night_c])
 
 
-def _passed(*events) -> bool:
-    outcome: dict[str, bool] = {}
-    assert list(audit_passed(iter(events), outcome)) == list(events)  # every event passes through
-    return outcome["passed"]
-
-
 def test_only_a_passing_audit_counts(tmp_path):
     def observation(unique_id, status):  # what dagster-dbt yields for a test that is not an asset check
         return dg.AssetObservation(asset_key=["raw", "crm_call"], metadata={"unique_id": unique_id, "status": status})
 
-    assert _passed(observation(AUDIT_TEST, "pass"))
-    assert _passed(dg.Output(None, "x"), observation(AUDIT_TEST, "pass"), observation("test.coachwh.other", "fail"))
-    assert not _passed(observation(AUDIT_TEST, "fail"))
-    assert not _passed(observation("test.coachwh.other", "pass"))
-    assert not _passed()
+    assert is_passing_audit(observation(AUDIT_TEST, "pass"))
+    assert not is_passing_audit(observation(AUDIT_TEST, "fail"))
+    assert not is_passing_audit(observation("test.coachwh.other", "pass"))
+    assert not is_passing_audit(dg.Output(None, "x"))  # a model's event
     assert record_audit(RawWarehouse(tmp_path).path, full_refresh=False) is None  # raw holds no row yet

@@ -7,19 +7,18 @@
 {% test accepted_ranges(model, ranges) %}
 {%- set outside, accepted = {}, {} -%}
 {%- for column, bounds in ranges.items() -%}
-    {%- set conditions = [] -%}
-    {%- if bounds.get('min_value') is not none %}{% do conditions.append(column ~ ' < ' ~ bounds['min_value']) %}{% endif -%}
-    {%- if bounds.get('max_value') is not none %}{% do conditions.append(column ~ ' > ' ~ bounds['max_value']) %}{% endif -%}
-    {%- if not conditions -%}
+    {%- set low, high = bounds.get('min_value'), bounds.get('max_value') -%}
+    {%- if low is none and high is none -%}
         {{ exceptions.raise_compiler_error("accepted_ranges: no min_value or max_value for column " ~ column) }}
-    {%- endif -%}
-    {%- do outside.update({column: '(' ~ conditions | join(' or ') ~ ')'}) -%}
-    {%- if bounds.get('min_value') is not none and bounds.get('max_value') is not none -%}
-        {%- do accepted.update({column: 'from ' ~ bounds['min_value'] ~ ' to ' ~ bounds['max_value']}) -%}
-    {%- elif bounds.get('min_value') is not none -%}
-        {%- do accepted.update({column: 'at least ' ~ bounds['min_value']}) -%}
+    {%- elif high is none -%}
+        {%- do outside.update({column: column ~ ' < ' ~ low}) -%}
+        {%- do accepted.update({column: 'at least ' ~ low}) -%}
+    {%- elif low is none -%}
+        {%- do outside.update({column: column ~ ' > ' ~ high}) -%}
+        {%- do accepted.update({column: 'at most ' ~ high}) -%}
     {%- else -%}
-        {%- do accepted.update({column: 'at most ' ~ bounds['max_value']}) -%}
+        {%- do outside.update({column: '(' ~ column ~ ' < ' ~ low ~ ' or ' ~ column ~ ' > ' ~ high ~ ')'}) -%}
+        {%- do accepted.update({column: 'from ' ~ low ~ ' to ' ~ high}) -%}
     {%- endif -%}
 {%- endfor %}
 with checked as (

@@ -13,9 +13,9 @@ What is generated from what:
   after the generated ones, in their order; so is nothing else (a generated expectation edited by hand
   is overwritten, and the staleness test says so first). The suite's `meta.notes` is `SourceFile.notes`.
 - `dbt_project/models/staging/_sources.yml`: the raw source and its tables, their columns with descriptions,
-  the `not_null` and `castable` source tests. Both look at the newest load only (`where`
-  config): the gate has validated every batch before committing it, so a nightly build re-reads one
-  batch, never the history.
+  one `usable_values` test per table (`raw_<table>__usable`: the raw_not_null columns are filled, the
+  castable ones parse). It looks at the newest load only (`where` config): the gate has validated every
+  batch before committing it, so a nightly build re-reads one batch, never the history.
 - `docs/export-contract.md`: the human page (files, columns, formats, vocabularies, keys, quirks, what
   the gate refuses and what it only warns about), from the declaration and the suites as generated.
 
@@ -140,19 +140,31 @@ def _newest_load(f: SourceFile) -> str:
     return f"_loaded_at = (select max(_loaded_at) from {table})"
 
 
-def _dbt_column(f: SourceFile, c: Column) -> dict[str, Any]:
+def _dbt_column(c: Column) -> dict[str, Any]:
     description = c.description or f"`{c.name}` as delivered (text)" + (
         f"; must parse as {c.castable}." if c.castable else "."
     )
-    col: dict[str, Any] = {"name": c.name, "quote": True, "description": description}
-    tests: list[Any] = []
-    if c.raw_not_null:
-        tests.append({"not_null": {"config": {"where": _newest_load(f)}}})
-    if c.castable:
-        tests.append({"castable": {"arguments": {"kind": c.castable}, "config": {"where": _newest_load(f)}}})
-    if tests:
-        col["data_tests"] = tests
-    return col
+    return {"name": c.name, "quote": True, "description": description}
+
+
+def _usable_test(f: SourceFile) -> dict[str, Any] | None:
+    """The table's one `usable_values` test: its raw_not_null columns and castable kinds, newest load only."""
+    arguments: dict[str, Any] = {}
+    not_null = [c.name for c in f.fields if c.raw_not_null]
+    castable = {c.name: c.castable for c in f.fields if c.castable}
+    if not_null:
+        arguments["not_null"] = not_null
+    if castable:
+        arguments["castable"] = castable
+    if not arguments:
+        return None
+    return {
+        "usable_values": {
+            "name": f"{RAW_SCHEMA}_{f.raw_table}__usable",
+            "arguments": arguments,
+            "config": {"where": _newest_load(f)},
+        }
+    }
 
 
 def _dbt_table(f: SourceFile) -> dict[str, Any]:
@@ -166,7 +178,10 @@ def _dbt_table(f: SourceFile) -> dict[str, Any]:
     }
     if not f.nightly:
         t["config"] = {"freshness": None}
-    t["columns"] = [_dbt_column(f, c) for c in f.fields] + [
+    usable = _usable_test(f)
+    if usable:
+        t["data_tests"] = [usable]
+    t["columns"] = [_dbt_column(c) for c in f.fields] + [
         {"name": n, "description": LINEAGE_DESCRIPTIONS[n]} for n, _ in LINEAGE_COLUMNS
     ]
     return t
@@ -175,10 +190,11 @@ def _dbt_table(f: SourceFile) -> dict[str, Any]:
 SOURCES_HEADER = """\
 # GENERATED from pipelines/sources.py by `python -m pipelines.contract`: do not edit, edit the declaration.
 # Freshness warns only (an alert, never a refusal); the survey arrives per wave, so it has none.
-# not_null and castable tests stop the build on a value staging could not use. The landing gate has
-# already validated every batch against its GX suite before committing it (each of these columns has an
-# error-level not-null expectation there), so both look at the newest load only (config `where`): a
-# nightly build never re-reads the history.
+# Each table's usable_values test (raw_<table>__usable) stops the build on a value staging could not use:
+# a required column empty, or a value that does not parse as its kind. The landing gate has already
+# validated every batch against its GX suite before committing it (each of these rules has an error-level
+# expectation there), so it looks at the newest load only (config `where`): a nightly build never
+# re-reads the history.
 """
 
 

@@ -98,7 +98,7 @@ COACHING_SKILL_FIELDS = (
     "Motivation_Rating__c",
     "Strategic_Thinking_Rating__c",
 )
-# The kinds dbt's `castable` source test knows (dbt_project/tests/generic/castable.sql).
+# The kinds the dbt source test `usable_values` parses (macro `unparsable`, dbt_project/macros/staging/parse.sql).
 CASTABLE_KINDS = (
     "sf_datetime",
     "iso_date",

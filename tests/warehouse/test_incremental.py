@@ -235,6 +235,20 @@ def test_a_bad_value_stops_the_build_naming_table_and_column(runs):
     with pytest.raises(AssertionError) as failure:
         run_dbt(raw.home, "build", *SELECT, "source:raw.hris_workers")
     message = str(failure.value)
-    assert "source_castable_raw_crm_opportunity__CloseDate" in message, message
-    assert "source_castable_raw_hris_workers__Hire_Date" in message, message
-    assert "source_not_null_raw_crm_opportunity__Id_" in message, message
+    assert "raw_crm_opportunity__usable" in message, message
+    assert "raw_hris_workers__usable" in message, message
+    # the failing rows name the column, the rule, how many rows, the first row in the file and a value
+    tests = ["raw_crm_opportunity__usable", "raw_hris_workers__usable"]
+    with pytest.raises(AssertionError):
+        run_dbt(raw.home, "test", "--store-failures", "--select", *tests)
+    with duckdb.connect(str(raw.path)) as con:
+        found = {
+            t: con.execute(f"select * from dbt_test__audit.{t} order by column_name, rule").fetchall() for t in tests
+        }
+    assert found == {
+        "raw_crm_opportunity__usable": [
+            ("CloseDate", "parses as iso_date", 1, 1, "2025-13-45"),
+            ("Id", "not null", 1, 2, None),
+        ],
+        "raw_hris_workers__usable": [("Hire Date", "parses as us_date", 1, 1, "31/02/2024")],
+    }

@@ -1,7 +1,8 @@
 {#-
   Parsers for the text that lands in raw (every delivered column is text). Each returns NULL for an
-  empty field AND for a value it cannot parse; the source tests `castable` (tests/generic) fail the build
-  with the column's name whenever a non-empty raw value does not parse, so NULL here never hides bad data.
+  empty field AND for a value it cannot parse; the source tests `usable_values` (tests/generic) fail the
+  build with the column's name whenever a non-empty raw value does not parse (`unparsable` below), so NULL
+  here never hides bad data.
 -#}
 
 {#- Salesforce datetime `2026-11-26T02:13:45.000Z` (UTC) -> TIMESTAMP (UTC, naive). -#}
@@ -72,4 +73,25 @@
 {#- Empty text -> NULL, otherwise trimmed. -#}
 {% macro clean_text(col) -%}
     nullif(trim({{ col }}), '')
+{%- endmacro %}
+
+{#- The SQL of "this raw text value is filled but does not parse as `kind`" (the staging parsers, with their
+    try_ semantics: an unparsable value becomes null there). -#}
+{% macro unparsable(column, kind) -%}
+    {%- set parsed -%}
+        {%- if kind == 'sf_datetime' -%}{{ parse_sf_datetime(column) }}
+        {%- elif kind == 'iso_date' -%}{{ parse_iso_date(column) }}
+        {%- elif kind == 'us_date' -%}{{ parse_us_date(column) }}
+        {%- elif kind == 'us_timestamp' -%}{{ parse_us_timestamp(column) }}
+        {%- elif kind == 'timestamp' -%}{{ parse_timestamp(column) }}
+        {%- elif kind == 'flag' -%}{{ parse_flag(column) }}
+        {%- elif kind == 'rating' -%}{{ parse_rating(column) }}
+        {%- elif kind == 'double' -%}{{ parse_double(column) }}
+        {%- elif kind == 'integer' -%}{{ parse_integer(column) }}
+        {%- elif kind == 'sf_id' -%}{{ sf_id_18(column) }}
+        {%- else -%}{{ exceptions.raise_compiler_error("unparsable: unknown kind '" ~ kind ~ "' for " ~ column) }}
+        {%- endif -%}
+    {%- endset -%}
+    (nullif(trim({{ column }}), '') is not null and (({{ parsed }}) is null
+        {%- if kind == 'rating' %} or ({{ parsed }}) not between 1 and 5{% endif %}))
 {%- endmacro %}

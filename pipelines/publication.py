@@ -93,6 +93,7 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
         con.execute(f"CREATE SCHEMA pub.{PUBLISHED_SCHEMA}")
         for t in tables:
             con.execute(f'CREATE TABLE pub.{PUBLISHED_SCHEMA}."{t}" AS SELECT * FROM "{wh}".{PUBLISHED_SCHEMA}."{t}"')
+        _copy_comments(con, wh, "pub")
         counts = dict(
             con.execute(
                 " union all ".join(f"select '{t}', count(*) from pub.{PUBLISHED_SCHEMA}.\"{t}\"" for t in tables)
@@ -115,6 +116,27 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
         )
         con.execute("DETACH pub")
     return {**counts, PUBLICATION_TABLE: len(names)}
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """The marts' descriptions (dbt persists its docs on the marts as table and column comments) go with them,
+    so that a BI tool or `duckdb_columns()` on the published file shows what each table and column means."""
+    tables = con.execute(
+        "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+        "AND comment IS NOT NULL",
+        [source, PUBLISHED_SCHEMA],
+    ).fetchall()
+    columns = con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+        "AND comment IS NOT NULL",
+        [source, PUBLISHED_SCHEMA],
+    ).fetchall()
+    statements = [f'COMMENT ON TABLE {target}.{PUBLISHED_SCHEMA}."{t}" IS {sql_literal(c)}' for t, c in tables]
+    statements += [
+        f'COMMENT ON COLUMN {target}.{PUBLISHED_SCHEMA}."{t}"."{col}" IS {sql_literal(c)}' for t, col, c in columns
+    ]
+    if statements:
+        con.execute(";\n".join(statements))
 
 
 def _fsync(path: Path) -> None:

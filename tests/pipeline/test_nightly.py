@@ -147,6 +147,13 @@ def test_every_mart_and_the_publication_table_are_published(two_runs):
             "select table_name, row_count, as_of_date, crm_extract_date, hris_extract_date, survey_extract_date, "
             "lms_extract_date, count(distinct run_id) over () from marts.publication"
         ).fetchall()
+        # the dbt docs of every mart and of its columns, as comments BI tools show
+        undocumented = con.execute(
+            "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
+            "and table_name <> 'publication' "
+            "and coalesce(comment, '') = ''"
+        ).fetchall()
+        grain = con.execute("select comment from duckdb_tables() where table_name = 'mart_manager_coaching'").fetchone()
     assert {r[0] for r in rows} == set(counts)
     assert all(r[1] == counts[r[0]] for r in rows if r[0] != "publication")
     assert {r[2:] for r in rows} == {
@@ -155,6 +162,8 @@ def test_every_mart_and_the_publication_table_are_published(two_runs):
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
         as_of = con.execute("select as_of_date from intermediate.int_calendar__as_of").fetchone()[0]
     assert as_of == date(2026, 11, 2)  # the publication's as-of date is the marts' own
+    assert undocumented == []
+    assert "manager" in grain[0].lower(), grain
 
 
 def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused_night):

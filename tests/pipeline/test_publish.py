@@ -91,6 +91,20 @@ def test_the_publication_table_describes_every_table_of_the_file_itself_included
     assert types["published_at"] == "TIMESTAMP" and types["as_of_date"] == "DATE"
 
 
+def test_the_marts_descriptions_go_with_them_as_comments(home):
+    """dbt persists the marts' docs as comments in the warehouse; the published file carries them (a quote
+    inside a description included), and no comment appears where the warehouse has none."""
+    with duckdb.connect(str(home.wh)) as con:
+        con.execute("comment on table marts.mart_x is 'One row per i: the manager''s x.'")
+        con.execute("comment on column marts.mart_x.i is 'The i, from 0.'")
+    home.publish("run-1")
+    with duckdb.connect(str(home.current), read_only=True) as con:
+        tables = con.execute("select table_name, comment from duckdb_tables() order by 1").fetchall()
+        columns = con.execute("select table_name, column_name, comment from duckdb_columns() where comment is not null")
+        assert tables == [("dim_y", None), ("mart_x", "One row per i: the manager's x."), ("publication", None)]
+        assert columns.fetchall() == [("mart_x", "i", "The i, from 0.")]
+
+
 def test_a_reader_keeps_its_view_while_the_file_is_replaced(home):
     home.publish("run-1")
     with duckdb.connect(str(home.current), read_only=True) as reader:

@@ -1385,17 +1385,22 @@ def test_impact_q1_only(wh):
 
 
 def test_the_wide_column_tests_fail_with_a_row_per_offending_column(wh, tmp_path):
-    """mart_manager_coaching's `<model>__not_null` and `<model>__in_range` tests (one query each for every
-    column) fail on a copy of the built marts damaged in three cells, and their stored failures name each
-    offending column: one null, and two values outside their bounds (a share of 1.5, a count of -3)."""
+    """mart_manager_coaching's `<model>__not_null`, `<model>__in_range` and `<model>__invariants` tests (one
+    query each for every column or expression) fail on a copy of the built marts damaged in three cells, and
+    their stored failures name each offending column: one null, and two values outside their bounds (a share
+    of 1.5, a count of -3); and each broken invariant: fewer courses assigned than completed, and a coverage
+    share where the manager has no direct report (when the damaged row has none)."""
     shutil.copyfile(wh.path, tmp_path / "warehouse.duckdb")
     damaged = Marts(tmp_path / "warehouse.duckdb")
     first = "(select manager_employee_id, month from marts.mart_manager_coaching order by all limit 1)"
+    (before,) = damaged.dicts(
+        f"select * from marts.mart_manager_coaching where (manager_employee_id, month) in {first}"
+    )
     damaged.dicts(
         "update marts.mart_manager_coaching set sessions_received = null, coverage_pct = 1.5, "
         f"coaching_courses_assigned = -3 where (manager_employee_id, month) in {first}"
     )
-    tests = ["mart_manager_coaching__not_null", "mart_manager_coaching__in_range"]
+    tests = ["mart_manager_coaching__not_null", "mart_manager_coaching__in_range", "mart_manager_coaching__invariants"]
     with pytest.raises(AssertionError) as failure:
         run_dbt(tmp_path, "test", "--store-failures", "--select", *tests)
     assert all(name in str(failure.value) for name in tests), failure.value
@@ -1409,3 +1414,7 @@ def test_the_wide_column_tests_fail_with_a_row_per_offending_column(wh, tmp_path
         {"column_name": "coverage_pct", "accepted": "from 0 to 1", "rows_outside": 1,
          "lowest_outside": 1.5, "highest_outside": 1.5},
     ]  # fmt: skip
+    broken = [{"expression": "coaching_courses_completed <= coaching_courses_assigned", "broken_rows": 1}]
+    if before["direct_reports_eom"] == 0:
+        broken.append({"expression": "(coverage_pct is null) = (direct_reports_eom = 0)", "broken_rows": 1})
+    assert damaged.dicts(f"select * from dbt_test__audit.{tests[2]} order by expression desc") == broken

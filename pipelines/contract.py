@@ -77,11 +77,6 @@ def _column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
         if c.mostly is not None:
             kw["mostly"] = c.mostly
         out.append(_exp("expect_column_values_to_match_regex", kw, c.format.rule, c.format.severity))
-        if c.format.strftime:
-            kw = {"column": c.name, "strftime_format": c.format.strftime}
-            out.append(
-                _exp("expect_column_values_to_match_strftime_format", kw, c.format.strftime_rule, c.format.severity)
-            )
     # A key is checked once its last column has been described.
     for cols in (f.key, *f.also_unique):
         if cols and max(f.columns.index(k) for k in cols) == f.columns.index(c.name):
@@ -235,7 +230,7 @@ def _values(values: tuple[str, ...]) -> str:
 def _column_row(f: SourceFile, c: Column) -> str:
     fmt = ""
     if c.format is not None:
-        fmt = f"{c.format.rule}" + (" (a real calendar date)" if c.format.strftime else "")
+        fmt = c.format.rule
         if c.mostly is not None:
             fmt += f"; {c.mostly:.0%} of filled values"
         if c.format.severity == "warn":

@@ -27,44 +27,59 @@ Severity = Literal["error", "warn"]  # error: the gate refuses the batch; warn: 
 
 @dataclass(frozen=True)
 class Format:
-    """The shape of a text value, as the GX suites check it: a regex, and for dates also a real calendar date
-    (Python's strptime with `strftime`: 02/30/2026 matches the regex but is refused)."""
+    """The shape of a text value, as the GX suites check it: one regex. A date's regex admits real calendar
+    days only (02/30/2026 and 2025-02-29 are refused, 2024-02-29 passes), so one expectation per column says
+    both "in this format" and "a real date", at the cost of one regex per value."""
 
     name: str  # as the docs say it
     regex: str
     rule: str  # the wording in failure messages
-    strftime: str | None = None
-    strftime_rule: str = ""
     severity: Severity = "error"
 
 
-_YMD = "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+def _calendar_days(order: Literal["ymd", "mdy"], sep: str) -> str:
+    """A regex of the real Gregorian days from 0001 to 9999, zero-padded, in `order` with `sep`.
+
+    Months of 31 and of 30 days, February to the 28th in any year and the 29th in leap years: divisible by
+    4 and not by 100 (`..04`, `..96`), or divisible by 400 (`0400`, `2000`)."""
+    year = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+    leap_year = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+    month_days = (
+        f"(0[13578]|1[02]){sep}(0[1-9]|[12][0-9]|3[01])"
+        f"|(0[469]|11){sep}(0[1-9]|[12][0-9]|30)"
+        f"|02{sep}(0[1-9]|1[0-9]|2[0-8])"
+    )
+    if order == "ymd":
+        return f"({year}{sep}({month_days})|{leap_year}{sep}02{sep}29)"
+    return f"(({month_days}){sep}{year}|02{sep}29{sep}{leap_year})"
+
+
+_YMD = _calendar_days("ymd", "-")
 _HMS = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-_REAL_DATE = "a real calendar date"
-_REAL_DATETIME = "a real calendar date and time"
 SF_ID = Format("Salesforce id (18)", "^[a-zA-Z0-9]{18}$", "18-character Salesforce id")
 SF_ID_15 = Format("Salesforce id (15)", "^[a-zA-Z0-9]{15}$", "15-character Salesforce id")
-ISO_DATE = Format("date", f"^{_YMD}$", "date YYYY-MM-DD", "%Y-%m-%d", _REAL_DATE)
+ISO_DATE = Format("date", f"^{_YMD}$", "a real calendar date YYYY-MM-DD")
 MONTH_START = Format(
-    "first of a month", "^[0-9]{4}-(0[1-9]|1[0-2])-01$", "first day of a month YYYY-MM-01", "%Y-%m-%d", _REAL_DATE
+    "first of a month",
+    "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-01$",
+    "first day of a month YYYY-MM-01 (a real calendar date)",
 )
-US_DATE = Format(
-    "US date", "^(0[1-9]|1[0-2])/(0[1-9]|[12][0-9]|3[01])/[0-9]{4}$", "date MM/DD/YYYY", "%m/%d/%Y", _REAL_DATE
-)
+US_DATE = Format("US date", f"^{_calendar_days('mdy', '/')}$", "a real calendar date MM/DD/YYYY")
 SF_DATETIME = Format(
     "Salesforce datetime",
     f"^{_YMD}T{_HMS}\\.000Z$",
-    "Salesforce UTC datetime YYYY-MM-DDTHH:MM:SS.000Z",
-    "%Y-%m-%dT%H:%M:%S.%fZ",
-    _REAL_DATETIME,
+    "Salesforce UTC datetime YYYY-MM-DDTHH:MM:SS.000Z on a real calendar date",
 )
 UTC_DATETIME = Format(
-    "UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-DD HH:MM:SS", "%Y-%m-%d %H:%M:%S", _REAL_DATETIME
+    "UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-DD HH:MM:SS on a real calendar date"
 )
 DECIMAL = Format("decimal", "^-?[0-9]+(\\.[0-9]+)?$", "plain decimal number like 1234.5")
 WHOLE = Format("whole number", "^[0-9]+$", "whole number")
 HRIS_ID = Format("HRIS Employee ID", "^[0-9]+$", "HRIS Employee ID: text of digits, leading zeros kept")
 EMAIL = Format("e-mail", "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "e-mail address", severity="warn")
+# An HRIS Employee ID as another system keeps it (CRM EmployeeNumber, LMS User ID, survey ManagerID): digits,
+# perhaps with leading zeros dropped or spaces around; the warehouse normalises it (trimmed, zero-padded to six
+# digits) before it joins, and an id that is not digits only fails to match, so a departure is a warning.
 PADDED_DIGITS = Format("digits", "^\\s*[0-9]+\\s*$", "digits, optionally with spaces around", severity="warn")
 WAVE = Format("survey wave", f"^{SURVEY_WAVE}$", "wave YYYY-Qn")
 
@@ -527,12 +542,12 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Wave", WAVE, required=True, raw_not_null=True),
             C(
                 "EmployeeID",
-                HRIS_ID,
+                PADDED_DIGITS,
                 description=(
                     "Respondent's employee id: personal data. Never selected past raw (stg_survey__responses drops it)."
                 ),
             ),
-            C("ManagerID", HRIS_ID),
+            C("ManagerID", PADDED_DIGITS),
             _likert("Q_COACH"),
             _likert("Q_FEEDBACK"),
             _likert("Q_GROWTH"),
@@ -585,7 +600,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "transcripts",
         "delta",
         (
-            C("User ID", HRIS_ID, required=True, raw_not_null=True),
+            C("User ID", PADDED_DIGITS, required=True, raw_not_null=True),
             C("User Email", EMAIL),
             C("LO ID", required=True, raw_not_null=True),
             C("Assigned Date", US_DATE, required=True, castable="us_date", raw_not_null=True),

@@ -22,19 +22,16 @@ The semantics copied from GX 1.x (pandas):
 - Uniqueness is `duplicated(keep=False)`: every row of a repeated value is unexpected. Compound keys
   drop rows whose key is all missing and compare missing parts as equal (so does SQL's GROUP BY).
 - A column pair compares with `==` after dropping rows where both are missing.
-- `match_strftime_format` is `datetime.strptime`; DuckDB's `try_strptime` with the same format agrees
-  on the formats in use (checked by the parity test, including impossible dates like 02/30/2026).
 - `value_set` may be `{"$PARAMETER": name}` (a GX suite parameter); the caller gives its SQL subquery.
 """
 
 from __future__ import annotations
 
-import _strptime  # Python's own regex per strftime format: what datetime.strptime matches
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.quality.suites import NUMBER_SUFFIX, base_column, target_columns
+from pipelines.quality.suites import NUMBER_SUFFIX, base_column, expectation_columns, target_columns
 from pipelines.sources import quote
 from pipelines.warehouse_file import sql_literal
 
@@ -133,6 +130,7 @@ class Compiled:
     missing: str
     unexpected: str | None  # None for uniqueness: see `duplicates`
     keys: tuple[str, ...] = ()
+    nulls_of: str | None = None  # not_be_null: the column whose nulls are the unexpected rows
 
     @property
     def is_uniqueness(self) -> bool:
@@ -166,18 +164,6 @@ def _between(col: str, kw: dict[str, Any]) -> str:
     return "NOT (" + " AND ".join(ok) + ")"
 
 
-def _strftime(col: str, kw: dict[str, Any]) -> str:
-    """Python's `datetime.strptime(value, format)` fails: its own pattern for the format (the regex
-    `_strptime` builds, matched case-insensitively and in full) must match, and the date must exist.
-    DuckDB's strptime alone is laxer (two-digit years, spaces around the value)."""
-    fmt = kw["strftime_format"]
-    pattern = "(?i)" + _strptime.TimeRE().pattern(fmt)
-    return (
-        f"NOT (regexp_full_match({col}, {sql_literal(pattern)}) "
-        f"AND try_strptime(upper({col}), {sql_literal(fmt)}) IS NOT NULL)"
-    )
-
-
 Rule = Callable[[str, dict[str, Any], Parameters], str]
 # Column map expectations: the SQL of "this non-missing value is unexpected".
 _COLUMN_MAP: dict[str, Rule] = {
@@ -186,14 +172,12 @@ _COLUMN_MAP: dict[str, Rule] = {
     ),
     "expect_column_values_to_be_in_set": lambda c, kw, p: f"{c} NOT IN {_value_set(kw, p)}",
     "expect_column_values_to_be_between": lambda c, kw, _: _between(c, kw),
-    "expect_column_values_to_match_strftime_format": lambda c, kw, _: _strftime(c, kw),
 }
 _KNOWN_KWARGS = {"column", "column_list", "column_A", "column_B", "row_condition", "condition_parser", "mostly"}
 _TYPE_KWARGS = {
     "expect_column_values_to_match_regex": {"regex"},
     "expect_column_values_to_be_in_set": {"value_set"},
     "expect_column_values_to_be_between": {"min_value", "max_value", "strict_min", "strict_max"},
-    "expect_column_values_to_match_strftime_format": {"strftime_format"},
     "expect_compound_columns_to_be_unique": {"ignore_row_if"},
     "expect_column_pair_values_to_be_equal": {"ignore_row_if"},
 }
@@ -244,7 +228,7 @@ def compile_expectation(index: int, e: dict[str, Any], params: Parameters | None
         return Compiled(index, e, where, f"NOT {keep}", f"coalesce({a} <> {b}, true)")
     col = column_sql(kw["column"])
     if t == "expect_column_values_to_not_be_null":
-        return Compiled(index, e, where, "false", f"{col} IS NULL")
+        return Compiled(index, e, where, "false", f"{col} IS NULL", nulls_of=col)
     if t == "expect_column_values_to_be_null":
         return Compiled(index, e, where, "false", f"{col} IS NOT NULL")
     if t == "expect_column_values_to_be_unique":
@@ -256,18 +240,46 @@ def compile_suite(suite: dict[str, Any], params: Parameters | None = None) -> li
     return [compile_expectation(i, e, params) for i, e in enumerate(suite["expectations"])]
 
 
-def aggregate_sql(compiled: list[Compiled], relation: str) -> str:
+def aggregate_sql(compiled: list[Compiled], relation: str, weight: str | None = None) -> str:
     """One scan of `relation` giving, per expectation i: d_i (domain rows), m_i (missing among them)
-    and, except for uniqueness, u_i (unexpected among the non-missing)."""
-    items = ["count(*) AS n"]
+    and, except for uniqueness, u_i (unexpected among the non-missing).
+
+    With `weight`, each row of `relation` stands for `weight` rows (a distinct value and its row count,
+    `distinct_values_sql`) and the counts are sums of it; there is no total `n` then."""
+    rows = "count(*)" if weight is None else f"sum({weight})"
+    items = ["count(*) AS n"] if weight is None else []
     for c in compiled:
         items += [
-            f"count(*) FILTER (WHERE {c.domain}) AS d_{c.index}",
-            f"count(*) FILTER (WHERE {c.domain} AND {c.missing}) AS m_{c.index}",
+            f"{_counted(rows, c.domain)} AS d_{c.index}",
+            f"{'0' if c.missing == 'false' else _counted(rows, c.domain + ' AND ' + c.missing)} AS m_{c.index}",
         ]
-        if not c.is_uniqueness:
-            items += [f"count(*) FILTER (WHERE {c.domain} AND NOT ({c.missing}) AND {c.unexpected}) AS u_{c.index}"]
+        if c.is_uniqueness:
+            continue
+        if weight is None and c.nulls_of and c.domain == "true":
+            # count(column) reads only the validity mask, not the values
+            items += [f"count(*) - count({c.nulls_of}) AS u_{c.index}"]
+        else:
+            items += [f"{_counted(rows, f'{c.domain} AND NOT ({c.missing}) AND {c.unexpected}')} AS u_{c.index}"]
     return f"SELECT {', '.join(items)} FROM {relation}"
+
+
+def _counted(rows: str, where: str) -> str:
+    """`rows` where `where` holds: count(*) or sum(weight), never NULL."""
+    if where == "true":
+        return rows if rows == "count(*)" else f"coalesce({rows}, 0)"
+    return f"coalesce({rows} FILTER (WHERE {where}), 0)"
+
+
+def raw_columns(e: dict[str, Any]) -> tuple[str, ...]:
+    """The delivered (or lineage) columns whose values decide expectation `e`, quoted, in first-use order."""
+    cols = ["_source_file" if c == FILE_WAVE else base_column(c) for c in expectation_columns(e)]
+    return tuple(quote(c) for c in dict.fromkeys(cols))
+
+
+def distinct_values_sql(relation: str, columns: tuple[str, ...]) -> str:
+    """Each distinct combination of `columns` in `relation` once, with its row count `_n`."""
+    cols = ", ".join(columns)
+    return f"(SELECT {cols}, count(*) AS _n FROM {relation} GROUP BY {cols})"
 
 
 def duplicates_sql(c: Compiled, relation: str, select: str = "*") -> str:

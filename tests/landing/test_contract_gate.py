@@ -70,7 +70,7 @@ KINDS = [
     ("crm_opportunity", 4, "OwnerId", "005SHORT", "18-character Salesforce id"),  # match_regex
     ("crm_opportunity", 2, "Amount", "-12.5", "amount >= 0"),  # between: a negative amount on a won deal
     ("crm_coaching_report", 5, "Opening_Rating__c", "9 - Superb", "not in {1 - Needs Development"),  # picklist
-    ("crm_call", 1, "Call_Date_vod__c", "2026-02-30", "a real calendar date"),  # match_strftime_format
+    ("crm_call", 1, "Call_Date_vod__c", "2026-02-30", "a real calendar date"),  # match_regex: a day no calendar has
     ("hris_workers", 3, "Hire Date", "02/30/2026", "a real calendar date"),  # an impossible HR date
     ("survey_responses", 2, "Wave", "2025-Q4", "wave named in the file name"),  # column pair equal
     ("hris_job_history", 2, "Termination Category", None, "required on Termination rows"),  # with condition

@@ -1,0 +1,43 @@
+"""The export contract's date formats admit exactly the days a calendar has."""
+
+import datetime
+import re
+
+import pytest
+
+from pipelines.sources import ISO_DATE, MONTH_START, SF_DATETIME, US_DATE, UTC_DATETIME
+
+YEARS = [1, 4, 99, 100, 400, 1582, 1900, 1996, 1999, 2000, 2023, 2024, 2025, 2100, 2400, 9996, 9999]
+
+
+def _is_day(y: int, m: int, d: int) -> bool:
+    try:
+        datetime.date(y, m, d)
+    except ValueError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_date_formats_admit_the_calendar_days_and_nothing_else(year):
+    iso, us, first = (re.compile(f.regex) for f in (ISO_DATE, US_DATE, MONTH_START))
+    for m in range(0, 14):
+        for d in range(0, 33):
+            real = _is_day(year, m, d) if 1 <= m <= 12 else False
+            assert bool(iso.search(f"{year:04d}-{m:02d}-{d:02d}")) == real, (year, m, d)
+            assert bool(us.search(f"{m:02d}/{d:02d}/{year:04d}")) == real, (year, m, d)
+            assert bool(first.search(f"{year:04d}-{m:02d}-{d:02d}")) == (real and d == 1), (year, m, d)
+
+
+def test_the_leap_day_rule_and_the_shapes():
+    assert re.search(ISO_DATE.regex, "2024-02-29") and not re.search(ISO_DATE.regex, "2025-02-29")
+    assert re.search(ISO_DATE.regex, "2000-02-29") and not re.search(ISO_DATE.regex, "1900-02-29")
+    assert not re.search(ISO_DATE.regex, "0000-01-01")  # no year 0 (Python's MINYEAR is 1)
+    for bad in ("2026-1-05", "2026-01-5", "26-01-05", " 2026-01-05", "2026/01/05"):
+        assert not re.search(ISO_DATE.regex, bad), bad
+    assert re.search(SF_DATETIME.regex, "2024-02-29T23:59:59.000Z")
+    for bad in ("2025-02-29T23:59:59.000Z", "2026-11-26T24:00:00.000Z", "2026-11-26T02:13:45Z", "2026-11-26 02:13:45"):
+        assert not re.search(SF_DATETIME.regex, bad), bad
+    assert re.search(UTC_DATETIME.regex, "2026-04-30 08:00:00") and not re.search(
+        UTC_DATETIME.regex, "2026-04-31 08:00:00"
+    )

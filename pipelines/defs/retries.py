@@ -45,9 +45,11 @@ def non_transient() -> Iterator[None]:
     Failure that is not retried."""
     try:
         yield
-    except dg.Failure:
-        raise
     except Exception as e:
-        if is_transient(e):
+        if is_transient(e) or (isinstance(e, dg.Failure) and not e.allow_retries):
             raise
-        raise dg.Failure(description=f"{type(e).__name__}: {e}", allow_retries=False) from e
+        # A Failure that allows retries is judged like any error: dagster-dbt raises its failed build as one
+        # (DagsterDbtCliRuntimeError), and a model error or a failed test fails the same way every time.
+        description = e.description if isinstance(e, dg.Failure) and e.description else f"{type(e).__name__}: {e}"
+        metadata = e.metadata if isinstance(e, dg.Failure) else None
+        raise dg.Failure(description=description, metadata=metadata, allow_retries=False) from e

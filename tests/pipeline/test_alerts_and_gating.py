@@ -6,6 +6,7 @@ import sys
 import dagster as dg
 import duckdb
 import pytest
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines.alerts import send_alert
 from pipelines.config import Settings
@@ -139,6 +140,14 @@ def test_only_transient_failures_are_retried():
     assert failure.value.allow_retries is False
     with pytest.raises(WarehouseBusy), non_transient():
         raise WarehouseBusy("locked")
+    # dagster-dbt raises a failed build as a Failure that allows retries: a model error is not retried...
+    with pytest.raises(dg.Failure) as failure, non_transient():
+        raise DagsterDbtCliRuntimeError("dbt build failed: Binder Error: Set operations can only apply to ...")
+    assert failure.value.allow_retries is False and "Binder Error" in failure.value.description
+    # ...a warehouse held by another process is
+    with pytest.raises(DagsterDbtCliRuntimeError) as failure, non_transient():
+        raise DagsterDbtCliRuntimeError('IO Error: Could not set lock on file "warehouse.duckdb"')
+    assert failure.value.allow_retries is not False
 
 
 def test_a_transient_failure_is_retried_by_the_policy_and_a_refusal_is_not(tmp_path):

@@ -28,6 +28,7 @@ from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
+from pipelines.model_code import code_fingerprint, last_fingerprint, record_fingerprint
 from pipelines.raw_audit import is_passing_audit, record_audit
 
 
@@ -113,7 +114,12 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         requests = pending_full_refresh(coachwh.settings.warehouse)
         for _, reason in requests:
             context.log.info(f"full refresh requested: {reason}")
-        full_refresh = config.full_refresh or bool(requests)
+        # Incremental data made by other code (an upgrade) is rebuilt from raw: see pipelines/model_code.py.
+        code = code_fingerprint(project.manifest_path)
+        code_changed = config.engine == "duckdb" and last_fingerprint(coachwh.settings.warehouse) != code
+        if code_changed:
+            context.log.info("full refresh: the incremental models' code differs from the code that built them")
+        full_refresh = config.full_refresh or bool(requests) or code_changed
         with non_transient():
             if config.engine == "spark":
                 from pipelines.spark.build import build_on_spark
@@ -129,6 +135,9 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                 # the raw rows this build audited need not be audited again on the next night
                 if audited:
                     record_audit(coachwh.settings.warehouse, full_refresh)
+                # a subset (a selection in the UI) may leave incremental models built by the older code
+                if context.selected_asset_keys == set(context.assets_def.keys):
+                    record_fingerprint(coachwh.settings.warehouse, code)
         if requests:
             mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])
 

@@ -227,3 +227,33 @@ def test_the_readme_queries_for_analysts_answer_on_the_published_file(refused_ni
     with duckdb.connect(str(cfg.published), read_only=True) as con:
         for q in queries:
             assert con.execute(q).fetchall(), q
+
+
+@pytest.fixture(scope="module")
+def upgraded_night(refused_night):
+    """A night after an upgrade: the warehouse says its incremental models were built by other code."""
+    cfg, *_ = refused_night
+    with duckdb.connect(str(cfg.warehouse)) as con:
+        con.execute("insert into ops.incremental_code values ('the code of an earlier release', now())")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COACHWH_HOME", str(cfg.home))
+        mp.delenv("DAGSTER_HOME", raising=False)
+        ok = run_nightly(cfg, out=lambda _: None)
+    return cfg, ok
+
+
+def test_incremental_models_built_by_other_code_are_rebuilt_from_raw(upgraded_night):
+    from pipelines.defs.warehouse import dbt_project
+    from pipelines.model_code import code_fingerprint
+
+    cfg, ok = upgraded_night
+    assert ok
+    with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
+        codes = [c for (c,) in con.execute("select fingerprint from ops.incremental_code order by built_at").fetchall()]
+        audits = [
+            f for (f,) in con.execute("select full_history from ops.raw_version_audits order by audited_at").fetchall()
+        ]
+    current = code_fingerprint(dbt_project().manifest_path)
+    # every build recorded the code it ran; the nights after the first were incremental until the code differed
+    assert codes[:3] == [current] * 3 and codes[3] == "the code of an earlier release" and codes[4:] == [current]
+    assert audits == [True, False, False, True]  # the audit of the upgraded night covered the whole history

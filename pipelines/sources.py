@@ -70,9 +70,7 @@ SF_DATETIME = Format(
     f"^{_YMD}T{_HMS}\\.000Z$",
     "Salesforce UTC datetime YYYY-MM-DDTHH:MM:SS.000Z on a real calendar date",
 )
-UTC_DATETIME = Format(
-    "UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-DD HH:MM:SS on a real calendar date"
-)
+UTC_DATETIME = Format("UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-DD HH:MM:SS on a real calendar date")
 DECIMAL = Format("decimal", "^-?[0-9]+(\\.[0-9]+)?$", "plain decimal number like 1234.5")
 WHOLE = Format("whole number", "^[0-9]+$", "whole number")
 HRIS_ID = Format("HRIS Employee ID", "^[0-9]+$", "HRIS Employee ID: text of digits, leading zeros kept")

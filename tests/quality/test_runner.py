@@ -192,4 +192,7 @@ def test_a_regex_on_repeating_values_is_evaluated_once_per_distinct_value():
     assert ('"Call_Date_vod__c"',) in grouped and ('"Id"',) not in grouped, grouped
     (f,) = report.failures
     assert (f.column, f.unexpected_count, f.examples[0].row_number) == ("Call_Date_vod__c", 1, 8)
-    assert f.message() == "Call2_vod__c.csv row 8: Call_Date_vod__c '2026-02-30' does not match a real calendar date YYYY-MM-DD"
+    assert (
+        f.message()
+        == "Call2_vod__c.csv row 8: Call_Date_vod__c '2026-02-30' does not match a real calendar date YYYY-MM-DD"
+    )

@@ -76,8 +76,9 @@ WHOLE = Format("whole number", "^[0-9]+$", "whole number")
 HRIS_ID = Format("HRIS Employee ID", "^[0-9]+$", "HRIS Employee ID: text of digits, leading zeros kept")
 EMAIL = Format("e-mail", "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "e-mail address", severity="warn")
 # An HRIS Employee ID as another system keeps it (CRM EmployeeNumber, LMS User ID, survey ManagerID): digits,
-# perhaps with leading zeros dropped or spaces around; the warehouse normalises it (trimmed, zero-padded to six
-# digits) before it joins, and an id that is not digits only fails to match, so a departure is a warning.
+# perhaps with leading zeros dropped or spaces around; the warehouse normalises it (whitespace trimmed, then when all
+# digits zero-padded to six) before it joins, and an id that is not digits only fails to match, so a departure is a
+# warning.
 PADDED_DIGITS = Format("digits", "^\\s*[0-9]+\\s*$", "digits, optionally with spaces around", severity="warn")
 WAVE = Format("survey wave", f"^{SURVEY_WAVE}$", "wave YYYY-Qn")
 

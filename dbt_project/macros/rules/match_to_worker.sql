@@ -1,6 +1,6 @@
 {#-
   Identity (sources.md): a CRM user or LMS learner is the HRIS person whose Employee ID equals its
-  normalised id; otherwise the person whose Work Email equals its e-mail (case-insensitive, trimmed) when
+  normalised id (macro normalise_employee_id); otherwise the person whose Work Email equals its e-mail (case-insensitive, trimmed) when
   exactly one worker has that e-mail. A shared e-mail matches nobody (ambiguous).
 
   Returns every row of `relation` with: employee_id (NULL when unmatched), match_method (`id_method` or

@@ -60,19 +60,23 @@
     {{ try_double_to_integer('try_cast(trim(' ~ col ~ ') as double)') }}
 {%- endmacro %}
 
-{#- Employee ids are 6-digit text: trim, then left-pad with zeros to six. Empty -> NULL. A longer
-    value is kept as delivered (lpad would cut it) so that it fails to match instead of matching wrongly. -#}
+{#- Employee ids (sources.md, Identity: "trimmed, and when all digits left-padded with zeros to six digits"):
+    whitespace trimmed at both ends (trim_whitespace: spaces, tabs, line breaks), then, when the trimmed value
+    is all ASCII digits and shorter than six, left-padded with zeros to six (`12` -> `000012`). Any other
+    value is kept as trimmed: `C1043` stays `C1043` (it matches no HRIS id), and a longer value is not cut
+    (lpad would cut it and match wrongly). Empty or whitespace only -> NULL. -#}
 {% macro normalise_employee_id(col) -%}
+    {%- set trimmed = trim_whitespace(col) -%}
     case
-        when trim({{ col }}) = '' or {{ col }} is null then null
-        when length(trim({{ col }})) >= 6 then trim({{ col }})
-        else lpad(trim({{ col }}), 6, '0')
+        when length({{ trimmed }}) between 1 and 5 and translate({{ trimmed }}, '0123456789', '') = ''
+            then lpad({{ trimmed }}, 6, '0')
+        else nullif({{ trimmed }}, '')
     end
 {%- endmacro %}
 
-{#- Empty text -> NULL, otherwise trimmed. -#}
+{#- Text: whitespace trimmed at both ends (trim_whitespace: spaces, tabs, line breaks); empty -> NULL. -#}
 {% macro clean_text(col) -%}
-    nullif(trim({{ col }}), '')
+    nullif({{ trim_whitespace(col) }}, '')
 {%- endmacro %}
 
 {#- The SQL of "this raw text value is filled but does not parse as `kind`" (the staging parsers, with their

@@ -1,6 +1,7 @@
 -- Every CRM user of the latest User snapshot, resolved to an HRIS person (macro match_to_worker): by
--- EmployeeNumber (trimmed, left-padded with zeros to six digits when all digits), else by an e-mail that
--- exactly one worker has. A user that matches nobody is kept, with the reason in words a data engineer
+-- EmployeeNumber (whitespace trimmed at both ends, left-padded with zeros to six digits when then all digits
+-- and shorter than six: macro normalise_employee_id), else by an e-mail (trimmed, any case) that exactly one
+-- worker has. A user that matches nobody is kept, with the reason in words a data engineer
 -- can act on.
 with users as (
     select * from {{ ref('stg_crm__users') }}

@@ -1,6 +1,6 @@
 -- Every LMS learner seen in the transcripts (latest versions), resolved to an HRIS person (macro
--- match_to_worker): by User ID (trimmed, left-padded to six digits when all digits), else by a User Email
--- that exactly one worker has. Unmatched learners are kept with the reason.
+-- match_to_worker): by User ID (normalised like EmployeeNumber, macro normalise_employee_id), else by a User
+-- Email (trimmed, any case) that exactly one worker has. Unmatched learners are kept with the reason.
 -- A learner's e-mail is the one on its most recently modified transcript row.
 with transcripts as (
     select * from {{ ref('stg_lms__transcripts') }}

@@ -323,7 +323,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Review_Date__c", ISO_DATE, required="live", castable="iso_date"),
             C("Status__c", required="live", values=("Draft", "Submitted", "Approved")),
             C("Coaching_Type__c", values=("Field Ride-Along", "Virtual Ride-Along", "One-on-One", "Call Review")),
-            C("Duration_Minutes__c", DECIMAL, range=Range("duration minutes >= 0", 0), castable="integer"),
+            C("Duration_Minutes__c", DECIMAL, range=Range("duration minutes >= 0", 0), castable="double"),
             C("Coaching_Level__c", required="live", values=("Rep", "Manager")),
             *(C(name, values=RATING_PICKLIST, castable="rating") for name in REP_SKILL_FIELDS),
             *(C(name, values=RATING_PICKLIST, castable="rating") for name in COACHING_SKILL_FIELDS),

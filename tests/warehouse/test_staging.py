@@ -411,7 +411,7 @@ def build_scenario(wh: RawWarehouse) -> None:
                 "Review_Date__c": "2025-01-20",
                 "Status__c": "Submitted",
                 "Coaching_Type__c": "Field Ride-Along",
-                "Duration_Minutes__c": "45",
+                "Duration_Minutes__c": "45.5",  # a DECIMAL: the half minute is kept
                 "Coaching_Level__c": "Rep",
                 "Opening_Rating__c": "4 - Advanced",
                 "Closing_Rating__c": "2 - Developing",
@@ -701,7 +701,7 @@ def test_casts(wh):
     assert str(o1["close_date"]) == "2025-02-01" and o1["is_won"] is True
     cr1 = one(wh, "select * from staging.stg_crm__coaching_reports where coaching_report_id = 'a0C000000000CR1AAA'")
     assert (cr1["opening_rating"], cr1["closing_rating"], cr1["feedback_rating"]) == (4, 2, None)
-    assert cr1["duration_minutes"] == 45
+    assert cr1["duration_minutes"] == 45.5  # not rounded to 46
     w = one(wh, "select * from staging.stg_hris__workers where employee_id = '000100'")
     assert str(w["original_hire_date"]) == "2025-01-15" and w["is_regretted"] is True
     t = one(wh, "select * from staging.stg_lms__transcripts where lms_user_id = '100'")
@@ -756,7 +756,7 @@ def test_coaching_sessions_and_ratings(wh):
         )
         for s in sessions
     ] == [
-        ("CR1", "000010", "000100", "2025-01-01", "2025-01-01", 45),
+        ("CR1", "000010", "000100", "2025-01-01", "2025-01-01", 45.5),
         ("CR2", "000001", "000010", "2025-02-01", "2025-01-01", None),
     ]
     ratings = wh.dicts("select * from intermediate.int_coaching__session_ratings order by coaching_report_id, skill")

@@ -84,7 +84,7 @@ delivered_quarter as (
     select
         coach_employee_id as manager_employee_id,
         quarter,
-        sum(coalesce(duration_minutes, 0)) as coaching_minutes_delivered
+        {{ exact_sum('coalesce(duration_minutes, 0)') }} as coaching_minutes_delivered
     from {{ ref('int_coaching__sessions') }}
     where review_date <= (select as_of_date from as_of)
     group by 1, 2
@@ -270,7 +270,7 @@ select
     cast(quarter_end as date) as quarter_end,
     cast(second_line_manager_employee_id as string) as second_line_manager_employee_id,
     cast(direct_reports_eoq as integer) as direct_reports_eoq,
-    cast(coaching_minutes_delivered as integer) as coaching_minutes_delivered,
+    cast(coaching_minutes_delivered as double) as coaching_minutes_delivered,
     cast(coaching_hours_per_direct_report as double) as coaching_hours_per_direct_report,
     cast(direct_reports_coached as integer) as direct_reports_coached,
     cast(coverage_pct as double) as coverage_pct,

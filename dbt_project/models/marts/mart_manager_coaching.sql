@@ -3,6 +3,7 @@
 -- for the published months (dim_month).
 -- Events are "in the month" when dated between month (first day) and month_end (capped at as-of date).
 -- Sums and counts are 0 (never NULL) when nothing happened; ratios are NULL when their denominator is 0.
+-- Minutes (Duration_Minutes__c, a DOUBLE that may hold a fraction) are summed exactly (macro exact_sum).
 
 with spine as (
 
@@ -52,7 +53,7 @@ delivered as (
         coach_employee_id as manager_employee_id,
         month,
         count(distinct coaching_report_id) as sessions_delivered,
-        sum(duration_minutes) as coaching_minutes_delivered,
+        {{ exact_sum('duration_minutes') }} as coaching_minutes_delivered,
         count(distinct coachee_employee_id) as coachees_coached
     from sessions
     group by coach_employee_id, month
@@ -94,7 +95,7 @@ received as (
         coachee_employee_id as manager_employee_id,
         month,
         count(distinct coaching_report_id) as sessions_received,
-        sum(duration_minutes) as coaching_minutes_received
+        {{ exact_sum('duration_minutes') }} as coaching_minutes_received
     from sessions
     group by coachee_employee_id, month
 
@@ -181,7 +182,7 @@ select
     cast(second_line_manager_employee_id as string) as second_line_manager_employee_id,
     cast(direct_reports_eom as integer) as direct_reports_eom,
     cast(sessions_delivered as integer) as sessions_delivered,
-    cast(coaching_minutes_delivered as integer) as coaching_minutes_delivered,
+    cast(coaching_minutes_delivered as double) as coaching_minutes_delivered,
     cast(coachees_coached as integer) as coachees_coached,
     cast(direct_reports_coached as integer) as direct_reports_coached,
     cast(case when direct_reports_eom > 0 then cast(direct_reports_coached as double) / direct_reports_eom end as double)
@@ -193,7 +194,7 @@ select
     cast(case when rating_count_given > 0 then cast(rating_sum_given as double) / rating_count_given end as double)
         as avg_rating_given,
     cast(sessions_received as integer) as sessions_received,
-    cast(coaching_minutes_received as integer) as coaching_minutes_received,
+    cast(coaching_minutes_received as double) as coaching_minutes_received,
     cast(coaching_skill_rating_sum_received as integer) as coaching_skill_rating_sum_received,
     cast(coaching_skill_rating_count_received as integer) as coaching_skill_rating_count_received,
     cast(case when coaching_skill_rating_count_received > 0

@@ -101,7 +101,7 @@ coaching_given as (
         quarter,
         count(*) as sessions_to_flms,
         count(distinct coachee_employee_id) as flms_coached,
-        sum(coalesce(duration_minutes, 0)) as coaching_minutes_to_flms
+        {{ exact_sum('coalesce(duration_minutes, 0)') }} as coaching_minutes_to_flms
     from sessions_to_flms
     group by manager_employee_id, quarter
 
@@ -221,7 +221,7 @@ select
     cast(flms_coached as integer) as flms_coached,
     cast(case when flms_eoq > 0 then cast(flms_coached as double) / flms_eoq end as double) as flm_coverage_pct,
     cast(sessions_to_flms as integer) as sessions_to_flms,
-    cast(coaching_minutes_to_flms as integer) as coaching_minutes_to_flms,
+    cast(coaching_minutes_to_flms as double) as coaching_minutes_to_flms,
     cast(coaching_skill_rating_sum_given as integer) as coaching_skill_rating_sum_given,
     cast(coaching_skill_rating_count_given as integer) as coaching_skill_rating_count_given,
     cast(case when coaching_skill_rating_count_given > 0

@@ -22,7 +22,7 @@ renamed as {{ inline_cte() }} (
         -- attributes
         {{ clean_text(adapter.quote('Status__c')) }} as status,
         {{ clean_text(adapter.quote('Coaching_Type__c')) }} as coaching_type,
-        {{ parse_integer(adapter.quote('Duration_Minutes__c')) }} as duration_minutes,
+        {{ parse_double(adapter.quote('Duration_Minutes__c')) }} as duration_minutes,
         {{ clean_text(adapter.quote('Coaching_Level__c')) }} as coaching_level,
         -- ratings (1-5; NULL = not observed)
         {%- for f in rating_fields %}

@@ -1,24 +1,20 @@
 -- mart_coaching_effectiveness: one row per front-line manager and quarter (metrics.md).
 -- Rows: people whose job row with the greatest Effective Date <= quarter end says 'First-Line Manager' and
 -- who have at least one direct report at quarter end (quarter end is capped at the as-of date).
--- Built from the monthly rows of the quarter (int_manager_months__revenue/__retention: every month, the
--- unpublished ones before the coverage start too) (bookings, quota, separations, avg_headcount are sums of
--- their monthly rows); coaching delivered and received, and coverage (distinct coachees over the quarter),
--- come from the sessions, which also counts a session received in a month without a monthly row. Quarter turnover: separations / (sum of the monthly avg_headcount
--- / the number of the quarter's months up to the as-of date), a month without a row counting 0.
+-- Built from the monthly rows of the quarter, every month of it, the unpublished ones before the coverage start
+-- too: coaching minutes delivered, sessions and coaching-skill ratings received are sums of the manager's rows
+-- of int_manager_months__coaching (mart_manager_coaching's rows), bookings and quota of int_manager_months__revenue,
+-- separations and avg_headcount of int_manager_months__retention. Coverage (distinct direct reports at quarter end
+-- coached in the quarter) comes from the quarter's sessions: distinct coachees do not add up over months.
+-- Quarter turnover: separations / (sum of the monthly avg_headcount / the number of the quarter's months up to
+-- the as-of date), a month without a row counting 0.
 -- next_quarter_*: the same measures for the following quarter and the same manager (whatever their role
 -- then), NULL until that quarter is complete (as-of date >= its last calendar day).
 -- coaching_intensity_quartile: NTILE(4) over the quarter's rows ordered by coaching_hours_per_direct_report
 -- ascending (NULL would sort first, as "no coaching", but it cannot occur: direct_reports_eoq > 0 and
 -- minutes with no duration count 0), then manager_employee_id; 4 = most coaching.
 
-with as_of as (
-
-    select as_of_date from {{ ref('int_calendar__as_of') }}
-
-),
-
-quarters as (
+with quarters as (
 
     select
         quarter,
@@ -77,65 +73,22 @@ flm_quarters as (
 
 ),
 
--- Coaching delivered and received in the quarter, straight from the sessions: a month in which the
--- manager had no report and coached no one has no monthly row, yet a session they received then counts.
-delivered_quarter as (
-
-    select
-        coach_employee_id as manager_employee_id,
-        quarter,
-        {{ exact_sum('coalesce(duration_minutes, 0)') }} as coaching_minutes_delivered
-    from {{ ref('int_coaching__sessions') }}
-    where review_date <= (select as_of_date from as_of)
-    group by 1, 2
-
-),
-
-received_quarter as (
-
-    select
-        coachee_employee_id as manager_employee_id,
-        quarter,
-        count(*) as sessions_received
-    from {{ ref('int_coaching__sessions') }}
-    where review_date <= (select as_of_date from as_of)
-    group by 1, 2
-
-),
-
-ratings_received_quarter as (
-
-    select
-        coachee_employee_id as manager_employee_id,
-        quarter,
-        sum(rating) as coaching_skill_rating_sum_received,
-        count(rating) as coaching_skill_rating_count_received
-    from {{ ref('int_coaching__session_ratings') }}
-    where skill_group = 'coaching'
-      and review_date <= (select as_of_date from as_of)
-    group by 1, 2
-
-),
-
+-- Coaching delivered and received in the quarter: sums of the manager's monthly coaching rows of the quarter
+-- (int_manager_months__coaching, every month of it, the unpublished ones before the coverage start too). A
+-- session received in a month without a monthly row (no direct report and no session delivered then, e.g. as a
+-- rep before a promotion) counts nowhere, as in mart_manager_coaching; a month in which the manager coached
+-- always has a row.
 coaching_quarter as (
 
     select
-        flm_quarters.manager_employee_id,
-        flm_quarters.quarter,
-        delivered_quarter.coaching_minutes_delivered,
-        received_quarter.sessions_received,
-        ratings_received_quarter.coaching_skill_rating_sum_received,
-        ratings_received_quarter.coaching_skill_rating_count_received
-    from flm_quarters
-    left join delivered_quarter
-        on delivered_quarter.manager_employee_id = flm_quarters.manager_employee_id
-       and delivered_quarter.quarter = flm_quarters.quarter
-    left join received_quarter
-        on received_quarter.manager_employee_id = flm_quarters.manager_employee_id
-       and received_quarter.quarter = flm_quarters.quarter
-    left join ratings_received_quarter
-        on ratings_received_quarter.manager_employee_id = flm_quarters.manager_employee_id
-       and ratings_received_quarter.quarter = flm_quarters.quarter
+        manager_employee_id,
+        cast({{ dbt.date_trunc('quarter', 'month') }} as date) as quarter,
+        {{ exact_sum('coaching_minutes_delivered') }} as coaching_minutes_delivered,
+        sum(sessions_received) as sessions_received,
+        sum(coaching_skill_rating_sum_received) as coaching_skill_rating_sum_received,
+        sum(coaching_skill_rating_count_received) as coaching_skill_rating_count_received
+    from {{ ref('int_manager_months__coaching') }}
+    group by 1, 2
 
 ),
 

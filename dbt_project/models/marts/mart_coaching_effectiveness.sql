@@ -10,9 +10,13 @@
 -- the as-of date), a month without a row counting 0.
 -- next_quarter_*: the same measures for the following quarter and the same manager (whatever their role
 -- then), NULL until that quarter is complete (as-of date >= its last calendar day).
+-- coaching_hours_per_direct_report: minutes / (60 * direct_reports_eoq), one correctly rounded division.
 -- coaching_intensity_quartile: NTILE(4) over the quarter's rows ordered by coaching_hours_per_direct_report
 -- ascending (NULL would sort first, as "no coaching", but it cannot occur: direct_reports_eoq > 0 and
--- minutes with no duration count 0), then manager_employee_id; 4 = most coaching.
+-- minutes with no duration count 0), then manager_employee_id; 4 = most coaching. The order reads the hours
+-- rounded to 10 decimals, so that mathematically equal ratios are equal and meet the id tie-break: with
+-- fractional minutes two equal ratios can differ in the last bit (4.9 min / 7 reports against 0.7 / 1), while
+-- distinct ratios of realistic minutes and report counts differ by far more than 1e-10.
 
 with quarters as (
 
@@ -179,8 +183,9 @@ joined as (
         flm_quarters.second_line_manager_employee_id,
         flm_quarters.direct_reports_eoq,
         coalesce(coaching_quarter.coaching_minutes_delivered, 0) as coaching_minutes_delivered,
-        cast(coalesce(coaching_quarter.coaching_minutes_delivered, 0) as double) / 60
-            / flm_quarters.direct_reports_eoq as coaching_hours_per_direct_report,
+        -- one division (correctly rounded): 70 minutes over 7 reports and 10 over 1 give the same double
+        cast(coalesce(coaching_quarter.coaching_minutes_delivered, 0) as double)
+            / cast(60 * flm_quarters.direct_reports_eoq as double) as coaching_hours_per_direct_report,
         coalesce(reports_coached.direct_reports_coached, 0) as direct_reports_coached,
         cast(coalesce(reports_coached.direct_reports_coached, 0) as double)
             / flm_quarters.direct_reports_eoq as coverage_pct,
@@ -245,7 +250,7 @@ select
         as next_quarter_turnover_rate,
     cast(ntile(4) over (
         partition by quarter
-        order by coaching_hours_per_direct_report asc nulls first, manager_employee_id
+        order by round(coaching_hours_per_direct_report, 10) asc nulls first, manager_employee_id
     ) as integer) as coaching_intensity_quartile
 from joined
 -- published quarters only: from the one that contains the coverage start (metrics.md "Coverage")

@@ -157,10 +157,12 @@ def test_dim_employee(wh):
         pat["management_level"],
         pat["region"],
     ) == ("Pat Rep", "pat@example.com", "000010", "Individual Contributor", "East")
+    # dates from job_history's spans: rehired 03/03 (an open span), so no termination date, though the workers
+    # file still shows the 02/20 one
     assert (pat["hire_date"], pat["original_hire_date"], pat["termination_date"]) == (
         date(2025, 3, 3),
         date(2025, 1, 15),
-        date(2025, 2, 20),
+        None,
     )
     assert pat["is_active"] is True and pat["employment_spans"] == 2
     assert (pat["crm_user_id"], pat["lms_user_id"]) == ("005Ab00000XyZ12IAF", "100")
@@ -168,4 +170,6 @@ def test_dim_employee(wh):
     assert (
         rows["000001"]["crm_user_id"] == "005000000000SSaAAA" and rows["000001"]["current_manager_employee_id"] is None
     )
-    assert rows["000200"]["is_active"] is False  # hired after the as-of date
+    # hired after the as-of date: not active, no manager yet; the hire date as job_history records it
+    fay = rows["000200"]
+    assert (fay["is_active"], fay["current_manager_employee_id"], fay["hire_date"]) == (False, None, date(2025, 4, 1))

@@ -1,7 +1,13 @@
 -- One row per person (HRIS Employee ID): every worker of the latest workers snapshot, plus anyone who
--- appears only in job_history (so that every id of the reporting lines has a row). Current attributes
--- come from the workers file, falling back to the person's current job_history row; the current manager
--- comes from job history (the source of truth for reporting lines) as of the as-of date.
+-- appears only in job_history (so that every id of the reporting lines has a row).
+-- Level, region and job profile: the person's job_history row current on the as-of date, falling back to the
+-- workers file. Current manager: "manager of a person on day d" (metrics.md, macro manager_on_day) on the
+-- as-of date, from int_people__reporting_intervals only: NULL when the person is not active then (terminated,
+-- between spans, not yet hired) or job_history names no manager; never the workers file's.
+-- Dates: terminations come from job_history only (metrics.md; the workers file shows just the latest), so
+-- hire, original hire and termination dates come from the employment spans: the latest span's start and end
+-- (NULL while it is open, so a rehired person who is active shows none) and the first span's start, as
+-- job_history records them (a future-dated row included); the workers file only for a person without a span.
 with workers as (
     select * from {{ ref('stg_hris__workers') }}
 ),
@@ -24,12 +30,12 @@ current_job as (
       and (intervals.valid_until is null or intervals.valid_until >= as_of.as_of_date)
 ),
 
+-- The first and the latest employment span of each person (span_number orders them in time).
 spans as (
     select
         employee_id,
         min(span_start) as first_span_start,
-        max(span_start) as last_span_start,
-        max(span_end) as last_span_end,
+        max(span_number) as last_span_number,
         count(*) as employment_spans,
         max(case
             when span_start <= as_of.as_of_date and (span_end is null or span_end >= as_of.as_of_date) then 1
@@ -38,6 +44,14 @@ spans as (
     from {{ ref('int_people__employment_spans') }}
     cross join as_of
     group by employee_id
+),
+
+last_span as (
+    select all_spans.employee_id, all_spans.span_start, all_spans.span_end
+    from {{ ref('int_people__employment_spans') }} as all_spans
+    inner join spans
+        on all_spans.employee_id = spans.employee_id
+       and all_spans.span_number = spans.last_span_number
 ),
 
 crm_users as (
@@ -66,10 +80,12 @@ select
     coalesce(current_job.management_level, workers.management_level) as management_level,
     coalesce(current_job.region, workers.region) as region,
     coalesce(current_job.job_profile, workers.job_profile) as job_profile,
-    coalesce(current_job.manager_employee_id, workers.manager_employee_id) as current_manager_employee_id,
-    coalesce(workers.hire_date, spans.last_span_start) as hire_date,
-    coalesce(workers.original_hire_date, spans.first_span_start) as original_hire_date,
-    coalesce(workers.termination_date, spans.last_span_end) as termination_date,
+    reporting.manager_employee_id as current_manager_employee_id,
+    case when spans.employee_id is not null then last_span.span_start else workers.hire_date end as hire_date,
+    case when spans.employee_id is not null then spans.first_span_start else workers.original_hire_date end
+        as original_hire_date,
+    case when spans.employee_id is not null then last_span.span_end else workers.termination_date end
+        as termination_date,
     workers.worker_status,
     coalesce(spans.is_active_on_as_of = 1, false) as is_active,
     cast(coalesce(spans.employment_spans, 0) as integer) as employment_spans,
@@ -77,8 +93,13 @@ select
     cast(coalesce(crm_users.crm_user_count, 0) as integer) as crm_user_count,
     lms_learners.lms_user_id
 from people
+cross join as_of
 left join workers on people.employee_id = workers.employee_id
 left join current_job on people.employee_id = current_job.employee_id
 left join spans on people.employee_id = spans.employee_id
+left join last_span on people.employee_id = last_span.employee_id
+-- the manager on the as-of date: only while the person is active (macro manager_on_day)
+left join {{ ref('int_people__reporting_intervals') }} as reporting
+    on {{ manager_on_day('reporting', 'people.employee_id', 'as_of.as_of_date') }}
 left join crm_users on people.employee_id = crm_users.employee_id and crm_users._rank = 1
 left join lms_learners on people.employee_id = lms_learners.employee_id and lms_learners._rank = 1

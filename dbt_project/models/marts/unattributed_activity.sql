@@ -48,8 +48,10 @@ owned as (
         identities.employee_id,
         case when records.activity_date is null then 'missing_date' else owner_days.reason end as reason
     from owned_records as records
+    -- null-safe on the user: a record without an owner finds its owner day (reason user_unmatched) rather
+    -- than none, which would leave its reason NULL and drop it from this table
     left join owner_days
-        on owner_days.user_id = records.user_id
+        on owner_days.user_id is not distinct from records.user_id
        and owner_days.activity_date = records.activity_date
     left join {{ ref('int_identity__crm_users') }} as identities
         on identities.user_id = records.user_id

@@ -20,7 +20,8 @@ def wh(tmp_path_factory) -> Built:
 
 
 def manager_on(wh: Built, employee_id: str, day: str):
-    """The interface rule: the row with effective_date <= d <= coalesce(valid_until, d)."""
+    """The manager named by the job row current on d (effective_date <= d <= coalesce(valid_until, d)); the
+    person's manager on d only while active (direct_reports below reads the intervals that apply that)."""
     rows = wh.dicts(f"""
         select manager_employee_id from intermediate.int_people__job_intervals
         where employee_id = '{employee_id}'

@@ -1,7 +1,9 @@
 -- One row per job_history row with the day it stops being the person's current row.
--- "Manager of X on day d" = manager_employee_id of the row with effective_date <= d <= coalesce(valid_until, d).
--- A Termination row stays current until the day before the rehire (the person is then not active:
--- use int_people__employment_spans / int_people__reporting_intervals for activity).
+-- The row of X current on day d: effective_date <= d <= coalesce(valid_until, d) (macro job_row_on_day). Its
+-- manager_employee_id is X's manager on d only while X is active on d (metrics.md "manager of a person on day
+-- d"): a Termination row stays current until the day before the rehire, days on which X is not active and has
+-- no manager. Attribution to managers uses int_people__reporting_intervals (macro manager_on_day), which
+-- applies that condition; int_people__employment_spans says when X is active.
 with job_history as (
     select * from {{ ref('stg_hris__job_history') }}
 ),

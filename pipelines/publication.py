@@ -15,7 +15,8 @@ next publish or rollback sweeps (listing ignores them). The current file is a co
 BI user who opens it read-write cannot alter the kept publication.
 
 `marts.publication` has one row per table of the published file, itself included (its `row_count` is the
-number of tables in the file), so "which tables, how many rows, from which run, how fresh" is one query.
+number of tables in the file), so "which tables, how many rows, from which run, how fresh" is one query; it
+describes itself and its columns in comments (PUBLICATION_COLUMNS), as the marts carry their dbt descriptions.
 The last `keep` publications before the newest are kept (default 7) besides the newest; older ones are
 deleted, except the one that is current after a rollback.
 """
@@ -60,12 +61,50 @@ class Publication:
     current: bool = False
 
 
+SYSTEM_NAMES = {"crm": "CRM", "hris": "HRIS", "survey": "survey", "lms": "LMS"}
+
+# The publication table, declared once: its description and its columns (name, type, description) make both its
+# DDL and the comments it carries in the published file, as the marts carry their dbt descriptions.
+PUBLICATION_DESCRIPTION = (
+    "One row per table of this published file, itself included: its row count, the run that published the file, "
+    "when (UTC), the as-of date of the marts and each system's latest extract date, so that a dashboard can say "
+    "how fresh it is."
+)
+PUBLICATION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("table_name", "VARCHAR NOT NULL", "A table of the published file (schema marts), this one included."),
+    (
+        "row_count",
+        "BIGINT NOT NULL",
+        "Rows of that table in this file; for the publication table itself, the number of tables in the file.",
+    ),
+    ("run_id", "VARCHAR NOT NULL", "The pipeline run (Dagster run id) that published this file."),
+    ("published_at", "TIMESTAMP NOT NULL", "When this file was published (UTC)."),
+    (
+        "as_of_date",
+        "DATE",
+        "The as-of date of the marts: the latest extract date loaded, over all systems. Nothing after it is known.",
+    ),
+    *(
+        (
+            f"{s}_extract_date",
+            "DATE",
+            f"The latest {SYSTEM_NAMES[s]} extract date loaded into the warehouse; NULL when none has loaded.",
+        )
+        for s in SYSTEMS
+    ),
+)
+
+
 def publication_ddl(table: str) -> str:
-    system_columns = "".join(f", {s}_extract_date DATE" for s in SYSTEMS)
-    return (
-        f"CREATE TABLE {table} (table_name VARCHAR NOT NULL, row_count BIGINT NOT NULL, run_id VARCHAR NOT NULL, "
-        f"published_at TIMESTAMP NOT NULL, as_of_date DATE{system_columns})"
-    )
+    return f"CREATE TABLE {table} ({', '.join(f'{name} {kind}' for name, kind, _ in PUBLICATION_COLUMNS)})"
+
+
+def publication_comments(table: str) -> list[str]:
+    """The COMMENT statements that describe the publication table `table` and each of its columns."""
+    return [
+        f"COMMENT ON TABLE {table} IS {sql_literal(PUBLICATION_DESCRIPTION)}",
+        *(f"COMMENT ON COLUMN {table}.{name} IS {sql_literal(text)}" for name, _, text in PUBLICATION_COLUMNS),
+    ]
 
 
 def _archive_name(published_at: datetime, run_id: str) -> str:
@@ -114,6 +153,7 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
                 *(extracts[s] for s in SYSTEMS),
             ],
         )
+        con.execute(";\n".join(publication_comments(table)))
         con.execute("DETACH pub")
     return {**counts, PUBLICATION_TABLE: len(names)}
 

@@ -147,12 +147,16 @@ def test_every_mart_and_the_publication_table_are_published(two_runs):
             "select table_name, row_count, as_of_date, crm_extract_date, hris_extract_date, survey_extract_date, "
             "lms_extract_date, count(distinct run_id) over () from marts.publication"
         ).fetchall()
-        # the dbt docs of every mart and of its columns, as comments BI tools show
+        # the dbt docs of every mart and of its columns, and the publication table's own, as comments BI tools show
         undocumented = con.execute(
             "select table_name, column_name from duckdb_columns() where schema_name = 'marts' "
-            "and table_name <> 'publication' "
+            "and coalesce(comment, '') = '' "
+            "union all select table_name, null from duckdb_tables() where schema_name = 'marts' "
             "and coalesce(comment, '') = ''"
         ).fetchall()
+        documented_publication = con.execute(
+            "select count(*) from duckdb_columns() where table_name = 'publication' and comment <> ''"
+        ).fetchone()[0]
         grain = con.execute("select comment from duckdb_tables() where table_name = 'mart_manager_coaching'").fetchone()
     assert {r[0] for r in rows} == set(counts)
     assert all(r[1] == counts[r[0]] for r in rows if r[0] != "publication")
@@ -163,6 +167,7 @@ def test_every_mart_and_the_publication_table_are_published(two_runs):
         as_of = con.execute("select as_of_date from intermediate.int_calendar__as_of").fetchone()[0]
     assert as_of == date(2026, 11, 2)  # the publication's as-of date is the marts' own
     assert undocumented == []
+    assert documented_publication == len(pub.PUBLICATION_COLUMNS)
     assert "manager" in grain[0].lower(), grain
 
 

@@ -100,9 +100,42 @@ def test_the_marts_descriptions_go_with_them_as_comments(home):
     home.publish("run-1")
     with duckdb.connect(str(home.current), read_only=True) as con:
         tables = con.execute("select table_name, comment from duckdb_tables() order by 1").fetchall()
-        columns = con.execute("select table_name, column_name, comment from duckdb_columns() where comment is not null")
-        assert tables == [("dim_y", None), ("mart_x", "One row per i: the manager's x."), ("publication", None)]
+        columns = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() where comment is not null "
+            "and table_name <> 'publication'"
+        )
+        assert tables == [
+            ("dim_y", None),
+            ("mart_x", "One row per i: the manager's x."),
+            ("publication", pub.PUBLICATION_DESCRIPTION),
+        ]
         assert columns.fetchall() == [("mart_x", "i", "The i, from 0.")]
+
+
+def test_the_publication_table_and_each_of_its_columns_are_described(home):
+    """The publication table is no dbt model, so it has no dbt description to carry: its own description and its
+    columns' (declared once, beside its DDL) are its comments, a quote included, on every column it has."""
+    home.publish("run-1")
+    with duckdb.connect(str(home.current), read_only=True) as con:
+        (table,) = con.execute("select comment from duckdb_tables() where table_name = 'publication'").fetchone()
+        columns = con.execute(
+            "select column_name, comment from duckdb_columns() where table_name = 'publication' order by column_index"
+        ).fetchall()
+    assert table == pub.PUBLICATION_DESCRIPTION and "system's latest extract date" in table
+    assert [name for name, _ in columns] == [
+        "table_name",
+        "row_count",
+        "run_id",
+        "published_at",
+        "as_of_date",
+        "crm_extract_date",
+        "hris_extract_date",
+        "survey_extract_date",
+        "lms_extract_date",
+    ]
+    assert columns == [(name, text) for name, _, text in pub.PUBLICATION_COLUMNS]
+    assert all(text.strip() for _, text in columns)
+    assert dict(columns)["hris_extract_date"].startswith("The latest HRIS extract date")
 
 
 def test_a_reader_keeps_its_view_while_the_file_is_replaced(home):

@@ -5,7 +5,7 @@
   manager_on_day: "Manager of a person on day d" exists only while the person is active on d: the
   person's interval in int_people__reporting_intervals that contains d (those intervals cover exactly the
   active days on which job_history names a manager). No interval = no manager: the activity counts in no
-  manager's row (see int_activity__owner_days for the reason).
+  manager's row (see int_attribution__owner_days for the reason).
 
       left join {{ ref('int_people__reporting_intervals') }} as reporting
           on {{ manager_on_day('reporting', 'deals.owner_employee_id', 'deals.close_date') }}

@@ -5,9 +5,10 @@
 -- as-of date, from int_people__reporting_intervals only: NULL when the person is not active then (terminated,
 -- between spans, not yet hired) or job_history names no manager; never the workers file's.
 -- Dates: terminations come from job_history only (metrics.md; the workers file shows just the latest), so
--- hire, original hire and termination dates come from the employment spans: the latest span's start and end
--- (NULL while it is open, so a rehired person who is active shows none) and the first span's start, as
--- job_history records them (a future-dated row included); the workers file only for a person without a span.
+-- hire, original hire and termination dates come from the employment spans known on the as-of date (begun by
+-- then; an end after it not yet known): the latest span's start and end (NULL while it is open, so a rehired
+-- person who is active shows none) and the first span's start; the workers file only for a person without
+-- job_history.
 with workers as (
     select * from {{ ref('stg_hris__workers') }}
 ),
@@ -30,28 +31,41 @@ current_job as (
       and (intervals.valid_until is null or intervals.valid_until >= as_of.as_of_date)
 ),
 
--- The first and the latest employment span of each person (span_number orders them in time).
+-- The employment spans known on the as-of date (metrics.md: nothing after it is known): begun by then, and
+-- an end dated after it (a termination already keyed in) not yet shown.
+known_spans as (
+    select
+        all_spans.employee_id,
+        all_spans.span_number,
+        all_spans.span_start,
+        case when all_spans.span_end <= as_of.as_of_date then all_spans.span_end end as span_end
+    from {{ ref('int_people__employment_spans') }} as all_spans
+    cross join as_of
+    where all_spans.span_start <= as_of.as_of_date
+),
+
+-- The first and the latest known span of each person (span_number orders them in time).
 spans as (
     select
         employee_id,
         min(span_start) as first_span_start,
         max(span_number) as last_span_number,
-        count(*) as employment_spans,
-        max(case
-            when span_start <= as_of.as_of_date and (span_end is null or span_end >= as_of.as_of_date) then 1
-            else 0
-        end) as is_active_on_as_of
-    from {{ ref('int_people__employment_spans') }}
-    cross join as_of
+        count(*) as employment_spans
+    from known_spans
     group by employee_id
 ),
 
 last_span as (
-    select all_spans.employee_id, all_spans.span_start, all_spans.span_end
-    from {{ ref('int_people__employment_spans') }} as all_spans
+    select known_spans.employee_id, known_spans.span_start, known_spans.span_end
+    from known_spans
     inner join spans
-        on all_spans.employee_id = spans.employee_id
-       and all_spans.span_number = spans.last_span_number
+        on known_spans.employee_id = spans.employee_id
+       and known_spans.span_number = spans.last_span_number
+),
+
+-- People whose dates job_history gives (their spans may all lie after the as-of date).
+with_job_history as (
+    select distinct employee_id from {{ ref('int_people__employment_spans') }}
 ),
 
 crm_users as (
@@ -81,13 +95,16 @@ select
     coalesce(current_job.region, workers.region) as region,
     coalesce(current_job.job_profile, workers.job_profile) as job_profile,
     reporting.manager_employee_id as current_manager_employee_id,
-    case when spans.employee_id is not null then last_span.span_start else workers.hire_date end as hire_date,
-    case when spans.employee_id is not null then spans.first_span_start else workers.original_hire_date end
+    case when with_job_history.employee_id is not null then last_span.span_start else workers.hire_date end
+        as hire_date,
+    case when with_job_history.employee_id is not null then spans.first_span_start else workers.original_hire_date end
         as original_hire_date,
-    case when spans.employee_id is not null then last_span.span_end else workers.termination_date end
+    case when with_job_history.employee_id is not null then last_span.span_end else workers.termination_date end
         as termination_date,
     workers.worker_status,
-    coalesce(spans.is_active_on_as_of = 1, false) as is_active,
+    -- the latest known span is open on the as-of date (its known end, if any, is that day)
+    last_span.employee_id is not null
+        and (last_span.span_end is null or last_span.span_end >= as_of.as_of_date) as is_active,
     cast(coalesce(spans.employment_spans, 0) as integer) as employment_spans,
     crm_users.user_id as crm_user_id,
     cast(coalesce(crm_users.crm_user_count, 0) as integer) as crm_user_count,
@@ -96,6 +113,7 @@ from people
 cross join as_of
 left join workers on people.employee_id = workers.employee_id
 left join current_job on people.employee_id = current_job.employee_id
+left join with_job_history on people.employee_id = with_job_history.employee_id
 left join spans on people.employee_id = spans.employee_id
 left join last_span on people.employee_id = last_span.employee_id
 -- the manager on the as-of date: only while the person is active (macro manager_on_day)

@@ -1,8 +1,10 @@
 """Run a suite over the rows of one batch inside DuckDB, and phrase what failed.
 
-`validate(con, relation, raw_table, ...)`: one aggregate query gives every row-level expectation's
-counts in a single scan, one query per uniqueness expectation finds repeated keys, and only a failed
-expectation costs one more query for its example rows and its most frequent offending values. No row
+`validate(con, relation, raw_table, ...)`: one aggregate query gives the counts of the row-level
+expectations on near-unique columns in a single scan, one query per set of repeating columns gives the
+others from their distinct values (`_per_value`), one query per uniqueness expectation finds repeated
+keys, and only a failed expectation costs one more query for its example rows and its most frequent
+offending values. No row
 leaves DuckDB (see `translate` for why, and for the GX semantics kept). `relation` is any table, view
 or subquery with the delivered columns and `_batch_id`, `_source_file`, `_row_number`: the gate passes
 the rows of the batch it is loading (inside its open transaction), `validate_batches` passes rows that

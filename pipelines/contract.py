@@ -6,8 +6,8 @@
 What is generated from what:
 
 - `expectations/<raw_table>.json`: the STRUCTURAL expectations of each GX suite, in column order: required
-  (not null; `required="live"` only where IsDeleted = 'false'), the format's regex (and `mostly`), a real
-  calendar date for date formats, key uniqueness (single or compound, and `also_unique`), the vocabulary,
+  (not null; `required="live"` only where IsDeleted = 'false'), the format's regex (and `mostly`; a date's
+  regex admits real calendar days only), key uniqueness (single or compound, and `also_unique`), the vocabulary,
   the numeric range on `<column>::number`. Each carries `meta.origin = "generated from pipelines/sources.py"`.
   Expectations with `meta.origin = "hand-written"` (conditional and cross-file rules) are kept as they are,
   after the generated ones, in their order; so is nothing else (a generated expectation edited by hand
@@ -316,9 +316,10 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         "a corrected redelivery of that date can then load.",
         "",
         "Conventions of the contract: required fields are not null (on delta files, business fields are",
-        "required only on rows that are not tombstones); formats are checked by pattern, and dates also as",
-        "calendar dates (02/30/2026 is refused); a vocabulary is exact (case and spaces count); numeric ranges",
-        "are checked on the value cast to a number; keys are unique within a batch, over all its rows.",
+        "required only on rows that are not tombstones); formats are checked by pattern, a date's pattern",
+        "admitting real calendar days only (02/30/2026 is refused); a vocabulary is exact (case and spaces",
+        "count); numeric ranges are checked on the value cast to a number; keys are unique within a batch,",
+        "over all its rows.",
         "",
     ]
     for f in SOURCE_FILES:

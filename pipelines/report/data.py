@@ -157,6 +157,7 @@ left join marts.dim_employee as e on e.employee_id = eff.manager_employee_id
 left join marts.dim_employee as slm on slm.employee_id = eff.second_line_manager_employee_id
 left join given on given.manager_employee_id = eff.manager_employee_id
 where eff.quarter = ?
+-- the hours as the mart ranks them (dbt macro coaching_intensity_order)
 order by round(eff.coaching_hours_per_direct_report, 10) desc, eff.manager_employee_id
 """
 

@@ -14,9 +14,7 @@
 -- coaching_intensity_quartile: NTILE(4) over the quarter's rows ordered by coaching_hours_per_direct_report
 -- ascending (NULL would sort first, as "no coaching", but it cannot occur: direct_reports_eoq > 0 and
 -- minutes with no duration count 0), then manager_employee_id; 4 = most coaching. The order reads the hours
--- rounded to 10 decimals, so that mathematically equal ratios are equal and meet the id tie-break: with
--- fractional minutes two equal ratios can differ in the last bit (4.9 min / 7 reports against 0.7 / 1), while
--- distinct ratios of realistic minutes and report counts differ by far more than 1e-10.
+-- as macro coaching_intensity_order rounds them, so that mathematically equal ratios meet the id tie-break.
 
 with quarters as (
 
@@ -250,7 +248,7 @@ select
         as next_quarter_turnover_rate,
     cast(ntile(4) over (
         partition by quarter
-        order by round(coaching_hours_per_direct_report, 10) asc nulls first, manager_employee_id
+        order by {{ coaching_intensity_order('coaching_hours_per_direct_report') }} asc nulls first, manager_employee_id
     ) as integer) as coaching_intensity_quartile
 from joined
 -- published quarters only: from the one that contains the coverage start (metrics.md "Coverage")

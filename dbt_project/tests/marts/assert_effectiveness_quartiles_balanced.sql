@@ -1,10 +1,10 @@
 -- NTILE(4): within a quarter, quartile sizes differ by at most one, larger quartiles come first, and a
--- higher quartile never has less coaching than a lower one (hours rounded to 10 decimals, as the mart orders
--- them: equal ratios a last bit apart may fall either side of a quartile boundary, by id).
+-- higher quartile never has less coaching than a lower one (hours as the mart orders them, macro
+-- coaching_intensity_order: equal ratios a last bit apart may fall either side of a quartile boundary, by id).
 with sizes as (
     select quarter, coaching_intensity_quartile, count(*) as n,
-           min(round(coaching_hours_per_direct_report, 10)) as min_hours,
-           max(round(coaching_hours_per_direct_report, 10)) as max_hours
+           min({{ coaching_intensity_order('coaching_hours_per_direct_report') }}) as min_hours,
+           max({{ coaching_intensity_order('coaching_hours_per_direct_report') }}) as max_hours
     from {{ ref('mart_coaching_effectiveness') }}
     group by 1, 2
 ),

@@ -2,8 +2,8 @@
 
 `validate(con, relation, raw_table, ...)`: one aggregate query gives the counts of the row-level
 expectations on near-unique columns in a single scan, one query per set of repeating columns gives the
-others from their distinct values (`_per_value`), one query per uniqueness expectation finds repeated
-keys, and only a failed expectation costs one more query for its example rows and its most frequent
+others from their distinct values (`_per_value`), one query per uniqueness expectation says whether a
+key repeats (a second counts the rows when one does), and only a failed expectation costs one more query for its example rows and its most frequent
 offending values. No row
 leaves DuckDB (see `translate` for why, and for the GX semantics kept). `relation` is any table, view
 or subquery with the delivered columns and `_batch_id`, `_source_file`, `_row_number`: the gate passes
@@ -29,6 +29,7 @@ from pipelines.quality.translate import (
     distinct_values_sql,
     duplicate_count_sql,
     gx_success,
+    keys_all_distinct_sql,
     raw_columns,
     targets_sql,
     unexpected_rows_sql,
@@ -77,7 +78,7 @@ def validate(
         for c in compiled:
             element, missing = counts[f"d_{c.index}"], counts[f"m_{c.index}"]
             if c.is_uniqueness:
-                unexpected = con.execute(duplicate_count_sql(c, relation)).fetchone()[0]
+                unexpected = _duplicate_count(con, relation, c)
             else:
                 unexpected = counts[f"u_{c.index}"]
             result = Failure(
@@ -94,6 +95,12 @@ def validate(
             report.results.append(result)
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _duplicate_count(con, relation: str, c: Compiled) -> int:
+    if con.execute(keys_all_distinct_sql(c, relation)).fetchone()[0]:
+        return 0
+    return con.execute(duplicate_count_sql(c, relation)).fetchone()[0]
 
 
 def _agg_names(compiled: list[Compiled]) -> list[str]:

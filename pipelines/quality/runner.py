@@ -3,8 +3,8 @@
 `validate(con, relation, raw_table, ...)`: one aggregate query gives the counts of the row-level
 expectations on near-unique columns in a single scan, one query per set of repeating columns gives the
 others from their distinct values (`_per_value`), one query per uniqueness expectation says whether a
-key repeats (a second counts the rows when one does), and only a failed expectation costs one more query for its example rows and its most frequent
-offending values. No row
+key repeats (a second counts the rows when one does), and only a failed expectation costs one more
+query for its example rows and its most frequent offending values. No row
 leaves DuckDB (see `translate` for why, and for the GX semantics kept). `relation` is any table, view
 or subquery with the delivered columns and `_batch_id`, `_source_file`, `_row_number`: the gate passes
 the rows of the batch it is loading (inside its open transaction), `validate_batches` passes rows that

@@ -19,10 +19,13 @@ coverage as (
 
 ),
 
-owner_days as (
+-- Only the owner days that count in no manager's row: a record on any other day is attributed, so the
+-- millions of visits probe a small table.
+unattributed_owner_days as (
 
     select user_id, activity_date, reason
     from {{ ref('int_attribution__owner_days') }}
+    where reason is not null
 
 ),
 
@@ -38,6 +41,20 @@ owned_records as (
 
 ),
 
+placed_records as (
+
+    select
+        records.*,
+        case when records.activity_date is null then 'missing_date' else owner_days.reason end as reason
+    from owned_records as records
+    -- null-safe on the user: a record without an owner finds its owner day (reason user_unmatched) rather
+    -- than none, which would leave its reason NULL and drop it from this table
+    left join unattributed_owner_days as owner_days
+        on owner_days.user_id is not distinct from records.user_id
+       and owner_days.activity_date = records.activity_date
+
+),
+
 owned as (
 
     select
@@ -46,15 +63,11 @@ owned as (
         records.activity_date,
         records.user_id,
         identities.employee_id,
-        case when records.activity_date is null then 'missing_date' else owner_days.reason end as reason
-    from owned_records as records
-    -- null-safe on the user: a record without an owner finds its owner day (reason user_unmatched) rather
-    -- than none, which would leave its reason NULL and drop it from this table
-    left join owner_days
-        on owner_days.user_id is not distinct from records.user_id
-       and owner_days.activity_date = records.activity_date
+        records.reason
+    from placed_records as records
     left join {{ ref('int_identity__crm_users') }} as identities
         on identities.user_id = records.user_id
+    where records.reason is not null
 
 ),
 

@@ -9,9 +9,9 @@ the header row(s) skipped as records (a quoted line break in a header does not s
 we set it explicitly) the parallel CSV scan appends rows in file order, so their row ids are
 consecutive in file order. Why not `row_number() OVER ()` in the INSERT: that window is a streaming
 operator that cannot run in parallel, so it made the whole scan-and-compress pipeline single-threaded
-(the large profile's 15 M calls: 32-40 s against 21 s this way, the UPDATE and the commit included; see
-CHECKPOINT_THRESHOLD for the commit). Tests
-check file order on files with multi-line quoted fields read by several threads.
+(the large profile's 15 M calls: 32-40 s, against 21 s this way with the UPDATE and the commit; see
+CHECKPOINT_THRESHOLD for the commit). Tests check file order on files with multi-line quoted fields
+read by several threads, and numbering per file beside earlier batches and another file of the batch.
 """
 
 from __future__ import annotations

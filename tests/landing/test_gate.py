@@ -218,6 +218,42 @@ def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     ]
 
 
+def test_row_numbers_restart_per_file_after_earlier_batches_and_beside_another_file(gate):
+    """`_row_number` is counted from the row ids of the rows one file appended: rows of earlier batches in
+    the table, and another file of the same batch appended to it just before, do not shift it."""
+    f = source_file("survey_responses")
+    extra = [[f"Q {c}" for c in f.columns], ['{"ImportId":"' + c + '"}' for c in f.columns]]
+
+    def wave(wave_id: str, n: int, start: int) -> bytes:
+        rows = [
+            [wave_id if c == "Wave" else v for c, v in zip(f.columns, row, strict=True)]
+            for row in rows_for(f, n, start)
+        ]
+        return csv_text(f.columns, rows, extra_header_rows=extra)
+
+    write_batch(gate.landing, "survey", "2026-11-25", {"responses_2025-Q3.csv": wave("2025-Q3", 3, 1)})
+    write_batch(
+        gate.landing,
+        "survey",
+        "2026-11-26",
+        {"responses_2025-Q3.csv": wave("2025-Q3", 4, 11), "responses_2025-Q4.csv": wave("2025-Q4", 2, 21)},
+    )
+    report = gate.ingest()
+    assert not report.quarantined, report.quarantined and report.quarantined[0].reason
+    got = gate.query("SELECT _batch_id, _source_file, ResponseId, _row_number FROM raw.survey_responses ORDER BY ALL")
+    assert got == [
+        ("survey/2026-11-25", "responses_2025-Q3.csv", "Respon-1", 1),
+        ("survey/2026-11-25", "responses_2025-Q3.csv", "Respon-2", 2),
+        ("survey/2026-11-25", "responses_2025-Q3.csv", "Respon-3", 3),
+        ("survey/2026-11-26", "responses_2025-Q3.csv", "Respon-11", 1),
+        ("survey/2026-11-26", "responses_2025-Q3.csv", "Respon-12", 2),
+        ("survey/2026-11-26", "responses_2025-Q3.csv", "Respon-13", 3),
+        ("survey/2026-11-26", "responses_2025-Q3.csv", "Respon-14", 4),
+        ("survey/2026-11-26", "responses_2025-Q4.csv", "Respon-21", 1),
+        ("survey/2026-11-26", "responses_2025-Q4.csv", "Respon-22", 2),
+    ]
+
+
 def test_crash_after_commit_before_the_archive_move_never_doubles_rows(gate, monkeypatch):
     from pipelines.landing import ingest as ingest_module
 

@@ -10,7 +10,8 @@
 4. One more night on top of it.
 5. With the large profile, the same night on the medium profile: does a night grow with history?
 Every run is a child process whose whole tree's peak memory is sampled (pipelines.bench.tree). Each
-figure is the median of --repeat runs. Prints a table (stage, seconds, GiB, × floor) and writes JSON.
+figure is the median of --repeat runs, a repeat measuring the floor and then the runs (JSON `repeats` keeps
+each one's seconds). Prints a table (stage, seconds, GiB, × floor) and writes JSON.
 """
 
 from __future__ import annotations
@@ -150,18 +151,37 @@ def _median(figures: list[Figure]) -> Figure:
 
 
 def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None = None) -> dict:
+    """Each repeat measures the floor, then the runs, so that a floor and the runs it is compared with are
+    taken minutes apart: this machine's speed drifts by 10-25 % within an hour. The figures are the medians;
+    `repeats` keeps each repeat's seconds, to show the spread."""
     generated = _generated(work, profile)
     history = [bs[0] for bs in _batches(generated).values()]
-    floor = _median([_floor(history, work / "floor.duckdb") for _ in range(repeat)])
-    runs = [_first_run_and_night(work, profile) for _ in range(repeat)]
-    result: dict = {"profile": profile, "floor": asdict(floor)}
+    medium_too = with_medium if with_medium is not None else profile == "large"
+    floors: list[Figure] = []
+    runs: list[Runs] = []
+    mediums: list[Figure] = []
+    for _ in range(repeat):
+        floors.append(_floor(history, work / "floor.duckdb"))
+        runs.append(_first_run_and_night(work, profile))
+        if medium_too:
+            mediums.append(_first_run_and_night(work, "medium", with_contracts=False).night)
+    result: dict = {"profile": profile, "floor": asdict(_median(floors))}
     result["first_run"] = asdict(_median([r.first_run for r in runs]))
     result["contracts"] = asdict(_median([r.contracts for r in runs if r.contracts]))
     result["night"] = asdict(_median([r.night for r in runs]))
-    if with_medium if with_medium is not None else profile == "large":
-        medium = [_first_run_and_night(work, "medium", with_contracts=False).night for _ in range(repeat)]
-        result["medium_night"] = asdict(_median(medium))
+    if mediums:
+        result["medium_night"] = asdict(_median(mediums))
     result["measured"] = [v for k, v in result.items() if isinstance(v, dict)]
+    result["repeats"] = [
+        {
+            "floor": floor.seconds,
+            "first_run": run.first_run.seconds,
+            "contracts": run.contracts.seconds if run.contracts else None,
+            "night": run.night.seconds,
+            **({"medium_night": mediums[i].seconds} if mediums else {}),
+        }
+        for i, (floor, run) in enumerate(zip(floors, runs, strict=True))
+    ]
     return result
 
 

@@ -30,13 +30,17 @@ def test_tree_peak_counts_the_children():
 
 @pytest.mark.slow
 def test_bench_runs_on_the_small_profile(tmp_path, capsys):
-    assert main("small", tmp_path / "bench", with_medium=False) == 0
+    assert main("small", tmp_path / "bench", repeat=2, with_medium=False) == 0
     out = capsys.readouterr().out
     assert "floor: DuckDB reads the history into tables" in out and "first run (small" in out
     assert "one more night (small)" in out and "  dbt" in out and "contracts: every suite" in out
     result = json.loads((tmp_path / "bench" / "bench-small.json").read_text())
     assert result["first_run"]["stages"]["dbt"] > 0 and result["night"]["peak_bytes"] > 0
     assert result["contracts"]["seconds"] > 0
+    # two repeats, each its own floor and runs; the figures are their medians
+    assert len(result["repeats"]) == 2
+    assert result["floor"]["seconds"] == pytest.approx(sum(r["floor"] for r in result["repeats"]) / 2)
+    assert result["night"]["seconds"] == pytest.approx(sum(r["night"] for r in result["repeats"]) / 2)
     assert set(result["targets"]) >= {
         "first run <= 3x floor",
         "one night <= 30 s",

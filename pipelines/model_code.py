@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.landing.registry import OPS_SCHEMA
-from pipelines.warehouse_file import connect_waiting
+from pipelines.warehouse_file import connect_waiting, table_exists
 
 TABLE = f"{OPS_SCHEMA}.incremental_code"
 DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -53,11 +53,7 @@ def last_fingerprint(warehouse: Path) -> str | None:
     if not warehouse.exists():
         return None
     with connect_waiting(warehouse, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'incremental_code'",
-            [OPS_SCHEMA],
-        ).fetchone()[0]
-        if not exists:
+        if not table_exists(con, OPS_SCHEMA, "incremental_code"):
             return None
         row = con.execute(f"SELECT fingerprint FROM {TABLE} ORDER BY built_at DESC, rowid DESC LIMIT 1").fetchone()
         return row[0] if row else None

@@ -22,6 +22,15 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether `schema.table` exists in the database `con` opened (the ops tables appear with their first write)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", [schema, table]
+        ).fetchone()[0]
+    )
+
+
 def _waiting(open_fn, path: Path, wait_seconds: float):
     """Call `open_fn` until DuckDB stops refusing `path` for a lock; WarehouseBusy after `wait_seconds`."""
     deadline = time.monotonic() + wait_seconds

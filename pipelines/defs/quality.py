@@ -22,7 +22,7 @@ from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.quality import results
 from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, quote
-from pipelines.warehouse_file import connect_waiting
+from pipelines.warehouse_file import connect_waiting, table_exists
 
 CHECK_NAME = "source_contract"
 LOCK_WAIT_SECONDS = 1800.0  # a full dbt build of the large profile can hold the warehouse for minutes
@@ -52,10 +52,7 @@ def stored_results(warehouse: Path, raw_table: str, batch_ids: list[str] | None)
         else:
             selection = "latest batch (max _extract_date)"
             table = f"{RAW_SCHEMA}.{quote(raw_table)}"
-            exists = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-                [RAW_SCHEMA, raw_table],
-            ).fetchone()[0]
+            exists = table_exists(con, RAW_SCHEMA, raw_table)
             batch_ids = (
                 [
                     b

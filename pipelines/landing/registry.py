@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse_file import connect_waiting
+from pipelines.warehouse_file import connect_waiting, table_exists
 
 OPS_SCHEMA = "ops"
 
@@ -203,11 +203,7 @@ def record_retraction(
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, str]]:
     """(requested_at, reason) of every full rebuild asked for and not yet done; [] without the table."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = 'full_refresh_requests'",
-        [OPS_SCHEMA],
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, OPS_SCHEMA, "full_refresh_requests"):
         return []
     return con.execute(
         f"SELECT requested_at, reason FROM {OPS_SCHEMA}.full_refresh_requests WHERE done_at IS NULL "

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from pipelines.quality.report import Failure, ValidationReport, describe_rule, value_repr
+from pipelines.warehouse_file import table_exists
 
 TABLE = "ops.validation_results"
 DDL = (
@@ -112,10 +113,7 @@ def latest(
     con: duckdb.DuckDBPyConnection, batch_ids: list[str] | None = None, suite: str | None = None
 ) -> list[SuiteRun]:
     """The latest validation of each (batch, suite), newest batch first; optionally only some."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'validation_results'"
-    ).fetchone()[0]
-    if not exists:
+    if not table_exists(con, "ops", "validation_results"):
         return []
     where, params = ["true"], []
     if batch_ids:

@@ -10,7 +10,7 @@
 -- the as-of date), a month without a row counting 0.
 -- next_quarter_*: the same measures for the following quarter and the same manager (whatever their role
 -- then), NULL until that quarter is complete (as-of date >= its last calendar day).
--- coaching_hours_per_direct_report: minutes / (60 * direct_reports_eoq), one correctly rounded division.
+-- coaching_hours_per_direct_report: macro coaching_hours_per_direct_report, as in mart_manager_coaching.
 -- coaching_intensity_quartile: NTILE(4) over the quarter's rows ordered by coaching_hours_per_direct_report
 -- ascending (NULL would sort first, as "no coaching", but it cannot occur: direct_reports_eoq > 0 and
 -- minutes with no duration count 0), then manager_employee_id; 4 = most coaching. The order reads the hours
@@ -181,9 +181,9 @@ joined as (
         flm_quarters.second_line_manager_employee_id,
         flm_quarters.direct_reports_eoq,
         coalesce(coaching_quarter.coaching_minutes_delivered, 0) as coaching_minutes_delivered,
-        -- one division (correctly rounded): 70 minutes over 7 reports and 10 over 1 give the same double
-        cast(coalesce(coaching_quarter.coaching_minutes_delivered, 0) as double)
-            / cast(60 * flm_quarters.direct_reports_eoq as double) as coaching_hours_per_direct_report,
+        {{ coaching_hours_per_direct_report(
+            'coalesce(coaching_quarter.coaching_minutes_delivered, 0)', 'flm_quarters.direct_reports_eoq'
+        ) }} as coaching_hours_per_direct_report,
         coalesce(reports_coached.direct_reports_coached, 0) as direct_reports_coached,
         cast(coalesce(reports_coached.direct_reports_coached, 0) as double)
             / flm_quarters.direct_reports_eoq as coverage_pct,

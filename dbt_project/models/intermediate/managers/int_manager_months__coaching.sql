@@ -189,8 +189,8 @@ select
     cast(case when direct_reports_eom > 0 then cast(direct_reports_coached as double) / direct_reports_eom end as double)
         as coverage_pct,
     cast(case when direct_reports_eom > 0
-              then cast(coaching_minutes_delivered as double) / cast(60 * direct_reports_eom as double) end as double)
-        as coaching_hours_per_direct_report,
+              then {{ coaching_hours_per_direct_report('coaching_minutes_delivered', 'direct_reports_eom') }} end
+         as double) as coaching_hours_per_direct_report,
     cast(rating_sum_given as integer) as rating_sum_given,
     cast(rating_count_given as integer) as rating_count_given,
     cast(case when rating_count_given > 0 then cast(rating_sum_given as double) / rating_count_given end as double)

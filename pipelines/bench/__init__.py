@@ -160,11 +160,21 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
     floors: list[Figure] = []
     runs: list[Runs] = []
     mediums: list[Figure] = []
+    repeats: list[dict] = []
     for _ in range(repeat):
         floors.append(_floor(history, work / "floor.duckdb"))
         runs.append(_first_run_and_night(work, profile))
         if medium_too:
             mediums.append(_first_run_and_night(work, "medium", with_contracts=False).night)
+        repeats.append(
+            {
+                "floor": floors[-1].seconds,
+                "first_run": runs[-1].first_run.seconds,
+                "contracts": runs[-1].contracts.seconds if runs[-1].contracts else None,
+                "night": runs[-1].night.seconds,
+                **({"medium_night": mediums[-1].seconds} if medium_too else {}),
+            }
+        )
     result: dict = {"profile": profile, "floor": asdict(_median(floors))}
     result["first_run"] = asdict(_median([r.first_run for r in runs]))
     result["contracts"] = asdict(_median([r.contracts for r in runs if r.contracts]))
@@ -172,16 +182,7 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
     if mediums:
         result["medium_night"] = asdict(_median(mediums))
     result["measured"] = [v for k, v in result.items() if isinstance(v, dict)]
-    result["repeats"] = [
-        {
-            "floor": floor.seconds,
-            "first_run": run.first_run.seconds,
-            "contracts": run.contracts.seconds if run.contracts else None,
-            "night": run.night.seconds,
-            **({"medium_night": mediums[i].seconds} if mediums else {}),
-        }
-        for i, (floor, run) in enumerate(zip(floors, runs, strict=True))
-    ]
+    result["repeats"] = repeats
     return result
 
 

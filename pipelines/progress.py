@@ -31,6 +31,7 @@ class _Stage:
     rows: int = 0
     batch_ids: set = field(default_factory=set)
     refused: int = 0
+    duplicates: set = field(default_factory=set)
     checks: list = field(default_factory=list)
 
 
@@ -75,6 +76,7 @@ class ProgressPrinter:
         if "rows_loaded" in md:
             stage.rows += int(md["rows_loaded"].value)
             stage.batch_ids.update(md["batch_ids"].value or [] if "batch_ids" in md else [])
+            stage.duplicates.update(md["duplicate_batches"].value or [] if "duplicate_batches" in md else [])
 
     def _checked(self, step, stage: _Stage, e) -> None:
         if step == DBT_STEP:
@@ -91,7 +93,8 @@ class ProgressPrinter:
         if step and step.startswith("ingest_"):
             system = step.removeprefix("ingest_")
             refused = f", {stage.refused} REFUSED" if stage.refused else ""
-            loaded = f"{len(stage.batch_ids)} batch(es) loaded{refused}, {_n(stage.rows)} rows"
+            again = f", {len(stage.duplicates)} duplicate" if stage.duplicates else ""
+            loaded = f"{len(stage.batch_ids)} batch(es) loaded{refused}{again}, {_n(stage.rows)} rows"
             self.out(f"gate      {system:<7} {loaded}  ({seconds:.1f} s)")
         elif step == DBT_STEP:
             failed = sum(1 for t in self.tests if not t.passed and t.severity == dg.AssetCheckSeverity.ERROR)

@@ -81,6 +81,8 @@ def summary_lines(report: RunReport, published: Path) -> list[str]:
         + f"  ({report.rows_loaded:,} rows)"
     )
     lines += [f"          REFUSED {b}: {r}" for b, r in report.refused.items()]
+    if report.duplicates:
+        lines.append(f"          duplicate deliveries, archived and not loaded again: {_ids(report.duplicates)}")
     if report.waiting:
         lines.append(f"          waiting for their manifest: {_ids(report.waiting)}")
     for step, reason in report.failed_steps.items():

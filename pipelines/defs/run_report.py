@@ -43,6 +43,7 @@ class RunReport:
     loaded: list[str] = field(default_factory=list)
     refused: dict[str, str] = field(default_factory=dict)  # batch id -> one-line reason
     waiting: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # delivered again, identical: archived, not loaded
     rows_loaded: int = 0
     published: dict | None = None  # path, as_of_date, rows, tables
 
@@ -159,7 +160,11 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
                 for b in _value(m.metadata, "waiting_batches", []) or []:
                     if b not in report.waiting:
                         report.waiting.append(b)
+                for b in _value(m.metadata, "duplicate_batches", []) or []:
+                    if b not in report.duplicates:
+                        report.duplicates.append(b)
     report.refused = gate_quarantined
     report.loaded.sort()
     report.waiting.sort()
+    report.duplicates.sort()
     return report

@@ -2,11 +2,13 @@
 bad batch. Each fixture builds on the one before it explicitly, so every test can run alone."""
 
 import dataclasses
+import io
 import os
 import shutil
 import subprocess
 import sys
 import time
+from contextlib import redirect_stderr
 from datetime import date
 from pathlib import Path
 
@@ -67,8 +69,8 @@ def two_runs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def refused_night(two_runs):
-    """The night after: tomorrow's CRM batch arrives with a User.csv that no longer matches its manifest;
-    alerts go to a local webhook. Runs in-process."""
+    """The night after: tomorrow's CRM batch arrives with a User.csv that no longer matches its manifest,
+    and yesterday's LMS batch is delivered again, byte for byte; alerts go to a local webhook. In-process."""
     cfg, _, _ = two_runs
     before = _published_counts(cfg.published)
     src = cfg.archive / "crm" / "2026-11-02"
@@ -78,12 +80,14 @@ def refused_night(two_runs):
     (bad / "manifest.json").write_text(manifest)
     with open(bad / "User.csv", "a", encoding="utf-8") as f:
         f.write("005000000000001AAA,x,,,,,,,true,,,\n")
+    shutil.copytree(cfg.archive / "lms" / "2026-11-02", cfg.landing / "lms" / "2026-11-02")
     lines = []
-    with Webhook() as hook, pytest.MonkeyPatch.context() as mp:
+    progress = io.StringIO()  # the stage lines go to stderr, the summary to `out`
+    with Webhook() as hook, pytest.MonkeyPatch.context() as mp, redirect_stderr(progress):
         mp.setenv("COACHWH_HOME", str(cfg.home))
         mp.delenv("DAGSTER_HOME", raising=False)
         ok = run_nightly(dataclasses.replace(cfg, alert_webhook=hook.url), out=lines.append)
-    return cfg, ok, lines, hook.bodies, before
+    return cfg, ok, progress.getvalue().splitlines() + lines, hook.bodies, before
 
 
 def test_two_runs_started_together_run_one_after_the_other_and_load_everything_once(two_runs):
@@ -186,6 +190,9 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     assert "User.csv" in body["quarantined_batches"][0]["reason"]
     text = "\n".join(lines)
     assert "REFUSED crm/2026-11-03" in text and "NEEDS ATTENTION" in text
+    # the LMS batch delivered again is said to be a duplicate, on its gate line and in the summary
+    assert "gate      lms     0 batch(es) loaded, 1 duplicate, 0 rows" in text, text
+    assert "duplicate deliveries, archived and not loaded again: lms/2026-11-02" in text, text
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
         loaded = con.execute("select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
     assert loaded == 0

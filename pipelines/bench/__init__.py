@@ -10,8 +10,9 @@
 4. One more night on top of it.
 5. With the large profile, the same night on the medium profile: does a night grow with history?
 Every run is a child process whose whole tree's peak memory is sampled (pipelines.bench.tree). Each
-figure is the median of --repeat runs, a repeat measuring the floor and then the runs (JSON `repeats` keeps
-each one's seconds). Prints a table (stage, seconds, GiB, × floor) and writes JSON.
+figure is the median of --repeat runs; a repeat reads the floor, makes its runs, reads the floor again and
+takes the mean of the two reads as its floor (JSON `repeats` keeps each one's seconds). Prints a table
+(stage, seconds, GiB, × floor) and writes JSON.
 """
 
 from __future__ import annotations
@@ -144,6 +145,12 @@ def _first_run_and_night(work: Path, profile: str, with_contracts: bool = True) 
     return Runs(first, contracts, night)
 
 
+def _bracketing(before: Figure, after: Figure) -> Figure:
+    """The floor of a repeat: the mean of the reads just before and just after its runs. One read alone put
+    the floor 20 % off the runs' speed on a drifting hour (19.1 s against 23-26 s read around it)."""
+    return Figure(before.name, (before.seconds + after.seconds) / 2, max(before.peak_bytes, after.peak_bytes))
+
+
 def _median(figures: list[Figure]) -> Figure:
     mid = sorted(figures, key=lambda f: f.seconds)[len(figures) // 2]
     seconds = statistics.median(f.seconds for f in figures)
@@ -151,8 +158,8 @@ def _median(figures: list[Figure]) -> Figure:
 
 
 def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None = None) -> dict:
-    """Each repeat measures the floor, then the runs, so that a floor and the runs it is compared with are
-    taken minutes apart: this machine's speed drifts by 10-25 % within an hour. The figures are the medians;
+    """Each repeat reads the floor before and after its runs, so that the floor a run is compared with is
+    taken around it: this machine's speed drifts by 10-25 % within an hour. The figures are the medians;
     `repeats` keeps each repeat's seconds, to show the spread."""
     generated = _generated(work, profile)
     history = [bs[0] for bs in _batches(generated).values()]
@@ -162,13 +169,17 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
     mediums: list[Figure] = []
     repeats: list[dict] = []
     for _ in range(repeat):
-        floors.append(_floor(history, work / "floor.duckdb"))
+        before = _floor(history, work / "floor.duckdb")
         runs.append(_first_run_and_night(work, profile))
+        after = _floor(history, work / "floor.duckdb")
+        floors.append(_bracketing(before, after))
         if medium_too:
             mediums.append(_first_run_and_night(work, "medium", with_contracts=False).night)
         repeats.append(
             {
                 "floor": floors[-1].seconds,
+                "floor_before": before.seconds,
+                "floor_after": after.seconds,
                 "first_run": runs[-1].first_run.seconds,
                 "contracts": runs[-1].contracts.seconds if runs[-1].contracts else None,
                 "night": runs[-1].night.seconds,

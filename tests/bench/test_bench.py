@@ -37,8 +37,10 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     result = json.loads((tmp_path / "bench" / "bench-small.json").read_text())
     assert result["first_run"]["stages"]["dbt"] > 0 and result["night"]["peak_bytes"] > 0
     assert result["contracts"]["seconds"] > 0
-    # two repeats, each its own floor and runs; the figures are their medians
+    # two repeats, each its own runs and its floor read before and after them; the figures are their medians
     assert len(result["repeats"]) == 2
+    for r in result["repeats"]:
+        assert r["floor"] == pytest.approx((r["floor_before"] + r["floor_after"]) / 2)
     assert result["floor"]["seconds"] == pytest.approx(sum(r["floor"] for r in result["repeats"]) / 2)
     assert result["night"]["seconds"] == pytest.approx(sum(r["night"] for r in result["repeats"]) / 2)
     assert set(result["targets"]) >= {

@@ -146,8 +146,8 @@ def _first_run_and_night(work: Path, profile: str, with_contracts: bool = True) 
 
 
 def _bracketing(before: Figure, after: Figure) -> Figure:
-    """The floor of a repeat: the mean of the reads just before and just after its runs. One read alone put
-    the floor 20 % off the runs' speed on a drifting hour (19.1 s against 23-26 s read around it)."""
+    """The floor of a repeat: the mean of the reads just before and just after its runs. One read alone
+    moved every ratio by up to 20 % on a drifting hour (19.1 s, with runs as slow as beside 23-24 s floors)."""
     return Figure(before.name, (before.seconds + after.seconds) / 2, max(before.peak_bytes, after.peak_bytes))
 
 

@@ -28,7 +28,8 @@ class Delivery:
 def summary_line(alert: dict) -> str:
     reasons = alert.get("reasons") or ["no reason recorded"]
     more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
-    return f"coachwh {alert.get('job')} run {alert.get('run_id')} {alert.get('status')}: {reasons[0]}{more}"
+    verdict = alert.get("verdict") or alert.get("status")
+    return f"coachwh {alert.get('job')} run {alert.get('run_id')} {verdict}: {reasons[0]}{more}"
 
 
 def post_webhook(url: str, body: bytes) -> Delivery:

@@ -73,8 +73,7 @@ def summary_lines(report: RunReport, published: Path) -> list[str]:
         if report.started_at and report.ended_at
         else ""
     )
-    verdict = "SUCCEEDED" if not report.went_wrong else ("FAILED" if report.status != "SUCCESS" else "NEEDS ATTENTION")
-    lines = [f"── run {report.run_id} ({report.job}) {verdict}{took}"]
+    lines = [f"── run {report.run_id} ({report.job}) {report.verdict}{took}"]
     lines.append(
         f"batches   loaded {len(report.loaded)}"
         + (f": {_ids(report.loaded)}" if report.loaded else "")

@@ -60,13 +60,21 @@ class RunReport:
         """A night someone must hear about: the run failed, an ERROR check failed or a batch was refused."""
         return self.status != "SUCCESS" or bool(self.failed_checks) or bool(self.refused)
 
+    @property
+    def verdict(self) -> str:
+        """The night in a word for people: a run Dagster calls SUCCESS can still need attention."""
+        if not self.went_wrong:
+            return "SUCCEEDED"
+        return "FAILED" if self.status != "SUCCESS" else "NEEDS ATTENTION"
+
     def as_alert(self) -> dict:
         """The JSON body of an alert: run id, job, failed steps and checks, the reasons, refused batches."""
         return {
             "source": "coachwh",
             "run_id": self.run_id,
             "job": self.job,
-            "status": self.status,
+            "status": self.status,  # Dagster's run status
+            "verdict": self.verdict,
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "ended_at": self.ended_at.isoformat() if self.ended_at else None,
             "failed_steps": [{"step": k, "reason": v} for k, v in self.failed_steps.items()],

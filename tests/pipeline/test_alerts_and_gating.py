@@ -107,7 +107,7 @@ def test_the_check_sensor_alerts_on_a_green_run_with_a_refused_batch_and_not_on_
             )
             alert_on_failed_checks(context)
     (body,) = hook.bodies
-    assert body["status"] == "SUCCESS"
+    assert body["status"] == "SUCCESS" and body["verdict"] == "NEEDS ATTENTION"  # Dagster's word, and ours
     assert body["failed_checks"][0]["check"] == "landing_gate"
 
 
@@ -126,6 +126,9 @@ def test_without_a_channel_the_alert_is_one_log_line_and_a_dead_webhook_is_repor
     lines = []
     send_alert({"run_id": "r1", "job": "nightly", "status": "FAILURE", "reasons": ["boom"]}, None, None, lines.append)
     assert len(lines) == 1 and "nobody was told" in lines[0] and "boom" in lines[0]
+    refused = {"run_id": "r2", "job": "nightly", "status": "SUCCESS", "verdict": "NEEDS ATTENTION", "reasons": ["b"]}
+    send_alert(refused, None, None, lines.append)
+    assert "run r2 NEEDS ATTENTION: b" in lines[-1]  # not "SUCCESS: batch ... refused"
     (d,) = send_alert({"run_id": "r1"}, "http://127.0.0.1:9/none", None, lines.append)
     assert not d.ok and "FAILED" in lines[-1]
 

@@ -30,6 +30,10 @@ class CheckOutcome:
         return f"{self.asset} {self.check}"
 
 
+# RunReport list of batch ids <- the ingestion assets' metadata key that carries it
+BATCH_LISTS = {"loaded": "batch_ids", "waiting": "waiting_batches", "duplicates": "duplicate_batches"}
+
+
 @dataclass
 class RunReport:
     run_id: str
@@ -162,17 +166,9 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
                 }
             elif m.asset_key.path[0] == RAW_PREFIX:
                 report.rows_loaded += int(_value(m.metadata, "rows_loaded", 0) or 0)
-                for b in _value(m.metadata, "batch_ids", []) or []:
-                    if b not in report.loaded:
-                        report.loaded.append(b)
-                for b in _value(m.metadata, "waiting_batches", []) or []:
-                    if b not in report.waiting:
-                        report.waiting.append(b)
-                for b in _value(m.metadata, "duplicate_batches", []) or []:
-                    if b not in report.duplicates:
-                        report.duplicates.append(b)
+                for attribute, key in BATCH_LISTS.items():
+                    getattr(report, attribute).extend(_value(m.metadata, key, []) or [])
     report.refused = gate_quarantined
-    report.loaded.sort()
-    report.waiting.sort()
-    report.duplicates.sort()
+    for attribute in BATCH_LISTS:  # a batch shows on each raw table it fed
+        setattr(report, attribute, sorted(set(getattr(report, attribute))))
     return report

@@ -113,7 +113,7 @@ def latest(
     con: duckdb.DuckDBPyConnection, batch_ids: list[str] | None = None, suite: str | None = None
 ) -> list[SuiteRun]:
     """The latest validation of each (batch, suite), newest batch first; optionally only some."""
-    if not table_exists(con, "ops", "validation_results"):
+    if not table_exists(con, *TABLE.split(".")):
         return []
     where, params = ["true"], []
     if batch_ids:

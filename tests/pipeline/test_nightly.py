@@ -70,7 +70,8 @@ def two_runs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def refused_night(two_runs):
     """The night after: tomorrow's CRM batch arrives with a User.csv that no longer matches its manifest,
-    and yesterday's LMS batch is delivered again, byte for byte; alerts go to a local webhook. In-process."""
+    yesterday's LMS batch is delivered again, byte for byte, and tomorrow's HRIS batch is still being copied
+    (no manifest yet); alerts go to a local webhook. In-process."""
     cfg, _, _ = two_runs
     before = _published_counts(cfg.published)
     src = cfg.archive / "crm" / "2026-11-02"
@@ -81,6 +82,9 @@ def refused_night(two_runs):
     with open(bad / "User.csv", "a", encoding="utf-8") as f:
         f.write("005000000000001AAA,x,,,,,,,true,,,\n")
     shutil.copytree(cfg.archive / "lms" / "2026-11-02", cfg.landing / "lms" / "2026-11-02")
+    copying = cfg.landing / "hris" / "2026-11-03"
+    shutil.copytree(cfg.archive / "hris" / "2026-11-02", copying)
+    (copying / "manifest.json").unlink()
     lines = []
     progress = io.StringIO()  # the stage lines go to stderr, the summary to `out`
     with Webhook() as hook, pytest.MonkeyPatch.context() as mp, redirect_stderr(progress):
@@ -193,6 +197,7 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     # the LMS batch delivered again is said to be a duplicate, on its gate line and in the summary
     assert "gate      lms     0 batch(es) loaded, 1 duplicate, 0 rows" in text, text
     assert "duplicate deliveries, archived and not loaded again: lms/2026-11-02" in text, text
+    assert "waiting for their manifest: hris/2026-11-03" in text, text
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
         loaded = con.execute("select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
     assert loaded == 0

@@ -24,10 +24,6 @@ owned as (
         opportunities.currency_code
     from opportunities
     inner join identities on opportunities.owner_user_id = identities.user_id
-),
-
-opportunities_at as (
-    select opportunity_id, currency_code, close_date, created_date from owned
 )
 
 select
@@ -35,7 +31,7 @@ select
     {{ to_usd('owned.amount', 'at_close.conversion_rate') }} as amount_usd_at_close,
     {{ to_usd('owned.amount', 'at_created.conversion_rate') }} as amount_usd_at_created
 from owned
-left join ({{ usd_rate_on('opportunities_at', 'opportunity_id', 'currency_code', 'close_date') }}) as at_close
-    on owned.opportunity_id = at_close.opportunity_id
-left join ({{ usd_rate_on('opportunities_at', 'opportunity_id', 'currency_code', 'created_date') }}) as at_created
-    on owned.opportunity_id = at_created.opportunity_id
+left join ({{ usd_rate_on('owned', 'currency_code', 'close_date') }}) as at_close
+    on owned.currency_code = at_close.currency_code and owned.close_date = at_close.rate_day
+left join ({{ usd_rate_on('owned', 'currency_code', 'created_date') }}) as at_created
+    on owned.currency_code = at_created.currency_code and owned.created_date = at_created.rate_day

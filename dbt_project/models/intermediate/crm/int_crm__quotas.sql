@@ -19,10 +19,6 @@ owned as (
         quotas.currency_code
     from quotas
     inner join identities on quotas.owner_user_id = identities.user_id
-),
-
-quotas_at as (
-    select quota_id, currency_code, start_date from owned
 )
 
 select
@@ -34,5 +30,5 @@ select
     {{ to_usd('owned.quota_amount', 'at_start.conversion_rate') }} as quota_usd,
     owned.start_date
 from owned
-left join ({{ usd_rate_on('quotas_at', 'quota_id', 'currency_code', 'start_date') }}) as at_start
-    on owned.quota_id = at_start.quota_id
+left join ({{ usd_rate_on('owned', 'currency_code', 'start_date') }}) as at_start
+    on owned.currency_code = at_start.currency_code and owned.start_date = at_start.rate_day

@@ -104,7 +104,7 @@ reports_coached as (
     from flm_quarters
     inner join {{ ref('int_coaching__sessions') }} as sessions
         on sessions.coach_employee_id = flm_quarters.manager_employee_id
-       and sessions.review_date between flm_quarters.quarter and flm_quarters.quarter_end
+       and {{ in_period('sessions.review_date', 'flm_quarters', 'quarter') }}
     inner join reporting
         on reporting.manager_employee_id = flm_quarters.manager_employee_id
        and reporting.employee_id = sessions.coachee_employee_id

@@ -90,7 +90,7 @@ sessions_to_flms as (
     inner join {{ ref('int_coaching__sessions') }} as sessions
         on sessions.coach_employee_id = their_flms.manager_employee_id
        and sessions.coachee_employee_id = their_flms.flm_employee_id
-       and sessions.review_date between slm_quarters.quarter and slm_quarters.quarter_end
+       and {{ in_period('sessions.review_date', 'slm_quarters', 'quarter') }}
 
 ),
 

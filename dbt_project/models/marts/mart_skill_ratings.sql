@@ -26,7 +26,7 @@ ratings as (
         count(ratings.rating) as rating_count
     from {{ ref('int_coaching__session_ratings') }} as ratings
     inner join quarters
-        on ratings.review_date between quarters.quarter and quarters.quarter_end
+        on {{ in_period('ratings.review_date', 'quarters', 'quarter') }}
     group by ratings.coachee_employee_id, quarters.quarter, ratings.skill, ratings.skill_group
 
 ),

@@ -26,7 +26,7 @@ own_bookings as (
         sum(coalesce(opportunities.amount_usd_at_close, 0)) as bookings_usd
     from {{ ref('int_crm__opportunities') }} as opportunities
     inner join months
-        on opportunities.close_date between months.month and months.month_end
+        on {{ in_period('opportunities.close_date', 'months', 'month') }}
     where opportunities.is_closed and opportunities.is_won
     group by opportunities.owner_employee_id, months.month
 

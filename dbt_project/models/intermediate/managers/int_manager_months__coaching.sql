@@ -23,7 +23,7 @@ sessions as (
         months.month_end
     from {{ ref('int_coaching__sessions') }} as sessions
     inner join {{ ref('int_calendar__months') }} as months
-        on sessions.review_date between months.month and months.month_end
+        on {{ in_period('sessions.review_date', 'months', 'month') }}
 
 ),
 
@@ -37,7 +37,7 @@ ratings as (
         months.month
     from {{ ref('int_coaching__session_ratings') }} as ratings
     inner join {{ ref('int_calendar__months') }} as months
-        on ratings.review_date between months.month and months.month_end
+        on {{ in_period('ratings.review_date', 'months', 'month') }}
 
 ),
 

@@ -34,7 +34,7 @@ hires as (
         count(*) as hires
     from spans
     inner join months
-        on spans.span_start between months.month and months.month_end
+        on {{ in_period('spans.span_start', 'months', 'month') }}
     inner join reporting
         on {{ manager_on_day('reporting', 'spans.employee_id', 'spans.span_start') }}
     group by reporting.manager_employee_id, months.month
@@ -55,7 +55,7 @@ separations as (
             as first_year_separations
     from spans
     inner join months
-        on spans.span_end between months.month and months.month_end
+        on {{ in_period('spans.span_end', 'months', 'month') }}
     inner join reporting
         on {{ manager_on_day('reporting', 'spans.employee_id', 'spans.span_end') }}
     group by reporting.manager_employee_id, months.month

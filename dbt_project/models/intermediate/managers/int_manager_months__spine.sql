@@ -26,7 +26,7 @@ coach_months as (
         months.month
     from {{ ref('int_coaching__sessions') }} as sessions
     inner join months
-        on sessions.review_date between months.month and months.month_end
+        on {{ in_period('sessions.review_date', 'months', 'month') }}
 
 ),
 

@@ -11,8 +11,9 @@
 5. With the large profile, the same night on the medium profile: does a night grow with history?
 Every run is a child process whose whole tree's peak memory is sampled (pipelines.bench.tree). Each
 figure is the median of --repeat runs; a repeat reads the floor, makes its runs, reads the floor again and
-takes the mean of the two reads as its floor (JSON `repeats` keeps each one's seconds). Prints a table
-(stage, seconds, GiB, × floor) and writes JSON.
+takes the mean of the two reads as its floor (JSON `repeats` keeps each one's seconds). The targets' ratios
+are taken within each repeat, then their median (`paired_ratios`). Prints a table (stage, seconds, GiB,
+× the median floor) and the ratios, and writes JSON.
 """
 
 from __future__ import annotations
@@ -32,15 +33,11 @@ from pipelines.bench.stages import STAGES, latest_run_stages
 NIGHTS = 5
 GIB = 1024**3
 TARGETS = {
-    "first run <= 3x floor": lambda r: r["first_run"]["seconds"] <= 3 * r["floor"]["seconds"],
+    "first run <= 3x floor": lambda r: r["ratios"]["first_run_x_floor"] <= 3,
     "peak memory <= 2 GiB": lambda r: max(m["peak_bytes"] for m in r["measured"]) <= 2 * GIB,
-    "contracts of the history <= 0.3x floor": lambda r: r["contracts"]["seconds"] <= 0.3 * r["floor"]["seconds"],
+    "contracts of the history <= 0.3x floor": lambda r: r["ratios"]["contracts_x_floor"] <= 0.3,
     "one night <= 30 s": lambda r: r["night"]["seconds"] <= 30,
-    "medium and large night within 1.3x": lambda r: (
-        "medium_night" not in r
-        or max(r["night"]["seconds"], r["medium_night"]["seconds"])
-        <= 1.3 * min(r["night"]["seconds"], r["medium_night"]["seconds"])
-    ),
+    "medium and large night within 1.3x": lambda r: r["ratios"].get("large_vs_medium_night", 1.0) <= 1.3,
 }
 
 
@@ -194,7 +191,25 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
         result["medium_night"] = asdict(_median(mediums))
     result["measured"] = [v for k, v in result.items() if isinstance(v, dict)]
     result["repeats"] = repeats
+    result["ratios"] = paired_ratios(repeats)
     return result
+
+
+def paired_ratios(repeats: list[dict]) -> dict[str, float]:
+    """The targets' ratios, each the median over the repeats of the ratio within one repeat: a repeat's
+    runs and its floor (or its large and medium nights) are minutes apart, the repeats up to an hour, and the
+    machine's speed drifts in between (three repeats' large/medium nights: 1.37, 1.22 and 1.18x, while the
+    ratio of the median seconds was 1.33x). With one repeat, the plain ratios."""
+    ratios = {
+        "first_run_x_floor": [r["first_run"] / r["floor"] for r in repeats],
+        "contracts_x_floor": [r["contracts"] / r["floor"] for r in repeats if r["contracts"] is not None],
+        "large_vs_medium_night": [
+            max(r["night"], r["medium_night"]) / min(r["night"], r["medium_night"])
+            for r in repeats
+            if "medium_night" in r
+        ],
+    }
+    return {name: statistics.median(values) for name, values in ratios.items() if values}
 
 
 def table(result: dict) -> list[str]:
@@ -222,6 +237,10 @@ def main(profile: str = "large", workdir: Path | None = None, repeat: int = 1, w
     work.mkdir(parents=True, exist_ok=True)
     result = measure(profile, work, repeat, with_medium)
     print("\n".join(table(result)))
+    print(
+        "ratios within a repeat (median over repeats): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in result["ratios"].items())
+    )
     result["targets"] = {name: bool(test(result)) for name, test in TARGETS.items()}
     for name, ok in result["targets"].items():
         print(f"{'met    ' if ok else 'MISSED '} {name}" + ("" if profile == "large" else " (targets are for large)"))

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from pipelines.bench import main, tree
+from pipelines.bench import main, paired_ratios, tree
 from pipelines.bench.stages import stage_of
 
 
@@ -43,11 +43,32 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
         assert r["floor"] == pytest.approx((r["floor_before"] + r["floor_after"]) / 2)
     assert result["floor"]["seconds"] == pytest.approx(sum(r["floor"] for r in result["repeats"]) / 2)
     assert result["night"]["seconds"] == pytest.approx(sum(r["night"] for r in result["repeats"]) / 2)
+    firsts = sorted(r["first_run"] / r["floor"] for r in result["repeats"])
+    assert result["ratios"]["first_run_x_floor"] == pytest.approx(sum(firsts) / 2)
     assert set(result["targets"]) >= {
         "first run <= 3x floor",
         "one night <= 30 s",
         "contracts of the history <= 0.3x floor",
     }
+
+
+def test_target_ratios_are_taken_within_each_repeat_then_their_median():
+    repeats = [
+        {"floor": 20.0, "first_run": 80.0, "contracts": 8.0, "night": 26.0, "medium_night": 20.0},
+        {"floor": 18.0, "first_run": 90.0, "contracts": 9.0, "night": 24.0, "medium_night": 20.0},
+        # a medium night slower than the large one counts the same way: the larger over the smaller
+        {"floor": 19.0, "first_run": 76.0, "contracts": None, "night": 20.0, "medium_night": 25.0},
+    ]
+    ratios = paired_ratios(repeats)
+    # first runs: 80/20 = 4.0, 90/18 = 5.0, 76/19 = 4.0 -> 4.0 (the ratio of the medians would be 80/19 = 4.21)
+    assert ratios["first_run_x_floor"] == pytest.approx(4.0)
+    # contracts where timed: 8/20 = 0.4, 9/18 = 0.5 -> 0.45
+    assert ratios["contracts_x_floor"] == pytest.approx(0.45)
+    # nights: 26/20 = 1.3, 24/20 = 1.2, 25/20 = 1.25 -> 1.25
+    assert ratios["large_vs_medium_night"] == pytest.approx(1.25)
+    # without medium nights there is no such ratio
+    small_only = [{k: v for k, v in r.items() if k != "medium_night"} for r in repeats]
+    assert "large_vs_medium_night" not in paired_ratios(small_only)
 
 
 def test_cli_knows_the_bench_options():

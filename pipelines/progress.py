@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
+from pipelines.defs.ingest import DUPLICATE_BATCHES, LOADED_BATCHES
+
 LOGGER_NAME = "coachwh_progress"
 DBT_STEP = "coachwh_dbt_models"
 PUBLISH_STEP = "published__marts"
@@ -24,6 +26,11 @@ FRESHNESS_CHECK = "extract_freshness"
 
 def _n(x: int) -> str:
     return f"{x:,}"
+
+
+def _listed(metadata, key: str) -> list:
+    """The list a materialisation's metadata holds under `key`; empty when it holds none."""
+    return (metadata[key].value or []) if key in metadata else []
 
 
 @dataclass
@@ -75,8 +82,8 @@ class ProgressPrinter:
             stage.rows = len(md["tables"].value)
         if "rows_loaded" in md:
             stage.rows += int(md["rows_loaded"].value)
-            stage.batch_ids.update(md["batch_ids"].value or [] if "batch_ids" in md else [])
-            stage.duplicates.update(md["duplicate_batches"].value or [] if "duplicate_batches" in md else [])
+            stage.batch_ids.update(_listed(md, LOADED_BATCHES))
+            stage.duplicates.update(_listed(md, DUPLICATE_BATCHES))
 
     def _checked(self, step, stage: _Stage, e) -> None:
         if step == DBT_STEP:

@@ -28,6 +28,11 @@ INGEST_JOB = "ingest"
 # can set this pool's limit to 1 to queue them in Dagster instead (`dagster instance concurrency set`).
 WAREHOUSE_POOL = "duckdb_warehouse"
 GATE_CHECK = "landing_gate"
+# Metadata keys of a raw asset's materialisation that list batch ids, read back by the contract checks, the run
+# report and the progress lines: loaded into this raw table, delivered again identically, still without manifest.
+LOADED_BATCHES = "batch_ids"
+DUPLICATE_BATCHES = "duplicate_batches"
+WAITING_BATCHES = "waiting_batches"
 OWNERS = ["team:data-engineering"]
 SYSTEM_LABELS = {
     "crm": "Veeva CRM (Salesforce Data Loader export)",
@@ -103,12 +108,12 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                     "batches_loaded": dg.MetadataValue.int(int(s["batches"])),
                     "bytes_loaded": dg.MetadataValue.int(int(s["bytes"])),
                     "load_seconds": dg.MetadataValue.float(round(float(s["seconds"]), 3)),
-                    "batch_ids": dg.MetadataValue.json(
+                    LOADED_BATCHES: dg.MetadataValue.json(
                         [o.batch_id for o in report.loaded if any(f.raw_table == table for f in o.files)]
                     ),
                     "quarantined_batches": dg.MetadataValue.json(quarantined),
-                    "duplicate_batches": dg.MetadataValue.json([o.batch_id for o in report.duplicates]),
-                    "waiting_batches": dg.MetadataValue.json([o.batch_id for o in report.waiting]),
+                    DUPLICATE_BATCHES: dg.MetadataValue.json([o.batch_id for o in report.duplicates]),
+                    WAITING_BATCHES: dg.MetadataValue.json([o.batch_id for o in report.waiting]),
                     "dagster/row_count": dg.MetadataValue.int(int(s["rows"])),
                 },
             )

@@ -17,7 +17,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import settings
-from pipelines.defs.ingest import WAREHOUSE_POOL
+from pipelines.defs.ingest import LOADED_BATCHES, WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.quality import results
@@ -26,7 +26,6 @@ from pipelines.warehouse_file import connect_waiting, table_exists
 
 CHECK_NAME = "source_contract"
 LOCK_WAIT_SECONDS = 1800.0  # a full dbt build of the large profile can hold the warehouse for minutes
-BATCH_IDS_METADATA = "batch_ids"  # written by the ingestion assets on every materialisation
 
 
 def loaded_batches(instance: dg.DagsterInstance, key: dg.AssetKey) -> list[str] | None:
@@ -35,7 +34,7 @@ def loaded_batches(instance: dg.DagsterInstance, key: dg.AssetKey) -> list[str] 
     materialization = event.asset_materialization if event else None
     if materialization is None:
         return None
-    value = materialization.metadata.get(BATCH_IDS_METADATA)
+    value = materialization.metadata.get(LOADED_BATCHES)
     ids = getattr(value, "value", value)
     if isinstance(ids, list) and ids and all(isinstance(b, str) for b in ids):
         return ids

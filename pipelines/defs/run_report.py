@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from pipelines.defs.ingest import GATE_CHECK
+from pipelines.defs.ingest import DUPLICATE_BATCHES, GATE_CHECK, LOADED_BATCHES, WAITING_BATCHES
 from pipelines.defs.publish import PUBLISHED_KEY
 
 RAW_PREFIX = "raw"
@@ -31,7 +31,7 @@ class CheckOutcome:
 
 
 # RunReport list of batch ids <- the ingestion assets' metadata key that carries it
-BATCH_LISTS = {"loaded": "batch_ids", "waiting": "waiting_batches", "duplicates": "duplicate_batches"}
+BATCH_LISTS = {"loaded": LOADED_BATCHES, "waiting": WAITING_BATCHES, "duplicates": DUPLICATE_BATCHES}
 
 
 @dataclass

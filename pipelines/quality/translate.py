@@ -302,8 +302,8 @@ def duplicate_count_sql(c: Compiled, relation: str) -> str:
 def keys_all_distinct(c: Compiled) -> str:
     """The aggregate that is true when no key of uniqueness expectation `c` repeats, false when one may (then
     `duplicate_count_sql` counts). A DISTINCT count needs no window over the rows (15 M call ids: 1.4 s against
-    2.2 s), so it answers the usual case; a struct key groups NULL parts as equal, as the window's PARTITION BY
-    does, and a NULL single key (not counted by DISTINCT) only sends the check to the exact count."""
+    2.2 s), so it answers the usual case. Only the judged rows count (a NULL single key is missing, not judged);
+    a struct key is never NULL itself and groups NULL parts as equal, as the window's PARTITION BY does."""
     key = c.keys[0] if len(c.keys) == 1 else "row(" + ", ".join(c.keys) + ")"
     judged = f"{c.domain} AND NOT ({c.missing})"
     return f"count(*) FILTER (WHERE {judged}) = count(DISTINCT {key}) FILTER (WHERE {judged})"

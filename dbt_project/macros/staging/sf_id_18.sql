@@ -6,13 +6,14 @@
   (empty, wrong length) gives NULL, which a not_null test on the converted column turns into a loud failure.
 -#}
 {% macro sf_id_18(col) -%}
+    {%- set trimmed = trim_spaces(col) %}
     case
-        when length(trim({{ col }})) = 18 then trim({{ col }})
-        when length(trim({{ col }})) = 15 then trim({{ col }})
+        when length({{ trimmed }}) = 18 then {{ trimmed }}
+        when length({{ trimmed }}) = 15 then {{ trimmed }}
         {%- for chunk in range(3) %}
             || substr('ABCDEFGHIJKLMNOPQRSTUVWXYZ012345', 1 + (
                 {%- for i in range(5) %}
-                (case when substr(trim({{ col }}), {{ chunk * 5 + i + 1 }}, 1) between 'A' and 'Z' then {{ 2 ** i }} else 0 end){{ ' +' if not loop.last }}
+                (case when substr({{ trimmed }}, {{ chunk * 5 + i + 1 }}, 1) between 'A' and 'Z' then {{ 2 ** i }} else 0 end){{ ' +' if not loop.last }}
                 {%- endfor %}
             ), 1)
         {%- endfor %}

@@ -1,0 +1,29 @@
+{{ config(enabled=target.type == 'duckdb') }}
+-- DuckDB spells two staging parsers for speed (macros/portable/trim_spaces.sql, parse_sf_datetime in
+-- macros/staging/parse.sql); on these values the fast spelling must give what the plain one gives. A row
+-- here is a value on which they disagree. Text values: spaces, Unicode spaces, tabs and line breaks at
+-- either end, non-ASCII letters. Datetimes: the Salesforce form the contract admits, at calendar edges.
+with texts as (
+    select x from (values
+        ('a'), (''), (' '), ('  '), (' a'), ('a '), (' a b '), ('a b'), ('é'), (' é '), ('ça '),
+        (chr(160) || 'a'), ('a' || chr(12288)), (chr(9) || 'a'), ('a' || chr(10)), (chr(133) || 'a'),
+        ('005Ab00000XyZ12IAF'), (' 005Ab00000XyZ12 '), (cast(null as string))
+    ) as t(x)
+),
+
+datetimes as (
+    select x from (values
+        ('2026-11-26T02:13:45.000Z'), (' 2026-11-26T02:13:45.000Z '), ('2024-02-29T23:59:59.000Z'),
+        ('2023-02-29T00:00:00.000Z'), ('2000-01-01T00:00:00.000Z'), ('1999-12-31T23:59:59.000Z'),
+        ('0001-01-01T00:00:00.000Z'), ('9999-12-31T23:59:59.000Z'), ('2026-13-01T00:00:00.000Z'),
+        (''), ('not a date'), (cast(null as string))
+    ) as d(x)
+)
+
+select 'trim_spaces' as parser, x
+from texts
+where {{ duckdb__trim_spaces('x') }} is distinct from trim(x)
+union all
+select 'parse_sf_datetime' as parser, x
+from datetimes
+where {{ duckdb__parse_sf_datetime('x') }} is distinct from {{ default__parse_sf_datetime('x') }}

@@ -38,12 +38,13 @@
     )
 {%- endmacro %}
 
-{#- LMS `Last Modified`: `MM/DD/YYYY` with an optional time of day, or ISO -> TIMESTAMP. -#}
+{#- LMS `Last Modified`: `MM/DD/YYYY` with an optional time of day, or ISO (read as a Salesforce datetime is)
+    -> TIMESTAMP. -#}
 {% macro parse_us_timestamp(col) -%}
     coalesce(
         {{ try_parse_datetime('trim(' ~ col ~ ')', ['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y %I:%M:%S %p',
                                                     '%m/%d/%Y %I:%M %p', '%m/%d/%Y']) }},
-        {{ try_cast_timestamp("replace(replace(trim(" ~ col ~ "), 'T', ' '), 'Z', '')") }}
+        {{ parse_sf_datetime(col) }}
     )
 {%- endmacro %}
 

@@ -2,7 +2,8 @@
 -- DuckDB spells two staging parsers for speed (macros/portable/trim_spaces.sql, parse_sf_datetime in
 -- macros/staging/parse.sql); on these values the fast spelling must give what the plain one gives. A row
 -- here is a value on which they disagree. Text values: spaces, Unicode spaces, tabs and line breaks at
--- either end, non-ASCII letters. Datetimes: the Salesforce form the contract admits, at calendar edges.
+-- either end, non-ASCII letters. Datetimes: the Salesforce form the contract admits, at calendar edges. And
+-- the LMS parser reads an ISO stamp (through parse_sf_datetime) as the same instant as its US form.
 with texts as (
     select x from (values
         ('a'), (''), (' '), ('  '), (' a'), ('a '), (' a b '), ('a b'), ('é'), (' é '), ('ça '),
@@ -18,6 +19,13 @@ datetimes as (
         ('0001-01-01T00:00:00.000Z'), ('9999-12-31T23:59:59.000Z'), ('2026-13-01T00:00:00.000Z'),
         (''), ('not a date'), (cast(null as string))
     ) as d(x)
+),
+
+lms_stamps as (
+    select iso, us from (values
+        ('2025-02-15T17:30:00.000Z', '02/15/2025 17:30:00'), ('2025-02-15 17:30:00', '02/15/2025 17:30:00'),
+        (' 2024-02-29 ', '02/29/2024')
+    ) as l(iso, us)
 )
 
 select 'trim_spaces' as parser, x
@@ -27,3 +35,8 @@ union all
 select 'parse_sf_datetime' as parser, x
 from datetimes
 where {{ duckdb__parse_sf_datetime('x') }} is distinct from {{ default__parse_sf_datetime('x') }}
+union all
+select 'parse_us_timestamp' as parser, iso as x
+from lms_stamps
+where {{ parse_us_timestamp('iso') }} is distinct from {{ parse_us_timestamp('us') }}
+    or {{ parse_us_timestamp('iso') }} is null

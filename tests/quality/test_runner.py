@@ -196,3 +196,16 @@ def test_a_regex_on_repeating_values_is_evaluated_once_per_distinct_value():
         f.message()
         == "Call2_vod__c.csv row 8: Call_Date_vod__c '2026-02-30' does not match a real calendar date YYYY-MM-DD"
     )
+
+
+def test_a_key_hash_collision_only_costs_the_exact_count(monkeypatch):
+    """`keys_all_distinct` counts distinct hashes of the keys; when two different keys share a hash it says
+    "may repeat", and the exact count of repeated keys decides. Simulated: every batch "may repeat"."""
+    from pipelines.quality import translate
+
+    monkeypatch.setattr(translate, "keys_all_distinct", lambda c: "false")
+    clean = run("crm_call", [clean_row("crm_call", i) for i in range(1, 6)])
+    assert clean.failures == [], [f.message() for f in clean.failures]
+    repeated = run("crm_call", calls_with_violations())
+    (dup,) = [f for f in repeated.failures if f.column == "Id" and "unique" in f.rule]
+    assert dup.unexpected_count == 2

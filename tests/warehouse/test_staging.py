@@ -553,7 +553,9 @@ def build_scenario(wh: RawWarehouse) -> None:
         "lms_transcripts",
         [
             {
-                "User ID": "100",
+                # the same assignment as the Completed version below, which drops the leading zeros:
+                # the key holds the normalised User ID, so that version supersedes this one
+                "User ID": "000100",
                 "User Email": "pat@example.com",
                 "LO ID": "LO-C",
                 "Assigned Date": "01/10/2025",

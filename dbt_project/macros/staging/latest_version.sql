@@ -137,8 +137,10 @@ from (
 where _row_rank = 1
 {%- endmacro %}
 
-{#- The key of an LMS transcript row (a delta keyed by User ID, LO ID and Assigned Date), from raw columns. -#}
+{#- The key of an LMS transcript row (a delta keyed by User ID, LO ID and Assigned Date), from raw columns.
+    The User ID is normalised as for identity (sources.md: it is the HRIS Employee ID, `1081` = `001081`), so a
+    version delivered with its leading zeros dropped still supersedes the one before it. -#}
 {% macro transcript_key() -%}
-    {{ clean_text(adapter.quote('User ID')) }} || '|' || {{ clean_text(adapter.quote('LO ID')) }} || '|'
+    {{ normalise_employee_id(adapter.quote('User ID')) }} || '|' || {{ clean_text(adapter.quote('LO ID')) }} || '|'
         || cast({{ parse_us_date(adapter.quote('Assigned Date')) }} as string)
 {%- endmacro %}

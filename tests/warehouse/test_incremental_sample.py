@@ -97,6 +97,19 @@ def deliver(batches: Path, landing: Path) -> None:
             shutil.move(batch, landing / system_dir.name / batch.name)
 
 
+def load_and_build(home: Path) -> None:
+    """What a night does: the gate loads what is pending, then dbt builds incrementally."""
+    coachwh(home, "ingest")
+    run_dbt(home, "run")
+
+
+def assert_rebuild_changes_nothing(home: Path) -> None:
+    """The incrementally built warehouse equals a --full-refresh build of the same raw tables."""
+    incremental = snapshot(home / "warehouse.duckdb")
+    run_dbt(home, "run", "--full-refresh")
+    assert_same_tables(incremental, snapshot(home / "warehouse.duckdb"))
+
+
 def test_incremental_nightly_equals_full_refresh_on_the_sample(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
@@ -105,14 +118,10 @@ def test_incremental_nightly_equals_full_refresh_on_the_sample(tmp_path):
     landing = home / "landing"
     last_night = max(p.name for p in (landing / "crm").iterdir())
     night = hold_back(landing, tmp_path / "held", last_night)
-    coachwh(home, "ingest")
-    run_dbt(home, "run")
+    load_and_build(home)
     deliver(night, landing)
-    coachwh(home, "ingest")
-    run_dbt(home, "run")
-    incremental = snapshot(home / "warehouse.duckdb")
-    run_dbt(home, "run", "--full-refresh")
-    assert_same_tables(incremental, snapshot(home / "warehouse.duckdb"))
+    load_and_build(home)
+    assert_rebuild_changes_nothing(home)
 
 
 def test_batches_arriving_newest_first_build_what_a_rebuild_gives(tmp_path):
@@ -128,8 +137,5 @@ def test_batches_arriving_newest_first_build_what_a_rebuild_gives(tmp_path):
     held = [hold_back(landing, tmp_path / "held", d) for d in dates]
     for batches in reversed(held):
         deliver(batches, landing)
-        coachwh(home, "ingest")
-        run_dbt(home, "run")
-    incremental = snapshot(home / "warehouse.duckdb")
-    run_dbt(home, "run", "--full-refresh")
-    assert_same_tables(incremental, snapshot(home / "warehouse.duckdb"))
+        load_and_build(home)
+    assert_rebuild_changes_nothing(home)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.delivery import deliver, hold_back
 
 # slow too, so that `pytest -m "not slow"` (make test-fast) leaves it out as well.
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -71,15 +72,10 @@ def builds(tmp_path_factory) -> tuple[dict, dict, Path]:
     coachwh(home, "generate", "--profile", "small", "--days", "1")
     landing = home / "landing"
     last_night = max(p.name for p in (landing / "crm").iterdir())
-    held = home.parent / "held"
-    for system_dir in landing.iterdir():
-        if (system_dir / last_night).exists():
-            (held / system_dir.name).mkdir(parents=True)
-            shutil.move(system_dir / last_night, held / system_dir.name / last_night)
+    night = hold_back(landing, home.parent / "held", last_night)
 
     coachwh(home, "run", "--engine", "spark")
-    for system_dir in held.iterdir():
-        shutil.move(system_dir / last_night, landing / system_dir.name / last_night)
+    deliver(night, landing)
     coachwh(home, "run", "--engine", "spark")
     on_spark = published(home / "coachwh_marts.duckdb")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import duckdb
 import pytest
 
 from pipelines.config import DBT_PROJECT_DIR
+from tests.delivery import deliver, hold_back
 
 pytestmark = pytest.mark.slow
 
@@ -80,21 +80,6 @@ def assert_same_tables(incremental: dict[str, list[tuple]], full: dict[str, list
         inc_sorted, full_sorted = sorted(inc_rows, key=key), sorted(full_rows, key=key)
         for a, b in zip(inc_sorted, full_sorted, strict=True):
             assert all(same(x, y) for x, y in zip(a, b, strict=True)), (table, a, b)
-
-
-def hold_back(landing: Path, held: Path, extract_date: str) -> Path:
-    """Move every system's batch of `extract_date` out of the landing zone; the folder to deliver it from."""
-    for system_dir in landing.iterdir():
-        if (system_dir / extract_date).exists():
-            (held / extract_date / system_dir.name).mkdir(parents=True)
-            shutil.move(system_dir / extract_date, held / extract_date / system_dir.name / extract_date)
-    return held / extract_date
-
-
-def deliver(batches: Path, landing: Path) -> None:
-    for system_dir in batches.iterdir():
-        for batch in system_dir.iterdir():
-            shutil.move(batch, landing / system_dir.name / batch.name)
 
 
 def load_and_build(home: Path) -> None:

@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from pipelines.bench import main, paired_ratios, tree
-from pipelines.bench.stages import stage_of
+from pipelines.bench import _env, _prepare, main, paired_ratios, tree
+from pipelines.bench.stages import DBT_START_UP, dbt_start_up, stage_of
+from pipelines.defs.warehouse import DBT_PROJECT_DIR
 
 
 def test_stage_of_names_what_each_step_does():
@@ -18,6 +20,42 @@ def test_stage_of_names_what_each_step_does():
     assert stage_of("published__marts") == "publish"
     assert stage_of("raw__crm_call_source_contract") == "contracts"
     assert stage_of("ingest_crm") == "gate"
+
+
+def test_dbt_start_up_is_the_dbt_step_less_what_dbt_reports_for_the_build():
+    log = (
+        "Running with dbt=1.11.16\n1 of 230 START test assert_parsers_agree ... [RUN]\n"
+        "Finished running 4 incremental models, 2 project hooks, 176 data tests in 0 hours 0 minutes and "
+        "11.91 seconds (11.91s).\n\nCompleted successfully\n"
+    )
+    # a 15.0 s step of which dbt ran its nodes for 11.91 s: 3.09 s to start dbt, parse and stream the events
+    assert dbt_start_up(15.0, log) == pytest.approx(3.09)
+    # a log without dbt's closing line (dbt failed to start) says nothing
+    assert dbt_start_up(15.0, "Running with dbt=1.11.16\nEncountered an error\n") is None
+
+
+def test_a_fresh_home_is_prepared_so_that_its_first_build_reuses_the_parse(tmp_path):
+    # as `make setup` prepares an install: dbt reuses a parse only under the profile (the warehouse path) it
+    # was made with, so without the preparation the first build of a fresh home parses the whole project
+    home = tmp_path / "home"
+    home.mkdir()
+    _prepare(home)
+    parse = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        cwd=DBT_PROJECT_DIR,
+    )
+    assert parse.returncode == 0, parse.stdout
+    assert "Unable to do partial parsing" not in parse.stdout
 
 
 def test_tree_peak_counts_the_children():
@@ -37,6 +75,9 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     result = json.loads((tmp_path / "bench" / "bench-small.json").read_text())
     assert result["first_run"]["stages"]["dbt"] > 0 and result["night"]["peak_bytes"] > 0
     assert result["contracts"]["seconds"] > 0
+    assert f"of which {DBT_START_UP}" in out
+    for run in ("first_run", "night"):
+        assert 0 < result[run]["stages"][DBT_START_UP] < result[run]["stages"]["dbt"]
     # two repeats, each its own runs and its floor read before and after them; the figures are their medians
     assert len(result["repeats"]) == 2
     for r in result["repeats"]:

@@ -117,10 +117,9 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def _prepare(home: Path) -> None:
-    """What `make setup` does for an install's home, untimed: parse the dbt project under that home's profile.
-    dbt reuses a parse only under the profile it was made with, which names the warehouse file; without this,
-    a first run in a fresh home parses the whole project again (about 3 s more than a night's parse), which an
-    installed pipeline's first night does not."""
+    """What `make setup` does for an install's home, untimed: parse the dbt project under that home's profile,
+    so that its first run starts from that parse as an installed pipeline's first night does (dbt reuses a
+    parse only under the profile it was made with: see `keep_partial_parse`); about 3 s otherwise."""
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "prepare"], env=_env(home), capture_output=True, text=True
     )

@@ -34,9 +34,10 @@ def test_dbt_start_up_is_the_dbt_step_less_what_dbt_reports_for_the_build():
     assert dbt_start_up(15.0, "Running with dbt=1.11.16\nEncountered an error\n") is None
 
 
-def test_a_fresh_home_is_prepared_so_that_its_first_build_reuses_the_parse(tmp_path):
+def test_after_preparing_a_fresh_home_dbt_reuses_the_parse_there(tmp_path):
     # as `make setup` prepares an install: dbt reuses a parse only under the profile (the warehouse path) it
-    # was made with, so without the preparation the first build of a fresh home parses the whole project
+    # was made with, so without the preparation dbt parses the whole project in a fresh home. `dbt parse`
+    # starts from target/partial_parse.msgpack, the file each build copies into its own target folder.
     home = tmp_path / "home"
     home.mkdir()
     _prepare(home)

@@ -24,6 +24,7 @@ from dagster_dbt import (
 from packaging import version
 
 from pipelines.config import DBT_PROJECT_DIR, ENGINES, settings
+from pipelines.defs.dbt_stream import events_while_dbt_runs
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
@@ -128,7 +129,7 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
             else:
                 invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
                 audited = False
-                for event in invocation.stream():
+                for event in events_while_dbt_runs(invocation):
                     audited = audited or is_passing_audit(event)
                     yield event
                 keep_partial_parse(invocation.target_path)

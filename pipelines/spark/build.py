@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pipelines.config import Settings
+from pipelines.defs.dbt_stream import events_while_dbt_runs
 from pipelines.spark.exchange import exchange_dir, load_marts, spark_build_args, stage_raw
 
 
@@ -93,6 +94,6 @@ def build_on_spark(context: Any, dbt: Any, cfg: Settings, full_refresh: bool = F
     shutil.rmtree(exchange / "marts", ignore_errors=True)
     invocation = dbt.cli(spark_build_args(cfg, full_refresh), context=context)
     invocation.manifest = spark_view(invocation.manifest)
-    yield from invocation.stream()
+    yield from events_while_dbt_runs(invocation)
     loaded = load_marts(exchange, cfg.warehouse)
     context.log.info(f"loaded {len(loaded)} marts built on Spark into {cfg.warehouse}: {loaded}")

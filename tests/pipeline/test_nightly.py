@@ -274,3 +274,46 @@ def test_incremental_models_built_by_other_code_are_rebuilt_from_raw(upgraded_ni
     # every build recorded the code it ran; the nights after the first were incremental until the code differed
     assert codes[:3] == [current] * 3 and codes[3] == "the code of an earlier release" and codes[4:] == [current]
     assert audits == [True, False, False, True]  # the audit of the upgraded night covered the whole history
+
+
+def test_a_dbt_build_the_step_stops_following_is_stopped_and_the_run_ends_at_once(tmp_path):
+    """The dbt step fails while dbt still runs (here dagster-dbt's event conversion raises on the 30th event,
+    as it did on a test missing from its manifest). dbt is stopped, so it no longer holds the warehouse's
+    lock: the run fails on that error, and no later step waits for the lock (ten minutes each, before). Here
+    a step gives up on a locked warehouse at once, so a dbt left running shows as a step up for retry."""
+    from dagster_dbt.core.dbt_cli_event import DbtCliEventMessage
+
+    from pipelines import warehouse_file
+    from pipelines.instance import open_instance
+
+    original = DbtCliEventMessage.to_default_asset_events
+    seen = []
+
+    def breaking(self, *args, **kwargs):
+        seen.append(1)
+        if len(seen) == 30:
+            raise KeyError("test.coachwh.a_test_the_manifest_does_not_know")
+        return original(self, *args, **kwargs)
+
+    lines = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(DbtCliEventMessage, "to_default_asset_events", breaking)
+        waiting = warehouse_file._waiting
+        mp.setattr(warehouse_file, "_waiting", lambda open_fn, path, wait_seconds: waiting(open_fn, path, 0))
+        mp.setenv("COACHWH_HOME", str(tmp_path))
+        mp.delenv("COACHWH_LANDING", raising=False)
+        mp.delenv("DAGSTER_HOME", raising=False)
+        cfg = settings()
+        generate(out=cfg.landing, profile="small", days=1)
+        ok = run_nightly(cfg, out=lines.append)
+    summary = "\n".join(lines)
+    assert not ok
+    assert "a_test_the_manifest_does_not_know" in summary, summary
+    assert not cfg.published.exists()
+    with open_instance(cfg.dagster_home) as instance:
+        run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
+        events = [e.dagster_event for e in instance.all_logs(run_id) if e.dagster_event]
+    failed = {e.step_key for e in events if e.event_type_value == "STEP_FAILURE"}
+    retried = {e.step_key for e in events if e.event_type_value == "STEP_UP_FOR_RETRY"}
+    assert failed == {"coachwh_dbt_models"}
+    assert not retried, f"steps that found the warehouse locked: {retried}"

@@ -1,0 +1,46 @@
+"""Following a dbt build's events, and never leaving its process behind when the step stops following.
+
+dbt runs as a subprocess that writes its events into a pipe this process reads (dagster-dbt's stream). When
+the step fails while dbt still runs (an event dagster-dbt cannot place, a failing write to the event log),
+nobody reads the pipe any more: dbt blocks on a full pipe while it holds the warehouse's DuckDB file lock,
+and every later step of the run that opens the warehouse waits for that lock until it gives up (ten
+minutes each), failing with a lock message that hides the first error. So the step stops dbt first.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+# How long dbt may take to cancel its queries and exit after SIGINT (its own Ctrl-C) before it is killed.
+GRACE_SECONDS = 30.0
+
+
+class _Invocation(Protocol):
+    process: subprocess.Popen
+
+    def stream(self) -> Iterator[Any]: ...
+
+
+def events_while_dbt_runs(invocation: _Invocation, grace_seconds: float = GRACE_SECONDS) -> Iterator[Any]:
+    """`invocation.stream()`; when it raises, or the step stops iterating, the dbt process is stopped too."""
+    try:
+        yield from invocation.stream()
+    except BaseException:  # GeneratorExit included: the consumer gave up on the stream
+        stop_dbt(invocation.process, grace_seconds)
+        raise
+
+
+def stop_dbt(process: subprocess.Popen, grace_seconds: float = GRACE_SECONDS) -> None:
+    """End a dbt process that is still running: SIGINT first (dbt cancels its queries and exits), reading
+    and dropping its output meanwhile so that it is not stuck writing it; killed after `grace_seconds`."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.communicate(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()

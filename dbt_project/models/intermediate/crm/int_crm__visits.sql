@@ -6,9 +6,7 @@
 select
     call_id,
     owner_user_id,
-    call_date,
-    call_type,
-    call_channel
+    call_date
 from {{ ref('stg_crm__calls') }}
 where is_visit
   and status = 'Submitted_vod'

@@ -24,10 +24,31 @@ class _Invocation(Protocol):
     def stream(self) -> Iterator[Any]: ...
 
 
+# The kinds of dbt node ids (`test.coachwh.unique_dim_month_month`), as dagster-dbt looks them up in its manifest.
+_NODE_KINDS = ("model", "test", "seed", "snapshot", "source", "unit_test", "operation")
+
+
+class StaleManifest(Exception):
+    """dbt ran a node that the manifest Dagster loaded does not hold: the project changed since it was parsed."""
+
+
 def events_while_dbt_runs(invocation: _Invocation, grace_seconds: float = GRACE_SECONDS) -> Iterator[Any]:
-    """`invocation.stream()`; when it raises, or the step stops iterating, the dbt process is stopped too."""
+    """`invocation.stream()`; when it raises, or the step stops iterating, the dbt process is stopped too.
+
+    dagster-dbt finds each event's node in the manifest the definitions were loaded with, and fails on one it
+    does not know with a bare KeyError: that says here what happened and what to do."""
     try:
         yield from invocation.stream()
+    except KeyError as e:
+        stop_dbt(invocation.process, grace_seconds)
+        node = e.args[0] if e.args else None
+        if isinstance(node, str) and node.split(".", 1)[0] in _NODE_KINDS:
+            raise StaleManifest(
+                f"dbt ran {node}, which the dbt manifest this process loaded does not hold: the dbt project "
+                "changed after the manifest was prepared (an upgrade without `make setup`?). Run `coachwh "
+                "prepare`, restart the Dagster code location (the UI's Reload), then run again."
+            ) from e
+        raise
     except BaseException:  # GeneratorExit included: the consumer gave up on the stream
         stop_dbt(invocation.process, grace_seconds)
         raise

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from pipelines.defs.dbt_stream import events_while_dbt_runs
+from pipelines.defs.dbt_stream import StaleManifest, events_while_dbt_runs
 
 CHATTY = "import sys\nwhile True:\n    sys.stdout.write('{\"event\": 1}\\n' * 100)\n"
 DEAF = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n" + CHATTY  # ignores dbt's Ctrl-C
@@ -52,7 +52,7 @@ def test_a_stream_that_breaks_stops_dbt(program):
     time.sleep(0.5)  # the child fills the pipe and blocks on it
     seen = []
     started = time.monotonic()
-    with pytest.raises(KeyError, match="a_test_the_manifest_does_not_know"):
+    with pytest.raises(StaleManifest, match="a_test_the_manifest_does_not_know.*coachwh prepare"):
         for event in events_while_dbt_runs(invocation, grace_seconds=1.0):
             seen.append(event)
     assert len(seen) == 3
@@ -72,3 +72,12 @@ def test_a_build_followed_to_its_end_is_left_alone():
     invocation = FakeInvocation("print('{\"event\": 1}')\nprint('{\"event\": 2}')", events=None)
     assert len(list(events_while_dbt_runs(invocation))) == 2
     assert invocation.process.wait(timeout=10) == 0
+
+
+def test_any_other_error_is_raised_as_it_is_and_stops_dbt_too():
+    invocation = FakeInvocation(CHATTY, events=None)
+    events = events_while_dbt_runs(invocation, grace_seconds=1.0)
+    next(events)
+    with pytest.raises(OSError, match="the event log is full"):
+        events.throw(OSError("the event log is full"))
+    assert invocation.process.poll() is not None

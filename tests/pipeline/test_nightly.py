@@ -309,6 +309,7 @@ def test_a_dbt_build_the_step_stops_following_is_stopped_and_the_run_ends_at_onc
     summary = "\n".join(lines)
     assert not ok
     assert "a_test_the_manifest_does_not_know" in summary, summary
+    assert "coachwh prepare" in summary, summary
     assert not cfg.published.exists()
     with open_instance(cfg.dagster_home) as instance:
         run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id

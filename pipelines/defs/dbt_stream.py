@@ -14,6 +14,8 @@ import subprocess
 from collections.abc import Iterator
 from typing import Any, Protocol
 
+from dbt.node_types import NodeType
+
 # How long dbt may take to cancel its queries and exit after SIGINT (its own Ctrl-C) before it is killed.
 GRACE_SECONDS = 30.0
 
@@ -22,10 +24,6 @@ class _Invocation(Protocol):
     process: subprocess.Popen
 
     def stream(self) -> Iterator[Any]: ...
-
-
-# The kinds of dbt node ids (`test.coachwh.unique_dim_month_month`), as dagster-dbt looks them up in its manifest.
-_NODE_KINDS = ("model", "test", "seed", "snapshot", "source", "unit_test", "operation")
 
 
 class StaleManifest(Exception):
@@ -39,19 +37,24 @@ def events_while_dbt_runs(invocation: _Invocation, grace_seconds: float = GRACE_
     does not know with a bare KeyError: that says here what happened and what to do."""
     try:
         yield from invocation.stream()
-    except KeyError as e:
+    except BaseException as e:  # GeneratorExit included: the consumer gave up on the stream
         stop_dbt(invocation.process, grace_seconds)
-        node = e.args[0] if e.args else None
-        if isinstance(node, str) and node.split(".", 1)[0] in _NODE_KINDS:
+        node = _unknown_node(e)
+        if node is not None:
             raise StaleManifest(
                 f"dbt ran {node}, which the dbt manifest this process loaded does not hold: the dbt project "
                 "changed after the manifest was prepared (an upgrade without `make setup`?). Run `coachwh "
                 "prepare`, restart the Dagster code location (the UI's Reload), then run again."
             ) from e
         raise
-    except BaseException:  # GeneratorExit included: the consumer gave up on the stream
-        stop_dbt(invocation.process, grace_seconds)
-        raise
+
+
+def _unknown_node(error: BaseException) -> str | None:
+    """The dbt node id (`test.coachwh.unique_dim_month_month`) of dagster-dbt's KeyError, or None."""
+    node = error.args[0] if isinstance(error, KeyError) and error.args else None
+    if isinstance(node, str) and node.split(".", 1)[0] in {kind.value for kind in NodeType}:
+        return node
+    return None
 
 
 def stop_dbt(process: subprocess.Popen, grace_seconds: float = GRACE_SECONDS) -> None:

@@ -51,13 +51,11 @@ def test_a_stream_that_breaks_stops_dbt(program):
     invocation = FakeInvocation(program, events=3)
     time.sleep(0.5)  # the child fills the pipe and blocks on it
     seen = []
-    started = time.monotonic()
     with pytest.raises(StaleManifest, match="a_test_the_manifest_does_not_know.*coachwh prepare"):
         for event in events_while_dbt_runs(invocation, grace_seconds=1.0):
             seen.append(event)
     assert len(seen) == 3
     assert invocation.process.poll() is not None, "the dbt process still runs"
-    assert time.monotonic() - started < 10
 
 
 def test_a_step_that_stops_following_stops_dbt():
@@ -74,10 +72,12 @@ def test_a_build_followed_to_its_end_is_left_alone():
     assert invocation.process.wait(timeout=10) == 0
 
 
-def test_any_other_error_is_raised_as_it_is_and_stops_dbt_too():
+@pytest.mark.parametrize("error", [OSError("the event log is full"), KeyError("batch_id")])
+def test_any_other_error_is_raised_as_it_is_and_stops_dbt_too(error):
     invocation = FakeInvocation(CHATTY, events=None)
     events = events_while_dbt_runs(invocation, grace_seconds=1.0)
     next(events)
-    with pytest.raises(OSError, match="the event log is full"):
-        events.throw(OSError("the event log is full"))
+    with pytest.raises(type(error)) as raised:
+        events.throw(error)
+    assert raised.value is error
     assert invocation.process.poll() is not None

@@ -5,6 +5,7 @@ asset that fills its raw table, and the UI shows one graph from the landing zone
 surface as asset checks (dagster-dbt's default).
 """
 
+import hashlib
 import os
 import shutil
 import sys
@@ -186,16 +187,33 @@ def check_dbt_home(home: Path, environ: Mapping[str, str] = os.environ) -> None:
         )
 
 
-def manifest_is_stale(project_dir=DBT_PROJECT_DIR) -> bool:
-    """True when target/manifest.json is missing or older than any file of the dbt project."""
-    manifest = project_dir / "target" / "manifest.json"
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    watched = [project_dir / "dbt_project.yml"]
+# Beside target/manifest.json: the digest of the project files that parse read (`project_digest`).
+PARSED_FROM = "manifest.parsed-from"
+
+
+def project_digest(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """sha256 over the path and the content of every file a dbt parse of the project reads."""
+    files = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
     for folder in ("models", "macros", "tests", "seeds"):
-        watched += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
-    return any(p.stat().st_mtime > built for p in watched)
+        files += sorted(p for p in (project_dir / folder).rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """True when target/manifest.json is missing or was parsed from other project files than today's.
+
+    By content, not by file times: an upgrade that deletes a model, a test or a macro leaves no newer file
+    behind (the manifest would keep the deleted node, and the fingerprint of `pipelines.model_code` the
+    deleted macro), and a checkout or an unpacked archive may carry any time."""
+    target = project_dir / "target"
+    if not (target / "manifest.json").exists() or not (target / PARSED_FROM).exists():
+        return True
+    return (target / PARSED_FROM).read_text(encoding="utf-8").strip() != project_digest(project_dir)
 
 
 def prepare_manifest(force: bool = False) -> None:
@@ -206,6 +224,8 @@ def prepare_manifest(force: bool = False) -> None:
         from dbt.cli.main import dbtRunner
 
         args = ["parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+        parsed_from = project_digest()  # before the parse: a file edited meanwhile makes it stale again
         result = dbtRunner().invoke(args)
         if not result.success:
             raise RuntimeError(f"dbt parse failed: {result.exception or 'see the dbt log above'}")
+        (DBT_PROJECT_DIR / "target" / PARSED_FROM).write_text(parsed_from + "\n", encoding="utf-8")

@@ -128,15 +128,51 @@ def test_nightly_runs_one_step_at_a_time_and_the_landing_sensor_starts_it(defs):
 
 
 def test_under_dagster_dev_a_stale_manifest_is_reparsed_without_dbt_on_path(monkeypatch):
-    from pipelines.defs.warehouse import dbt_project
+    from pipelines.defs.warehouse import PARSED_FROM, dbt_project, project_digest
 
     monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # as `make ui` or cron may start it: no venv on PATH
     manifest = dbt_project.__wrapped__().manifest_path
-    os.utime(manifest, (0, 0))  # older than every file of the project: stale
+    recorded = manifest.parent / PARSED_FROM
+    recorded.write_text("0" * 64)  # parsed from other files than today's: stale
+    os.utime(manifest, (0, 0))
     project = dbt_project.__wrapped__()
     assert project.manifest_path == manifest
     assert manifest.stat().st_mtime > time.time() - 600  # parsed again, just now
+    assert recorded.read_text().strip() == project_digest()
+
+
+def test_a_manifest_is_stale_when_a_project_file_changes_appears_or_disappears(tmp_path):
+    from pipelines.defs.warehouse import PARSED_FROM, manifest_is_stale, project_digest
+
+    project = tmp_path / "dbt_project"
+    for folder in ("models", "macros", "target"):
+        (project / folder).mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: x\n")
+    model = project / "models" / "a.sql"
+    model.write_text("select 1")
+    macro = project / "macros" / "m.sql"
+    macro.write_text("{% macro m() %}1{% endmacro %}")
+    (project / "target" / "manifest.json").write_text("{}")
+
+    def parsed_now() -> None:
+        (project / "target" / PARSED_FROM).write_text(project_digest(project))
+
+    assert manifest_is_stale(project)  # nothing recorded: parsed by something else
+    parsed_now()
+    assert not manifest_is_stale(project)
+    macro.unlink()  # an upgrade deletes a macro: no file is newer than the manifest
+    assert manifest_is_stale(project)
+    parsed_now()
+    (project / "models" / "b.sql").write_text("select 2")
+    assert manifest_is_stale(project)
+    parsed_now()
+    model.write_text("select 3")
+    os.utime(model, (0, 0))  # restored from an archive with an old time
+    assert manifest_is_stale(project)
+    parsed_now()
+    os.utime(model, None)  # touched, same content
+    assert not manifest_is_stale(project)
 
 
 def test_without_dagster_dev_nothing_parses_at_load(monkeypatch):

@@ -193,15 +193,19 @@ PARSED_FROM = "manifest.parsed-from"
 
 def project_digest(project_dir: Path = DBT_PROJECT_DIR) -> str:
     """sha256 over the path and the content of every file a dbt parse of the project reads."""
-    files = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    files = [p for p in (project_dir / "dbt_project.yml", project_dir / "profiles.yml") if p.is_file()]
     for folder in ("models", "macros", "tests", "seeds"):
         files += sorted(p for p in (project_dir / folder).rglob("*") if p.is_file())
     digest = hashlib.sha256()
     for path in files:
-        if path.is_file():
-            digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(path.relative_to(project_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def record_parsed_from(digest: str, project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """Note beside the manifest the `project_digest` of the files the parse that wrote it read."""
+    (project_dir / "target" / PARSED_FROM).write_text(digest + "\n", encoding="utf-8")
 
 
 def manifest_is_stale(project_dir: Path = DBT_PROJECT_DIR) -> bool:
@@ -228,4 +232,4 @@ def prepare_manifest(force: bool = False) -> None:
         result = dbtRunner().invoke(args)
         if not result.success:
             raise RuntimeError(f"dbt parse failed: {result.exception or 'see the dbt log above'}")
-        (DBT_PROJECT_DIR / "target" / PARSED_FROM).write_text(parsed_from + "\n", encoding="utf-8")
+        record_parsed_from(parsed_from)

@@ -135,7 +135,7 @@ def test_under_dagster_dev_a_stale_manifest_is_reparsed_without_dbt_on_path(monk
     manifest = dbt_project.__wrapped__().manifest_path
     recorded = manifest.parent / PARSED_FROM
     recorded.write_text("0" * 64)  # parsed from other files than today's: stale
-    os.utime(manifest, (0, 0))
+    os.utime(manifest, (0, 0))  # so that a fresh time below shows the parse happened
     project = dbt_project.__wrapped__()
     assert project.manifest_path == manifest
     assert manifest.stat().st_mtime > time.time() - 600  # parsed again, just now
@@ -143,7 +143,7 @@ def test_under_dagster_dev_a_stale_manifest_is_reparsed_without_dbt_on_path(monk
 
 
 def test_a_manifest_is_stale_when_a_project_file_changes_appears_or_disappears(tmp_path):
-    from pipelines.defs.warehouse import PARSED_FROM, manifest_is_stale, project_digest
+    from pipelines.defs.warehouse import manifest_is_stale, project_digest, record_parsed_from
 
     project = tmp_path / "dbt_project"
     for folder in ("models", "macros", "target"):
@@ -156,7 +156,7 @@ def test_a_manifest_is_stale_when_a_project_file_changes_appears_or_disappears(t
     (project / "target" / "manifest.json").write_text("{}")
 
     def parsed_now() -> None:
-        (project / "target" / PARSED_FROM).write_text(project_digest(project))
+        record_parsed_from(project_digest(project), project)
 
     assert manifest_is_stale(project)  # nothing recorded: parsed by something else
     parsed_now()

@@ -22,7 +22,8 @@ def render(test: str, **arguments: str) -> str:
     return jinja2.Template(body.group(1)).render(**arguments)
 
 
-def failures(test: str, rows: list[tuple], **arguments: str) -> list[tuple]:
+def failures_on_periods(test: str, rows: list[tuple], **arguments: str) -> list[tuple]:
+    """The rows `test` returns on a table of (employee_id, valid_from, valid_to) periods."""
     con = duckdb.connect()
     con.execute("create table periods (employee_id varchar, valid_from date, valid_to date)")
     con.executemany("insert into periods values (?, ?, ?)", rows)
@@ -50,4 +51,4 @@ NON_OVERLAPPING = {"partition_by": "employee_id", "start_column": "valid_from", 
     ],
 )
 def test_non_overlapping_finds_the_periods_that_share_a_day(rows, broken):
-    assert len(failures("non_overlapping", rows, **NON_OVERLAPPING)) == broken
+    assert len(failures_on_periods("non_overlapping", rows, **NON_OVERLAPPING)) == broken

@@ -122,24 +122,27 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         if code_changed:
             context.log.info("full refresh: the incremental models' code differs from the code that built them")
         full_refresh = config.full_refresh or bool(requests) or code_changed
-        with non_transient():
-            if config.engine == "spark":
-                from pipelines.spark.build import build_on_spark
+        try:
+            with non_transient():
+                if config.engine == "spark":
+                    from pipelines.spark.build import build_on_spark
 
-                yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
-            else:
-                invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
-                audited = False
-                for event in events_while_dbt_runs(invocation):
-                    audited = audited or is_passing_audit(event)
-                    yield event
-                keep_partial_parse(invocation.target_path)
-                # the raw rows this build audited need not be audited again on the next night
-                if audited:
-                    record_audit(coachwh.settings.warehouse, full_refresh)
-                # a subset (a selection in the UI) may leave incremental models built by the older code
-                if context.selected_asset_keys == set(context.assets_def.keys):
-                    record_fingerprint(coachwh.settings.warehouse, code)
+                    yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
+                else:
+                    invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
+                    audited = False
+                    for event in events_while_dbt_runs(invocation):
+                        audited = audited or is_passing_audit(event)
+                        yield event
+                    keep_partial_parse(invocation.target_path)
+                    # the raw rows this build audited need not be audited again on the next night
+                    if audited:
+                        record_audit(coachwh.settings.warehouse, full_refresh)
+                    # a subset (a selection in the UI) may leave incremental models built by the older code
+                    if context.selected_asset_keys == set(context.assets_def.keys):
+                        record_fingerprint(coachwh.settings.warehouse, code)
+        finally:
+            prune_build_folders(context.op_execution_context.op.name)
         if requests:
             mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])
 
@@ -171,6 +174,34 @@ def keep_partial_parse(build_target: Path, project_dir: Path = DBT_PROJECT_DIR) 
         spare = kept.with_name(f".{kept.name}.{os.getpid()}")
         shutil.copyfile(made, spare)
         os.replace(spare, kept)  # atomic: a build starting now copies the old or the new file, never half
+
+
+# Build folders kept under target/ (the newest ones, a failed build's included): a week of nights.
+KEEP_BUILD_FOLDERS = 7
+
+
+def prune_build_folders(op_name: str, keep: int = KEEP_BUILD_FOLDERS, project_dir: Path = DBT_PROJECT_DIR) -> None:
+    """Remove all but the newest `keep` build folders of the dbt asset `op_name` under target/.
+
+    dagster-dbt gives every build a folder of its own, `target/<op>-<run id>-<random>`, with the compiled
+    and the executed SQL of each node, dbt.log and a copy of the parse: 2-5 MB that it never removes, so
+    a nightly job would grow the install by 1-2 GB a year. The newest are kept for
+    reading what a recent build ran; the manifest and the parse in target/ itself are left alone."""
+    builds = [p for p in (project_dir / "target").glob(f"{op_name}-*") if p.is_dir()]
+    builds.sort(key=_last_written, reverse=True)
+    for old in builds[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _last_written(build: Path) -> float:
+    """When a build folder was last written: its dbt.log grows while the build runs. 0 when it is gone."""
+    times = []
+    for path in (build, build / "dbt.log"):
+        try:
+            times.append(path.stat().st_mtime)
+        except OSError:
+            pass
+    return max(times, default=0.0)
 
 
 def check_dbt_home(home: Path, environ: Mapping[str, str] = os.environ) -> None:

@@ -175,6 +175,39 @@ def test_a_manifest_is_stale_when_a_project_file_changes_appears_or_disappears(t
     assert not manifest_is_stale(project)
 
 
+def test_only_the_newest_build_folders_are_kept(tmp_path):
+    from pipelines.defs.warehouse import prune_build_folders
+
+    target = tmp_path / "target"
+    now = time.time()
+    for i in range(5):
+        build = target / f"coachwh_dbt_models-run{i}-abc"
+        (build / "compiled").mkdir(parents=True)
+        os.utime(build, (now - 3600 * (10 - i),) * 2)  # run0 oldest ... run4 newest
+    # run0's folder is the oldest, but its dbt.log was written last: a build that ran long
+    log = target / "coachwh_dbt_models-run0-abc" / "dbt.log"
+    log.write_text("...")
+    os.utime(log, (now,) * 2)
+    os.utime(log.parent, (now - 3600 * 10,) * 2)
+    other = target / "other_asset-run0-abc"
+    other.mkdir()
+    os.utime(other, (0, 0))
+    for name in ("manifest.json", "partial_parse.msgpack"):
+        (target / name).write_text("{}")
+
+    prune_build_folders("coachwh_dbt_models", keep=3, project_dir=tmp_path)
+
+    assert sorted(p.name for p in target.iterdir()) == [
+        "coachwh_dbt_models-run0-abc",  # newest by its log
+        "coachwh_dbt_models-run3-abc",
+        "coachwh_dbt_models-run4-abc",
+        "manifest.json",
+        "other_asset-run0-abc",  # another asset's builds are not this one's to prune
+        "partial_parse.msgpack",
+    ]
+    prune_build_folders("coachwh_dbt_models", keep=3, project_dir=tmp_path / "nothing built yet")
+
+
 def test_without_dagster_dev_nothing_parses_at_load(monkeypatch):
     from pipelines.defs import warehouse
 

@@ -16,7 +16,8 @@ import duckdb
 import pytest
 
 from pipelines import publication as pub
-from pipelines.config import PROJECT_ROOT, settings
+from pipelines.config import DBT_PROJECT_DIR, PROJECT_ROOT, settings
+from pipelines.defs.warehouse import KEEP_BUILD_FOLDERS
 from pipelines.nightly import run_nightly
 from pipelines.sample import generate
 from tests.pipeline.webhook import Webhook
@@ -85,13 +86,18 @@ def refused_night(two_runs):
     copying = cfg.landing / "hris" / "2026-11-03"
     shutil.copytree(cfg.archive / "hris" / "2026-11-02", copying)
     (copying / "manifest.json").unlink()
+    # build folders of earlier nights beside those of the runs above, older than any of them
+    stale = [DBT_PROJECT_DIR / "target" / f"coachwh_dbt_models-stale{i}-0000000" for i in range(KEEP_BUILD_FOLDERS)]
+    for folder in stale:
+        (folder / "compiled").mkdir(parents=True, exist_ok=True)
+        os.utime(folder, (time.time() - 30 * 86400,) * 2)
     lines = []
     progress = io.StringIO()  # the stage lines go to stderr, the summary to `out`
     with Webhook() as hook, pytest.MonkeyPatch.context() as mp, redirect_stderr(progress):
         mp.setenv("COACHWH_HOME", str(cfg.home))
         mp.delenv("DAGSTER_HOME", raising=False)
         ok = run_nightly(dataclasses.replace(cfg, alert_webhook=hook.url), out=lines.append)
-    return cfg, ok, progress.getvalue().splitlines() + lines, hook.bodies, before
+    return cfg, ok, progress.getvalue().splitlines() + lines, hook.bodies, before, stale
 
 
 def test_two_runs_started_together_run_one_after_the_other_and_load_everything_once(two_runs):
@@ -180,7 +186,7 @@ def test_every_mart_and_the_publication_table_are_published(two_runs):
 
 
 def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused_night):
-    cfg, ok, lines, bodies, before = refused_night
+    cfg, ok, lines, bodies, before, _ = refused_night
     assert ok is False  # loud: the CLI exits non-zero
     rejected = (cfg.quarantine / "crm" / "2026-11-03" / "REJECTED.md").read_text()
     assert "User.csv" in rejected
@@ -201,6 +207,15 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
         loaded = con.execute("select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
     assert loaded == 0
+
+
+def test_a_night_keeps_only_the_newest_dbt_build_folders(refused_night):
+    # dagster-dbt leaves a folder per build under target/; the night's build prunes all but the newest
+    *_, stale = refused_night
+    builds = sorted((DBT_PROJECT_DIR / "target").glob("coachwh_dbt_models-*"), key=lambda p: p.stat().st_mtime)
+    assert not any(folder.exists() for folder in stale)
+    assert len(builds) == KEEP_BUILD_FOLDERS
+    assert (builds[-1] / "dbt.log").stat().st_mtime > time.time() - 900  # this night's build is kept
 
 
 def test_status_shows_the_as_of_date_the_refused_batch_the_publication_and_staleness(refused_night):

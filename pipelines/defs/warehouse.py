@@ -185,8 +185,8 @@ def prune_build_folders(op_name: str, keep: int = KEEP_BUILD_FOLDERS, project_di
 
     dagster-dbt gives every build a folder of its own, `target/<op>-<run id>-<random>`, with the compiled
     and the executed SQL of each node, dbt.log and a copy of the parse: 2-5 MB that it never removes, so
-    a nightly job would grow the install by 1-2 GB a year. The newest are kept for
-    reading what a recent build ran; the manifest and the parse in target/ itself are left alone."""
+    a nightly job would grow the install by 1-2 GB a year. The newest are kept for reading what a recent
+    build ran; the manifest and the parse in target/ itself are left alone."""
     builds = [p for p in (project_dir / "target").glob(f"{op_name}-*") if p.is_dir()]
     builds.sort(key=_last_written, reverse=True)
     for old in builds[keep:]:

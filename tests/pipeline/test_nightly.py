@@ -4,6 +4,7 @@ bad batch. Each fixture builds on the one before it explicitly, so every test ca
 import dataclasses
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -211,11 +212,13 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
 
 def test_a_night_keeps_only_the_newest_dbt_build_folders(refused_night):
     # dagster-dbt leaves a folder per build under target/; the night's build prunes all but the newest
-    *_, stale = refused_night
-    builds = sorted((DBT_PROJECT_DIR / "target").glob("coachwh_dbt_models-*"), key=lambda p: p.stat().st_mtime)
+    _, _, lines, _, _, stale = refused_night
+    run_id = next(m.group(1) for line in lines if (m := re.match(r"── run (\S+) ", line)))
+    builds = [p.name for p in (DBT_PROJECT_DIR / "target").glob("coachwh_dbt_models-*")]
     assert not any(folder.exists() for folder in stale)
     assert len(builds) == KEEP_BUILD_FOLDERS
-    assert (builds[-1] / "dbt.log").stat().st_mtime > time.time() - 900  # this night's build is kept
+    # dagster-dbt names a build's folder <asset>-<first 7 characters of the run id>-<random>
+    assert any(name.startswith(f"coachwh_dbt_models-{run_id[:7]}-") for name in builds)  # this night's is kept
 
 
 def test_status_shows_the_as_of_date_the_refused_batch_the_publication_and_staleness(refused_night):

@@ -10,8 +10,10 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 from pipelines.config import ENGINES, settings
+from pipelines.fast_exit import exit_now
 
 
 def _date(text: str) -> date:
@@ -246,5 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def console() -> NoReturn:
+    """The `coachwh` command and `python -m pipelines.cli`: main(), then leave at once (pipelines/fast_exit.py).
+    Tests call main() itself: their process goes on."""
+    exit_now(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

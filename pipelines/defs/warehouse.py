@@ -153,11 +153,18 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
             "dbt": LocalDbtCliResource(
                 project_dir=project,
                 profiles_dir=str(DBT_PROJECT_DIR),
-                # The dbt installed beside this Python, so it works without the venv on PATH (tests, cron).
-                dbt_executable=str(Path(sys.executable).parent / "dbt"),
+                dbt_executable=str(dbt_executable()),
             ),
         },
     )
+
+
+def dbt_executable(bin_dir: Path = Path(sys.executable).parent) -> Path:
+    """The dbt the builds run: installed beside this Python, so it works without the venv on PATH (tests,
+    cron). `coachwh-dbt` (pipelines/dbt_launcher.py) is dbt that exits without its last garbage collection;
+    an install made before it existed runs dbt itself until `make setup` runs again."""
+    launcher = bin_dir / "coachwh-dbt"
+    return launcher if launcher.exists() else bin_dir / "dbt"
 
 
 def keep_partial_parse(build_target: Path, project_dir: Path = DBT_PROJECT_DIR) -> None:

@@ -15,8 +15,9 @@ from pipelines.fast_exit import exit_now
 def main() -> NoReturn:
     from dbt.cli.main import cli
 
+    code = None
     try:
-        cli(prog_name="dbt")  # click's standalone mode: always ends in SystemExit with dbt's exit code
+        cli(prog_name="dbt")  # click's standalone mode ends in SystemExit with dbt's exit code
     except SystemExit as done:
-        exit_now(done.code)
-    exit_now(0)
+        code = done.code
+    exit_now(code)

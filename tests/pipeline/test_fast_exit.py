@@ -54,3 +54,13 @@ def test_coachwh_dbt_answers_as_dbt_does(args):
     theirs = subprocess.run([bin_dir / "dbt", *args], capture_output=True, text=True)
     assert (ours.returncode, ours.stdout, ours.stderr) == (theirs.returncode, theirs.stdout, theirs.stderr)
     assert ours.stdout.startswith("Usage: dbt") or ours.stderr.startswith("Usage: dbt")
+
+
+@pytest.mark.slow
+def test_coachwh_dbt_exits_frozen_with_dbts_code(tmp_path):
+    # what the launcher is for: dbt's exit code, and its objects left out of the exit's collections
+    code = REPORT_FREEZE + "import sys; sys.argv = ['coachwh-dbt', 'no-such-command']; "
+    code += "from pipelines.dbt_launcher import main; main()"
+    done = _python(code, cwd=tmp_path)
+    assert done.returncode == 2  # click's usage error, as `dbt no-such-command` gives
+    assert done.stdout.splitlines()[-1] == "frozen: True"

@@ -91,7 +91,9 @@ def store(
     """Insert the results of one batch's suites (in the caller's transaction, if any)."""
     rows = [_row(run_id, batch_id, delivery, outcome, rep.raw_table, r, when) for rep in reports for r in rep.results]
     if rows:
-        con.executemany(f"INSERT INTO {TABLE} VALUES ({', '.join('?' for _ in rows[0])})", rows)
+        # one statement: executemany runs one INSERT per row (a crm batch's 124 rows: 0.14 s, in one 0.03 s)
+        one = "(" + ", ".join("?" for _ in rows[0]) + ")"
+        con.execute(f"INSERT INTO {TABLE} VALUES {', '.join(one for _ in rows)}", [v for row in rows for v in row])
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 `validate(con, relation, raw_table, ...)`: one aggregate query gives the counts of the row-level
 expectations on near-unique columns in a single scan, and whether a key of a uniqueness expectation
-repeats (a second query counts its rows when one does); one query per set of repeating columns gives the
-others from their distinct values (`_per_value`), and only a failed expectation costs one more
-query for its example rows and its most frequent offending values. No row
+repeats (a second query counts its rows when one does); in a large batch, one query per set of repeating
+columns gives the others from their distinct values (`_per_value`); and only a failed expectation costs
+one more query for its example rows and its most frequent offending values. No row
 leaves DuckDB (see `translate` for why, and for the GX semantics kept). `relation` is any table, view
 or subquery with the delivered columns and `_batch_id`, `_source_file`, `_row_number`: the gate passes
 the rows of the batch it is loading (inside its open transaction), `validate_batches` passes rows that
@@ -39,6 +39,9 @@ from pipelines.warehouse_file import connect_waiting, sql_literal
 MEMORY_LIMIT = "1GB"
 SAMPLE_ROWS = 50_000
 REPEATING_SHARE = 0.5  # at most this share of the sampled values distinct: evaluate per distinct value
+# Grouping by value pays off on large batches only: below this many rows one scan of every row is cheaper
+# than the sample probe and a GROUP BY per column set (a night's 180 k crm rows: 0.30 s against 0.63 s).
+PER_VALUE_MIN_ROWS = 1_000_000
 
 
 def batch_relation(raw_table: str, batch_id: str, schema: str = RAW_SCHEMA) -> str:
@@ -73,7 +76,7 @@ def validate(
     report.batch_ids = sorted({b for b, _, _ in files})
     report.source_files = list(dict.fromkeys(f for _, f, _ in files))
     if report.rows:
-        counts = _counts(con, relation, compiled)
+        counts = _counts(con, relation, compiled, report.rows)
         for c in compiled:
             element, missing = counts[f"d_{c.index}"], counts[f"m_{c.index}"]
             if c.is_uniqueness:
@@ -102,10 +105,11 @@ def _agg_names(compiled: list[Compiled]) -> list[str]:
     return [f"{k}_{c.index}" for c in compiled for k in ("dmk" if c.is_uniqueness else "dmu")]
 
 
-def _counts(con, relation: str, compiled: list[Compiled]) -> dict[str, int]:
-    """d_i, m_i and u_i of every expectation: one scan of the rows for those on near-unique columns, and
-    one evaluation per distinct value, weighted by its rows, for the others (`_per_value`)."""
-    per_value = _per_value(con, relation, compiled)
+def _counts(con, relation: str, compiled: list[Compiled], rows: int) -> dict[str, int]:
+    """d_i, m_i and u_i of every expectation: one scan of the rows for those on near-unique columns, and,
+    in a batch of PER_VALUE_MIN_ROWS or more, one evaluation per distinct value, weighted by its rows, for
+    the others (`_per_value`)."""
+    per_value = _per_value(con, relation, compiled) if rows >= PER_VALUE_MIN_ROWS else {}
     apart = {c.index for group in per_value.values() for c in group}
     per_row = [c for c in compiled if c.index not in apart]
     counts = dict(

@@ -177,19 +177,26 @@ def test_mostly_is_judged_on_the_whole_batch():
     )
 
 
-def test_a_regex_on_repeating_values_is_evaluated_once_per_distinct_value():
+@pytest.mark.parametrize("min_rows", [0, 41])
+def test_a_regex_on_repeating_values_is_evaluated_once_per_distinct_value(monkeypatch, min_rows):
     """`_per_value` picks the columns whose values repeat in the sample (a call date, an owner), not the
-    near-unique ones (the record's Id); the counts are the same either way (test_gx_parity runs both)."""
+    near-unique ones (the record's Id); the counts are the same either way (test_gx_parity runs both).
+    A batch under PER_VALUE_MIN_ROWS is not probed at all: every expectation is counted on its rows."""
     rows = [clean_row("crm_call", i) for i in range(1, 41)]
     for i, r in enumerate(rows):
         r["Call_Date_vod__c"] = "2026-11-2" + str(i % 3)  # 3 distinct values in 40 rows
     rows[7]["Call_Date_vod__c"] = "2026-02-30"  # row 8: no such day
+    monkeypatch.setattr(runner, "PER_VALUE_MIN_ROWS", min_rows)
+    probed = []
+    probe = runner._per_value
+    monkeypatch.setattr(runner, "_per_value", lambda *a: probed.append(probe(*a)) or probed[-1])
     with duckdb.connect() as con:
         frame_table(con, "t", "crm_call", rows, "Call2_vod__c.csv")
         compiled = compile_suite(load_suite("crm_call"), {"crm_user_ids": USERS})
-        grouped = {cols for cols in runner._per_value(con, "t", compiled)}
+        grouped = {cols for cols in probe(con, "t", compiled)}
         report = validate(con, "t", "crm_call", params={"crm_user_ids": USERS})
     assert ('"Call_Date_vod__c"',) in grouped and ('"Id"',) not in grouped, grouped
+    assert len(probed) == (1 if min_rows <= len(rows) else 0)
     (f,) = report.failures
     assert (f.column, f.unexpected_count, f.examples[0].row_number) == ("Call_Date_vod__c", 1, 8)
     assert (

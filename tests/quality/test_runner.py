@@ -187,9 +187,13 @@ def test_a_regex_on_repeating_values_is_evaluated_once_per_distinct_value(monkey
         r["Call_Date_vod__c"] = "2026-11-2" + str(i % 3)  # 3 distinct values in 40 rows
     rows[7]["Call_Date_vod__c"] = "2026-02-30"  # row 8: no such day
     monkeypatch.setattr(runner, "PER_VALUE_MIN_ROWS", min_rows)
-    probed = []
-    probe = runner._per_value
-    monkeypatch.setattr(runner, "_per_value", lambda *a: probed.append(probe(*a)) or probed[-1])
+    probe, probed = runner._per_value, []
+
+    def counted_probe(*args):
+        probed.append(args)
+        return probe(*args)
+
+    monkeypatch.setattr(runner, "_per_value", counted_probe)
     with duckdb.connect() as con:
         frame_table(con, "t", "crm_call", rows, "Call2_vod__c.csv")
         compiled = compile_suite(load_suite("crm_call"), {"crm_user_ids": USERS})

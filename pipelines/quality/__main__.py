@@ -28,9 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"no raw table {', '.join(unknown)}; expected some of {', '.join(tables)}")
     refused = False
-    for table in args.raw_tables or tables:
-        report = validate_batches(settings().warehouse, table, args.batches)
-        print(report.summary() if report.passed else f"raw.{table}: {len(report.failures)} violated")
+    for report in validate_batches(settings().warehouse, args.raw_tables or tables, args.batches):
+        print(report.summary() if report.passed else f"raw.{report.raw_table}: {len(report.failures)} violated")
         for f in report.failures:
             print(f"  [{f.severity}] {f.message()}")
         refused = refused or bool(report.errors)

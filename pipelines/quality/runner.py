@@ -173,35 +173,46 @@ def _plain(value: Any) -> Any:
 
 def validate_batches(
     warehouse: Path,
-    raw_table: str,
+    raw_tables: list[str],
     batch_ids: list[str] | None = None,
     *,
     wait_seconds: float = 600.0,
-) -> ValidationReport:
-    """Validate loaded batches of raw.<raw_table> (default: the latest, max `_extract_date`), each batch
-    on its own as at the gate. The warehouse is opened read-only for the seconds the queries take."""
-    started = time.monotonic()
-    total = ValidationReport(raw_table)
+) -> list[ValidationReport]:
+    """Validate loaded batches of each raw table (default: its latest, max `_extract_date`), each batch on its
+    own as at the gate; one report per table. The warehouse is opened read-only once, for the seconds the
+    queries take, as the gate validates all the tables of a batch in one connection (every suite over the
+    large history and four nights: 11.7 s with a connection per table, 10.2-10.6 s with one)."""
     if not warehouse.exists():
-        total.selection = "no warehouse yet"
-        return total
+        return [_nothing_loaded(t) for t in raw_tables]
     with connect_waiting(
         warehouse, read_only=True, config={"memory_limit": MEMORY_LIMIT}, wait_seconds=wait_seconds
     ) as con:
-        table = f"{RAW_SCHEMA}.{quote(raw_table)}"
-        if not batch_ids:
-            total.selection = "latest batch (max _extract_date)"
-            batch_ids = [
-                b
-                for (b,) in con.execute(
-                    f"SELECT DISTINCT _batch_id FROM {table} "
-                    f"WHERE _extract_date = (SELECT max(_extract_date) FROM {table}) ORDER BY 1"
-                ).fetchall()
-            ]
-        else:
-            total.selection = f"batches {', '.join(batch_ids)}"
-        for batch_id in batch_ids:
-            one = validate(con, batch_relation(raw_table, batch_id), raw_table, params=batch_parameters(batch_id))
-            total.merge(one)
+        return [_validate_loaded(con, t, batch_ids) for t in raw_tables]
+
+
+def _nothing_loaded(raw_table: str) -> ValidationReport:
+    report = ValidationReport(raw_table)
+    report.selection = "no warehouse yet"
+    return report
+
+
+def _validate_loaded(con: duckdb.DuckDBPyConnection, raw_table: str, batch_ids: list[str] | None) -> ValidationReport:
+    started = time.monotonic()
+    total = ValidationReport(raw_table)
+    table = f"{RAW_SCHEMA}.{quote(raw_table)}"
+    if not batch_ids:
+        total.selection = "latest batch (max _extract_date)"
+        batch_ids = [
+            b
+            for (b,) in con.execute(
+                f"SELECT DISTINCT _batch_id FROM {table} "
+                f"WHERE _extract_date = (SELECT max(_extract_date) FROM {table}) ORDER BY 1"
+            ).fetchall()
+        ]
+    else:
+        total.selection = f"batches {', '.join(batch_ids)}"
+    for batch_id in batch_ids:
+        one = validate(con, batch_relation(raw_table, batch_id), raw_table, params=batch_parameters(batch_id))
+        total.merge(one)
     total.seconds = round(time.monotonic() - started, 3)
     return total

@@ -154,3 +154,14 @@ def test_command_line_revalidates_loaded_batches_and_exit_code(home, capsys):
     assert "raw.crm_user: no rows yet" in out
     with pytest.raises(SystemExit):
         main(["no_such_table"])
+
+
+def test_revalidating_before_any_load_reports_each_table_with_nothing_loaded(tmp_path):
+    from pipelines.quality.runner import validate_batches
+
+    reports = validate_batches(tmp_path / "warehouse.duckdb", ["crm_user", "lms_courses"])
+    assert [(r.raw_table, r.selection, r.rows, r.passed) for r in reports] == [
+        ("crm_user", "no warehouse yet", 0, True),
+        ("lms_courses", "no warehouse yet", 0, True),
+    ]
+    assert not (tmp_path / "warehouse.duckdb").exists()  # read-only: nothing created

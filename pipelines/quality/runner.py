@@ -106,10 +106,10 @@ def _agg_names(compiled: list[Compiled]) -> list[str]:
 
 
 def _counts(con, relation: str, compiled: list[Compiled], rows: int) -> dict[str, int]:
-    """d_i, m_i and u_i of every expectation: one scan of the rows for those on near-unique columns, and,
-    in a batch of PER_VALUE_MIN_ROWS or more, one evaluation per distinct value, weighted by its rows, for
-    the others (`_per_value`)."""
-    per_value = _per_value(con, relation, compiled) if rows >= PER_VALUE_MIN_ROWS else {}
+    """d_i, m_i and u_i of every expectation: one scan of the rows for those on near-unique columns (all of
+    them in a small batch), and one evaluation per distinct value, weighted by its rows, for the others
+    (`_per_value`)."""
+    per_value = _per_value(con, relation, compiled, rows)
     apart = {c.index for group in per_value.values() for c in group}
     per_row = [c for c in compiled if c.index not in apart]
     counts = dict(
@@ -121,14 +121,17 @@ def _counts(con, relation: str, compiled: list[Compiled], rows: int) -> dict[str
     return counts
 
 
-def _per_value(con, relation: str, compiled: list[Compiled]) -> dict[tuple[str, ...], list[Compiled]]:
+def _per_value(con, relation: str, compiled: list[Compiled], rows: int) -> dict[tuple[str, ...], list[Compiled]]:
     """The row-level expectations worth evaluating once per distinct value of the columns they read,
-    grouped by those columns.
+    grouped by those columns, in a relation of `rows` rows.
 
     A value's verdict depends on the value alone, and a regex, an IN list or a condition costs DuckDB a
     few dozen to a hundred ns a row: on columns whose values repeat (dates, owners, vocabularies), grouping
     first gives the same counts for a fraction of the work. Whether they repeat is judged on the first
-    SAMPLE_ROWS rows; a wrong guess costs time, never a different count."""
+    SAMPLE_ROWS rows; a wrong guess costs time, never a different count. Under PER_VALUE_MIN_ROWS rows none
+    is: the probe alone costs more than it could save."""
+    if rows < PER_VALUE_MIN_ROWS:
+        return {}
     candidates: dict[tuple[str, ...], list[Compiled]] = {}
     for c in compiled:
         if not c.is_uniqueness:

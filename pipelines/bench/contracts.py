@@ -15,14 +15,14 @@ from pathlib import Path
 def validate_history(warehouse: Path, batch_ids: list[str]) -> dict:
     """Seconds and rows of validating `batch_ids` in every raw table that holds them."""
     from pipelines.quality.runner import validate_batches
-    from pipelines.sources import SOURCE_FILES
+    from pipelines.sources import SYSTEMS, files_of
 
     started = time.perf_counter()
     rows = 0
-    for system in dict.fromkeys(f.system for f in SOURCE_FILES):  # each batch in one connection, as at the gate
+    for system in SYSTEMS:  # a system's tables in one connection, as the gate validates a batch
         wanted = [b for b in batch_ids if b.startswith(f"{system}/")]
         if wanted:
-            tables = [f.raw_table for f in SOURCE_FILES if f.system == system]
+            tables = [f.raw_table for f in files_of(system)]
             rows += sum(report.rows for report in validate_batches(warehouse, tables, wanted))
     return {"seconds": time.perf_counter() - started, "rows": rows}
 

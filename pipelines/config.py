@@ -20,6 +20,7 @@ not import Dagster, so `coachwh generate` stays quick.) dbt reads `COACHWH_HOME`
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,14 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SURVEY = "survey"
 # Where dbt builds the models (`coachwh run --engine`): the DuckDB warehouse, or Spark (pipelines/spark).
 ENGINES = ("duckdb", "spark")
+
+
+def dbt_executable(bin_dir: Path = Path(sys.executable).parent) -> Path:
+    """The dbt that builds and `coachwh docs` run: installed beside this Python, so it works without the venv
+    on PATH (tests, cron). `coachwh-dbt` (pipelines/dbt_launcher.py) is dbt that exits without its last
+    garbage collection; an install made before it existed runs dbt itself until `make setup` runs again."""
+    launcher = bin_dir / "coachwh-dbt"
+    return launcher if launcher.exists() else bin_dir / "dbt"
 
 
 class ConfigError(ValueError):

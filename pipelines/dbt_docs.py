@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-from pipelines.config import DBT_PROJECT_DIR, Settings
+from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
 from pipelines.locks import file_lock
 
 
 def dbt_command(*args: str) -> list[str]:
     return [
-        str(Path(sys.executable).parent / "dbt"),
+        str(dbt_executable()),
         *args,
         "--project-dir",
         str(DBT_PROJECT_DIR),

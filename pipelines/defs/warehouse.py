@@ -8,7 +8,6 @@ surface as asset checks (dagster-dbt's default).
 import hashlib
 import os
 import shutil
-import sys
 from collections.abc import Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
@@ -24,7 +23,7 @@ from dagster_dbt import (
 )
 from packaging import version
 
-from pipelines.config import DBT_PROJECT_DIR, ENGINES, settings
+from pipelines.config import DBT_PROJECT_DIR, ENGINES, dbt_executable, settings
 from pipelines.defs.dbt_stream import events_while_dbt_runs
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
@@ -157,14 +156,6 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
             ),
         },
     )
-
-
-def dbt_executable(bin_dir: Path = Path(sys.executable).parent) -> Path:
-    """The dbt the builds run: installed beside this Python, so it works without the venv on PATH (tests,
-    cron). `coachwh-dbt` (pipelines/dbt_launcher.py) is dbt that exits without its last garbage collection;
-    an install made before it existed runs dbt itself until `make setup` runs again."""
-    launcher = bin_dir / "coachwh-dbt"
-    return launcher if launcher.exists() else bin_dir / "dbt"
 
 
 def keep_partial_parse(build_target: Path, project_dir: Path = DBT_PROJECT_DIR) -> None:

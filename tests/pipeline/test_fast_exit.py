@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.defs.warehouse import dbt_executable
+from pipelines.config import dbt_executable
 
 # Registered before the command runs, so it runs at exit after the command's own exit: it reports whether the
 # objects the command left were frozen (left out of the interpreter's final collections).

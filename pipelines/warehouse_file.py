@@ -31,6 +31,14 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> boo
     )
 
 
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) -> None:
+    """Append `rows` (each a full row of `table`, in column order) in one INSERT. `executemany` runs one
+    INSERT per row: a crm batch's 124 validation results took 0.14 s that way, 0.03 s in one."""
+    if rows:
+        one = "(" + ", ".join("?" for _ in rows[0]) + ")"
+        con.execute(f"INSERT INTO {table} VALUES {', '.join(one for _ in rows)}", [v for row in rows for v in row])
+
+
 def _waiting(open_fn, path: Path, wait_seconds: float):
     """Call `open_fn` until DuckDB stops refusing `path` for a lock; WarehouseBusy after `wait_seconds`."""
     deadline = time.monotonic() + wait_seconds

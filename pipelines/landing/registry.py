@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse_file import connect_waiting, table_exists
+from pipelines.warehouse_file import connect_waiting, insert_rows, table_exists
 
 OPS_SCHEMA = "ops"
 
@@ -155,8 +155,9 @@ def record(con: duckdb.DuckDBPyConnection, rec: BatchRecord, now: datetime) -> N
         ],
     )
     if rec.status != "waiting" and rec.files:
-        con.executemany(
-            f"INSERT INTO {OPS_SCHEMA}.batch_files VALUES (?, ?, ?, ?, ?, ?, ?)",
+        insert_rows(
+            con,
+            f"{OPS_SCHEMA}.batch_files",
             [[rec.batch_id, rec.delivery, f.name, f.raw_table, f.rows, f.sha256, f.bytes] for f in rec.files],
         )
 

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from pipelines.quality.report import Failure, ValidationReport, describe_rule, value_repr
-from pipelines.warehouse_file import table_exists
+from pipelines.warehouse_file import insert_rows, table_exists
 
 TABLE = "ops.validation_results"
 DDL = (
@@ -89,11 +89,11 @@ def store(
     when: datetime,
 ) -> None:
     """Insert the results of one batch's suites (in the caller's transaction, if any)."""
-    rows = [_row(run_id, batch_id, delivery, outcome, rep.raw_table, r, when) for rep in reports for r in rep.results]
-    if rows:
-        # one statement: executemany runs one INSERT per row (a crm batch's 124 rows: 0.14 s, in one 0.03 s)
-        one = "(" + ", ".join("?" for _ in rows[0]) + ")"
-        con.execute(f"INSERT INTO {TABLE} VALUES {', '.join(one for _ in rows)}", [v for row in rows for v in row])
+    insert_rows(
+        con,
+        TABLE,
+        [_row(run_id, batch_id, delivery, outcome, rep.raw_table, r, when) for rep in reports for r in rep.results],
+    )
 
 
 @dataclass(frozen=True)

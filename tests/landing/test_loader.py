@@ -5,12 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import datetime
 
+import duckdb
 import pytest
 
 from pipelines.landing import loader
 from pipelines.sources import source_file
-from pipelines.warehouse_file import WarehouseBusy
+from pipelines.warehouse_file import WarehouseBusy, insert_rows
 
 HOLD = """
 import sys, time, duckdb
@@ -52,3 +54,12 @@ def test_csv_scan_reads_every_column_as_text_without_sniffing(tmp_path):
     sql = loader.csv_scan(tmp_path / "it's.csv", source_file("hris_workers"), skip=1)
     assert "/it''s.csv'" in sql and "auto_detect = false" in sql and "strict_mode = true" in sql
     assert "'Employee ID': 'VARCHAR'" in sql and "skip = 1" in sql
+
+
+def test_insert_rows_appends_every_row_in_order_with_its_nulls_and_types():
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE t (id INTEGER, note VARCHAR, seen TIMESTAMP)")
+        insert_rows(con, "t", [])  # nothing to write: no statement
+        rows = [[1, None, datetime(2026, 11, 26, 2, 0)], [2, "b", None], [3, "c", datetime(2026, 11, 27)]]
+        insert_rows(con, "t", rows)
+        assert con.execute("SELECT * FROM t ORDER BY rowid").fetchall() == [tuple(r) for r in rows]

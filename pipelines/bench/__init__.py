@@ -14,7 +14,7 @@ Every run is a child process whose whole tree's peak memory is sampled (pipeline
 figure is the median of --repeat runs; a repeat reads the floor, makes its runs, reads the floor again and
 takes the mean of the two reads as its floor (JSON `repeats` keeps each one's seconds). The targets' ratios
 are taken within each repeat, then their median (`paired_ratios`). Prints a table (stage, seconds, GiB,
-× the median floor) and the ratios, and writes JSON.
+cores kept busy on average, × the median floor) and the ratios, and writes JSON.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ class Figure:
     seconds: float
     peak_bytes: int
     stages: dict[str, float] = field(default_factory=dict)
+    cores: float | None = None  # CPU seconds of the process tree over its wall seconds (tree.Measured.cores)
 
 
 def _batches(landing: Path) -> dict[str, list[Path]]:
@@ -96,7 +97,7 @@ def _floor(history: list[Path], db: Path) -> Figure:
     if m.returncode != 0:
         raise RuntimeError(f"the floor failed:\n{m.stdout}")
     seconds = json.loads(m.stdout.splitlines()[-1])["seconds"]
-    return Figure("floor: DuckDB reads the history into tables", seconds, m.peak_bytes)
+    return Figure("floor: DuckDB reads the history into tables", seconds, m.peak_bytes, cores=m.cores)
 
 
 def _contracts(home: Path, history: list[Path]) -> Figure:
@@ -107,7 +108,7 @@ def _contracts(home: Path, history: list[Path]) -> Figure:
     if m.returncode != 0:
         raise RuntimeError(f"the contracts failed:\n{m.stdout}")
     seconds = json.loads(m.stdout.splitlines()[-1])["seconds"]
-    return Figure("contracts: every suite over the history batches", seconds, m.peak_bytes)
+    return Figure("contracts: every suite over the history batches", seconds, m.peak_bytes, cores=m.cores)
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -138,7 +139,7 @@ def _nightly(home: Path, name: str) -> Figure:
         start_up = dbt_start_up(stages["dbt"], logs[-1].read_text(errors="replace"))
         if start_up is not None:
             stages[DBT_START_UP] = start_up  # part of "dbt", shown beside it
-    return Figure(name, m.seconds, m.peak_bytes, stages)
+    return Figure(name, m.seconds, m.peak_bytes, stages, m.cores)
 
 
 @dataclass
@@ -170,13 +171,16 @@ def _first_run_and_night(work: Path, profile: str, with_contracts: bool = True) 
 def _bracketing(before: Figure, after: Figure) -> Figure:
     """The floor of a repeat: the mean of the reads just before and just after its runs. One read alone
     moved every ratio by up to 20 % on a drifting hour (19.1 s, with runs as slow as beside 23-24 s floors)."""
-    return Figure(before.name, (before.seconds + after.seconds) / 2, max(before.peak_bytes, after.peak_bytes))
+    cores = (before.cores + after.cores) / 2 if before.cores is not None and after.cores is not None else None
+    return Figure(
+        before.name, (before.seconds + after.seconds) / 2, max(before.peak_bytes, after.peak_bytes), cores=cores
+    )
 
 
 def _median(figures: list[Figure]) -> Figure:
     mid = sorted(figures, key=lambda f: f.seconds)[len(figures) // 2]
     seconds = statistics.median(f.seconds for f in figures)
-    return Figure(mid.name, seconds, max(f.peak_bytes for f in figures), mid.stages)
+    return Figure(mid.name, seconds, max(f.peak_bytes for f in figures), mid.stages, mid.cores)
 
 
 def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None = None) -> dict:
@@ -239,17 +243,18 @@ def paired_ratios(repeats: list[dict]) -> dict[str, float]:
 
 def table(result: dict) -> list[str]:
     floor = result["floor"]["seconds"]
-    lines = [f"{'stage':<52} {'seconds':>9} {'GiB':>6} {'x floor':>8}"]
+    lines = [f"{'stage':<52} {'seconds':>9} {'GiB':>6} {'cores':>6} {'x floor':>8}"]
 
-    def row(name: str, seconds: float, peak: int | None = None) -> None:
+    def row(name: str, seconds: float, peak: int | None = None, cores: float | None = None) -> None:
         gib = f"{peak / GIB:6.2f}" if peak is not None else " " * 6
-        lines.append(f"{name:<52} {seconds:9.1f} {gib} {seconds / floor:8.2f}")
+        busy = f"{cores:6.2f}" if cores is not None else " " * 6
+        lines.append(f"{name:<52} {seconds:9.1f} {gib} {busy} {seconds / floor:8.2f}")
 
     for key in ("floor", "first_run", "contracts", "night", "medium_night"):
         if key not in result:
             continue
         fig = result[key]
-        row(fig["name"], fig["seconds"], fig["peak_bytes"])
+        row(fig["name"], fig["seconds"], fig["peak_bytes"], fig.get("cores"))
         for stage in (*STAGES, "start-up and the rest"):
             if fig["stages"].get(stage):
                 row(f"  {stage}", fig["stages"][stage])

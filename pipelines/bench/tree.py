@@ -1,12 +1,17 @@
-"""Run a command and measure its wall time and the peak memory of its whole process tree.
+"""Run a command and measure its wall time, the peak memory and the CPU time of its whole process tree.
 
 dbt runs as a child of Dagster and DuckDB inside both, so the peak of one process says little: every
 quarter of a second the resident memory of the command and all its descendants is summed (from /proc).
+The CPU time is the kernel's account of the children this process has reaped: a process's own time plus
+that of every descendant it waited for, so the command's whole tree (dbt is reaped by Dagster, Dagster
+here). CPU seconds over wall seconds is how many cores the command kept busy on average: on a 2-core
+machine, a run near 2 is bound by its work, one well under 2 waits on something.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -20,6 +25,12 @@ class Measured:
     peak_bytes: int
     returncode: int
     stdout: str
+    cpu_seconds: float
+
+    @property
+    def cores(self) -> float:
+        """The cores kept busy on average: CPU seconds of the tree over wall seconds."""
+        return self.cpu_seconds / self.seconds if self.seconds > 0 else 0.0
 
 
 def _children() -> dict[int, list[int]]:
@@ -53,7 +64,15 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.25) -> Measured:
+    """Run `cmd` to its end. Commands are measured one at a time: the CPU time is that of every child
+    reaped meanwhile."""
+    cpu_before = _children_cpu_seconds()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peak = 0
@@ -70,4 +89,5 @@ def run(cmd: list[str], env: dict[str, str] | None = None, interval: float = 0.2
     out, _ = proc.communicate()
     stop.set()
     sampler.join()
-    return Measured(time.perf_counter() - started, peak, proc.returncode, out)
+    seconds = time.perf_counter() - started
+    return Measured(seconds, peak, proc.returncode, out, _children_cpu_seconds() - cpu_before)

@@ -67,6 +67,18 @@ def test_tree_peak_counts_the_children():
     assert m.returncode == 0 and m.peak_bytes > 200_000_000
 
 
+def test_tree_cpu_counts_the_children_it_waits_for():
+    # a grandchild spinning for 1 s of CPU under a parent that only waits for it: the tree's CPU includes it
+    spin = "import time\nwhile time.process_time() < 1.0: pass"
+    code = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}])"
+    busy = tree.run([sys.executable, "-c", code])
+    assert busy.returncode == 0 and busy.cpu_seconds >= 1.0
+    assert 0.5 < busy.cores < 1.5  # one core spinning, for most of the wall time
+    # a command that sleeps keeps no core busy (Python's start-up aside)
+    idle = tree.run([sys.executable, "-c", "import time; time.sleep(1.0)"])
+    assert idle.cpu_seconds < 0.5 and idle.cores < 0.5
+
+
 @pytest.mark.slow
 def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     assert main("small", tmp_path / "bench", repeat=2, with_medium=False) == 0
@@ -76,6 +88,11 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     result = json.loads((tmp_path / "bench" / "bench-small.json").read_text())
     assert result["first_run"]["stages"]["dbt"] > 0 and result["night"]["peak_bytes"] > 0
     assert result["contracts"]["seconds"] > 0
+    # every figure says how many of the machine's cores its process tree kept busy on average
+    header = next(line for line in out.splitlines() if line.startswith("stage "))
+    assert header.split() == ["stage", "seconds", "GiB", "cores", "x", "floor"]
+    for key in ("floor", "first_run", "contracts", "night"):
+        assert 0 < result[key]["cores"] <= (os.cpu_count() or 1) + 0.5
     assert f"of which {DBT_START_UP}" in out
     for run in ("first_run", "night"):
         assert 0 < result[run]["stages"][DBT_START_UP] < result[run]["stages"]["dbt"]

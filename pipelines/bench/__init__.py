@@ -50,8 +50,10 @@ class Figure:
     name: str
     seconds: float
     peak_bytes: int
+    # tree.Measured.cores of the command: its process tree's CPU seconds over the command's wall seconds (for the
+    # floor and the contracts, whose `seconds` are timed inside the child, that wall includes the child's start)
+    cores: float
     stages: dict[str, float] = field(default_factory=dict)
-    cores: float | None = None  # CPU seconds of the process tree over its wall seconds (tree.Measured.cores)
 
 
 def _batches(landing: Path) -> dict[str, list[Path]]:
@@ -97,7 +99,7 @@ def _floor(history: list[Path], db: Path) -> Figure:
     if m.returncode != 0:
         raise RuntimeError(f"the floor failed:\n{m.stdout}")
     seconds = json.loads(m.stdout.splitlines()[-1])["seconds"]
-    return Figure("floor: DuckDB reads the history into tables", seconds, m.peak_bytes, cores=m.cores)
+    return Figure("floor: DuckDB reads the history into tables", seconds, m.peak_bytes, m.cores)
 
 
 def _contracts(home: Path, history: list[Path]) -> Figure:
@@ -108,7 +110,7 @@ def _contracts(home: Path, history: list[Path]) -> Figure:
     if m.returncode != 0:
         raise RuntimeError(f"the contracts failed:\n{m.stdout}")
     seconds = json.loads(m.stdout.splitlines()[-1])["seconds"]
-    return Figure("contracts: every suite over the history batches", seconds, m.peak_bytes, cores=m.cores)
+    return Figure("contracts: every suite over the history batches", seconds, m.peak_bytes, m.cores)
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -139,7 +141,7 @@ def _nightly(home: Path, name: str) -> Figure:
         start_up = dbt_start_up(stages["dbt"], logs[-1].read_text(errors="replace"))
         if start_up is not None:
             stages[DBT_START_UP] = start_up  # part of "dbt", shown beside it
-    return Figure(name, m.seconds, m.peak_bytes, stages, m.cores)
+    return Figure(name, m.seconds, m.peak_bytes, m.cores, stages)
 
 
 @dataclass
@@ -171,16 +173,18 @@ def _first_run_and_night(work: Path, profile: str, with_contracts: bool = True) 
 def _bracketing(before: Figure, after: Figure) -> Figure:
     """The floor of a repeat: the mean of the reads just before and just after its runs. One read alone
     moved every ratio by up to 20 % on a drifting hour (19.1 s, with runs as slow as beside 23-24 s floors)."""
-    cores = (before.cores + after.cores) / 2 if before.cores is not None and after.cores is not None else None
     return Figure(
-        before.name, (before.seconds + after.seconds) / 2, max(before.peak_bytes, after.peak_bytes), cores=cores
+        before.name,
+        (before.seconds + after.seconds) / 2,
+        max(before.peak_bytes, after.peak_bytes),
+        (before.cores + after.cores) / 2,
     )
 
 
 def _median(figures: list[Figure]) -> Figure:
     mid = sorted(figures, key=lambda f: f.seconds)[len(figures) // 2]
     seconds = statistics.median(f.seconds for f in figures)
-    return Figure(mid.name, seconds, max(f.peak_bytes for f in figures), mid.stages, mid.cores)
+    return Figure(mid.name, seconds, max(f.peak_bytes for f in figures), mid.cores, mid.stages)
 
 
 def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None = None) -> dict:
@@ -254,7 +258,7 @@ def table(result: dict) -> list[str]:
         if key not in result:
             continue
         fig = result[key]
-        row(fig["name"], fig["seconds"], fig["peak_bytes"], fig.get("cores"))
+        row(fig["name"], fig["seconds"], fig["peak_bytes"], fig["cores"])
         for stage in (*STAGES, "start-up and the rest"):
             if fig["stages"].get(stage):
                 row(f"  {stage}", fig["stages"][stage])

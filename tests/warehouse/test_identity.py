@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.warehouse.test_staging import U_ADMIN, U_M1, U_M2, U_P, U_S, U_X, Built, built_scenario
+from tests.warehouse.test_staging import U_ADMIN, U_M1, U_M2, U_OLD, U_P, U_S, U_X, Built, built_scenario
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +48,14 @@ def test_identity_unmatched_lists_every_unmatched_record_with_a_reason(wh):
         (r["system"], r["source_id"], r["source_name"], r["source_email"], r["source_employee_number"]) for r in rows
     ] == [
         ("crm", U_ADMIN, "Ada Admin", "admin@example.com", None),
+        # only an older User snapshot held it; its visit C6 and its quota Q3 (15-character id) name it
+        ("crm", U_OLD, None, None, None),
         ("crm", U_X, "Xen Contractor", None, "999999"),
         ("lms", "555555", None, "nobody@example.com", "555555"),
     ]
     assert all(r["reason"] for r in rows)
+    old = next(r["reason"] for r in rows if r["source_id"] == U_OLD)
+    assert old.startswith("not in the latest User snapshot, yet named by Call2_vod__c, ForecastingQuota records")
 
 
 def test_unmatched_users_count_nowhere(wh):

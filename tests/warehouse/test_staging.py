@@ -20,9 +20,12 @@ U_M2 = "005000000000M2aAAA"
 U_S = "005000000000SSaAAA"
 U_P15 = "005Ab00000XyZ12"
 U_P = "005Ab00000XyZ12IAF"
-U_ADMIN = "005000000000ADaAAA"
+U_ADMIN = "005000000000ADaAAM"  # its 15-character form U_ADMIN15 converts back to it
 U_ADMIN15 = "005000000000ADa"
 U_X = "005000000000XXaAAA"
+# a user of an older User snapshot only: the latest does not hold it, yet a visit and a quota name it
+U_OLD = "005000000000OLaAAM"
+U_OLD15 = "005000000000OLa"
 
 MY_MODELS = (
     "+dim_employee +identity_unmatched +dim_month +int_coaching__session_ratings +int_crm__visits "
@@ -180,7 +183,7 @@ def build_scenario(wh: RawWarehouse) -> None:
     # ---------------- CRM users: an older snapshot with a user since removed, then the latest snapshot.
     wh.add(
         "crm_user",
-        [{"Id": "005000000000OLaAAA", "EmployeeNumber": "000010", "LastName": "Old"}],
+        [{"Id": U_OLD, "EmployeeNumber": "000010", "LastName": "Old"}],
         "2025-03-01",
     )
     wh.add(
@@ -395,6 +398,14 @@ def build_scenario(wh: RawWarehouse) -> None:
                 "CurrencyIsoCode": "USD",
                 "SystemModstamp": sf_ts("2025-01-01"),
             },
+            {
+                "Id": "0J9000000000Q3aAAA",
+                "QuotaOwnerId": U_OLD15,
+                "StartDate": "2025-02-01",
+                "QuotaAmount": "7",
+                "CurrencyIsoCode": "USD",
+                "SystemModstamp": sf_ts("2025-01-01"),
+            },
         ],
         "2025-03-20",
     )
@@ -507,6 +518,7 @@ def build_scenario(wh: RawWarehouse) -> None:
             },
             {**call, "Id": "a04000000000C3aAAA", "Status_vod__c": "Planned_vod"},
             {**call, "Id": "a04000000000C4aAAA", "OwnerId": U_ADMIN},
+            {**call, "Id": "a04000000000C6aAAA", "OwnerId": U_OLD},
             {
                 **call,
                 "Id": "a04000000000C5aAAA",
@@ -714,7 +726,7 @@ def test_casts(wh):
 
 def test_snapshots_take_the_latest_extract_only(wh):
     users = {r["user_id"] for r in wh.dicts("select user_id from staging.stg_crm__users")}
-    assert "005000000000OLaAAA" not in users and len(users) == 6
+    assert U_OLD not in users and len(users) == 6
     rates = wh.dicts("select * from staging.stg_crm__conversion_rates order by currency_code, start_date")
     assert [r["conversion_rate"] for r in rates] == [0.8, 0.9, 2.0]
     # the older job_history snapshot's hire under 000001 is gone; '100' and ' 10' are normalised
@@ -772,11 +784,12 @@ def test_coaching_sessions_and_ratings(wh):
 def test_visits(wh):
     visits = wh.dicts("select * from intermediate.int_crm__visits order by call_id")
     # C1 (group parent = a visit), C4 (an admin's: a visit, credited to nobody later), C5 (saved, later
-    # submitted); not C2 (child), C3 (planned)
+    # submitted), C6 (a user the latest User snapshot lacks); not C2 (child), C3 (planned)
     assert [(v["call_id"][12:14], v["owner_user_id"], str(v["call_date"])) for v in visits] == [
         ("C1", U_P, "2025-02-12"),
         ("C4", U_ADMIN, "2025-02-12"),
         ("C5", U_P, "2025-03-04"),
+        ("C6", U_OLD, "2025-02-12"),
     ]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pipelines.config import ENGINES, settings
+from pipelines.errors import CommandError
 from pipelines.fast_exit import exit_now
 
 
@@ -78,18 +79,17 @@ def _cmd_publications(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from pipelines.publication import PublicationError, rollback
+    from pipelines.publication import rollback
+    from pipelines.report import build_report
 
     cfg = settings()
-    try:
-        p = rollback(cfg.published, cfg.publications, args.run_id)
-    except PublicationError as e:
-        print(f"coachwh rollback: {e}")
-        return 1
+    p = rollback(cfg.published, cfg.publications, args.run_id)
     print(
         f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} UTC, "
         f"as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
     )
+    # the report page shows the current publication: it follows the rollback, as it follows a publication
+    print(f"report rebuilt from it: {build_report(cfg.published, cfg.report_dir)}")
     print("the next successful run publishes over it again")
     return 0
 
@@ -116,13 +116,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_retract(args: argparse.Namespace) -> int:
-    from pipelines.landing.retract import RetractError, retract
+    from pipelines.landing.retract import retract
 
-    try:
-        print(retract(settings(), args.batch, args.reason))
-    except RetractError as e:
-        print(f"coachwh retract: {e}", file=sys.stderr)
-        return 1
+    print(retract(settings(), args.batch, args.reason))
     return 0
 
 
@@ -244,14 +240,26 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Resolved once, at start: dbt (a subprocess, run from dbt_project/) reads COACHWH_HOME in its profile,
     # and must open the same warehouse as the pipeline whatever the working directory was.
-    os.environ["COACHWH_HOME"] = str(settings().home)
-    return args.func(args)
+    try:
+        os.environ["COACHWH_HOME"] = str(settings().home)
+        return args.func(args)
+    except CommandError as e:
+        print(f"coachwh {args.command}: {e}", file=sys.stderr)
+        return 2
 
 
 def console() -> NoReturn:
     """The `coachwh` command and `python -m pipelines.cli`: main(), then leave at once (pipelines/fast_exit.py).
     Tests call main() itself: their process goes on."""
-    exit_now(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader left early (`coachwh publications | head`): not an error of ours. Point stdout at
+        # /dev/null so that the interpreter's own flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
+    exit_now(code)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.errors import CommandError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SURVEY = "survey"
@@ -39,7 +41,7 @@ def dbt_executable(bin_dir: Path = Path(sys.executable).parent) -> Path:
     return launcher if launcher.exists() else bin_dir / "dbt"
 
 
-class ConfigError(ValueError):
+class ConfigError(CommandError, ValueError):
     """A setting from the environment that cannot be used as it is."""
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.errors import CommandError
 from pipelines.extracts import latest_extract_dates
 from pipelines.locks import file_lock
 from pipelines.sources import SYSTEMS
@@ -45,7 +46,7 @@ SWAP = ".swap"
 LOCK_NAME = ".lock"
 
 
-class PublicationError(Exception):
+class PublicationError(CommandError):
     """Nothing to publish, or no such publication to roll back to."""
 
 
@@ -128,6 +129,13 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
         if not tables:
             raise PublicationError(f"{warehouse} has no tables in schema {PUBLISHED_SCHEMA}: nothing to publish")
         extracts = latest_extract_dates(con, catalog=wh)
+        if all(d is None for d in extracts.values()):
+            # empty marts over an empty warehouse would replace nothing true with nothing: a mistyped
+            # COACHWH_HOME or an empty landing zone, not a night to publish
+            raise PublicationError(
+                f"{warehouse} holds no loaded extract of any system: nothing to publish (is COACHWH_HOME right, "
+                "and has a batch landed in COACHWH_LANDING?)"
+            )
         con.execute(f"ATTACH {sql_literal(str(target))} AS pub")
         con.execute(f"CREATE SCHEMA pub.{PUBLISHED_SCHEMA}")
         for t in tables:
@@ -297,6 +305,8 @@ def rollback(published: Path, folder: Path, run_id: str | None = None) -> Public
             target = matches[0]
         else:
             at = next((i for i, p in enumerate(kept) if p.current), None)
+            if not kept:
+                raise PublicationError(f"nothing has been published yet ({folder} holds no publication)")
             if at is None or at + 1 >= len(kept):
                 raise PublicationError(
                     "no earlier publication to roll back to"

@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipelines.defs.publish import LAST, PUBLISHED_KEY
 from pipelines.defs.resources import CoachwhConfig
+from pipelines.defs.retries import non_transient
 
 
 def report_definitions() -> dg.Definitions:
@@ -21,7 +22,8 @@ def report_definitions() -> dg.Definitions:
         from pipelines.report import build_report
 
         cfg = coachwh.settings
-        path = build_report(cfg.published, cfg.report_dir)
+        with non_transient():
+            path = build_report(cfg.published, cfg.report_dir)
         context.log.info(f"report written to {path}")
         return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "bytes": path.stat().st_size})
 

@@ -40,6 +40,7 @@ from pipelines.landing.zone import (
     discover,
     free_destination,
     move_batch,
+    require_landing,
     sha256_file,
     stray_entries,
     symlinks,
@@ -141,6 +142,7 @@ def ingest_pending(
     missing, so downstream models always find their sources. `run_id` (the Dagster run) is stored with
     the validation results; by default each call gets its own.
     """
+    require_landing(cfg.landing)
     run_id = run_id or f"ingest-{uuid.uuid4().hex[:12]}"
     say = progress or (lambda _msg: None)
     started = time.perf_counter()

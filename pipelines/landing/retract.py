@@ -16,13 +16,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.config import Settings
+from pipelines.errors import CommandError
 from pipelines.landing import loader, registry
 from pipelines.landing.manifest import parse_extract_date
 from pipelines.landing.zone import free_destination
 from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SYSTEMS
 
 
-class RetractError(Exception):
+class RetractError(CommandError):
     """The retraction cannot be done as asked (no such loaded batch, no reason given)."""
 
 

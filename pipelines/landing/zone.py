@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from pipelines.errors import CommandError
 from pipelines.landing.errors import Rule, Violation
 from pipelines.landing.manifest import MANIFEST_NAME, parse_extract_date
 from pipelines.sources import SYSTEMS, System
@@ -45,6 +46,18 @@ class Batch:
         """The manifest is written last: its presence says every data file is there. (A linked folder
         counts as complete: it is refused at once rather than waited for.)"""
         return self.path.is_symlink() or (self.path / MANIFEST_NAME).is_file()
+
+
+class LandingZoneMissing(CommandError):
+    """The landing zone is not there: an unmounted share or a mistyped setting, never a quiet night."""
+
+
+def require_landing(landing: Path) -> None:
+    if not landing.is_dir():
+        raise LandingZoneMissing(
+            f"the landing zone {landing} does not exist (or is no folder): set COACHWH_LANDING (default "
+            "$COACHWH_HOME/landing) to the folder the systems deliver into, or mount it"
+        )
 
 
 def discover(landing: Path, systems: Iterable[System] | None = None) -> list[Batch]:

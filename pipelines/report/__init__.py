@@ -13,6 +13,7 @@ from pathlib import Path
 
 import vl_convert as vlc
 
+from pipelines.publication import PublicationError
 from pipelines.report.charts import all_charts
 from pipelines.report.data import read_report_data
 from pipelines.report.headlines import all_headlines
@@ -26,8 +27,10 @@ REPORT_FILE = "index.html"
 def build_report(published: Path, out_dir: Path) -> Path:
     """Write out_dir/index.html from the published marts file; returns its path."""
     if not Path(published).exists():
-        raise FileNotFoundError(f"{published}: no published marts yet (run `coachwh run` first)")
+        raise PublicationError(f"{published}: no published marts yet (run `coachwh run` first)")
     data = read_report_data(Path(published))
+    if data.as_of_date is None:
+        raise PublicationError(f"{published} holds no data: it was published before any extract had loaded")
     specs = {name: chart_spec(chart) for name, chart in all_charts(data).items()}
     page = render_page(data, specs, all_headlines(data.numbers))
     out_dir = Path(out_dir)

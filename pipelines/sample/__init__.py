@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
+from pipelines.errors import CommandError
 from pipelines.sample import crm, hris, lms, survey
 from pipelines.sample.coaching import SkillProfiles, attainment, generate_coaching
 from pipelines.sample.dates import MonthGrid, end_of_day_seconds
@@ -35,7 +36,7 @@ from pipelines.sources import files_of
 __all__ = ["generate", "GeneratorArgumentError"]
 
 
-class GeneratorArgumentError(ValueError):
+class GeneratorArgumentError(CommandError, ValueError):
     """Arguments that cannot describe a landing zone (dates out of order, unknown format...)."""
 
 

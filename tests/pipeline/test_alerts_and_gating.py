@@ -26,12 +26,17 @@ def _config(tmp_path, **kw) -> CoachwhConfig:
 
 
 def _stub_mart(tmp_path, check_passes: bool, severity=dg.AssetCheckSeverity.ERROR, check_name="row_count_sane"):
-    """A mart that writes a real warehouse table, with a non-blocking check of the given outcome."""
+    """A mart that writes a real warehouse table (beside one loaded raw row: a warehouse that never loaded an
+    extract is not published), with a non-blocking check of the given outcome."""
 
     @dg.asset(key=MART, check_specs=[dg.AssetCheckSpec(check_name, asset=MART)])
     def mart_x():
         with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as con:
             con.execute("create schema if not exists marts; create or replace table marts.mart_x as select 42 as v")
+            con.execute(
+                "create schema if not exists raw; "
+                "create or replace table raw.crm_user as select date '2026-11-02' as _extract_date"
+            )
         yield dg.MaterializeResult()
         yield dg.AssetCheckResult(
             check_name=check_name,

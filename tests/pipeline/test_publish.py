@@ -157,6 +157,16 @@ def test_refuses_a_warehouse_without_marts_and_keeps_the_current_file(home):
     assert [p.run_id for p in pub.list_publications(home.current, home.folder)] == ["run-1"]
 
 
+def test_refuses_a_warehouse_that_never_loaded_an_extract(home, tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    _warehouse(empty, 0, extract_dates={"none": "2026-11-02"})  # marts built, but no raw row of any system
+    with pytest.raises(pub.PublicationError, match="holds no loaded extract of any system: nothing to publish"):
+        pub.publish(empty, home.current, home.folder, "run-1")
+    assert not home.current.exists() and pub.list_publications(home.current, home.folder) == []
+    with pytest.raises(pub.PublicationError, match="nothing has been published yet"):
+        pub.rollback(home.current, home.folder)
+
+
 def test_keeps_the_newest_and_n_earlier_publications(home):
     for i in range(1, 6):
         home.publish(f"run-{i}", keep=2)

@@ -1,0 +1,39 @@
+"""What a person at the command line can fix is said in one line on stderr, exit 2, without a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.cli import main
+
+
+@pytest.fixture
+def empty_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("COACHWH_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("COACHWH_LANDING", raising=False)
+    monkeypatch.delenv("COACHWH_KEEP_PUBLICATIONS", raising=False)
+    return tmp_path / "home"
+
+
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["generate", "--days", "-1"], "coachwh generate: days must be 0 or more"),
+        (["report"], "coachwh report: "),  # ... coachwh_marts.duckdb: no published marts yet
+        (["ingest"], "coachwh ingest: the landing zone "),  # ... does not exist
+        (["rollback"], "coachwh rollback: nothing has been published yet"),
+        (["retract", "crm-2026-11-26", "--reason", "typo"], "coachwh retract: 'crm-2026-11-26' is no batch id"),
+    ],
+)
+def test_a_fixable_error_is_one_line_and_exit_2(empty_home, capsys, argv, says):
+    code = main([*argv, "--out", str(empty_home / "out")] if argv[0] == "generate" else argv)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    text = captured.err + captured.out
+    assert says in text and "Traceback" not in text, text
+
+
+def test_a_setting_that_cannot_be_used_is_named(empty_home, capsys, monkeypatch):
+    monkeypatch.setenv("COACHWH_KEEP_PUBLICATIONS", "seven")
+    assert main(["status"]) == 2
+    assert "coachwh status: COACHWH_KEEP_PUBLICATIONS='seven' is not a whole number" in capsys.readouterr().err

@@ -20,7 +20,8 @@ from pipelines.landing.zone import discover
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     today = today or date.today()
-    lines = [f"home      {cfg.home}", f"landing   {cfg.landing}"]
+    missing = "" if cfg.landing.is_dir() else "  MISSING: no batch can load until it exists (COACHWH_LANDING)"
+    lines = [f"home      {cfg.home}", f"landing   {cfg.landing}{missing}"]
 
     pending = discover(cfg.landing) if cfg.landing.exists() else []
     waiting = [b.batch_id for b in pending if not b.complete]
@@ -50,9 +51,18 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
             """
         ).fetchall()
         latest = latest_extract_dates(con)
-        refused = con.execute(
-            "select batch_id, reason, stored_at from ops.batch_registry where status = 'quarantined' "
-            "order by recorded_at desc limit 10"
+        # refused and retracted batches still to act on: one whose corrected redelivery loaded since is settled
+        unsettled = con.execute(
+            """
+            select status, batch_id, reason, stored_at from ops.batch_registry as refusal
+            where status in ('quarantined', 'retracted')
+              and not exists (
+                  select 1 from ops.batch_registry as later
+                  where later.batch_id = refusal.batch_id and later.status = 'loaded'
+                    and later.recorded_at > refusal.recorded_at
+              )
+            order by recorded_at desc limit 10
+            """
         ).fetchall()
 
     as_of = max((r[1] for r in per_system if r[1] is not None), default=None)
@@ -68,8 +78,9 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     for fresh, text in freshness_verdicts(latest, cfg).values():
         if not fresh:
             lines.append(f"  LATE: {text}")
-    for batch_id, reason, stored_at in refused:
-        lines.append(f"  REFUSED {batch_id}: {reason}  ({stored_at})")
+    for status, batch_id, reason, stored_at in unsettled:
+        label = {"quarantined": "REFUSED", "retracted": "RETRACTED"}[status]
+        lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")
 
     from pipelines.publication import current, list_publications
 

@@ -86,8 +86,13 @@ def summary_lines(report: RunReport, published: Path) -> list[str]:
         lines.append(f"          waiting for their manifest: {_ids(report.waiting)}")
     for step, reason in report.failed_steps.items():
         lines.append(f"failed    step {step}: {reason}")
+    # the gate's check fails once per raw table of a refused batch: the REFUSED lines above say it once
     failed = [c for c in report.failed_checks if c.check != "landing_gate"]
-    lines.append("checks    " + ("no ERROR check failed" if not failed else f"{len(failed)} ERROR check(s) failed:"))
+    gate = "the landing gate's check failed (the REFUSED batches above)" if report.refused else ""
+    if failed:
+        lines.append(f"checks    {len(failed)} ERROR check(s) failed" + (f", and {gate}" if gate else "") + ":")
+    else:
+        lines.append("checks    " + (f"{gate}; no other ERROR check failed" if gate else "no ERROR check failed"))
     lines += [f"          FAILED {c.name}: {c.description}" for c in failed]
     lines += [f"          warned {c.name}: {c.description}" for c in report.warned_checks]
     now = current(published)

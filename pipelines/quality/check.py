@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.errors import CommandError
 from pipelines.quality import results
 from pipelines.warehouse_file import connect_waiting
 
@@ -23,6 +24,11 @@ def check_lines(
     with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
         runs = results.latest(con, batch_ids, suite)
     if not runs:
+        asked = [f"batch {b}" for b in batch_ids or []] + ([f"suite {suite}"] if suite else [])
+        if asked:  # a typo must not read as a clean bill
+            raise CommandError(
+                f"no validation results for {' and '.join(asked)} (see the batch ids and suites of `coachwh check`)"
+            )
         return ["no validation results yet"], False
     shown = runs[:limit]
     rows = [

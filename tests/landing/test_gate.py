@@ -287,3 +287,14 @@ def test_a_warehouse_failure_is_a_crash_not_a_quarantine(gate, monkeypatch):
         gate.ingest()
     assert not gate.cfg.quarantine.exists()
     assert (gate.landing / "lms" / "2026-11-26" / "manifest.json").is_file()
+
+
+def test_status_lists_a_refused_batch_until_its_corrected_redelivery_loads(gate):
+    from pipelines.status import status_lines
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), rows={"courses.csv": 99})
+    assert [o.batch_id for o in gate.ingest().quarantined] == ["lms/2026-11-26"]
+    assert "REFUSED lms/2026-11-26: courses.csv" in "\n".join(status_lines(gate.cfg))
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))  # the corrected delivery
+    assert [o.batch_id for o in gate.ingest().loaded] == ["lms/2026-11-26"]
+    assert "lms/2026-11-26" not in "\n".join(status_lines(gate.cfg))

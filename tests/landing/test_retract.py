@@ -29,6 +29,7 @@ def test_retract_removes_the_rows_records_why_and_lets_a_corrected_redelivery_lo
     assert (who, why, rows) == ("tester", "impossible hire dates", 6)
     statuses = [(r["batch_id"], r["delivery"], r["status"]) for r in gate.registry()]
     assert ("hris/2026-11-26", 1, "retracted") in statuses
+    assert "RETRACTED hris/2026-11-26: retracted by tester: impossible hire dates" in _status(gate)
     assert [reason for _, reason in pending_full_refresh(gate.cfg.warehouse)] == [
         "hris/2026-11-26 retracted: impossible hire dates"
     ]
@@ -38,6 +39,13 @@ def test_retract_removes_the_rows_records_why_and_lets_a_corrected_redelivery_lo
     assert [o.batch_id for o in report.loaded] == ["hris/2026-11-26"] and not report.quarantined
     assert ("hris/2026-11-26", 2, "loaded") in [(r["batch_id"], r["delivery"], r["status"]) for r in gate.registry()]
     assert gate.count("hris_workers") == 6
+    assert "hris/2026-11-26" not in _status(gate)  # settled by the redelivery
+
+
+def _status(gate) -> str:
+    from pipelines.status import status_lines
+
+    return "\n".join(status_lines(gate.cfg))
 
 
 def test_retract_refuses_what_it_cannot_do(gate):

@@ -201,6 +201,7 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     assert "User.csv" in body["quarantined_batches"][0]["reason"]
     text = "\n".join(lines)
     assert "REFUSED crm/2026-11-03" in text and "NEEDS ATTENTION" in text
+    assert "checks    the landing gate's check failed (the REFUSED batches above); no other ERROR check failed" in text
     # the LMS batch delivered again is said to be a duplicate, on its gate line and in the summary
     assert "gate      lms     0 batch(es) loaded, 1 duplicate, 0 rows" in text, text
     assert "duplicate deliveries, archived and not loaded again: lms/2026-11-02" in text, text
@@ -239,6 +240,8 @@ def test_status_shows_the_as_of_date_the_refused_batch_the_publication_and_stale
 def test_rollback_brings_back_the_previous_publication(refused_night):
     cfg, *_ = refused_night
     newest, previous, *_ = pub.list_publications(cfg.published, cfg.publications)
+    page = cfg.report_dir / "index.html"
+    page.unlink()  # the rollback writes it again, from the publication it brings back
     done = subprocess.run(
         [str(Path(sys.executable).parent / "coachwh"), "rollback"],
         env={**os.environ, "COACHWH_HOME": str(cfg.home)}, cwd=PROJECT_ROOT, capture_output=True, text=True,
@@ -246,6 +249,7 @@ def test_rollback_brings_back_the_previous_publication(refused_night):
     assert done.returncode == 0, done.stdout + done.stderr
     assert previous.run_id in done.stdout
     assert pub.current(cfg.published).run_id == previous.run_id
+    assert f"as of {previous.as_of_date.isoformat()}</title>" in page.read_text(encoding="utf-8")
     listing = subprocess.run(
         [str(Path(sys.executable).parent / "coachwh"), "publications"],
         env={**os.environ, "COACHWH_HOME": str(cfg.home)}, cwd=PROJECT_ROOT, capture_output=True, text=True,

@@ -101,6 +101,9 @@ def test_a_refused_batch_is_in_coachwh_check_with_exit_code_1(home, capsys):
     out = capsys.readouterr().out
     assert "lms/2026-11-26  lms_courses  quarantined" in out
     assert "[error] lms/2026-11-26 lms_courses: courses.csv row 1: Audience 'Everyone' not in" in out
+    # a mistyped batch id is an error that says so, not an empty all-clear
+    assert main(["check", "--batch", "lms/2026-11-62"]) == 2
+    assert "no validation results for batch lms/2026-11-62" in capsys.readouterr().err
 
 
 def test_the_batches_loaded_by_the_latest_materialisation_are_shown(home):

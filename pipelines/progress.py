@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from pipelines.defs.ingest import DUPLICATE_BATCHES, LOADED_BATCHES
+from pipelines.defs.warehouse import FULL_REFRESH
 
 LOGGER_NAME = "coachwh_progress"
 DBT_STEP = "coachwh_dbt_models"
@@ -68,6 +69,12 @@ class ProgressPrinter:
             self.out(f"FAILED    {step}: {_reason(event)}")
         elif kind == dg.DagsterEventType.STEP_UP_FOR_RETRY:
             self.out(f"retry     {step} will be retried: {_reason(event)}")
+
+    def message(self, step: str | None, text: str) -> None:
+        """A step's own log line: only why dbt rebuilds everything is worth a line of its own (a retraction, an
+        upgrade: the build takes longer than a night's, and the reader should know why)."""
+        if step == DBT_STEP and text.startswith(FULL_REFRESH):
+            self.out(f"dbt       {text}")
 
     def _materialized(self, step, stage: _Stage, m) -> None:
         if step == DBT_STEP:
@@ -144,11 +151,13 @@ class _Handler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
-        if event is not None:
-            try:
+        try:  # progress must never break a run
+            if event is not None:
                 self.printer.event(meta.get("step_key") or event.step_key, event)
-            except Exception as e:  # progress must never break a run
-                print(f"(progress display: {e})", file=sys.stderr)
+            elif meta.get("orig_message"):
+                self.printer.message(meta.get("step_key"), str(meta["orig_message"]))
+        except Exception as e:
+            print(f"(progress display: {e})", file=sys.stderr)
 
 
 @dg.logger(

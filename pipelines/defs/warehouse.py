@@ -55,6 +55,10 @@ class LayerTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(group_name=layer, owners=["team:data-engineering"])
 
 
+# How the build's log lines that say why it rebuilds every incremental model begin (`coachwh run` shows them).
+FULL_REFRESH = "full refresh"
+
+
 def dbt_build_args(full_refresh: bool = False) -> list[str]:
     """The dbt command line of a nightly build: the models, then the data tests on what they built.
 
@@ -114,12 +118,13 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too.
         requests = pending_full_refresh(coachwh.settings.warehouse)
         for _, reason in requests:
-            context.log.info(f"full refresh requested: {reason}")
+            context.log.info(f"{FULL_REFRESH} requested: {reason}")
         # Incremental data made by other code (an upgrade) is rebuilt from raw: see pipelines/model_code.py.
         code = code_fingerprint(project.manifest_path)
-        code_changed = config.engine == "duckdb" and last_fingerprint(coachwh.settings.warehouse) != code
-        if code_changed:
-            context.log.info("full refresh: the incremental models' code differs from the code that built them")
+        built_by = last_fingerprint(coachwh.settings.warehouse)
+        code_changed = config.engine == "duckdb" and built_by != code
+        if code_changed and built_by is not None:  # (a first build has nothing to explain)
+            context.log.info(f"{FULL_REFRESH}: the incremental models' code differs from the code that built them")
         full_refresh = config.full_refresh or bool(requests) or code_changed
         try:
             with non_transient():

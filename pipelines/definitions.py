@@ -14,6 +14,7 @@ from pipelines.defs.freshness import freshness_definitions
 from pipelines.defs.ingest import ingest_definitions
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.quality import quality_definitions
+from pipelines.defs.repairs import repair_definitions
 from pipelines.defs.report import report_definitions
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.schedules import NIGHTLY_JOB, schedule_definitions
@@ -34,6 +35,7 @@ def build_definitions(cfg: Settings | None = None) -> dg.Definitions:
         publish_definitions(mart_keys),
         report_definitions(),
         schedule_definitions(),
+        repair_definitions(),
         alert_definitions(),
         # One step at a time in one process: DuckDB takes a single writer, and a writer locks out every
         # other process. Across runs, the instance's run queue (1 run) and the `duckdb_warehouse` pool

@@ -120,3 +120,35 @@ def _rounded(row: tuple) -> tuple:
     """Doubles to 12 significant digits: a mean of doubles may differ in its last bit with the order in
     which DuckDB's threads add them up, which says nothing about the data."""
     return tuple(float(f"{v:.12g}") if isinstance(v, float) else v for v in row)
+
+
+def _launch(gate, job_name: str, config: dict):
+    """A repair job as the Dagster UI's Launchpad starts it: the job of the code location, with its config."""
+    import dagster as dg
+
+    from pipelines.defs.repairs import repair_definitions
+    from pipelines.defs.resources import CoachwhConfig
+
+    defs = dg.Definitions.merge(
+        repair_definitions(), dg.Definitions(resources={"coachwh": CoachwhConfig.from_settings(gate.cfg)})
+    )
+    op = next(iter(defs.resolve_job_def(job_name).graph.node_dict))
+    return defs.resolve_job_def(job_name).execute_in_process(
+        run_config={"ops": {op: {"config": config}}}, raise_on_error=False
+    )
+
+
+def test_the_retract_job_of_the_dagster_ui_retracts_and_a_refusal_fails_it_once(gate):
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    result = _launch(gate, "retract_batch", {"batch": "lms/2026-11-26", "reason": "recalled by the vendor"})
+    assert result.success
+    assert gate.count("lms_courses") == 0
+    (who, why) = gate.query("SELECT retracted_by, reason FROM ops.batch_retractions")[0]
+    assert why == "recalled by the vendor" and f"(Dagster run {result.run_id})" in who
+
+    refused = _launch(gate, "retract_batch", {"batch": "lms/2026-11-26", "reason": "again"})
+    assert not refused.success
+    (failure,) = [e for e in refused.all_events if e.is_step_failure]
+    assert "lms/2026-11-26 has no loaded delivery" in failure.step_failure_data.user_failure_data.description
+    assert not [e for e in refused.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]

@@ -257,6 +257,20 @@ def test_rollback_brings_back_the_previous_publication(refused_night):
     assert f"* {previous.run_id}" in listing and f"  {newest.run_id}" in listing
 
 
+def test_the_rollback_job_of_the_dagster_ui_brings_back_a_named_publication(refused_night):
+    from pipelines.definitions import build_definitions
+
+    cfg, *_ = refused_night
+    newest, *_ = pub.list_publications(cfg.published, cfg.publications)
+    assert not newest.current  # the test above rolled back from it
+    job = build_definitions(cfg).resolve_job_def("rollback_publication")
+    config = {"ops": {"bring_back_publication": {"config": {"run_id": newest.run_id[:8]}}}}
+    assert job.execute_in_process(run_config=config).success
+    assert pub.current(cfg.published).run_id == newest.run_id
+    page = (cfg.report_dir / "index.html").read_text(encoding="utf-8")
+    assert f"as of {newest.as_of_date.isoformat()}</title>" in page
+
+
 def test_the_readme_queries_for_analysts_answer_on_the_published_file(refused_night):
     cfg, *_ = refused_night
     readme = (PROJECT_ROOT / "README.md").read_text()

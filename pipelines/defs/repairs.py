@@ -1,0 +1,77 @@
+"""The two repairs a data engineer makes after a bad night, as jobs to launch from the Dagster UI.
+
+`retract_batch` takes a loaded batch back out of raw (what `coachwh retract` does) and `rollback_publication`
+makes an earlier publication the BI file again (`coachwh rollback`). Launched from the UI's Launchpad with the
+config they ask for, each is a run of its own: who asked, when and why stays in the run history beside the
+nights it repairs, and a refusal (no such batch, no reason given) fails the run once with the reason.
+"""
+
+# (no `from __future__ import annotations`: Dagster reads the config classes from the real annotations)
+import getpass
+
+import dagster as dg
+from pydantic import Field
+
+from pipelines.defs.ingest import WAREHOUSE_POOL
+from pipelines.defs.resources import CoachwhConfig
+from pipelines.defs.retries import non_transient
+
+RETRACT_JOB = "retract_batch"
+ROLLBACK_JOB = "rollback_publication"
+
+
+class RetractConfig(dg.Config):
+    batch: str = Field(description="The loaded batch to take out, SYSTEM/YYYY-MM-DD, e.g. crm/2026-11-26.")
+    reason: str = Field(description="Why: kept in the registry and in RETRACTED.md beside the quarantined files.")
+
+
+class RollbackConfig(dg.Config):
+    run_id: str | None = Field(
+        default=None,
+        description="The run (or a unique prefix of it) whose publication to bring back; empty: the one before "
+        "the current.",
+    )
+
+
+@dg.op(pool=WAREHOUSE_POOL, description="Take the batch's rows out of raw; the next nightly run rebuilds without it.")
+def retract_loaded_batch(context: dg.OpExecutionContext, config: RetractConfig, coachwh: CoachwhConfig) -> None:
+    from pipelines.landing.retract import retract
+
+    who = f"{getpass.getuser()} (Dagster run {context.run_id})"
+    with non_transient():
+        context.log.info(retract(coachwh.settings, config.batch, config.reason, who=who))
+
+
+@dg.op(description="Make the chosen earlier publication the BI file, atomically, and rebuild the report page.")
+def bring_back_publication(context: dg.OpExecutionContext, config: RollbackConfig, coachwh: CoachwhConfig) -> None:
+    from pipelines.publication import rollback
+    from pipelines.report import build_report
+
+    cfg = coachwh.settings
+    with non_transient():
+        p = rollback(cfg.published, cfg.publications, config.run_id)
+        page = build_report(cfg.published, cfg.report_dir)
+    context.log.info(f"{cfg.published} now holds publication {p.run_id} (as of {p.as_of_date}); report: {page}")
+
+
+@dg.job(
+    name=RETRACT_JOB,
+    description="Take a loaded batch back out of raw, as if it never arrived (`coachwh retract`): for a batch "
+    "found bad after it loaded. Its files go to the quarantine with the reason; the next nightly run rebuilds "
+    "the warehouse without it, and a corrected redelivery of that date can load.",
+)
+def retract_batch_job():
+    retract_loaded_batch()
+
+
+@dg.job(
+    name=ROLLBACK_JOB,
+    description="Make an earlier publication the BI file again (`coachwh rollback`); the next successful "
+    "nightly run publishes over it.",
+)
+def rollback_publication_job():
+    bring_back_publication()
+
+
+def repair_definitions() -> dg.Definitions:
+    return dg.Definitions(jobs=[retract_batch_job, rollback_publication_job])

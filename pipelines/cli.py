@@ -79,6 +79,7 @@ def _cmd_publications(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
+    from pipelines.defs.repairs import rollback_materializations
     from pipelines.publication import rollback
     from pipelines.report import build_report
 
@@ -89,9 +90,21 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
         f"as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
     )
     # the report page shows the current publication: it follows the rollback, as it follows a publication
-    print(f"report rebuilt from it: {build_report(cfg.published, cfg.report_dir)}")
+    page = build_report(cfg.published, cfg.report_dir)
+    print(f"report rebuilt from it: {page}")
+    _tell_the_catalog(cfg, rollback_materializations(p, cfg.published, page))
     print("the next successful run publishes over it again")
     return 0
+
+
+def _tell_the_catalog(cfg, events) -> None:
+    """Record asset events done outside a run (a rollback from the command line) in the Dagster instance,
+    so the UI's catalog shows them as its latest materialisations."""
+    from pipelines.instance import dagster_instance
+
+    with dagster_instance(cfg) as instance:
+        for event in events:
+            instance.report_runless_asset_event(event)
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:

@@ -21,6 +21,9 @@ from pipelines.defs.schedules import NIGHTLY_JOB, schedule_definitions
 from pipelines.defs.warehouse import warehouse_definitions
 from pipelines.progress import LOGGER_NAME, progress_logger
 
+# The code location's name in workspace.yaml (`make ui`, the daemon): runs started outside the UI carry it too.
+CODE_LOCATION = "coachwh"
+
 
 def build_definitions(cfg: Settings | None = None) -> dg.Definitions:
     coachwh = CoachwhConfig.from_settings(cfg or settings())
@@ -46,6 +49,15 @@ def build_definitions(cfg: Settings | None = None) -> dg.Definitions:
             loggers={"console": dg.colored_console_logger, LOGGER_NAME: progress_logger},
         ),
     )
+
+
+def location_tags() -> dict[str, str]:
+    """The tags a run launched from the UI gets from its code location, for a run executed in-process
+    (`coachwh run`): the UI lists runs on a job's page and in the Overview timeline by them."""
+    from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
+    from dagster._core.storage.tags import CODE_LOCATION_TAG, REPOSITORY_LABEL_TAG
+
+    return {REPOSITORY_LABEL_TAG: f"{SINGLETON_REPOSITORY_NAME}@{CODE_LOCATION}", CODE_LOCATION_TAG: CODE_LOCATION}
 
 
 defs = build_definitions()

@@ -84,7 +84,7 @@ def _run_locked(
     cfg: Settings, full_refresh: bool, verbose: bool, out: Callable[[str], None], engine: str = "duckdb"
 ) -> bool:
     from pipelines.alerts import send_alert
-    from pipelines.definitions import build_definitions
+    from pipelines.definitions import build_definitions, location_tags
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
     from pipelines.defs.run_report import read_run
     from pipelines.defs.schedules import NIGHTLY_JOB
@@ -103,7 +103,10 @@ def _run_locked(
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     with dagster_instance(cfg) as instance, _quiet(log_path, verbose):
         result = job.execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False, tags={ALERTED_TAG: ALERTED_BY_CLI}
+            instance=instance,
+            run_config=run_config,
+            raise_on_error=False,
+            tags={ALERTED_TAG: ALERTED_BY_CLI, **location_tags()},
         )
         report = read_run(instance, result.run_id)
     for line in summary_lines(report, cfg.published):

@@ -8,11 +8,14 @@ nights it repairs, and a refusal (no such batch, no reason given) fails the run 
 
 # (no `from __future__ import annotations`: Dagster reads the config classes from the real annotations)
 import getpass
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from pipelines.defs.ingest import WAREHOUSE_POOL
+from pipelines.defs.publish import PUBLISHED_KEY
+from pipelines.defs.report import REPORT_KEY
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import non_transient
 
@@ -52,6 +55,29 @@ def bring_back_publication(context: dg.OpExecutionContext, config: RollbackConfi
         p = rollback(cfg.published, cfg.publications, config.run_id)
         page = build_report(cfg.published, cfg.report_dir)
     context.log.info(f"{cfg.published} now holds publication {p.run_id} (as of {p.as_of_date}); report: {page}")
+    for event in rollback_materializations(p, cfg.published, page):
+        context.log_event(event)
+
+
+def rollback_materializations(p, published: Path, page: Path) -> list[dg.AssetMaterialization]:
+    """What a rollback changed, as the catalog shows it: the BI file and the report page now hold an earlier
+    publication (`p`, a pipelines.publication.Publication), so their latest materialisation says so."""
+    said = f"rolled back to the publication of run {p.run_id} (as of {p.as_of_date})"
+    return [
+        dg.AssetMaterialization(
+            asset_key=PUBLISHED_KEY,
+            description=said,
+            metadata={
+                "path": dg.MetadataValue.path(str(published)),
+                "publication_run_id": p.run_id,
+                "as_of_date": str(p.as_of_date),
+                "rows": p.rows,
+            },
+        ),
+        dg.AssetMaterialization(
+            asset_key=REPORT_KEY, description=said, metadata={"path": dg.MetadataValue.path(str(page))}
+        ),
+    ]
 
 
 @dg.job(

@@ -6,10 +6,12 @@ from pipelines.defs.publish import LAST, PUBLISHED_KEY
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import non_transient
 
+REPORT_KEY = dg.AssetKey(["report", "index_html"])
+
 
 def report_definitions() -> dg.Definitions:
     @dg.asset(
-        key=["report", "index_html"],
+        key=REPORT_KEY,
         deps=[PUBLISHED_KEY],
         group_name="publish",
         owners=["team:data-engineering"],

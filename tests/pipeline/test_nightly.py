@@ -139,6 +139,23 @@ def test_each_passing_build_records_how_far_the_raw_versions_are_audited(two_run
     assert audits[0][0] == audits[1][0] >= newest
 
 
+def test_the_runs_are_listed_on_the_nightly_job_page_of_the_ui(two_runs):
+    # The UI lists a job's runs (and the Overview timeline its location's) by the tag of the code location's
+    # label, "<repository>@<location name of workspace.yaml>": a run executed in-process must carry it too.
+    import dagster as dg
+    import yaml
+    from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
+
+    from pipelines.instance import dagster_instance
+
+    cfg, _, _ = two_runs
+    (location,) = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())["load_from"]
+    label = f"__repository__@{location['python_module']['location_name']}"
+    with dagster_instance(cfg) as instance:
+        listed = instance.get_runs(dg.RunsFilter(job_name="nightly", tags={REPOSITORY_LABEL_TAG: label}))
+    assert len(listed) == 2
+
+
 def test_the_run_reads_as_stages_and_ends_with_the_summary_and_the_headline(two_runs):
     _, _, outputs = two_runs
     first = outputs[0]
@@ -250,6 +267,7 @@ def test_rollback_brings_back_the_previous_publication(refused_night):
     assert previous.run_id in done.stdout
     assert pub.current(cfg.published).run_id == previous.run_id
     assert f"as of {previous.as_of_date.isoformat()}</title>" in page.read_text(encoding="utf-8")
+    assert _catalog_shows(cfg) == {"published/marts": previous.run_id, "report/index_html": None}
     listing = subprocess.run(
         [str(Path(sys.executable).parent / "coachwh"), "publications"],
         env={**os.environ, "COACHWH_HOME": str(cfg.home)}, cwd=PROJECT_ROOT, capture_output=True, text=True,
@@ -259,16 +277,36 @@ def test_rollback_brings_back_the_previous_publication(refused_night):
 
 def test_the_rollback_job_of_the_dagster_ui_brings_back_a_named_publication(refused_night):
     from pipelines.definitions import build_definitions
+    from pipelines.instance import dagster_instance
 
     cfg, *_ = refused_night
     newest, *_ = pub.list_publications(cfg.published, cfg.publications)
     assert not newest.current  # the test above rolled back from it
     job = build_definitions(cfg).resolve_job_def("rollback_publication")
     config = {"ops": {"bring_back_publication": {"config": {"run_id": newest.run_id[:8]}}}}
-    assert job.execute_in_process(run_config=config).success
+    with dagster_instance(cfg) as instance:  # the instance the UI launches it on
+        assert job.execute_in_process(run_config=config, instance=instance).success
     assert pub.current(cfg.published).run_id == newest.run_id
     page = (cfg.report_dir / "index.html").read_text(encoding="utf-8")
     assert f"as of {newest.as_of_date.isoformat()}</title>" in page
+    assert _catalog_shows(cfg) == {"published/marts": newest.run_id, "report/index_html": None}
+
+
+def _catalog_shows(cfg) -> dict:
+    """Per asset of the publication, the publication its latest materialisation in the UI's catalog says it
+    holds (None for the report page, which says only that it was rolled back)."""
+    import dagster as dg
+
+    from pipelines.instance import dagster_instance
+
+    shown = {}
+    with dagster_instance(cfg) as instance:
+        for key in (["published", "marts"], ["report", "index_html"]):
+            event = instance.get_latest_materialization_event(dg.AssetKey(key)).asset_materialization
+            assert event.description.startswith("rolled back to the publication of run ")
+            run = event.metadata.get("publication_run_id")
+            shown["/".join(key)] = run.value if run is not None else None
+    return shown
 
 
 def test_the_readme_queries_for_analysts_answer_on_the_published_file(refused_night):

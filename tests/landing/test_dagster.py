@@ -70,6 +70,9 @@ def test_sensor_requests_once_per_pending_set(gate, monkeypatch):
         return result, ctx.cursor
 
     assert isinstance(tick()[0], dg.SkipReason)  # empty landing zone
+    gate.landing.rename(gate.landing.with_name("unmounted"))
+    assert "landing zone" in tick()[0].skip_message and "does not exist" in tick()[0].skip_message
+    gate.landing.with_name("unmounted").rename(gate.landing)
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)
     assert isinstance(tick()[0], dg.SkipReason)  # incomplete batch: nothing to do yet
 

@@ -65,6 +65,34 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
     return con.cursor().execute(sql).fetchone()[0]
 
 
+# A comparison holds only the quarters that can say something about it. A quarter in which no front-line
+# manager coached ranks its managers by id alone (all at 0 hours), one in which no SLM coached an FLM puts every
+# FLM on one side, and one in which no SLM covered an FLM has no "coached at least half" side: such quarters
+# (the first published ones, before the CRM held any coaching report) would only dilute or even reverse the
+# comparison. The page says which quarters it left out.
+COACHED_QUARTERS = """
+    select quarter from marts.mart_coaching_effectiveness
+    where is_next_quarter_complete group by quarter having max(coaching_hours_per_direct_report) > 0
+"""
+SLM_COACHED_QUARTERS = """
+    select quarter from marts.mart_coaching_effectiveness
+    where is_next_quarter_complete group by quarter having bool_or(coached_by_slm)
+"""
+SLM_COVERED_QUARTERS = """
+    select quarter from marts.mart_second_line_coaching
+    where is_next_quarter_complete and flms_eoq > 0 group by quarter having max(flm_coverage_pct) > 0
+"""
+
+
+def _left_out(table: str, kept: str, where: str) -> str:
+    """SQL for the labels of the quarters of `table` (rows matching `where`) that `kept` leaves out."""
+    return f"""
+        select coalesce(string_agg(distinct {_label("quarter")}, ', ' order by {_label("quarter")}), '') as left_out
+        from marts.{table}
+        where {where} and quarter not in ({kept})
+    """
+
+
 IMPACT_SQL = f"""
 select
     {_label("quarter")} as quarter,
@@ -75,6 +103,7 @@ select
     avg_next_quarter_turnover_rate,
     managers < {SMALL_GROUP} as too_few
 from marts.mart_coaching_impact
+where quarter in ({COACHED_QUARTERS})
 order by quarter, quartile
 """
 
@@ -87,7 +116,7 @@ select
     avg(next_quarter_turnover_rate) as avg_next_quarter_turnover_rate,
     count(*) < {SMALL_GROUP} as too_few
 from marts.mart_coaching_effectiveness
-where is_next_quarter_complete
+where is_next_quarter_complete and quarter in ({SLM_COACHED_QUARTERS})
 group by quarter, coached_by_slm
 order by quarter, group_name
 """
@@ -122,7 +151,7 @@ select
     slm.next_quarter_flm_team_attainment_pct
 from marts.mart_second_line_coaching as slm
 left join marts.dim_employee as e on e.employee_id = slm.manager_employee_id
-where slm.is_next_quarter_complete and slm.flms_eoq > 0
+where slm.is_next_quarter_complete and slm.flms_eoq > 0 and slm.quarter in ({SLM_COVERED_QUARTERS})
 order by slm.quarter, slm.manager_employee_id
 """
 
@@ -164,24 +193,32 @@ order by round(eff.coaching_hours_per_direct_report, 10) desc, eff.manager_emplo
 
 # The figures each headline quotes (one row each). Means are over managers, not over groups.
 HEADLINE_SQL = {
-    "intensity": """
+    # _n: the distinct managers behind a side (a manager counts once however many quarters they appear in)
+    "intensity": f"""
         select
             count(distinct quarter) as quarters,
             avg(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 4) as top,
             avg(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 1) as bottom,
-            count(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 4) as top_n,
-            count(next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 1) as bottom_n
+            count(distinct manager_employee_id) filter (
+                where coaching_intensity_quartile = 4 and next_quarter_attainment_pct is not null) as top_n,
+            count(distinct manager_employee_id) filter (
+                where coaching_intensity_quartile = 1 and next_quarter_attainment_pct is not null) as bottom_n,
+            ({_left_out("mart_coaching_effectiveness", COACHED_QUARTERS, "is_next_quarter_complete")}) as left_out
         from marts.mart_coaching_effectiveness
-        where is_next_quarter_complete
+        where is_next_quarter_complete and quarter in ({COACHED_QUARTERS})
     """,
-    "slm": """
+    "slm": f"""
         select
             avg(next_quarter_attainment_pct) filter (where coached_by_slm) as coached,
             avg(next_quarter_attainment_pct) filter (where not coached_by_slm) as not_coached,
-            count(next_quarter_attainment_pct) filter (where coached_by_slm) as coached_n,
-            count(next_quarter_attainment_pct) filter (where not coached_by_slm) as not_coached_n
+            count(distinct manager_employee_id) filter (
+                where coached_by_slm and next_quarter_attainment_pct is not null) as coached_n,
+            count(distinct manager_employee_id) filter (
+                where not coached_by_slm and next_quarter_attainment_pct is not null) as not_coached_n,
+            ({_left_out("mart_coaching_effectiveness", SLM_COACHED_QUARTERS, "is_next_quarter_complete")})
+                as left_out
         from marts.mart_coaching_effectiveness
-        where is_next_quarter_complete
+        where is_next_quarter_complete and quarter in ({SLM_COACHED_QUARTERS})
     """,
     "skills": """
         with bands as (
@@ -208,16 +245,20 @@ HEADLINE_SQL = {
             min(n) filter (where skill_kind = 'coaching') as coaching_min_n
         from gaps
     """,
-    "second_line": """
+    "second_line": f"""
         select
             avg(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct >= 0.5) as high,
             avg(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct < 0.5) as low,
-            count(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct >= 0.5)
+            count(distinct manager_employee_id) filter (
+                where flm_coverage_pct >= 0.5 and next_quarter_flm_coaching_hours_per_direct_report is not null)
                 as high_n,
-            count(next_quarter_flm_coaching_hours_per_direct_report) filter (where flm_coverage_pct < 0.5)
-                as low_n
+            count(distinct manager_employee_id) filter (
+                where flm_coverage_pct < 0.5 and next_quarter_flm_coaching_hours_per_direct_report is not null)
+                as low_n,
+            ({_left_out("mart_second_line_coaching", SLM_COVERED_QUARTERS,
+                        "is_next_quarter_complete and flms_eoq > 0")}) as left_out
         from marts.mart_second_line_coaching
-        where is_next_quarter_complete and flms_eoq > 0
+        where is_next_quarter_complete and flms_eoq > 0 and quarter in ({SLM_COVERED_QUARTERS})
     """,
     "managers": f"""
         select

@@ -10,7 +10,12 @@ def _pct(x: float | None) -> str:
 
 
 def _points(x: float) -> str:
-    return f"{100 * x:+.0f} points"
+    points = round(100 * x)
+    return f"{points:+d} point" + ("" if abs(points) == 1 else "s")
+
+
+# Two shares of quota closer than this read as the same: the groups are a handful of managers.
+NO_CLEAR_DIFFERENCE = 0.02
 
 
 def _caveat(*counts: int | None) -> str:
@@ -19,22 +24,44 @@ def _caveat(*counts: int | None) -> str:
     return ""
 
 
+def _quarters(n: int) -> str:
+    return f"{n} quarter" if n == 1 else f"{n} quarters"
+
+
+def _versus(a: float | None, b: float | None) -> str:
+    """Said after two shares of quota: whether they differ enough to mention."""
+    if a is not None and b is not None and abs(a - b) < NO_CLEAR_DIFFERENCE:
+        return ": no clear difference"
+    return ""
+
+
+def _left_out(n: dict, why: str) -> str:
+    return f" {n['left_out']} left out: {why}." if n.get("left_out") else ""
+
+
 def intensity(n: dict) -> str:
     if not n["quarters"]:
-        return "No quarter has a complete next quarter yet."
+        return "No quarter with coaching recorded has a complete next quarter yet." + _left_out(
+            n, "no coaching recorded in it"
+        )
     return (
-        f"Over {n['quarters']} quarter(s), the managers who coached most (quartile 4) reached "
-        f"{_pct(n['top'])} of quota the quarter after; those who coached least (quartile 1) "
-        f"{_pct(n['bottom'])}{_caveat(n['top_n'], n['bottom_n'])}."
+        f"Over {_quarters(n['quarters'])}, the managers who coached most (quartile 4, {n['top_n']} managers) reached "
+        f"{_pct(n['top'])} of quota the quarter after; those who coached least (quartile 1, {n['bottom_n']}) "
+        f"{_pct(n['bottom'])}{_versus(n['top'], n['bottom'])}{_caveat(n['top_n'], n['bottom_n'])}."
+        + _left_out(n, "no coaching recorded in it")
     )
 
 
 def slm(n: dict) -> str:
     if not (n["coached_n"] or n["not_coached_n"]):
-        return "No quarter has a complete next quarter yet."
+        return "No quarter in which an SLM coached an FLM has a complete next quarter yet." + _left_out(
+            n, "no FLM coached by their SLM in it"
+        )
     return (
-        f"Teams of FLMs coached by their SLM reached {_pct(n['coached'])} of quota the quarter after, "
-        f"against {_pct(n['not_coached'])} for FLMs who were not coached{_caveat(n['coached_n'], n['not_coached_n'])}."
+        f"Teams of FLMs coached by their SLM ({n['coached_n']} managers) reached {_pct(n['coached'])} of quota the "
+        f"quarter after, against {_pct(n['not_coached'])} for FLMs who were not coached ({n['not_coached_n']})"
+        f"{_versus(n['coached'], n['not_coached'])}{_caveat(n['coached_n'], n['not_coached_n'])}."
+        + _left_out(n, "no FLM coached by their SLM in it")
     )
 
 
@@ -55,13 +82,22 @@ def skills(n: dict) -> str:
 
 
 def second_line(n: dict) -> str:
+    why = "no SLM coached any of their FLMs in it"
     if not (n["high_n"] or n["low_n"]):
-        return "No second-line manager quarter has a complete next quarter yet."
+        return "No quarter in which an SLM coached their FLMs has a complete next quarter yet." + _left_out(n, why)
     hours = "n/a" if n["high"] is None else f"{n['high']:.1f}"
     low = "n/a" if n["low"] is None else f"{n['low']:.1f}"
+    if not (n["high_n"] and n["low_n"]):  # one side is empty: nothing to compare with
+        side = "at least half" if n["high_n"] else "fewer than half"
+        return (
+            f"In every quarter counted, SLMs coached {side} of their FLMs ({n['high_n'] or n['low_n']} SLMs): "
+            f"those FLMs gave {hours if n['high_n'] else low} coaching hours per rep the quarter after, with no "
+            "other group to compare them with." + _left_out(n, why)
+        )
     return (
-        f"When an SLM coached at least half of their FLMs, those FLMs gave {hours} coaching hours per rep the "
-        f"quarter after; when fewer, {low}{_caveat(n['high_n'], n['low_n'])}."
+        f"When an SLM coached at least half of their FLMs ({n['high_n']} SLMs), those FLMs gave {hours} coaching "
+        f"hours per rep the quarter after; when fewer ({n['low_n']}), {low}{_caveat(n['high_n'], n['low_n'])}."
+        + _left_out(n, why)
     )
 
 

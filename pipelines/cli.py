@@ -79,20 +79,16 @@ def _cmd_publications(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from pipelines.defs.repairs import rollback_materializations
-    from pipelines.publication import rollback
-    from pipelines.report import build_report
+    from pipelines.defs.repairs import roll_back
 
     cfg = settings()
-    p = rollback(cfg.published, cfg.publications, args.run_id)
+    p, page, events = roll_back(cfg, args.run_id)
     print(
         f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} UTC, "
         f"as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
     )
-    # the report page shows the current publication: it follows the rollback, as it follows a publication
-    page = build_report(cfg.published, cfg.report_dir)
     print(f"report rebuilt from it: {page}")
-    _tell_the_catalog(cfg, rollback_materializations(p, cfg.published, page))
+    _tell_the_catalog(cfg, events)
     print("the next successful run publishes over it again")
     return 0
 

@@ -13,11 +13,13 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from pipelines.config import Settings
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.publish import PUBLISHED_KEY
 from pipelines.defs.report import REPORT_KEY
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import non_transient
+from pipelines.publication import Publication
 
 RETRACT_JOB = "retract_batch"
 ROLLBACK_JOB = "rollback_publication"
@@ -47,28 +49,30 @@ def retract_loaded_batch(context: dg.OpExecutionContext, config: RetractConfig, 
 
 @dg.op(description="Make the chosen earlier publication the BI file, atomically, and rebuild the report page.")
 def bring_back_publication(context: dg.OpExecutionContext, config: RollbackConfig, coachwh: CoachwhConfig) -> None:
-    from pipelines.publication import rollback
-    from pipelines.report import build_report
-
     cfg = coachwh.settings
     with non_transient():
-        p = rollback(cfg.published, cfg.publications, config.run_id)
-        page = build_report(cfg.published, cfg.report_dir)
+        p, page, events = roll_back(cfg, config.run_id)
     context.log.info(f"{cfg.published} now holds publication {p.run_id} (as of {p.as_of_date}); report: {page}")
-    for event in rollback_materializations(p, cfg.published, page):
+    for event in events:
         context.log_event(event)
 
 
-def rollback_materializations(p, published: Path, page: Path) -> list[dg.AssetMaterialization]:
-    """What a rollback changed, as the catalog shows it: the BI file and the report page now hold an earlier
-    publication (`p`, a pipelines.publication.Publication), so their latest materialisation says so."""
+def roll_back(cfg: Settings, run_id: str | None) -> tuple[Publication, Path, list[dg.AssetMaterialization]]:
+    """The rollback of `coachwh rollback` and of the job: the publication of `run_id` (default: the one before the
+    current) becomes the BI file, the report page is rebuilt from it (it shows the current publication), and
+    the events that tell the catalog so (the caller records them: in its run, or in the instance)."""
+    from pipelines.publication import rollback
+    from pipelines.report import build_report
+
+    p = rollback(cfg.published, cfg.publications, run_id)
+    page = build_report(cfg.published, cfg.report_dir)
     said = f"rolled back to the publication of run {p.run_id} (as of {p.as_of_date})"
-    return [
+    events = [
         dg.AssetMaterialization(
             asset_key=PUBLISHED_KEY,
             description=said,
             metadata={
-                "path": dg.MetadataValue.path(str(published)),
+                "path": dg.MetadataValue.path(str(cfg.published)),
                 "publication_run_id": p.run_id,
                 "as_of_date": str(p.as_of_date),
                 "rows": p.rows,
@@ -78,6 +82,7 @@ def rollback_materializations(p, published: Path, page: Path) -> list[dg.AssetMa
             asset_key=REPORT_KEY, description=said, metadata={"path": dg.MetadataValue.path(str(page))}
         ),
     ]
+    return p, page, events
 
 
 @dg.job(

@@ -110,13 +110,13 @@ TABLE_COLUMNS = [
     ("manager_name", "Manager", "text"),
     ("second_line_manager_name", "Second-line manager", "text"),
     ("direct_reports_eoq", "Reps", "int"),
-    ("coaching_hours_per_direct_report", "Coaching hours per rep", "num"),
+    ("coaching_hours_per_direct_report", "Coaching hours per rep, in the quarter", "num"),
     ("coverage_pct", "Reps coached", "pct"),
-    ("avg_rating_given", "Avg rating given", "num"),
-    ("avg_coaching_skill_rating_received", "Own coaching rating", "num"),
+    ("avg_rating_given", "Avg rating given (1-5)", "num"),
+    ("avg_coaching_skill_rating_received", "Own coaching rating (1-5)", "num"),
     ("coached_by_slm", "Coached by SLM", "bool"),
-    ("attainment_pct", "Attainment", "pct"),
-    ("turnover_rate", "Turnover", "pct"),
+    ("attainment_pct", "Attainment (bookings / quota)", "pct"),
+    ("turnover_rate", "Turnover in the quarter", "pct"),
 ]
 
 SCRIPT = """
@@ -215,6 +215,10 @@ def render_page(data: ReportData, specs: dict[str, dict], headlines: dict[str, s
         "<h1>Coaching effectiveness</h1>"
         f'<p class="asof">Data as of <strong id="as-of-date">{data.as_of_date.isoformat()}</strong>, '
         "the latest day the source systems delivered. Every figure comes from the published marts.</p>"
+        # the words a sales leader may not use every day, once, before the figures that use them
+        '<p class="asof">FLM: a front-line manager, who leads reps. SLM: a second-line manager, who leads FLMs '
+        "and coaches them. Coaching quartile: the FLMs of a quarter in four equal groups by coaching hours per "
+        "rep they give, 4 = those who coach most. Attainment: bookings over quota.</p>"
         f"{sections}{_table_section(data, headlines['managers'])}"
         f"<script>{SCRIPT}</script></body></html>\n"
     )

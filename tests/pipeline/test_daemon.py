@@ -30,6 +30,7 @@ def env(tmp_path):
     assert (tmp_path / "dagster" / "dagster.yaml").read_text() == TEMPLATE.read_text()
     out = {k: v for k, v in os.environ.items() if k != "COACHWH_LANDING"}
     out.update(COACHWH_HOME=str(tmp_path), DAGSTER_HOME=str(tmp_path / "dagster"))
+    (tmp_path / "landing").mkdir()  # the systems' drop folder, empty tonight
     return out
 
 

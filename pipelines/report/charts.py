@@ -99,7 +99,7 @@ def skills_chart(skills: Rows) -> alt.VConcatChart:
                 tooltip=[
                     "skill:N",
                     alt.Tooltip("rating_band:N", title="rated"),
-                    alt.Tooltip("coachees_with_attainment:Q", title="people with a result"),
+                    alt.Tooltip("coachees_with_attainment:Q", title="coachee-quarters with a result"),
                     alt.Tooltip("avg_next_quarter_attainment_pct:Q", title="next-quarter attainment", format=PCT),
                     _too_few_tooltip(),
                 ],

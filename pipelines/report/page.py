@@ -174,6 +174,7 @@ table { border-collapse: collapse; font-size: 0.9rem; }
 th, td { padding: 0.3rem 0.6rem; border-bottom: 1px solid #ddd; }
 th { cursor: pointer; text-align: left; background: #f4f4f4; } th:hover { background: #e8e8e8; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.chart, #managers { overflow-x: auto; }  /* on a phone, wide charts and the table scroll instead of being cut off */
 """
 
 

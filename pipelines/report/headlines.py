@@ -18,9 +18,9 @@ def _points(x: float) -> str:
 NO_CLEAR_DIFFERENCE = 0.02
 
 
-def _caveat(*counts: int | None) -> str:
+def _caveat(*counts: int | None, who: str = "managers") -> str:
     if any((c or 0) < SMALL_GROUP for c in counts):
-        return f" (fewer than {SMALL_GROUP} managers on one side: too few to mean much)"
+        return f" (fewer than {SMALL_GROUP} {who} on one side: too few to mean much)"
     return ""
 
 
@@ -76,7 +76,9 @@ def skills(n: dict) -> str:
     if n["coaching_best"] is not None:
         text += (
             f" Among coaching skills, {n['coaching_best'].replace('_', ' ')} shows the widest gap in the team's "
-            f"attainment ({_points(n['coaching_best_gap'])}){_caveat(n['coaching_min_n'])}."
+            f"attainment ({_points(n['coaching_best_gap'])})"
+            # the skill marts count a person once per quarter rated, not once
+            f"{_caveat(n['coaching_min_n'], who='coachee-quarters')}."
         )
     return text
 

@@ -34,3 +34,9 @@ def test_points_are_singular_for_one():
          "coaching_best": None, "coaching_best_gap": None, "coaching_min_n": None}
     )  # fmt: skip
     assert "+14 points" in text and "only +1 point." in text
+    coaching = skills(
+        {"rep_best": "closing", "rep_best_gap": 0.14, "rep_worst": "opening", "rep_worst_gap": 0.01,
+         "coaching_best": "feedback", "coaching_best_gap": 0.18, "coaching_min_n": 4}
+    )  # fmt: skip
+    assert coaching.endswith("feedback shows the widest gap in the team's attainment (+18 points) "
+                             "(fewer than 5 coachee-quarters on one side: too few to mean much).")  # fmt: skip

@@ -304,9 +304,9 @@ def rollback(published: Path, folder: Path, run_id: str | None = None) -> Public
                 raise PublicationError(f"{len(matches)} kept publications match run id {run_id!r} (kept: {known})")
             target = matches[0]
         else:
-            at = next((i for i, p in enumerate(kept) if p.current), None)
             if not kept:
                 raise PublicationError(f"nothing has been published yet ({folder} holds no publication)")
+            at = next((i for i, p in enumerate(kept) if p.current), None)
             if at is None or at + 1 >= len(kept):
                 raise PublicationError(
                     "no earlier publication to roll back to"

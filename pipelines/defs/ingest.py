@@ -20,7 +20,7 @@ from pipelines.config import settings
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.landing.manifest import MANIFEST_NAME
-from pipelines.landing.zone import discover
+from pipelines.landing.zone import LandingZoneMissing, discover, require_landing
 from pipelines.sources import SYSTEMS, System, files_of
 
 INGEST_JOB = "ingest"
@@ -187,8 +187,10 @@ def build_landing_sensor(
     )
     def landing_zone_sensor(context: SensorEvaluationContext, coachwh: CoachwhConfig):
         landing = coachwh.settings.landing
-        if not landing.is_dir():  # said on every tick in the UI; the nightly run fails on it and alerts
-            return dg.SkipReason(f"the landing zone {landing} does not exist (COACHWH_LANDING)")
+        try:
+            require_landing(landing)
+        except LandingZoneMissing as missing:  # said on every tick in the UI; the nightly run fails on it, alerting
+            return dg.SkipReason(str(missing))
         pending, key = pending_fingerprint(landing)
         if key is None:
             return dg.SkipReason("no complete batch waiting in the landing zone")

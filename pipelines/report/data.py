@@ -70,27 +70,27 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
 # FLM on one side, and one in which no SLM covered an FLM has no "coached at least half" side: such quarters
 # (the first published ones, before the CRM held any coaching report) would only dilute or even reverse the
 # comparison. The page says which quarters it left out.
-COACHED_QUARTERS = """
-    select quarter from marts.mart_coaching_effectiveness
-    where is_next_quarter_complete group by quarter having max(coaching_hours_per_direct_report) > 0
-"""
-SLM_COACHED_QUARTERS = """
-    select quarter from marts.mart_coaching_effectiveness
-    where is_next_quarter_complete group by quarter having bool_or(coached_by_slm)
-"""
-SLM_COVERED_QUARTERS = """
-    select quarter from marts.mart_second_line_coaching
-    where is_next_quarter_complete and flms_eoq > 0 group by quarter having max(flm_coverage_pct) > 0
-"""
+def _evidence(table: str, rows: str, informative: str) -> tuple[str, str]:
+    """SQL for the quarters of `table`'s `rows` that `informative` (an aggregate over a quarter's rows) keeps,
+    and SQL for the labels of those it leaves out ('' when none): one predicate, both sides of it."""
+    kept = f"select quarter from marts.{table} where {rows} group by quarter having {informative}"
+    label = _label("quarter")
+    left_out = (
+        f"select coalesce(string_agg(distinct {label}, ', ' order by {label}), '') "
+        f"from marts.{table} where {rows} and quarter not in ({kept})"
+    )
+    return kept, left_out
 
 
-def _left_out(table: str, kept: str, where: str) -> str:
-    """SQL for the labels of the quarters of `table` (rows matching `where`) that `kept` leaves out."""
-    return f"""
-        select coalesce(string_agg(distinct {_label("quarter")}, ', ' order by {_label("quarter")}), '') as left_out
-        from marts.{table}
-        where {where} and quarter not in ({kept})
-    """
+COACHED_QUARTERS, COACHED_LEFT_OUT = _evidence(
+    "mart_coaching_effectiveness", "is_next_quarter_complete", "max(coaching_hours_per_direct_report) > 0"
+)
+SLM_COACHED_QUARTERS, SLM_COACHED_LEFT_OUT = _evidence(
+    "mart_coaching_effectiveness", "is_next_quarter_complete", "bool_or(coached_by_slm)"
+)
+SLM_COVERED_QUARTERS, SLM_COVERED_LEFT_OUT = _evidence(
+    "mart_second_line_coaching", "is_next_quarter_complete and flms_eoq > 0", "max(flm_coverage_pct) > 0"
+)
 
 
 IMPACT_SQL = f"""
@@ -203,7 +203,7 @@ HEADLINE_SQL = {
                 where coaching_intensity_quartile = 4 and next_quarter_attainment_pct is not null) as top_n,
             count(distinct manager_employee_id) filter (
                 where coaching_intensity_quartile = 1 and next_quarter_attainment_pct is not null) as bottom_n,
-            ({_left_out("mart_coaching_effectiveness", COACHED_QUARTERS, "is_next_quarter_complete")}) as left_out
+            ({COACHED_LEFT_OUT}) as left_out
         from marts.mart_coaching_effectiveness
         where is_next_quarter_complete and quarter in ({COACHED_QUARTERS})
     """,
@@ -215,8 +215,7 @@ HEADLINE_SQL = {
                 where coached_by_slm and next_quarter_attainment_pct is not null) as coached_n,
             count(distinct manager_employee_id) filter (
                 where not coached_by_slm and next_quarter_attainment_pct is not null) as not_coached_n,
-            ({_left_out("mart_coaching_effectiveness", SLM_COACHED_QUARTERS, "is_next_quarter_complete")})
-                as left_out
+            ({SLM_COACHED_LEFT_OUT}) as left_out
         from marts.mart_coaching_effectiveness
         where is_next_quarter_complete and quarter in ({SLM_COACHED_QUARTERS})
     """,
@@ -255,8 +254,7 @@ HEADLINE_SQL = {
             count(distinct manager_employee_id) filter (
                 where flm_coverage_pct < 0.5 and next_quarter_flm_coaching_hours_per_direct_report is not null)
                 as low_n,
-            ({_left_out("mart_second_line_coaching", SLM_COVERED_QUARTERS,
-                        "is_next_quarter_complete and flms_eoq > 0")}) as left_out
+            ({SLM_COVERED_LEFT_OUT}) as left_out
         from marts.mart_second_line_coaching
         where is_next_quarter_complete and flms_eoq > 0 and quarter in ({SLM_COVERED_QUARTERS})
     """,

@@ -19,8 +19,8 @@ def empty_home(tmp_path, monkeypatch):
     "argv, says",
     [
         (["generate", "--days", "-1"], "coachwh generate: days must be 0 or more"),
-        (["report"], "coachwh report: "),  # ... coachwh_marts.duckdb: no published marts yet
-        (["ingest"], "coachwh ingest: the landing zone "),  # ... does not exist
+        (["report"], "coachwh_marts.duckdb: no published marts yet (run `coachwh run` first)"),
+        (["ingest"], "/landing does not exist (or is no folder): set COACHWH_LANDING"),
         (["rollback"], "coachwh rollback: nothing has been published yet"),
         (["retract", "crm-2026-11-26", "--reason", "typo"], "coachwh retract: 'crm-2026-11-26' is no batch id"),
     ],
@@ -30,6 +30,7 @@ def test_a_fixable_error_is_one_line_and_exit_2(empty_home, capsys, argv, says):
     captured = capsys.readouterr()
     assert code == 2, captured
     text = captured.err + captured.out
+    assert text.startswith(f"coachwh {argv[0]}: ") and text.count("\n") == 1, text  # one line
     assert says in text and "Traceback" not in text, text
 
 

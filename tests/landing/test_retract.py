@@ -132,10 +132,9 @@ def _launch(gate, job_name: str, config: dict):
     defs = dg.Definitions.merge(
         repair_definitions(), dg.Definitions(resources={"coachwh": CoachwhConfig.from_settings(gate.cfg)})
     )
-    op = next(iter(defs.resolve_job_def(job_name).graph.node_dict))
-    return defs.resolve_job_def(job_name).execute_in_process(
-        run_config={"ops": {op: {"config": config}}}, raise_on_error=False
-    )
+    job = defs.resolve_job_def(job_name)
+    (op,) = job.graph.node_dict  # a repair job is one op
+    return job.execute_in_process(run_config={"ops": {op: {"config": config}}}, raise_on_error=False)
 
 
 def test_the_retract_job_of_the_dagster_ui_retracts_and_a_refusal_fails_it_once(gate):

@@ -82,9 +82,8 @@ def _column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
         if cols and max(f.columns.index(k) for k in cols) == f.columns.index(c.name):
             out.append(_uniqueness(cols))
     if c.values:
-        out.append(
-            _exp("expect_column_values_to_be_in_set", {"column": c.name, "value_set": list(c.values)}, "vocabulary")
-        )
+        kw = {"column": c.name, "value_set": list(c.values)}
+        out.append(_exp("expect_column_values_to_be_in_set", kw, c.values_rule, c.values_severity))
     if c.range is not None:
         kw = {"column": f"{c.name}::number"}
         if c.range.min is not None:
@@ -236,6 +235,8 @@ def _column_row(f: SourceFile, c: Column) -> str:
         if c.format.severity == "warn":
             fmt += " — warn"
     allowed = _values(c.values) if c.values else ""
+    if c.values and c.values_severity == "warn":
+        allowed += " — warn"
     if c.range is not None:
         allowed = (allowed + "; " if allowed else "") + c.range.rule
     required = {True: "yes", "live": "unless a tombstone", False: ""}[c.required]

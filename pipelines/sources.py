@@ -144,7 +144,9 @@ class Column:
     name: str
     format: Format | None = None
     required: bool | Literal["live"] = False  # "live": required where IsDeleted = 'false' (tombstones may omit it)
-    values: tuple[str, ...] = ()  # the vocabulary (a value outside it is refused)
+    values: tuple[str, ...] = ()  # the vocabulary (a value outside it is refused, unless values_severity says warn)
+    values_rule: str = "vocabulary"  # the wording of the vocabulary in failure messages and the docs
+    values_severity: Severity = "error"
     range: Range | None = None
     mostly: float | None = None  # the share of filled values that must have the format (GX `mostly`)
     castable: str | None = None  # the dbt source test: staging parses the column as this kind
@@ -425,7 +427,16 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "snapshot",
         (
             C("Id", SF_ID, required=True),
-            C("IsoCode", required=True, values=CURRENCIES, raw_not_null=True),
+            # A rate for a currency outside the deals' and quotas' vocabulary converts nothing (their own
+            # CurrencyIsoCode refuses such a currency), so an org with more active currencies is reported, not refused.
+            C(
+                "IsoCode",
+                required=True,
+                values=CURRENCIES,
+                values_rule="a currency the deals and quotas may be in (a rate of another currency is never used)",
+                values_severity="warn",
+                raw_not_null=True,
+            ),
             C("StartDate", ISO_DATE, required=True, castable="iso_date", raw_not_null=True),
             C("NextStartDate", ISO_DATE, castable="iso_date"),
             C(

@@ -155,6 +155,36 @@ def test_a_warning_loads_and_is_reported_with_the_record_id(gate):
     }
 
 
+def test_a_rate_of_a_currency_no_deal_may_be_in_loads_with_a_warning(gate):
+    """An org with more active currencies delivers their rates too: they convert nothing, so they are reported,
+    while a deal in such a currency is refused (the vocabulary case of KINDS, on the deal's own column)."""
+
+    def edit(rows, index):
+        rows[1][index("IsoCode")] = "CHF"
+
+    write_batch(gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_dated_conversion_rate", edit))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"] and not report.quarantined
+    assert gate.count("crm_dated_conversion_rate") == 5
+    (warning,) = report.loaded[0].warnings
+    assert "DatedConversionRate.csv row 2" in warning and "'CHF'" in warning
+
+
+def test_a_deal_in_a_currency_outside_the_vocabulary_is_refused(gate):
+    write_batch(
+        gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_opportunity", _set(2, "CurrencyIsoCode", "CHF"))
+    )
+    _refused(
+        gate,
+        "crm/2026-11-26",
+        file="Opportunity.csv",
+        row=2,
+        column="CurrencyIsoCode",
+        value="CHF",
+        words="not in {USD",
+    )
+
+
 def test_a_refused_batch_does_not_hold_back_the_other_systems(gate):
     write_batch(gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_call", _set(1, "Status_vod__c", "Done")))
     write_batch(gate.landing, "hris", "2026-11-26", default_files("hris"))

@@ -17,6 +17,9 @@ BI user who opens it read-write cannot alter the kept publication.
 `marts.publication` has one row per table of the published file, itself included (its `row_count` is the
 number of tables in the file), so "which tables, how many rows, from which run, how fresh" is one query; it
 describes itself and its columns in comments (PUBLICATION_COLUMNS), as the marts carry their dbt descriptions.
+Each mart's rows are stored sorted by its columns from the first (every mart's grain leads its columns), so a
+plain `select *` reads them in grain order and two publications of the same marts hold the same rows in the
+same order.
 The last `keep` publications before the newest are kept (default 7) besides the newest; older ones are
 deleted, except the one that is current after a rollback.
 """
@@ -139,7 +142,10 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
         con.execute(f"ATTACH {sql_literal(str(target))} AS pub")
         con.execute(f"CREATE SCHEMA pub.{PUBLISHED_SCHEMA}")
         for t in tables:
-            con.execute(f'CREATE TABLE pub.{PUBLISHED_SCHEMA}."{t}" AS SELECT * FROM "{wh}".{PUBLISHED_SCHEMA}."{t}"')
+            # Rows in the order of their columns, the grain's first: a publication of the same marts is the same
+            # file row for row, whichever engine built them (Spark hands its tables back in any order).
+            source = f'"{wh}".{PUBLISHED_SCHEMA}."{t}"'
+            con.execute(f'CREATE TABLE pub.{PUBLISHED_SCHEMA}."{t}" AS SELECT * FROM {source} ORDER BY ALL')
         _copy_comments(con, wh, "pub")
         counts = dict(
             con.execute(

@@ -91,6 +91,20 @@ def test_the_publication_table_describes_every_table_of_the_file_itself_included
     assert types["published_at"] == "TIMESTAMP" and types["as_of_date"] == "DATE"
 
 
+def test_the_rows_of_a_mart_are_published_in_the_order_of_its_columns(home):
+    """Whatever order the warehouse holds them in (a Spark build hands them back in any), the published rows are
+    sorted by the first column, then the next: (a, 1), (a, 2), (b, 1), (b, NULL), NULL last."""
+    with duckdb.connect(str(home.wh)) as con:
+        con.execute(
+            "create or replace table marts.mart_x as select * from (values ('b', 1), (null, 0), ('a', 2), "
+            "('b', null), ('a', 1)) t(k, v)"
+        )
+    home.publish("run-1")
+    with duckdb.connect(str(home.current), read_only=True) as con:
+        rows = con.execute("select * from marts.mart_x").fetchall()
+    assert rows == [("a", 1), ("a", 2), ("b", 1), ("b", None), (None, 0)]
+
+
 def test_the_marts_descriptions_go_with_them_as_comments(home):
     """dbt persists the marts' docs as comments in the warehouse; the published file carries them (a quote
     inside a description included), and no comment appears where the warehouse has none."""

@@ -118,8 +118,8 @@ revenue_quarter as (
     select
         manager_employee_id,
         {{ dbt.date_trunc('quarter', 'month') }} as quarter,
-        sum(bookings_usd) as bookings_usd,
-        sum(quota_usd) as quota_usd
+        {{ exact_sum('bookings_usd') }} as bookings_usd,
+        {{ exact_sum('quota_usd') }} as quota_usd
     from {{ ref('int_manager_months__revenue') }}
     group by 1, 2
 
@@ -131,7 +131,7 @@ retention_quarter as (
         manager_employee_id,
         {{ dbt.date_trunc('quarter', 'month') }} as quarter,
         sum(separations) as separations,
-        sum(avg_headcount) as sum_avg_headcount
+        {{ exact_sum('avg_headcount') }} as sum_avg_headcount
     from {{ ref('int_manager_months__retention') }}
     group by 1, 2
 

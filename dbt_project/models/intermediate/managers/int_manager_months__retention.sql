@@ -47,7 +47,7 @@ trailing_12m as (
         monthly.manager_employee_id,
         monthly.month,
         sum(window_rows.separations) as trailing_12m_separations,
-        sum(window_rows.avg_headcount) / 12 as trailing_12m_avg_headcount
+        {{ exact_sum('window_rows.avg_headcount') }} / 12 as trailing_12m_avg_headcount
     from monthly
     inner join monthly as window_rows
         on window_rows.manager_employee_id = monthly.manager_employee_id

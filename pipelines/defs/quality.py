@@ -101,7 +101,7 @@ def check_result(selection: str, runs: list[results.SuiteRun]) -> dg.AssetCheckR
         for i, (batch_id, f) in enumerate(failures[:20], start=1):
             metadata[f"failure {i}"] = f"[{f['severity']}] {batch_id}: {f['message']}"
     description = (
-        f"{len(failures)} expectation(s) failed on {len(runs)} batch(es)"
+        f"{len(failures)} expectation(s) failed in {len({b for b, _ in failures})} of {len(runs)} batch(es)"
         if failures
         else f"every expectation met on {len(runs)} batch(es)"
     )

@@ -131,6 +131,21 @@ def _cmd_retract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_replay(args: argparse.Namespace) -> int:
+    from pipelines.landing.replay import prepare_replay
+
+    into = Path(args.into).resolve()
+    copied = prepare_replay(settings(), args.date, into)
+    print(f"copied {len(copied)} loaded batches up to {args.date.isoformat()} into {into / 'landing'}")
+    # every path named, so that a shell set up for the production home (its landing zone, its Dagster
+    # instance) cannot send the replay's run there
+    print(
+        f"build the marts as of {args.date.isoformat()} there with:\n"
+        f"  env -u DAGSTER_HOME COACHWH_HOME={into} COACHWH_LANDING={into / 'landing'} coachwh run"
+    )
+    return 0
+
+
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from pipelines.defs.warehouse import prepare_manifest
 
@@ -220,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
     retract.add_argument("batch", metavar="SYSTEM/DATE", help="the loaded batch, e.g. hris/2026-11-26")
     retract.add_argument("--reason", required=True, help="why (kept in the registry and the quarantine)")
     retract.set_defaults(func=_cmd_retract)
+
+    replay = sub.add_parser(
+        "replay", help="a new home whose landing zone holds the batches loaded up to a date: the marts as of then"
+    )
+    replay.add_argument("date", type=_date, metavar="DATE", help="the last extract date to replay, e.g. 2026-11-03")
+    replay.add_argument("--into", required=True, help="a new (or empty) folder: the home of the replay")
+    replay.set_defaults(func=_cmd_replay)
 
     prep = sub.add_parser("prepare", help="parse the dbt project into its manifest (done by setup)")
     prep.set_defaults(func=_cmd_prepare)

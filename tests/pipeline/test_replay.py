@@ -1,0 +1,92 @@
+"""`coachwh replay DATE --into DIR`: the marts as of a past extract date, rebuilt in a new home from the archive.
+
+On the small sample: the history night is built and published, the next night too; then the history night
+is replayed into a new home and built there. Its published marts must be the history night's publication
+row for row (time comes from the data, and the publication stores rows in grain order), and the original
+home must be untouched by the replay.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines import publication as pub
+from tests.delivery import deliver, hold_back
+
+pytestmark = pytest.mark.slow
+
+BIN = Path(sys.executable).parent
+
+
+def coachwh(home: Path, *args: str, expect: int = 0) -> str:
+    """`coachwh ARGS` in a subprocess on `home` (its own landing zone and Dagster instance); its output."""
+    env = {**os.environ, "COACHWH_HOME": str(home), "COACHWH_LANDING": str(home / "landing")}
+    env.pop("DAGSTER_HOME", None)
+    done = subprocess.run([str(BIN / "coachwh"), *args], env=env, capture_output=True, text=True, timeout=1800)
+    assert done.returncode == expect, f"coachwh {' '.join(args)}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+    return done.stdout + done.stderr
+
+
+def marts(path: Path) -> dict[str, list[tuple]]:
+    """Every table of a published file but the publication table (its run and time differ by design)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+            if t != pub.PUBLICATION_TABLE
+        ]
+        return {t: con.execute(f'select * from marts."{t}"').fetchall() for t in tables}
+
+
+@pytest.fixture(scope="module")
+def two_nights(tmp_path_factory) -> tuple[Path, str, pub.Publication]:
+    home = tmp_path_factory.mktemp("replay") / "home"
+    home.mkdir()
+    coachwh(home, "generate", "--profile", "small", "--days", "1")
+    landing = home / "landing"
+    history, night = sorted(p.name for p in (landing / "crm").iterdir())
+    held = hold_back(landing, home.parent / "held", night)
+    coachwh(home, "run")
+    deliver(held, landing)
+    coachwh(home, "run")
+    kept = pub.list_publications(home / "coachwh_marts.duckdb", home / "publications")
+    first = next(p for p in kept if not p.current)
+    assert first.as_of_date.isoformat() == history
+    return home, history, first
+
+
+def test_a_replay_of_the_history_night_publishes_that_nights_marts_row_for_row(two_nights, tmp_path):
+    home, history, first = two_nights
+    archive_before = sorted(p.relative_to(home) for p in (home / "archive").rglob("*"))
+    replay = tmp_path / "replay"
+
+    out = coachwh(home, "replay", history, "--into", str(replay))
+    assert f"COACHWH_HOME={replay} COACHWH_LANDING={replay / 'landing'} coachwh run" in out
+    copied = sorted(f"{s.name}/{b.name}" for s in (replay / "landing").iterdir() for b in s.iterdir())
+    assert copied == sorted(f"{s}/{history}" for s in ("crm", "hris", "lms", "survey"))
+    assert sorted(p.relative_to(home) for p in (home / "archive").rglob("*")) == archive_before
+
+    coachwh(replay, "run")
+    replayed = marts(replay / "coachwh_marts.duckdb")
+    assert replayed == marts(first.path)
+    assert sum(len(rows) for rows in replayed.values()) > 1000
+
+
+def test_a_replay_refuses_a_used_folder_and_a_date_before_any_load(two_nights, tmp_path):
+    home, history, _ = two_nights
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "something").write_text("kept")
+    err = coachwh(home, "replay", history, "--into", str(used), expect=2)
+    assert f"coachwh replay: {used} is not empty: a replay starts a new home" in err
+    err = coachwh(home, "replay", "2020-01-01", "--into", str(tmp_path / "new"), expect=2)
+    assert "no batch loaded with an extract date up to 2020-01-01" in err
+    assert not (tmp_path / "new").exists()

@@ -8,42 +8,14 @@ home must be untouched by the replay.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines import publication as pub
-from tests.delivery import deliver, hold_back
+from tests.delivery import coachwh, deliver, hold_back, published
 
 pytestmark = pytest.mark.slow
-
-BIN = Path(sys.executable).parent
-
-
-def coachwh(home: Path, *args: str, expect: int = 0) -> str:
-    """`coachwh ARGS` in a subprocess on `home` (its own landing zone and Dagster instance); its output."""
-    env = {**os.environ, "COACHWH_HOME": str(home), "COACHWH_LANDING": str(home / "landing")}
-    env.pop("DAGSTER_HOME", None)
-    done = subprocess.run([str(BIN / "coachwh"), *args], env=env, capture_output=True, text=True, timeout=1800)
-    assert done.returncode == expect, f"coachwh {' '.join(args)}:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return done.stdout + done.stderr
-
-
-def marts(path: Path) -> dict[str, list[tuple]]:
-    """Every table of a published file but the publication table (its run and time differ by design)."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [
-            t
-            for (t,) in con.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-            ).fetchall()
-            if t != pub.PUBLICATION_TABLE
-        ]
-        return {t: con.execute(f'select * from marts."{t}"').fetchall() for t in tables}
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +47,9 @@ def test_a_replay_of_the_history_night_publishes_that_nights_marts_row_for_row(t
     assert sorted(p.relative_to(home) for p in (home / "archive").rglob("*")) == archive_before
 
     coachwh(replay, "run")
-    replayed = marts(replay / "coachwh_marts.duckdb")
-    assert replayed == marts(first.path)
-    assert sum(len(rows) for rows in replayed.values()) > 1000
+    replayed = published(replay / "coachwh_marts.duckdb")
+    assert replayed == published(first.path)  # the same tables, columns, types and rows, in the same order
+    assert sum(len(rows) for _, rows in replayed.values()) > 1000
 
 
 def test_a_replay_refuses_a_used_folder_and_a_date_before_any_load(two_nights, tmp_path):

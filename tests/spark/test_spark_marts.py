@@ -10,49 +10,15 @@ order).
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.delivery import deliver, hold_back
+from tests.delivery import coachwh, deliver, hold_back, published
 
 # slow too, so that `pytest -m "not slow"` (make test-fast) leaves it out as well.
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
-
-BIN = Path(sys.executable).parent
-
-
-def coachwh(home: Path, *args: str) -> str:
-    """In a subprocess, as an operator runs it; its output when it succeeded."""
-    env = {**os.environ, "COACHWH_HOME": str(home), "COACHWH_LANDING": str(home / "landing")}
-    env.pop("DAGSTER_HOME", None)
-    done = subprocess.run([str(BIN / "coachwh"), *args], env=env, capture_output=True, text=True, timeout=3600)
-    assert done.returncode == 0, f"coachwh {' '.join(args)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-    return done.stdout + done.stderr
-
-
-def published(path: Path) -> dict[str, tuple[list[tuple[str, str]], list[tuple]]]:
-    """Every mart of the published file: its (column, type) list and its rows. (marts.publication describes
-    the publication itself: its run id and time differ from one run to the next by design.)"""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts' "
-                "and table_name <> 'publication' order by 1"
-            ).fetchall()
-        ]
-        return {
-            t: (
-                [(r[0], r[1]) for r in con.execute(f'describe marts."{t}"').fetchall()],
-                con.execute(f'select * from marts."{t}"').fetchall(),
-            )
-            for t in tables
-        }
 
 
 def same(a, b) -> bool:

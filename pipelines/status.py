@@ -15,15 +15,19 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.extracts import freshness_verdicts, latest_extract_dates
-from pipelines.landing.zone import discover
+from pipelines.landing.zone import LandingZoneMissing, discover, require_landing
 
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     today = today or date.today()
-    missing = "" if cfg.landing.is_dir() else "  MISSING: no batch can load until it exists (COACHWH_LANDING)"
-    lines = [f"home      {cfg.home}", f"landing   {cfg.landing}{missing}"]
-
-    pending = discover(cfg.landing) if cfg.landing.exists() else []
+    lines = [f"home      {cfg.home}"]
+    try:
+        require_landing(cfg.landing)
+        lines.append(f"landing   {cfg.landing}")
+        pending = discover(cfg.landing)
+    except LandingZoneMissing as missing:  # the gate's own verdict: no batch can load until it exists
+        lines.append(f"landing   {cfg.landing}  MISSING: {missing}")
+        pending = []
     waiting = [b.batch_id for b in pending if not b.complete]
     ready = [b.batch_id for b in pending if b.complete]
     lines.append(f"pending   {len(ready)} complete batch(es) ready to load, {len(waiting)} without manifest yet")

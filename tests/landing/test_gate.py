@@ -298,3 +298,14 @@ def test_status_lists_a_refused_batch_until_its_corrected_redelivery_loads(gate)
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))  # the corrected delivery
     assert [o.batch_id for o in gate.ingest().loaded] == ["lms/2026-11-26"]
     assert "lms/2026-11-26" not in "\n".join(status_lines(gate.cfg))
+
+
+def test_status_says_the_landing_zone_is_missing_as_the_gate_refuses_it(gate):
+    from pipelines.status import status_lines
+
+    gate.landing.rename(gate.landing.with_name("unmounted"))
+    (line,) = [x for x in status_lines(gate.cfg) if x.startswith("landing ")]
+    assert line == (
+        f"landing   {gate.landing}  MISSING: the landing zone {gate.landing} does not exist (or is no folder): "
+        "set COACHWH_LANDING (default $COACHWH_HOME/landing) to the folder the systems deliver into, or mount it"
+    )

@@ -40,28 +40,24 @@ def _left_out(n: dict, why: str) -> str:
 
 
 def intensity(n: dict) -> str:
+    why = "no coaching recorded in it"
     if not n["quarters"]:
-        return "No quarter with coaching recorded has a complete next quarter yet." + _left_out(
-            n, "no coaching recorded in it"
-        )
+        return "No quarter with coaching recorded has a complete next quarter yet." + _left_out(n, why)
     return (
         f"Over {_quarters(n['quarters'])}, the managers who coached most (quartile 4, {n['top_n']} managers) reached "
         f"{_pct(n['top'])} of quota the quarter after; those who coached least (quartile 1, {n['bottom_n']}) "
-        f"{_pct(n['bottom'])}{_versus(n['top'], n['bottom'])}{_caveat(n['top_n'], n['bottom_n'])}."
-        + _left_out(n, "no coaching recorded in it")
+        f"{_pct(n['bottom'])}{_versus(n['top'], n['bottom'])}{_caveat(n['top_n'], n['bottom_n'])}." + _left_out(n, why)
     )
 
 
 def slm(n: dict) -> str:
+    why = "no FLM coached by their SLM in it"
     if not (n["coached_n"] or n["not_coached_n"]):
-        return "No quarter in which an SLM coached an FLM has a complete next quarter yet." + _left_out(
-            n, "no FLM coached by their SLM in it"
-        )
+        return "No quarter in which an SLM coached an FLM has a complete next quarter yet." + _left_out(n, why)
     return (
         f"Teams of FLMs coached by their SLM ({n['coached_n']} managers) reached {_pct(n['coached'])} of quota the "
         f"quarter after, against {_pct(n['not_coached'])} for FLMs who were not coached ({n['not_coached_n']})"
-        f"{_versus(n['coached'], n['not_coached'])}{_caveat(n['coached_n'], n['not_coached_n'])}."
-        + _left_out(n, "no FLM coached by their SLM in it")
+        f"{_versus(n['coached'], n['not_coached'])}{_caveat(n['coached_n'], n['not_coached_n'])}." + _left_out(n, why)
     )
 
 

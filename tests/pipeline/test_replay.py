@@ -52,7 +52,7 @@ def test_a_replay_of_the_history_night_publishes_that_nights_marts_row_for_row(t
     assert sum(len(rows) for _, rows in replayed.values()) > 1000
 
 
-def test_a_replay_refuses_a_used_folder_and_a_date_before_any_load(two_nights, tmp_path):
+def test_a_replay_refuses_a_used_folder_a_date_before_any_load_and_a_lost_archive(two_nights, tmp_path):
     home, history, _ = two_nights
     used = tmp_path / "used"
     used.mkdir()
@@ -61,4 +61,11 @@ def test_a_replay_refuses_a_used_folder_and_a_date_before_any_load(two_nights, t
     assert f"coachwh replay: {used} is not empty: a replay starts a new home" in err
     err = coachwh(home, "replay", "2020-01-01", "--into", str(tmp_path / "new"), expect=2)
     assert "no batch loaded with an extract date up to 2020-01-01" in err
-    assert not (tmp_path / "new").exists()
+    archived = home / "archive" / "lms" / history
+    archived.rename(archived.with_name("moved"))
+    try:
+        err = coachwh(home, "replay", history, "--into", str(tmp_path / "new"), expect=2)
+    finally:
+        archived.with_name("moved").rename(archived)
+    assert f"archived deliveries are missing: lms/{history} ({archived})" in err
+    assert not (tmp_path / "new").exists()  # nothing copied before the refusal

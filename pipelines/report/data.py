@@ -27,7 +27,7 @@ def _label(column: str) -> str:
 
 @dataclass(frozen=True)
 class ReportData:
-    as_of_date: date | None  # None only in a file published before anything loaded (no longer possible)
+    as_of_date: date | None  # None: a file published before anything loaded (refused now; an old kept one may be)
     impact: Rows  # quarter x coaching-intensity quartile
     slm_split: Rows  # quarter x coached by their SLM or not
     skills: Rows  # skill x rating band, over every quarter with a complete next quarter

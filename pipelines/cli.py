@@ -56,8 +56,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             settings(), full_refresh=args.full_refresh, verbose=args.verbose, wait=not args.no_wait, engine=args.engine
         )
     except LockTimeout as e:
-        print(f"coachwh run refused: {e}; another run is going (or use `coachwh run` without --no-wait to wait)")
-        return 2
+        raise CommandError(f"refused: {e}; another run is going (without --no-wait, `coachwh run` waits for it)") from None
     return 0 if ok else 1
 
 

@@ -10,6 +10,7 @@ import os
 import subprocess
 
 from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
+from pipelines.errors import CommandError
 from pipelines.locks import file_lock
 
 
@@ -26,8 +27,7 @@ def dbt_command(*args: str) -> list[str]:
 
 def build_and_serve(cfg: Settings, port: int = 8080, serve: bool = True) -> int:
     if not cfg.warehouse.exists():
-        print(f"no warehouse at {cfg.warehouse} yet: run `coachwh run` (or `make demo`) first")
-        return 1
+        raise CommandError(f"no warehouse at {cfg.warehouse} yet: run `coachwh run` (or `make demo`) first")
     env = {**os.environ, "COACHWH_HOME": str(cfg.home)}
     with file_lock(cfg.run_lock, "coachwh docs", on_wait=lambda who: print(f"waiting for {who} to finish…")):
         built = subprocess.run(dbt_command("docs", "generate", "--quiet"), cwd=DBT_PROJECT_DIR, env=env, check=False)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipelines.cli import main
+from pipelines.config import settings
+from pipelines.locks import file_lock
 
 
 @pytest.fixture
@@ -23,15 +25,25 @@ def empty_home(tmp_path, monkeypatch):
         (["ingest"], "/landing does not exist (or is no folder): set COACHWH_LANDING"),
         (["rollback"], "coachwh rollback: nothing has been published yet"),
         (["retract", "crm-2026-11-26", "--reason", "typo"], "coachwh retract: 'crm-2026-11-26' is no batch id"),
+        (["docs"], "/warehouse.duckdb yet: run `coachwh run` (or `make demo`) first"),
     ],
 )
 def test_a_fixable_error_is_one_line_and_exit_2(empty_home, capsys, argv, says):
     code = main([*argv, "--out", str(empty_home / "out")] if argv[0] == "generate" else argv)
     captured = capsys.readouterr()
     assert code == 2, captured
-    text = captured.err + captured.out
-    assert text.startswith(f"coachwh {argv[0]}: ") and text.count("\n") == 1, text  # one line
+    text = captured.err
+    assert text.startswith(f"coachwh {argv[0]}: ") and text.count("\n") == 1, captured  # one line, on stderr
     assert says in text and "Traceback" not in text, text
+
+
+def test_run_no_wait_refuses_at_once_while_another_run_holds_the_lock(empty_home, capsys):
+    with file_lock(settings().run_lock, "the test's run"):
+        code = main(["run", "--no-wait"])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert captured.err.startswith("coachwh run: refused: ") and captured.err.count("\n") == 1, captured
+    assert "held by pid " in captured.err and "the test's run" in captured.err, captured
 
 
 def test_a_setting_that_cannot_be_used_is_named(empty_home, capsys, monkeypatch):

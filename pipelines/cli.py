@@ -56,7 +56,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             settings(), full_refresh=args.full_refresh, verbose=args.verbose, wait=not args.no_wait, engine=args.engine
         )
     except LockTimeout as e:
-        raise CommandError(f"refused: {e}; another run is going (without --no-wait, `coachwh run` waits for it)") from None
+        waits = "without --no-wait, `coachwh run` waits for it"
+        raise CommandError(f"refused: {e}; another run is going ({waits})") from None
     return 0 if ok else 1
 
 

@@ -2,7 +2,7 @@
 
 Dagster's `SqliteEventLogStorage` builds a new SQLAlchemy engine, opens the database file, checks its tables
 and throws it all away for every event it stores, two or three times per event (the run's own file, then
-the cross-run index). A night records about two thousand events (a planned and an evaluated event per dbt
+the cross-run index). A night records about nine hundred events (a planned and an evaluated event per dbt
 test, a materialization per model): that cost about 15 s of a 70 s night on two cores, in the process
 that also reads dbt's output. This subclass keeps one pooled engine per database file for the few files a
 process writes, and remembers the tables it has seen; what it writes, and where, is Dagster's own code.

@@ -38,6 +38,7 @@ TARGETS = {
     "first run <= 3x floor": lambda r: r["ratios"]["first_run_x_floor"] <= 3,
     "peak memory <= 2 GiB": lambda r: max(m["peak_bytes"] for m in r["measured"]) <= 2 * GIB,
     "contracts of the history <= 0.3x floor": lambda r: r["ratios"]["contracts_x_floor"] <= 0.3,
+    "full dbt build <= 40 s": lambda r: r["first_run"]["stages"].get("dbt", float("inf")) <= 40,
     "one night <= 30 s": lambda r: r["night"]["seconds"] <= 30,
     "medium and large night within 1.3x": lambda r: (
         "large_vs_medium_night" not in r["ratios"] or r["ratios"]["large_vs_medium_night"] <= 1.3  # no medium run

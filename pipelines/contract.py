@@ -321,6 +321,13 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         "admitting real calendar days only (02/30/2026 is refused); a vocabulary is exact (case and spaces",
         "count); numeric ranges are checked on the value cast to a number; keys are unique within a batch,",
         "over all its rows.",
+        *(
+            f"A {'/'.join(f.key)} of `{_md(f.file_pattern)}` keeps its {f.key_keeps} in every batch: a later batch may "
+            f"deliver it again, but one that names it with another {f.key_keeps} is refused (checked against raw at "
+            "the gate, rule `key already loaded with another value`)."
+            for f in SOURCE_FILES
+            if f.key_keeps
+        ),
         "",
     ]
     for f in SOURCE_FILES:

@@ -172,6 +172,9 @@ class SourceFile:
     description: str = ""
     key: tuple[str, ...] = ()  # the columns that name one record (unique within a batch)
     also_unique: tuple[tuple[str, ...], ...] = ()  # further column sets unique within a batch
+    # A column whose value a key keeps in every batch: a survey's ResponseId belongs to one wave, so a later batch
+    # may deliver that wave again (a corrected export) but never name one of its responses in another wave.
+    key_keeps: str | None = None
     notes: str = ""  # the quirks of the file, in words (the suite's meta.notes and the docs)
     meaning: tuple[str, ...] = ()  # what the values mean, for the docs page (no check follows from it)
     nightly: bool = True  # False: delivered when it happens (a survey wave), so dbt has no freshness for it
@@ -182,6 +185,8 @@ class SourceFile:
             missing = [c for c in cols if c not in names]
             if missing:
                 raise ValueError(f"{self.raw_table}: key columns {missing} are not delivered columns")
+        if self.key_keeps is not None and (not self.key or self.key_keeps not in names):
+            raise ValueError(f"{self.raw_table}: key_keeps needs a key and a delivered column")
         optional = [c for c in self.key if self.column(c).required is not True]
         if optional:
             raise ValueError(f"{self.raw_table}: key columns {optional} must be required")
@@ -578,6 +583,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             ),
         ),
         key=("ResponseId",),
+        key_keeps="Wave",
         header_rows=3,
         nightly=False,
         description="Engagement survey responses of one wave (Qualtrics export, three header rows).",

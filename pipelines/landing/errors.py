@@ -67,3 +67,4 @@ class Rule:
     SYMLINK = "symbolic link in the landing zone"
     FILE_NAME = "file name breaks the contract"
     CONTRACT = "source contract"
+    KEY_ELSEWHERE = "key already loaded with another value"

@@ -382,8 +382,9 @@ def _load_validate_commit(
         try:
             for name, f in files:
                 stats.append(_load_file(con, batch, manifest, name, f, hashes[name], Path(tmp), now))
-            reports = contracts.validate_batch(con, batch.batch_id, sorted({s.raw_table for s in stats}))
-            refused = contracts.refusals(reports)
+            tables = sorted({s.raw_table for s in stats})
+            reports = contracts.validate_batch(con, batch.batch_id, tables)
+            refused = contracts.refusals(reports) + contracts.keys_kept_elsewhere(con, batch.batch_id, tables)
             if refused:
                 raise BatchRejected(refused, reports)
             destination = free_destination(cfg.archive, batch.system, batch.name)

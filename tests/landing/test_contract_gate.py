@@ -262,3 +262,35 @@ def test_a_single_bad_row_in_the_middle_of_a_million_rows_is_found_by_its_row_nu
         value="Done",
         words="1 row(s) break",
     )
+
+
+def _survey_wave(wave: str) -> dict[str, bytes]:
+    """A survey batch of wave `wave` holding the same ResponseIds as every other call (rows 1 to 3)."""
+    f = source_file("survey_responses")
+    data = rows_for(f, 3)
+    for row in data:
+        row[f.columns.index("Wave")] = wave
+    return {f"responses_{wave}.csv": csv_text(f.columns, data, extra_header_rows=qualtrics_headers(f))}
+
+
+def test_a_response_of_an_earlier_wave_named_again_in_another_wave_is_refused(gate):
+    write_batch(gate.landing, "survey", "2026-11-26", _survey_wave("2025-Q3"))
+    assert [o.batch_id for o in gate.ingest().loaded] == ["survey/2026-11-26"]
+    write_batch(gate.landing, "survey", "2026-11-27", _survey_wave("2025-Q4"))
+    report = gate.ingest()
+    (outcome,) = report.quarantined
+    (v,) = outcome.violations
+    assert (v.file, v.rule, v.row, v.column) == ("responses_2025-Q4.csv", Rule.KEY_ELSEWHERE, 1, "ResponseId"), v
+    assert v.detail.startswith("3 row(s) name a record that a batch loaded before holds with another Wave: "), v.detail
+    assert "has Wave '2025-Q4' here and '2025-Q3' in batch survey/2026-11-26" in v.detail, v.detail
+    rejected = (gate.cfg.quarantine / "survey" / "2026-11-27" / "REJECTED.md").read_text()
+    assert f"| responses_2025-Q4.csv | {Rule.KEY_ELSEWHERE} |  | 1 | ResponseId |" in rejected, rejected
+    assert gate.query("SELECT DISTINCT _batch_id, Wave FROM raw.survey_responses") == [("survey/2026-11-26", "2025-Q3")]
+
+
+def test_a_wave_delivered_again_by_a_later_batch_loads(gate):
+    write_batch(gate.landing, "survey", "2026-11-26", _survey_wave("2025-Q3"))
+    write_batch(gate.landing, "survey", "2026-11-27", _survey_wave("2025-Q3"))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["survey/2026-11-26", "survey/2026-11-27"], gate.lines
+    assert not report.quarantined

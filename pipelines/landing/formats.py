@@ -205,7 +205,9 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
 
     Dates that arrive as real date cells are written MM/DD/YYYY, as in the CSV export, so both
     deliveries load identically. An Employee ID cell holding a number is refused (the leading zeros
-    would be lost). Trailing empty rows are dropped; values beyond the last header column are refused.
+    would be lost). A formula cell counts with the value the workbook saved for it (what Excel shows); one
+    saved without a value (written by a program, never calculated) is refused, where reading it as empty
+    would lose the value. Trailing empty rows are dropped; values beyond the last header column are refused.
     Raises BatchRejected naming the sheet row (`line`, 1 = header) and column.
     """
     from zipfile import BadZipFile
@@ -216,12 +218,16 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
     name = path.name
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # the same sheet again with its formulas, to tell an empty cell from a formula saved without its value
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as e:
         raise BatchRejected([Violation(name, Rule.UNREADABLE, f"not a readable .xlsx workbook ({e})")]) from None
     try:
         if not wb.worksheets:
             raise BatchRejected([Violation(name, Rule.UNREADABLE, "workbook has no sheet")])
         rows = wb.worksheets[0].iter_rows(values_only=True)
+        formula_rows = formulas.worksheets[0].iter_rows()
+        next(formula_rows, None)
         header_cells = next(rows, None)
         if header_cells is None:
             raise BatchRejected([Violation(name, Rule.UNREADABLE, "first sheet is empty: no header row")])
@@ -238,7 +244,27 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
         with open(out, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(f.columns)
-            for sheet_row, cells in enumerate(rows, 2):
+            for sheet_row, (cells, formula_cells) in enumerate(zip(rows, formula_rows, strict=True), 2):
+                uncalculated = [
+                    i
+                    for i, (v, fc) in enumerate(zip(cells, formula_cells, strict=False))
+                    if v is None and fc.data_type == "f"
+                ]
+                if uncalculated:
+                    i = uncalculated[0]
+                    raise BatchRejected(
+                        [
+                            Violation(
+                                name,
+                                Rule.CELL,
+                                f"a formula saved without its value ({formula_cells[i].value}): open and save the "
+                                "workbook in Excel, or export values",
+                                line=sheet_row,
+                                row=sheet_row - 1,
+                                column=f.columns[i] if i < width else None,
+                            )
+                        ]
+                    )
                 if all(c is None or c == "" for c in cells):
                     pending_empty += 1
                     continue
@@ -280,3 +306,4 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
         return written
     finally:
         wb.close()
+        formulas.close()

@@ -168,6 +168,27 @@ def test_numeric_employee_id_cell_is_refused_with_row_and_column(gate):
     assert (v.file, v.line, v.row, v.column) == ("workers.xlsx", 3, 2, "Manager Employee ID")
 
 
+def test_a_formula_cell_saved_without_its_value_is_refused_not_read_as_empty(gate):
+    def formula(ws):
+        ws["M3"] = '="000" & "123"'  # openpyxl saves the formula alone: no workbook program has calculated it
+
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=formula),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+        rows={"workers.xlsx": 3},
+    )
+    report = gate.ingest()
+    assert report.quarantined and gate.total_raw_rows() == 0
+    v = next(v for v in report.quarantined[0].violations if v.rule == Rule.CELL)
+    assert (v.file, v.line, v.row, v.column) == ("workers.xlsx", 3, 2, "Manager Employee ID")
+    assert v.detail.startswith('a formula saved without its value (="000" & "123")'), v.detail
+
+
 def test_xlsx_with_wrong_header_and_garbage_workbook(gate):
     cols = list(WORKERS.columns)
     cols.remove("Region")

@@ -20,7 +20,7 @@ from pipelines.config import settings
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.landing.manifest import MANIFEST_NAME
-from pipelines.landing.zone import LandingZoneMissing, discover, require_landing
+from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries, strays_of
 from pipelines.sources import SYSTEMS, System, files_of
 
 INGEST_JOB = "ingest"
@@ -28,6 +28,9 @@ INGEST_JOB = "ingest"
 # can set this pool's limit to 1 to queue them in Dagster instead (`dagster instance concurrency set`).
 WAREHOUSE_POOL = "duckdb_warehouse"
 GATE_CHECK = "landing_gate"
+# WARN: something in the landing zone that no gate reads (`CRM/2026-11-05/`, `crm/export.zip`): a delivery that
+# went to the wrong place would otherwise be missed without a word until the freshness check notices the gap.
+LAYOUT_CHECK = "landing_zone_layout"
 # Metadata keys of a raw asset's materialisation that list batch ids, read back by the contract checks, the run
 # report and the progress lines: loaded into this raw table, delivered again identically, still without manifest.
 LOADED_BATCHES = "batch_ids"
@@ -87,6 +90,14 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                 "(see $COACHWH_HOME/quarantine/<system>/<date>/REJECTED.md).",
             )
             for spec in specs
+        ]
+        + [
+            dg.AssetCheckSpec(
+                LAYOUT_CHECK,
+                asset=specs[0].key,
+                description=f"Nothing for {system} lies in the landing zone outside a {system}/<YYYY-MM-DD>/ batch "
+                "folder, where no gate would read it (a misnamed folder, a stray file): warns, never refuses.",
+            )
         ],
     )
     def _ingest(context: AssetExecutionContext, coachwh: CoachwhConfig):
@@ -117,6 +128,17 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                     "dagster/row_count": dg.MetadataValue.int(int(s["rows"])),
                 },
             )
+        strays = strays_of(system, stray_entries(coachwh.settings.landing))
+        for entry in strays:
+            context.log.warning(f"landing zone: '{entry}' {STRAY_WHY}")
+        yield dg.AssetCheckResult(
+            asset_key=specs[0].key,
+            check_name=LAYOUT_CHECK,
+            passed=not strays,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="; ".join(f"'{e}' {STRAY_WHY}" for e in strays) or None,
+            metadata={"stray_entries": dg.MetadataValue.json(strays)},
+        )
         for spec in specs:
             # A quarantined batch stops at the gate; the rest still loads and the marts still build, but
             # the run must say so loudly: an ERROR check in the UI, and `coachwh run` exits non-zero.

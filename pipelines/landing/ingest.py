@@ -36,6 +36,7 @@ from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.landing.manifest import Manifest, check_folder, read_manifest
 from pipelines.landing.registry import BatchRecord, FileRecord
 from pipelines.landing.zone import (
+    STRAY_WHY,
     Batch,
     discover,
     free_destination,
@@ -148,7 +149,7 @@ def ingest_pending(
     started = time.perf_counter()
     report = IngestReport(stray=stray_entries(cfg.landing) if systems is None else [])
     for entry in report.stray:
-        say(f"landing zone: ignoring '{entry}' (not a <system>/<YYYY-MM-DD>/ batch folder)")
+        say(f"landing zone: '{entry}' {STRAY_WHY}")
     con = loader.connect(cfg.warehouse, memory_limit=memory_limit)
     try:
         create_raw_tables(con)

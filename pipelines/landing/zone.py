@@ -75,6 +75,23 @@ def discover(landing: Path, systems: Iterable[System] | None = None) -> list[Bat
     return batches
 
 
+STRAY_WHY = (
+    "is no <system>/<YYYY-MM-DD>/ batch folder, so nothing in it is loaded "
+    f"(the system folders are {', '.join(SYSTEMS)}, in lower case)"
+)
+
+
+def strays_of(system: System, strays: list[str]) -> list[str]:
+    """The stray entries a system's gate reports: those inside its folder, and those at the top whose name begins
+    with the system's (`CRM/`, `crm.zip`); a top entry that begins with no system's name (`erp/`), every gate."""
+
+    def owners(entry: str) -> list[str]:
+        top = Path(entry).parts[0].lower()
+        return [s for s in SYSTEMS if top.startswith(s)] or list(SYSTEMS)
+
+    return [e for e in strays if system in owners(e)]
+
+
 def stray_entries(landing: Path) -> list[str]:
     """Things in the landing zone that are no batch folder (reported, never touched)."""
     if not landing.is_dir():

@@ -15,12 +15,13 @@ from pipelines.defs.ingest import (
     INGEST_ASSET_SPECS,
     INGEST_ASSETS,
     INGEST_JOB,
+    LAYOUT_CHECK,
     RAW_ASSET_KEYS,
     build_landing_sensor,
     ingest_definitions,
 )
 from pipelines.defs.resources import CoachwhConfig
-from pipelines.sources import SOURCE_FILES
+from pipelines.sources import SOURCE_FILES, SYSTEMS, files_of
 from tests.landing.kit import default_files, write_batch
 
 
@@ -57,6 +58,24 @@ def test_assets_materialise_in_process(gate, monkeypatch):
     assert meta["lms_courses"]["rows_loaded"].value == 2 and meta["lms_courses"]["bytes_loaded"].value > 0
     assert meta["hris_workers"]["rows_loaded"].value == 0
     assert gate.count("crm_call") == 5
+
+
+def test_a_delivery_in_a_misnamed_folder_warns_on_its_system_and_loads_nothing(gate, monkeypatch):
+    monkeypatch.setenv("COACHWH_HOME", str(gate.cfg.home))
+    monkeypatch.delenv("COACHWH_LANDING", raising=False)
+    write_batch(gate.landing, "crm", "2026-11-26", default_files("crm"))
+    (gate.landing / "crm").rename(gate.landing / "CRM")  # upper case: no gate reads it
+    (gate.landing / "erp").mkdir()  # a folder of no system: every system's check names it
+    result = dg.materialize(INGEST_ASSETS, resources={"coachwh": CoachwhConfig.from_settings(settings())})
+    assert result.success and gate.total_raw_rows() == 0
+    layout = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations() if e.check_name == LAYOUT_CHECK}
+    assert set(layout) == {files_of(s)[0].raw_table for s in SYSTEMS}
+    crm = layout["crm_user"]
+    assert not crm.passed and crm.severity == dg.AssetCheckSeverity.WARN
+    assert crm.description.startswith("'CRM' is no <system>/<YYYY-MM-DD>/ batch folder"), crm.description
+    assert "'erp' is no" in crm.description
+    hris = layout["hris_workers"]
+    assert not hris.passed and "CRM" not in hris.description and "'erp' is no" in hris.description
 
 
 def test_sensor_requests_once_per_pending_set(gate, monkeypatch):

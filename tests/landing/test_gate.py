@@ -309,3 +309,11 @@ def test_status_says_the_landing_zone_is_missing_as_the_gate_refuses_it(gate):
         f"landing   {gate.landing}  MISSING: the landing zone {gate.landing} does not exist (or is no folder): "
         "set COACHWH_LANDING (default $COACHWH_HOME/landing) to the folder the systems deliver into, or mount it"
     )
+
+
+def test_status_names_what_lies_outside_every_batch_folder(gate):
+    from pipelines.status import status_lines
+
+    (gate.landing / "CRM" / "2026-11-26").mkdir(parents=True)
+    lines = status_lines(gate.cfg)
+    assert "stray     'CRM' is no <system>/<YYYY-MM-DD>/ batch folder, so nothing in it is loaded" in "\n".join(lines)

@@ -48,14 +48,39 @@ def days_behind(latest: dict[str, date | None]) -> dict[str, int | None]:
     return {s: (newest - d).days if d is not None and newest is not None else None for s, d in latest.items()}
 
 
-def freshness_verdicts(latest: dict[str, date | None], cfg: Settings) -> dict[str, tuple[bool, str]]:
-    """system -> (fresh, one-line description), from the latest extract date per system."""
-    behind = days_behind(latest)
-    newest = max((d for d in latest.values() if d is not None), default=None)
+# An extract dated after this many days past today (UTC) cannot have run yet: the one place where the freshness
+# verdicts look at the clock. A day of slack: a system ahead of UTC dates its night's extract a day early.
+FUTURE_SLACK_DAYS = 1
+
+
+def dated_in_future(extract_date: date | None, today: date | None) -> bool:
+    """An extract date that no night up to `today` (UTC) can have given: see FUTURE_SLACK_DAYS."""
+    return extract_date is not None and today is not None and (extract_date - today).days > FUTURE_SLACK_DAYS
+
+
+def freshness_verdicts(
+    latest: dict[str, date | None], cfg: Settings, today: date | None = None
+) -> dict[str, tuple[bool, str]]:
+    """system -> (fresh, one-line description), from the latest extract date per system.
+
+    Relative to the data: a system lags the newest one. With `today`, an extract dated after it (a mistyped
+    folder or manifest date, loaded as any other) is named as well: it sets the as-of date of every mart, and
+    without this the healthy systems would seem to lag behind it: the others' lag is measured without it."""
+    future = {s for s, d in latest.items() if dated_in_future(d, today)}
+    plausible = {s: (None if s in future else d) for s, d in latest.items()}
+    behind = days_behind(plausible)
+    newest = max((d for d in plausible.values() if d is not None), default=None)
     out = {}
     for system in SYSTEMS:
         lag, limit = behind[system], cfg.stale_after(system)
-        if latest[system] is None:
+        if system in future:
+            out[system] = (
+                False,
+                f"{system} latest extract {latest[system]} is dated after today ({today}, UTC), and sets the "
+                f"as-of date of the marts: a mistyped folder or manifest date? `coachwh retract "
+                f"{system}/{latest[system]} --reason TEXT` takes it out",
+            )
+        elif latest[system] is None:
             out[system] = (newest is None, f"no {system} extract loaded yet")
         elif lag > limit:
             out[system] = (

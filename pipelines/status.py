@@ -14,7 +14,7 @@ from datetime import date, datetime
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.extracts import freshness_verdicts, latest_extract_dates
+from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
 from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries
 
 
@@ -80,9 +80,9 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
             f"  {system:<7} last loaded {last}  loaded {loaded}  quarantined {quarantined}  "
             f"duplicates {duplicates}{alert}"
         )
-    for fresh, text in freshness_verdicts(latest, cfg).values():
+    for system, (fresh, text) in freshness_verdicts(latest, cfg, today).items():
         if not fresh:
-            lines.append(f"  LATE: {text}")
+            lines.append(f"  {'FUTURE' if dated_in_future(latest[system], today) else 'LATE'}: {text}")
     for status, batch_id, reason, stored_at in unsettled:
         label = {"quarantined": "REFUSED", "retracted": "RETRACTED"}[status]
         lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")

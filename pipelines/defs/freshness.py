@@ -4,8 +4,11 @@ Relative to the data, not the wall clock: a replay of old exports is not stale, 
 delivering while the HRIS kept going is. The check sits on the system's first raw table (`raw/crm_user`,
 `raw/hris_workers`, `raw/survey_responses`, `raw/lms_courses`) and never refuses or holds back data: it
 warns in the UI, in `coachwh status` and in the run summary. Thresholds: COACHWH_STALE_AFTER_DAYS (default
-2) and, for the survey that delivers once per wave, COACHWH_SURVEY_STALE_AFTER_DAYS (default 100).
+2) and, for the survey that delivers once per wave, COACHWH_SURVEY_STALE_AFTER_DAYS (default 100). One look at
+the clock: an extract dated after today (UTC) is named too (`pipelines.extracts.freshness_verdicts`).
 """
+
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -39,7 +42,8 @@ def extract_freshness(context: dg.AssetCheckExecutionContext, coachwh: CoachwhCo
             latest = latest_extract_dates(con)
     else:
         latest = dict.fromkeys(SYSTEMS)
-    for system, (fresh, text) in freshness_verdicts(latest, cfg).items():
+    today = datetime.now(UTC).date()  # only to name an extract dated in the future: see freshness_verdicts
+    for system, (fresh, text) in freshness_verdicts(latest, cfg, today).items():
         if not fresh:
             context.log.warning(text)
         yield dg.AssetCheckResult(

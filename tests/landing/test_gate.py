@@ -317,3 +317,15 @@ def test_status_names_what_lies_outside_every_batch_folder(gate):
     (gate.landing / "CRM" / "2026-11-26").mkdir(parents=True)
     lines = status_lines(gate.cfg)
     assert "stray     'CRM' is no <system>/<YYYY-MM-DD>/ batch folder, so nothing in it is loaded" in "\n".join(lines)
+
+
+def test_status_names_an_extract_dated_in_the_future(gate):
+    from datetime import date
+
+    from pipelines.status import status_lines
+
+    write_batch(gate.landing, "lms", "2099-01-01", default_files("lms"))
+    assert [o.batch_id for o in gate.ingest().loaded] == ["lms/2099-01-01"]  # loads: time comes from the data
+    text = "\n".join(status_lines(gate.cfg, today=date(2026, 12, 5)))
+    assert "FUTURE: lms latest extract 2099-01-01 is dated after today (2026-12-05, UTC)" in text, text
+    assert "LATE" not in text and "STALE" not in text, text

@@ -93,8 +93,9 @@ def _close_dbt_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def run_dbt(home: Path, *args: str, vars: dict | None = None) -> None:
-    """Run dbt in-process against `home`/warehouse.duckdb; raise with dbt's own message on failure."""
+def run_dbt(home: Path, *args: str, vars: dict | None = None):
+    """Run dbt in-process against `home`/warehouse.duckdb; raise with dbt's own message on failure. Returns dbt's
+    result (its `.result.results` hold each node's status and failure count)."""
     import json
 
     from dbt.cli.main import dbtRunner
@@ -126,3 +127,4 @@ def run_dbt(home: Path, *args: str, vars: dict | None = None) -> None:
                 if str(r.status) not in ("success", "pass", "skipped")
             ]
         raise AssertionError(f"dbt {' '.join(args)} failed:\n" + "\n".join(failures or [str(result.exception)]))
+    return result

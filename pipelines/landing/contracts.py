@@ -34,8 +34,7 @@ def violation(f: Failure) -> Violation:
     rows = ", ".join(str(ex.row_number) for ex in f.examples)
     records = ", ".join(ex.record for ex in f.examples if ex.record)
     detail = (
-        f"{f.unexpected_count:,} row(s) break the {f.severity}-level expectation "
-        f"'{f.column} {f.rule_phrase()}'"
+        f"{f.unexpected_count:,} row(s) where {f.column} {f.rule_phrase()} ({f.severity}-level expectation)"
         + (f"; offending values: {values}" if values else "")
         + f"; first rows: {rows}"
         + (f"; records: {records}" if records else "")

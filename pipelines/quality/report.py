@@ -76,7 +76,8 @@ class Failure:
             shown = f" ({kw['regex']})" if len(kw["regex"]) <= SHOWN_REGEX_CHARS else ""
             text = f"does not match {rule}{shown}" if rule else f"does not match {kw['regex']}"
         elif t == "expect_column_values_to_be_between":
-            text = f"not {_range_text(kw)}" + (f" ({rule})" if rule else "")
+            # the rule's own words only when they say more than the range ("ENPS 0-10", not "amount >= 0")
+            text = _out_of_range_text(kw) + (f" ({rule})" if rule and _range_text(kw) not in rule else "")
         elif t in ("expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"):
             text = "occurs more than once in the batch (key must be unique)"
         elif t in _WORDS:
@@ -154,6 +155,16 @@ def _range_text(kw: dict[str, Any]) -> str:
     if lo is not None:
         return f"{'>' if kw.get('strict_min') else '>='} {_num(lo)}"
     return f"{'<' if kw.get('strict_max') else '<='} {_num(hi)}"
+
+
+def _out_of_range_text(kw: dict[str, Any]) -> str:
+    """What a value breaking a between-expectation is: `is below 0`, `is outside [0, 10]`."""
+    lo, hi = kw.get("min_value"), kw.get("max_value")
+    if lo is not None and hi is not None:
+        return f"is outside {_range_text(kw)[len('in '):]}"
+    if lo is not None:
+        return f"is {_num(lo)} or below" if kw.get("strict_min") else f"is below {_num(lo)}"
+    return f"is {_num(hi)} or above" if kw.get("strict_max") else f"is above {_num(hi)}"
 
 
 def _kwargs_text(kw: dict[str, Any]) -> str:

@@ -68,7 +68,7 @@ KINDS = [
     ("crm_call", 3, "OwnerId", None, "is empty"),  # not_be_null
     ("crm_call", 2, "Status_vod__c", "Done", "not in {Planned_vod"),  # in_set (vocabulary)
     ("crm_opportunity", 4, "OwnerId", "005SHORT", "18-character Salesforce id"),  # match_regex
-    ("crm_opportunity", 2, "Amount", "-12.5", "amount >= 0"),  # between: a negative amount on a won deal
+    ("crm_opportunity", 2, "Amount", "-12.5", "where Amount is below 0"),  # between: a negative amount on a won deal
     ("crm_coaching_report", 5, "Opening_Rating__c", "9 - Superb", "not in {1 - Needs Development"),  # picklist
     ("crm_call", 1, "Call_Date_vod__c", "2026-02-30", "a real calendar date"),  # match_regex: a day no calendar has
     ("hris_workers", 3, "Hire Date", "02/30/2026", "a real calendar date"),  # an impossible HR date
@@ -260,7 +260,7 @@ def test_a_single_bad_row_in_the_middle_of_a_million_rows_is_found_by_its_row_nu
         row=bad_row,
         column="Status_vod__c",
         value="Done",
-        words="1 row(s) break",
+        words="1 row(s) where Status_vod__c not in {Planned_vod",
     )
 
 

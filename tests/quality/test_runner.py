@@ -82,7 +82,7 @@ def test_likert_out_of_range_and_unparseable_answer():
     rows[6]["Wave"] = "2025Q3"
     msgs = messages(run("survey_responses", rows, file="responses_2025-Q3.csv"))
     assert msgs["Q_COACH | in [1, 5] (Likert 1-5)"] == (
-        "responses_2025-Q3.csv rows 3, 4: Q_COACH '7', '0' not in [1, 5] (Likert 1-5)"
+        "responses_2025-Q3.csv rows 3, 4: Q_COACH '7', '0' is outside [1, 5] (Likert 1-5)"
     )
     assert msgs["Q_COACH | whole number"] == (
         "responses_2025-Q3.csv row 5: Q_COACH 'four' does not match whole number (^[0-9]+$)"
@@ -129,7 +129,7 @@ def test_ranges_on_amounts_and_rates():
     rows[1]["ConversionRate"] = "1,2"
     msgs = messages(run("crm_dated_conversion_rate", rows, file="DatedConversionRate.csv"))
     assert msgs["ConversionRate | > 0 (conversion rate > 0)"] == (
-        "DatedConversionRate.csv row 1: ConversionRate '0' not > 0 (conversion rate > 0)"
+        "DatedConversionRate.csv row 1: ConversionRate '0' is 0 or below"
     )
     assert msgs["ConversionRate | plain decimal number like 1234.5"].startswith(
         "DatedConversionRate.csv row 2: ConversionRate '1,2'"

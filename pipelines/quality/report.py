@@ -161,7 +161,7 @@ def _out_of_range_text(kw: dict[str, Any]) -> str:
     """What a value breaking a between-expectation is: `is below 0`, `is outside [0, 10]`."""
     lo, hi = kw.get("min_value"), kw.get("max_value")
     if lo is not None and hi is not None:
-        return f"is outside {_range_text(kw)[len('in '):]}"
+        return f"is outside {_range_text(kw)[len('in ') :]}"
     if lo is not None:
         return f"is {_num(lo)} or below" if kw.get("strict_min") else f"is below {_num(lo)}"
     return f"is {_num(hi)} or above" if kw.get("strict_max") else f"is above {_num(hi)}"

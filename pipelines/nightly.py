@@ -3,6 +3,9 @@
 - One at a time: the run holds `$COACHWH_HOME/.run.lock` (fcntl) from start to end; a second `coachwh run`
   says who holds it and waits (`wait=False`: refuses at once). Inside Dagster, the instance's run queue and
   the `duckdb_warehouse` pool keep it apart from runs launched by the daemon or the UI.
+- A `coachwh run` killed outright leaves its Dagster run STARTED and its slot of the `duckdb_warehouse` pool
+  taken; the next one marks that run failed and frees the slot first (`settle_abandoned_runs`), else it would
+  wait for the slot forever.
 - It runs on the shipped instance settings ($DAGSTER_HOME/dagster.yaml, see `pipelines.instance`), so the
   run shows in the UI's history, and with the settings as the `CoachwhConfig` resource of `cfg`.
 - The terminal shows a line per stage on stderr (`pipelines.progress`; dbt's own output goes to
@@ -80,6 +83,39 @@ def run_nightly(
         return _run_locked(cfg, full_refresh, verbose, out, engine)
 
 
+# Run statuses of a run that has not ended.
+_UNFINISHED = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
+
+
+def settle_abandoned_runs(instance) -> list[str]:
+    """Mark failed the runs of earlier `coachwh run`s that never ended, and free what they held; one line each.
+
+    A `coachwh run` killed outright (kill -9, a reboot, the OOM killer) leaves its Dagster run STARTED, holding
+    its slot of the `duckdb_warehouse` pool (limit 1): every later run's first step would wait for that slot
+    forever, saying nothing. Only called under `.run.lock`, which every `coachwh run` holds from start to end,
+    so no run of this tag can still be going; runs the daemon or the UI launched are left to Dagster."""
+    import dagster as dg
+
+    from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
+
+    abandoned = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus[s] for s in _UNFINISHED], tags={ALERTED_TAG: ALERTED_BY_CLI}
+        )
+    )
+    lines = []
+    for run in abandoned:
+        instance.report_run_failed(
+            run, message="its coachwh run ended without finishing it (killed); marked failed by the next coachwh run"
+        )
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        lines.append(
+            f"run {run.run_id} of an earlier coachwh run never finished (its process was killed): marked failed, "
+            "its warehouse slot freed; this run loads and builds what it left undone"
+        )
+    return lines
+
+
 def _run_locked(
     cfg: Settings, full_refresh: bool, verbose: bool, out: Callable[[str], None], engine: str = "duckdb"
 ) -> bool:
@@ -101,14 +137,17 @@ def _run_locked(
         + (f" (dbt on {engine})" if engine != "duckdb" else "")
     )
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
-    with dagster_instance(cfg) as instance, _quiet(log_path, verbose):
-        result = job.execute_in_process(
-            instance=instance,
-            run_config=run_config,
-            raise_on_error=False,
-            tags={ALERTED_TAG: ALERTED_BY_CLI, **location_tags()},
-        )
-        report = read_run(instance, result.run_id)
+    with dagster_instance(cfg) as instance:
+        for line in settle_abandoned_runs(instance):
+            out(line)
+        with _quiet(log_path, verbose):
+            result = job.execute_in_process(
+                instance=instance,
+                run_config=run_config,
+                raise_on_error=False,
+                tags={ALERTED_TAG: ALERTED_BY_CLI, **location_tags()},
+            )
+            report = read_run(instance, result.run_id)
     for line in summary_lines(report, cfg.published):
         out(line)
     if not verbose:

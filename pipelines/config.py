@@ -63,6 +63,16 @@ class Settings:
     def quarantine(self) -> Path:
         return self.home / "quarantine"
 
+    def in_home(self, stored: str | None) -> Path:
+        """A batch folder the registry recorded (`stored_at`: <home>/archive|quarantine/<system>/<folder>, absolute),
+        in this home. A home copied, moved or restored to another path then acts on its own files, never on those
+        of the home it came from; any other path is taken as it is."""
+        path = Path(stored or "")
+        parts = path.parts
+        if len(parts) >= 3 and parts[-3] in (self.archive.name, self.quarantine.name):
+            return self.home.joinpath(*parts[-3:])
+        return path
+
     @property
     def warehouse(self) -> Path:
         """The DuckDB file the nightly job writes. Only the pipeline opens it."""

@@ -38,7 +38,7 @@ def loaded_deliveries(cfg: Settings, until: date) -> list[tuple[str, str, date, 
             "WHERE status = 'loaded' AND extract_date <= ? ORDER BY extract_date, system",
             [until],
         ).fetchall()
-    return [(batch_id, system, day, Path(stored)) for batch_id, system, day, stored in rows]
+    return [(batch_id, system, day, cfg.in_home(stored)) for batch_id, system, day, stored in rows]
 
 
 def prepare_replay(cfg: Settings, until: date, into: Path) -> list[str]:

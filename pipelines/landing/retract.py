@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import getpass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pipelines.config import Settings
 from pipelines.errors import CommandError
@@ -45,7 +44,7 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
         if loaded is None:
             raise RetractError(f"{batch_id} has no loaded delivery (see `coachwh status`)")
         delivery = loaded[0]
-        archived = Path(registry.stored_at(con, batch_id, delivery) or "")
+        archived = cfg.in_home(registry.stored_at(con, batch_id, delivery))
         destination = free_destination(cfg.quarantine, system, name)
         con.execute("BEGIN TRANSACTION")
         try:

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from pipelines.config import Settings
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
 from pipelines.landing.retract import RetractError, retract
 from tests.landing.kit import default_files, write_batch
@@ -151,3 +152,17 @@ def test_the_retract_job_of_the_dagster_ui_retracts_and_a_refusal_fails_it_once(
     (failure,) = [e for e in refused.all_events if e.is_step_failure]
     assert "lms/2026-11-26 has no loaded delivery" in failure.step_failure_data.user_failure_data.description
     assert not [e for e in refused.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+
+
+def test_a_home_copied_elsewhere_retracts_its_own_files_not_the_originals(gate, tmp_path):
+    write_batch(gate.landing, "hris", "2026-11-26", default_files("hris"))
+    gate.ingest()
+    original = gate.cfg.archive / "hris" / "2026-11-26"
+    assert original.is_dir()
+    copy = tmp_path / "restored"
+    shutil.copytree(gate.cfg.home, copy)  # a backup restored to another path: the registry names the old one
+    restored = Settings(home=copy, landing=copy / "landing")
+    retract(restored, "hris/2026-11-26", "recalled", who="tester")
+    assert (original / "workers.csv").is_file()  # the original home keeps its archive
+    assert (copy / "quarantine" / "hris" / "2026-11-26" / "workers.csv").is_file()
+    assert not (copy / "archive" / "hris" / "2026-11-26").exists()

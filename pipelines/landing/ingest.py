@@ -67,7 +67,7 @@ class BatchOutcome:
     batch_id: str
     system: str
     extract_date: date | None
-    status: str  # loaded | quarantined | duplicate | waiting
+    status: str  # loaded | quarantined | duplicate | waiting | archived (loaded before, its move finished now)
     delivery: int | None = None
     reason: str | None = None
     violations: list[Violation] = field(default_factory=list)
@@ -91,6 +91,7 @@ class IngestReport:
     quarantined: list[BatchOutcome] = field(default_factory=list)
     waiting: list[BatchOutcome] = field(default_factory=list)
     duplicates: list[BatchOutcome] = field(default_factory=list)
+    archived: list[BatchOutcome] = field(default_factory=list)  # loaded by a run killed before it archived them
     stray: list[str] = field(default_factory=list)  # landing-zone entries that are no batch folder
     seconds: float = 0.0
 
@@ -164,6 +165,7 @@ def ingest_pending(
                     "quarantined": "quarantined",
                     "duplicate": "duplicates",
                     "waiting": "waiting",
+                    "archived": "archived",
                 }[outcome.status],
             ).append(outcome)
             say(_progress_line(outcome, cfg))
@@ -189,6 +191,8 @@ def _progress_line(o: BatchOutcome, cfg: Settings) -> str:
         return f"{o.batch_id}: waiting (no manifest.json yet)"
     if o.status == "duplicate":
         return f"{o.batch_id}: duplicate delivery, not loaded ({o.reason}){where}"
+    if o.status == "archived":
+        return f"{o.batch_id}: {o.reason}{where}"
     return f"{o.batch_id}: QUARANTINED: {o.reason}{where}"
 
 
@@ -297,6 +301,19 @@ def _redelivery(
     if bad:
         raise BatchRejected(bad)
     loaded_delivery, loaded_at, loaded = prior
+    archived = cfg.in_home(registry.stored_at(con, batch.batch_id, loaded_delivery))
+    if delivered == loaded and not archived.exists():
+        # The delivery that loaded, still here: the run that committed it was killed before moving it to the
+        # archive. Finish the move; it is no new delivery.
+        move_batch(batch, archived)
+        outcome.status = "archived"
+        outcome.delivery = loaded_delivery
+        outcome.reason = (
+            f"loaded as delivery {loaded_delivery} on {loaded_at:%Y-%m-%d %H:%M} UTC by a run stopped before it "
+            "archived the files: archived now"
+        )
+        outcome.stored_at = archived
+        return
     if delivered != loaded:
         changed = []
         for name in sorted(set(delivered) | set(loaded)):

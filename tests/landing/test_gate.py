@@ -268,10 +268,14 @@ def test_crash_after_commit_before_the_archive_move_never_doubles_rows(gate, mon
         gate.ingest()
     assert gate.count("lms_courses") == 3  # committed
     monkeypatch.setattr(ingest_module, "move_batch", real_move)
-    report = gate.ingest()  # the folder is still in the landing zone: recognised, not loaded again
-    assert [o.batch_id for o in report.duplicates] == ["lms/2026-11-26"] and not report.loaded
+    report = gate.ingest()  # the folder is still in the landing zone: recognised, archived, not loaded again
+    assert [o.batch_id for o in report.archived] == ["lms/2026-11-26"]
+    assert not (report.loaded or report.duplicates or report.quarantined)  # no second delivery: nothing to alert
     assert gate.count("lms_courses") == 3
     assert (gate.cfg.archive / "lms" / "2026-11-26" / "courses.csv").is_file()
+    assert not (gate.landing / "lms" / "2026-11-26").exists()
+    assert [(r["delivery"], r["status"]) for r in gate.registry()] == [(1, "loaded")]
+    assert "lms/2026-11-26: loaded as delivery 1 on " in gate.lines[-2] and "archived now" in gate.lines[-2]
 
 
 def test_a_warehouse_failure_is_a_crash_not_a_quarantine(gate, monkeypatch):

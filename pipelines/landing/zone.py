@@ -104,7 +104,9 @@ def stray_entries(landing: Path) -> list[str]:
             stray.append(str(p.relative_to(landing)))
         else:
             stray.extend(
-                str(q.relative_to(landing)) for q in sorted(p.iterdir()) if not q.is_dir() and not q.is_symlink()
+                str(q.relative_to(landing))
+                for q in sorted(p.iterdir())
+                if not q.is_dir() and not q.is_symlink() and not q.name.startswith(".")  # .DS_Store and kin
             )
     return stray
 

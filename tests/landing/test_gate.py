@@ -185,6 +185,7 @@ def test_landing_zone_strays_are_reported_and_left_alone(gate):
     (gate.landing / "README.txt").write_text("not a batch")
     (gate.landing / "crm").mkdir()
     (gate.landing / "crm" / "stray.csv").write_text("x")
+    (gate.landing / "crm" / ".DS_Store").write_text("x")  # hidden: a file manager's, not a delivery
     report = gate.ingest()
     assert sorted(report.stray) == ["README.txt", "crm/stray.csv"]
     assert (gate.landing / "README.txt").exists()

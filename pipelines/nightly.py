@@ -83,10 +83,6 @@ def run_nightly(
         return _run_locked(cfg, full_refresh, verbose, out, engine)
 
 
-# Run statuses of a run that has not ended.
-_UNFINISHED = ("NOT_STARTED", "STARTING", "STARTED", "CANCELING")
-
-
 def settle_abandoned_runs(instance) -> list[str]:
     """Mark failed the runs of earlier `coachwh run`s that never ended, and free what they held; one line each.
 
@@ -98,11 +94,9 @@ def settle_abandoned_runs(instance) -> list[str]:
 
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
 
-    abandoned = instance.get_runs(
-        filters=dg.RunsFilter(
-            statuses=[dg.DagsterRunStatus[s] for s in _UNFINISHED], tags={ALERTED_TAG: ALERTED_BY_CLI}
-        )
-    )
+    run_status = dg.DagsterRunStatus
+    unfinished = [run_status.NOT_STARTED, run_status.STARTING, run_status.STARTED, run_status.CANCELING]
+    abandoned = instance.get_runs(filters=dg.RunsFilter(statuses=unfinished, tags={ALERTED_TAG: ALERTED_BY_CLI}))
     lines = []
     for run in abandoned:
         instance.report_run_failed(

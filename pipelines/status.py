@@ -32,7 +32,7 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     ready = [b.batch_id for b in pending if b.complete]
     lines.append(f"pending   {len(ready)} complete batch(es) ready to load, {len(waiting)} without manifest yet")
     lines += [f"          waiting: {b}" for b in waiting]
-    lines += [f"stray     '{e}' {STRAY_WHY}" for e in (stray_entries(cfg.landing) if cfg.landing.is_dir() else [])]
+    lines += [f"stray     '{e}' {STRAY_WHY}" for e in stray_entries(cfg.landing)]  # none where it is missing
 
     if not cfg.warehouse.exists():
         lines.append("warehouse not built yet: run `coachwh run`")

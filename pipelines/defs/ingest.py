@@ -20,7 +20,7 @@ from pipelines.config import settings
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import non_transient
 from pipelines.landing.manifest import MANIFEST_NAME
-from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries, strays_of
+from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing
 from pipelines.sources import SYSTEMS, System, files_of
 
 INGEST_JOB = "ingest"
@@ -128,9 +128,7 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                     "dagster/row_count": dg.MetadataValue.int(int(s["rows"])),
                 },
             )
-        strays = strays_of(system, stray_entries(coachwh.settings.landing))
-        for entry in strays:
-            context.log.warning(f"landing zone: '{entry}' {STRAY_WHY}")
+        strays = report.stray  # each named in the log by the gate's progress lines
         yield dg.AssetCheckResult(
             asset_key=specs[0].key,
             check_name=LAYOUT_CHECK,

@@ -44,6 +44,7 @@ from pipelines.landing.zone import (
     require_landing,
     sha256_file,
     stray_entries,
+    strays_of,
     symlinks,
     write_rejection,
 )
@@ -92,7 +93,7 @@ class IngestReport:
     waiting: list[BatchOutcome] = field(default_factory=list)
     duplicates: list[BatchOutcome] = field(default_factory=list)
     archived: list[BatchOutcome] = field(default_factory=list)  # loaded by a run killed before it archived them
-    stray: list[str] = field(default_factory=list)  # landing-zone entries that are no batch folder
+    stray: list[str] = field(default_factory=list)  # landing-zone entries that are no batch folder, of these systems
     seconds: float = 0.0
 
     def table_stats(self) -> dict[str, dict[str, float]]:
@@ -148,7 +149,7 @@ def ingest_pending(
     run_id = run_id or f"ingest-{uuid.uuid4().hex[:12]}"
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
-    report = IngestReport(stray=stray_entries(cfg.landing) if systems is None else [])
+    report = IngestReport(stray=strays_of(systems, stray_entries(cfg.landing)))
     for entry in report.stray:
         say(f"landing zone: '{entry}' {STRAY_WHY}")
     con = loader.connect(cfg.warehouse, memory_limit=memory_limit)

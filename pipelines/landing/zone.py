@@ -81,15 +81,17 @@ STRAY_WHY = (
 )
 
 
-def strays_of(system: System, strays: list[str]) -> list[str]:
-    """The stray entries a system's gate reports: those inside its folder, and those at the top whose name begins
-    with the system's (`CRM/`, `crm.zip`); a top entry that begins with no system's name (`erp/`), every gate."""
+def strays_of(systems: Iterable[System] | None, strays: list[str]) -> list[str]:
+    """The stray entries the gate of `systems` (None: all) reports: for a system, those inside its folder and those
+    at the top whose name begins with its name (`CRM/`, `crm.zip`); a top entry that begins with no system's name
+    (`erp/`), every system's."""
+    chosen = set(SYSTEMS if systems is None else systems)
 
-    def owners(entry: str) -> list[str]:
+    def owners(entry: str) -> set[str]:
         top = Path(entry).parts[0].lower()
-        return [s for s in SYSTEMS if top.startswith(s)] or list(SYSTEMS)
+        return {s for s in SYSTEMS if top.startswith(s)} or set(SYSTEMS)
 
-    return [e for e in strays if system in owners(e)]
+    return [e for e in strays if owners(e) & chosen]
 
 
 def stray_entries(landing: Path) -> list[str]:

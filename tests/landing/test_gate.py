@@ -188,6 +188,8 @@ def test_landing_zone_strays_are_reported_and_left_alone(gate):
     (gate.landing / "crm" / ".DS_Store").write_text("x")  # hidden: a file manager's, not a delivery
     report = gate.ingest()
     assert sorted(report.stray) == ["README.txt", "crm/stray.csv"]
+    # one system's gate (a Dagster step): what lies in its folder, and what at the top names no system
+    assert gate.ingest(systems=["hris"]).stray == ["README.txt"]
     assert (gate.landing / "README.txt").exists()
 
 

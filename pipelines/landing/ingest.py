@@ -288,7 +288,7 @@ def _redelivery(
     batch: Batch,
     manifest: Manifest,
     types: dict[str, SourceFile],
-    prior: tuple[int, datetime, dict[str, str]],
+    prior: registry.LoadedDelivery,
     outcome: BatchOutcome,
     now: datetime,
 ) -> None:
@@ -301,8 +301,8 @@ def _redelivery(
     ]
     if bad:
         raise BatchRejected(bad)
-    loaded_delivery, loaded_at, loaded = prior
-    archived = cfg.in_home(registry.stored_at(con, batch.batch_id, loaded_delivery))
+    loaded_delivery, loaded_at, loaded = prior.delivery, prior.recorded_at, prior.files
+    archived = cfg.in_home(prior.stored_at)
     if delivered == loaded and not archived.exists():
         # The delivery that loaded, still here: the run that committed it was killed before moving it to the
         # archive. Finish the move; it is no new delivery.

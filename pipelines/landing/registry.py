@@ -105,10 +105,21 @@ def next_delivery(con: duckdb.DuckDBPyConnection, batch_id: str) -> int:
     return int(row[0]) + 1
 
 
-def loaded_delivery(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple[int, datetime, dict[str, str]] | None:
-    """(delivery, recorded_at, file -> sha256) of the delivery of `batch_id` that loaded, if any."""
+@dataclass(frozen=True)
+class LoadedDelivery:
+    """The delivery of a batch id that loaded."""
+
+    delivery: int
+    recorded_at: datetime
+    files: dict[str, str]  # file name -> sha256
+    stored_at: str | None  # the archive folder it was moved to, as recorded (Settings.in_home reads it)
+
+
+def loaded_delivery(con: duckdb.DuckDBPyConnection, batch_id: str) -> LoadedDelivery | None:
+    """The delivery of `batch_id` that loaded, if any."""
     row = con.execute(
-        f"SELECT delivery, recorded_at FROM {OPS_SCHEMA}.batch_registry WHERE batch_id = ? AND status = 'loaded'",
+        f"SELECT delivery, recorded_at, stored_at FROM {OPS_SCHEMA}.batch_registry "
+        "WHERE batch_id = ? AND status = 'loaded'",
         [batch_id],
     ).fetchone()
     if row is None:
@@ -117,7 +128,7 @@ def loaded_delivery(con: duckdb.DuckDBPyConnection, batch_id: str) -> tuple[int,
         f"SELECT file_name, sha256 FROM {OPS_SCHEMA}.batch_files WHERE batch_id = ? AND delivery = ?",
         [batch_id, row[0]],
     ).fetchall()
-    return int(row[0]), row[1], dict(files)
+    return LoadedDelivery(int(row[0]), row[1], dict(files), row[2])
 
 
 def _first_seen(con: duckdb.DuckDBPyConnection, batch_id: str, now: datetime) -> datetime:
@@ -165,14 +176,6 @@ def record(con: duckdb.DuckDBPyConnection, rec: BatchRecord, now: datetime) -> N
 def record_waiting(con: duckdb.DuckDBPyConnection, rec: BatchRecord, now: datetime) -> None:
     """Note (or refresh) that a batch folder is present without its manifest yet."""
     record(con, rec, now)
-
-
-def stored_at(con: duckdb.DuckDBPyConnection, batch_id: str, delivery: int) -> str | None:
-    row = con.execute(
-        f"SELECT stored_at FROM {OPS_SCHEMA}.batch_registry WHERE batch_id = ? AND delivery = ?",
-        [batch_id, delivery],
-    ).fetchone()
-    return row[0] if row else None
 
 
 def record_retraction(

@@ -43,8 +43,8 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
         loaded = registry.loaded_delivery(con, batch_id)
         if loaded is None:
             raise RetractError(f"{batch_id} has no loaded delivery (see `coachwh status`)")
-        delivery = loaded[0]
-        archived = cfg.in_home(registry.stored_at(con, batch_id, delivery))
+        delivery = loaded.delivery
+        archived = cfg.in_home(loaded.stored_at)
         destination = free_destination(cfg.quarantine, system, name)
         con.execute("BEGIN TRANSACTION")
         try:

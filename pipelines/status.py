@@ -9,7 +9,7 @@ Two kinds of freshness, both warnings and never a reason to refuse correct data:
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 
@@ -19,7 +19,7 @@ from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, requ
 
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
-    today = today or date.today()
+    today = today or datetime.now(UTC).date()  # UTC, as the freshness check and the verdicts it words say
     lines = [f"home      {cfg.home}"]
     try:
         require_landing(cfg.landing)

@@ -19,7 +19,6 @@ Warn-level expectations that fail do not refuse a batch: they are stored and rep
 
 from __future__ import annotations
 
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -35,6 +34,7 @@ from pipelines.landing import contracts, formats, loader, registry
 from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.landing.manifest import Manifest, check_folder, read_manifest
 from pipelines.landing.registry import BatchRecord, FileRecord
+from pipelines.landing.scratch import scratch_folder, sweep_abandoned
 from pipelines.landing.zone import (
     STRAY_WHY,
     Batch,
@@ -152,6 +152,8 @@ def ingest_pending(
     report = IngestReport(stray=strays_of(systems, stray_entries(cfg.landing)))
     for entry in report.stray:
         say(f"landing zone: '{entry}' {STRAY_WHY}")
+    for folder in sweep_abandoned(cfg.home):
+        say(f"removed {folder.name}, the scratch folder of a gate that was killed")
     con = loader.connect(cfg.warehouse, memory_limit=memory_limit)
     try:
         create_raw_tables(con)
@@ -391,10 +393,9 @@ def _load_validate_commit(
     assert batch.extract_date is not None
     files = _contract_order(types)
     stats: list[FileStat] = []
-    cfg.home.mkdir(parents=True, exist_ok=True)
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher,
-        tempfile.TemporaryDirectory(prefix="coachwh-ingest-", dir=cfg.home) as tmp,
+        scratch_folder(cfg.home) as tmp,
     ):
         hashes: dict[str, Future[str]] = {name: hasher.submit(sha256_file, batch.path / name) for name, _ in files}
         con.execute("BEGIN TRANSACTION")

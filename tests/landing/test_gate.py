@@ -193,6 +193,28 @@ def test_landing_zone_strays_are_reported_and_left_alone(gate):
     assert (gate.landing / "README.txt").exists()
 
 
+def test_the_scratch_folder_of_a_killed_gate_is_removed_and_a_running_ones_kept(gate):
+    import os
+    import subprocess
+    import sys
+
+    from pipelines.landing.scratch import PREFIX
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = gate.cfg.home / f"{PREFIX}{gone.stdout.strip()}-abc123"  # its process has exited: a killed gate's
+    running = gate.cfg.home / f"{PREFIX}{os.getpid()}-def456"  # this process's: a gate running beside
+    for folder in (dead, running):
+        folder.mkdir(parents=True)
+        (folder / "Workers.csv").write_text("half a workbook")
+    write_batch(gate.landing, "hris", "2024-01-31", default_files("hris"))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["hris/2024-01-31"]
+    assert not dead.exists() and running.exists()
+    assert f"removed {dead.name}, the scratch folder of a gate that was killed" in gate.lines
+    # the batch's own scratch folder is gone with it
+    assert [p.name for p in gate.cfg.home.glob(f"{PREFIX}*")] == [running.name]
+
+
 @pytest.mark.slow
 def test_row_number_is_file_order_across_parallel_csv_buffers(gate, tmp_path):
     """~70 MB, multi-line quoted fields: read by several DuckDB threads, row numbers stay in file order."""

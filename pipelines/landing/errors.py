@@ -61,6 +61,7 @@ class Rule:
     UNREADABLE = "unreadable or truncated file"
     FIELD_COUNT = "wrong number of fields"
     ENCODING = "invalid UTF-8"
+    NUL = "NUL byte in a text file"
     EMPTY = "empty data file"
     CELL = "invalid cell"
     CHANGED = "changed file under an already loaded batch name"

@@ -184,6 +184,33 @@ def diagnose_csv(path: Path, f: SourceFile, name: str | None = None) -> Violatio
     return None
 
 
+def nul_violation(path: Path, f: SourceFile, nul_at: int, name: str | None = None) -> Violation:
+    """Where the first NUL byte of a CSV lies (line, row, column), for a file whose scan found one at byte offset
+    `nul_at`. A NUL is valid UTF-8 and DuckDB loads it, but no text export holds one: it is a damaged file, or a
+    binary one under a .csv name, and BI tools cut text or fail at it. A Python pass, on this path only."""
+    name = name or path.name
+    detail = f"a NUL byte (0x00) at byte {nul_at + 1:,} of the file: no text export holds one (a damaged file?)"
+    count = 0
+    try:
+        for start, fields in _records(path):
+            count += 1
+            hit = next((i for i, v in enumerate(fields) if "\x00" in v), None)
+            if hit is not None:
+                data = count > f.header_rows
+                whole = len(fields) == len(f.columns)  # only name the column when the record is whole
+                return Violation(
+                    name,
+                    Rule.NUL,
+                    detail,
+                    line=start,
+                    row=count - f.header_rows if data else None,
+                    column=f.columns[hit] if data and whole else None,
+                )
+    except (_BadUtf8, _BrokenCsv):
+        pass
+    return Violation(name, Rule.NUL, detail)
+
+
 def _cell_text(value: object) -> str:
     if value is None:
         return ""

@@ -8,7 +8,7 @@ The journey of one batch (`_ingest_batch`), per system in batch-date order:
                    different -> refused ("changed file under a loaded name"; retract the batch first)
   5. format        headers of every file -> refused on a wrong header
   6. load          one DuckDB transaction: each file bulk-loaded into its raw table (a thread hashes it
-                   meanwhile), then sha256 and row count vs manifest, no empty snapshot
+                   meanwhile), then sha256 and row count vs manifest, no NUL byte, no empty snapshot
   7. contracts     the GX suites of the batch's files, on its rows inside that transaction (DuckDB SQL)
   8. commit        registry row and validation results in the same transaction, commit, archive;
      or refuse     rollback, quarantine with REJECTED.md (file, row, column, values, count, rule), then
@@ -38,10 +38,12 @@ from pipelines.landing.scratch import scratch_folder, sweep_abandoned
 from pipelines.landing.zone import (
     STRAY_WHY,
     Batch,
+    FileScan,
     discover,
     free_destination,
     move_batch,
     require_landing,
+    scan_file,
     sha256_file,
     stray_entries,
     strays_of,
@@ -397,11 +399,11 @@ def _load_validate_commit(
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher,
         scratch_folder(cfg.home) as tmp,
     ):
-        hashes: dict[str, Future[str]] = {name: hasher.submit(sha256_file, batch.path / name) for name, _ in files}
+        scans: dict[str, Future[FileScan]] = {name: hasher.submit(scan_file, batch.path / name) for name, _ in files}
         con.execute("BEGIN TRANSACTION")
         try:
             for name, f in files:
-                stats.append(_load_file(con, batch, manifest, name, f, hashes[name], Path(tmp), now))
+                stats.append(_load_file(con, batch, manifest, name, f, scans[name], Path(tmp), now))
             tables = sorted({s.raw_table for s in stats})
             reports = contracts.validate_batch(con, batch.batch_id, tables)
             refused = contracts.refusals(reports) + contracts.keys_kept_elsewhere(con, batch.batch_id, tables)
@@ -428,7 +430,7 @@ def _load_validate_commit(
         except BaseException:
             outcome.status = "waiting"
             con.execute("ROLLBACK")
-            for future in hashes.values():
+            for future in scans.values():
                 future.cancel()
             raise
     move_batch(batch, destination)
@@ -443,7 +445,7 @@ def _load_file(
     manifest: Manifest,
     name: str,
     f: SourceFile,
-    digest: Future[str],
+    scanned: Future[FileScan],
     tmp: Path,
     now: datetime,
 ) -> FileStat:
@@ -468,7 +470,7 @@ def _load_file(
         )
     except duckdb.Error as e:
         problems = []
-        sha = digest.result()
+        sha = scanned.result().sha256
         if sha != expected.sha256:
             problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
         found = formats.diagnose_csv(source, f if skip == f.header_rows else _one_header(f), name)
@@ -478,9 +480,12 @@ def _load_file(
         problems.append(found or Violation(name, Rule.UNREADABLE, f"DuckDB's CSV reader refused it: {first}"))
         raise BatchRejected(problems) from None
     problems = []
-    sha = digest.result()
+    scan = scanned.result()
+    sha = scan.sha256
     if sha != expected.sha256:
         problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
+    elif scan.nul_at is not None and source == path:  # a workbook is a zip, full of NUL bytes; its cells hold none
+        problems.append(formats.nul_violation(path, f, scan.nul_at, name))
     if rows != expected.rows:
         problems.append(Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}"))
     if rows == 0 and f.kind == "snapshot":

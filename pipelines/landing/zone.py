@@ -122,13 +122,31 @@ def symlinks(batch: Batch) -> list[Violation]:
     return [Violation(p.name, Rule.SYMLINK, why) for p in sorted(batch.path.iterdir()) if p.is_symlink()]
 
 
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB chunks (hashlib releases the GIL, so this can run in a thread)."""
+@dataclass(frozen=True)
+class FileScan:
+    """What one pass over a delivered file's bytes finds: its checksum, and where its first NUL byte is."""
+
+    sha256: str
+    nul_at: int | None  # byte offset of the first NUL byte; None when there is none
+
+
+def scan_file(path: Path) -> FileScan:
+    """One read of a file in 1 MiB chunks (hashlib releases the GIL, so this can run in a thread). Looking for a
+    NUL byte costs next to nothing there (a memchr: 0.03 s over the 3.2 GB calls file of the large profile)."""
     h = hashlib.sha256()
+    nul_at, offset = None, 0
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK):
             h.update(chunk)
-    return h.hexdigest()
+            if nul_at is None and (found := chunk.find(b"\0")) >= 0:
+                nul_at = offset + found
+            offset += len(chunk)
+    return FileScan(h.hexdigest(), nul_at)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file."""
+    return scan_file(path).sha256
 
 
 def free_destination(root: Path, system: str, name: str) -> Path:

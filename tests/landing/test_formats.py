@@ -115,14 +115,17 @@ def _content(gate, table: str, batch_id: str) -> list[tuple]:
 
 
 def test_xlsx_and_csv_hr_files_load_identically(gate):
+    workbooks = {
+        "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows()),
+        "job_history.xlsx": _xlsx(HISTORY.columns, _history_rows(), real_dates=False),
+    }
+    # a workbook is a zip with NUL bytes: the gate's NUL rule is for text files, not for these
+    assert all(b"\x00" in data for data in workbooks.values())
     write_batch(
         gate.landing,
         "hris",
         "2026-11-26",
-        {
-            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows()),
-            "job_history.xlsx": _xlsx(HISTORY.columns, _history_rows(), real_dates=False),
-        },
+        workbooks,
         rows={"workers.xlsx": 3, "job_history.xlsx": 2},
     )
     write_batch(

@@ -100,6 +100,17 @@ def test_invalid_utf8_gives_line_row_and_column(gate):
     )
 
 
+def test_a_nul_byte_gives_line_row_and_column(gate):
+    # valid UTF-8, and DuckDB loads it: the gate's scan of the bytes finds it
+    data = _user_csv_with(lambda b: b.replace(b"LastNa-4", b"LastNa-\x004", 1))
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", data), rows={"User.csv": 4})
+    v = _assert_refused(
+        gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.NUL, line=6, row=4, column="LastName"
+    )
+    at = data.index(b"\x00") + 1
+    assert f"at byte {at:,} of the file" in v.detail
+
+
 def test_truncated_file_inside_a_quoted_field(gate):
     rows = rows_for(CALL, 3)
     rows[2][CALL.columns.index("Detailed_Products_vod__c")] = "A;B\nC"

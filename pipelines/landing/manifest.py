@@ -79,8 +79,16 @@ def read_manifest(batch_dir: Path) -> Manifest:
     entries: dict[str, ManifestEntry] = {}
     problems: list[Violation] = []
     for name, entry in files.items():
-        rows = entry.get("rows") if isinstance(entry, dict) else None
-        sha = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            problems.append(
+                Violation(
+                    MANIFEST_NAME,
+                    Rule.MANIFEST,
+                    f"files.{name} must be an object {{rows, sha256}}, found {json.dumps(entry)}",
+                )
+            )
+            continue
+        rows, sha = entry.get("rows"), entry.get("sha256")
         if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
             problems.append(
                 Violation(MANIFEST_NAME, Rule.MANIFEST, f"files.{name}.rows must be a count, found {rows!r}")
@@ -137,16 +145,16 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
         elif name not in manifest.files:
             problems.append(Violation(name, Rule.UNEXPECTED_FILE, "in the batch folder but not named in manifest.json"))
         elif kind is None:
-            problems.append(Violation(name, Rule.UNEXPECTED_FILE, f"not a file of the {system} contract"))
+            expected = ", ".join(_file_names(f) for f in files_of(system))
+            problems.append(
+                Violation(name, Rule.UNEXPECTED_FILE, f"not a file of the {system} contract (its files: {expected})")
+            )
         else:
             types[name] = kind
     for f in files_of(system):
         names = [n for n, k in types.items() if k is f]
         if not names and not any(classify(system, n) is f for n in manifest.files):
-            expected = (
-                "responses_<wave>.csv" if f.name == "responses" else " or ".join(f"{f.name}.{e}" for e in f.formats)
-            )
-            problems.append(Violation("", Rule.MISSING_FILE_TYPE, f"no {expected} in this {system} batch"))
+            problems.append(Violation("", Rule.MISSING_FILE_TYPE, f"no {_file_names(f)} in this {system} batch"))
         if len(names) > 1 and f.name != "responses":
             problems.append(
                 Violation(", ".join(names), Rule.DUPLICATE_FILE_TYPE, f"{f.name} delivered {len(names)} times")
@@ -154,3 +162,10 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
     if problems:
         raise BatchRejected(problems)
     return types
+
+
+def _file_names(f: SourceFile) -> str:
+    """How a file type of the contract is named in a batch, in words: `User.csv`, `workers.csv or workers.xlsx`."""
+    if f.name == "responses":
+        return "responses_<wave>.csv"
+    return " or ".join(f"{f.name}.{e}" for e in f.formats)

@@ -187,6 +187,23 @@ def test_unexpected_file_in_batch(gate):
     _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="notes.txt", rule=Rule.UNEXPECTED_FILE)
 
 
+def test_a_file_named_in_the_manifest_but_not_in_the_contract_lists_the_contracts_files(gate):
+    files = default_files("lms")
+    files["notes.csv"] = files["courses.csv"]
+    write_batch(gate.landing, "lms", "2026-11-26", files, rows={"notes.csv": 3})
+    v = _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="notes.csv", rule=Rule.UNEXPECTED_FILE)
+    assert v.detail == "not a file of the lms contract (its files: courses.csv, transcripts.csv)"
+
+
+def test_a_manifest_entry_that_is_no_object(gate):
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    doc = json.loads((folder / "manifest.json").read_text())
+    doc["files"]["courses.csv"] = None
+    (folder / "manifest.json").write_text(json.dumps(doc))
+    v = _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST)
+    assert v.detail == "files.courses.csv must be an object {rows, sha256}, found null"
+
+
 def test_file_type_missing_from_batch(gate):
     files = default_files("lms")
     del files["courses.csv"]

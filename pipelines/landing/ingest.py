@@ -469,30 +469,33 @@ def _load_file(
             loaded_at=now,
         )
     except duckdb.Error as e:
-        problems = []
-        sha = scanned.result().sha256
-        if sha != expected.sha256:
-            problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
+        problems = _bytes_problems(name, f, path, source, expected.sha256, scanned.result())
         found = formats.diagnose_csv(source, f if skip == f.header_rows else _one_header(f), name)
         if found is None and not problems and not isinstance(e, duckdb.InvalidInputException):
             raise  # not the file's fault (disk full, out of memory, ...): a crash, the batch stays pending
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         problems.append(found or Violation(name, Rule.UNREADABLE, f"DuckDB's CSV reader refused it: {first}"))
         raise BatchRejected(problems) from None
-    problems = []
     scan = scanned.result()
-    sha = scan.sha256
-    if sha != expected.sha256:
-        problems.append(Violation(name, Rule.CHECKSUM, f"sha256 is {sha}, manifest.json says {expected.sha256}"))
-    elif scan.nul_at is not None and source == path:  # a workbook is a zip, full of NUL bytes; its cells hold none
-        problems.append(formats.nul_violation(path, f, scan.nul_at, name))
+    problems = _bytes_problems(name, f, path, source, expected.sha256, scan)
     if rows != expected.rows:
         problems.append(Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}"))
     if rows == 0 and f.kind == "snapshot":
         problems.append(Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)"))
     if problems:
         raise BatchRejected(problems)
-    return FileStat(name, f.raw_table, rows, path.stat().st_size, sha)
+    return FileStat(name, f.raw_table, rows, path.stat().st_size, scan.sha256)
+
+
+def _bytes_problems(name: str, f: SourceFile, path: Path, source: Path, sha256: str, scan: FileScan) -> list[Violation]:
+    """What the scan of a delivered file's bytes says against its manifest entry: another checksum, or a NUL byte
+    in a text file (the tail of a copy cut short is often a run of them). A workbook is a zip, full of NUL bytes,
+    and its cells hold none: only a file loaded as it was delivered (`source` is `path`) is looked at."""
+    if scan.sha256 != sha256:
+        return [Violation(name, Rule.CHECKSUM, f"sha256 is {scan.sha256}, manifest.json says {sha256}")]
+    if scan.nul_at is not None and source == path:
+        return [formats.nul_violation(path, f, scan.nul_at, name)]
+    return []
 
 
 def _one_header(f: SourceFile) -> SourceFile:

@@ -111,6 +111,17 @@ def test_a_nul_byte_gives_line_row_and_column(gate):
     assert f"at byte {at:,} of the file" in v.detail
 
 
+def test_a_tail_of_nul_bytes_is_named_beside_what_duckdb_refused(gate):
+    # what a copy cut short often leaves: the file's size reserved, its end never written
+    data = _user_csv_with(lambda b: b) + b"\x00" * 4096
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", data), rows={"User.csv": 4})
+    report = gate.ingest()
+    v = _assert_refused(gate, report, "crm/2026-11-26", file="User.csv", rule=Rule.NUL, line=7, row=5, column=None)
+    assert f"at byte {len(data) - 4096 + 1:,} of the file" in v.detail
+    # and the record it makes, one field where twelve belong, as DuckDB's reader refused it
+    assert [w.rule for w in report.quarantined[0].violations] == [Rule.NUL, Rule.FIELD_COUNT]
+
+
 def test_truncated_file_inside_a_quoted_field(gate):
     rows = rows_for(CALL, 3)
     rows[2][CALL.columns.index("Detailed_Products_vod__c")] = "A;B\nC"

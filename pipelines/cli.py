@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -80,27 +80,22 @@ def _cmd_publications(args: argparse.Namespace) -> int:
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
     from pipelines.defs.repairs import roll_back
-
-    cfg = settings()
-    p, page, events = roll_back(cfg, args.run_id)
-    print(
-        f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} UTC, "
-        f"as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
-    )
-    print(f"report rebuilt from it: {page}")
-    _tell_the_catalog(cfg, events)
-    print("the next successful run publishes over it again")
-    return 0
-
-
-def _tell_the_catalog(cfg, events) -> None:
-    """Record asset events done outside a run (a rollback from the command line) in the Dagster instance,
-    so the UI's catalog shows them as its latest materialisations."""
     from pipelines.instance import dagster_instance
 
-    with dagster_instance(cfg) as instance:
+    cfg = settings()
+    asked = datetime.now(UTC)
+    with dagster_instance(cfg) as instance:  # the runs going now, and the catalog to tell
+        p, page, events = roll_back(cfg, args.run_id, instance, asked_at=asked)
+        print(
+            f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} UTC, "
+            f"as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
+        )
+        print(f"report rebuilt from it: {page}")
+        # done outside a run: recorded in the instance, so the UI's catalog shows them as the latest
         for event in events:
             instance.report_runless_asset_event(event)
+    print("the next successful run publishes over it again")
+    return 0
 
 
 def _cmd_docs(args: argparse.Namespace) -> int:

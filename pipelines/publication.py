@@ -297,12 +297,23 @@ def prune(folder: Path, published: Path, keep: int) -> list[Path]:
     return doomed
 
 
-def rollback(published: Path, folder: Path, run_id: str | None = None) -> Publication:
+def rollback(
+    published: Path, folder: Path, run_id: str | None = None, *, asked_at: datetime | None = None
+) -> Publication:
     """Make an earlier publication current: the one of `run_id` (a unique prefix will do), else the one
-    published just before the current one. Atomic for readers, like a publish."""
+    published just before the current one. Atomic for readers, like a publish. With `asked_at` (UTC), refused
+    when the current publication was published after it: the rollback was asked for before anyone saw it."""
     with file_lock(folder / LOCK_NAME, f"rollback to {run_id or 'the previous publication'}"):
         sweep(published, folder)
         kept = list_publications(published, folder)
+        now_current = next((p for p in kept if p.current), None)
+        asked = asked_at.astimezone(UTC).replace(tzinfo=None) if asked_at and asked_at.tzinfo else asked_at
+        if asked is not None and now_current is not None and now_current.published_at > asked:
+            raise PublicationError(
+                f"not rolled back: publication {now_current.run_id} was published at "
+                f"{now_current.published_at:%Y-%m-%d %H:%M:%S} UTC, after this rollback was asked for "
+                f"({asked:%Y-%m-%d %H:%M:%S} UTC); look at it, then ask again"
+            )
         if run_id:
             matches = [p for p in kept if p.run_id.startswith(run_id)]
             if len(matches) != 1:

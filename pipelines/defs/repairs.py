@@ -8,6 +8,7 @@ nights it repairs, and a refusal (no such batch, no reason given) fails the run 
 
 # (no `from __future__ import annotations`: Dagster reads the config classes from the real annotations)
 import getpass
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -23,6 +24,8 @@ from pipelines.publication import Publication
 
 RETRACT_JOB = "retract_batch"
 ROLLBACK_JOB = "rollback_publication"
+REPAIR_JOBS = (RETRACT_JOB, ROLLBACK_JOB)  # runs that never publish
+GOING = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 class RetractConfig(dg.Config):
@@ -50,22 +53,43 @@ def retract_loaded_batch(context: dg.OpExecutionContext, config: RetractConfig, 
 @dg.op(description="Make the chosen earlier publication the BI file, atomically, and rebuild the report page.")
 def bring_back_publication(context: dg.OpExecutionContext, config: RollbackConfig, coachwh: CoachwhConfig) -> None:
     cfg = coachwh.settings
+    # A queued rollback may start only after a nightly run published: it must not undo what it never saw.
+    asked = context.instance.get_run_record_by_id(context.run_id).create_timestamp
     with non_transient():
-        p, page, events = roll_back(cfg, config.run_id)
+        p, page, events = roll_back(cfg, config.run_id, context.instance, asked_at=asked, this_run=context.run_id)
     context.log.info(f"{cfg.published} now holds publication {p.run_id} (as of {p.as_of_date}); report: {page}")
     for event in events:
         context.log_event(event)
 
 
-def roll_back(cfg: Settings, run_id: str | None) -> tuple[Publication, Path, list[dg.AssetMaterialization]]:
+def roll_back(
+    cfg: Settings,
+    run_id: str | None,
+    instance: dg.DagsterInstance,
+    *,
+    asked_at: datetime | None = None,
+    this_run: str | None = None,
+) -> tuple[Publication, Path, list[dg.AssetMaterialization]]:
     """The rollback of `coachwh rollback` and of the job: the publication of `run_id` (default: the one before the
     current) becomes the BI file, the report page is rebuilt from it (it shows the current publication), and
-    the events that tell the catalog so (the caller records them: in its run, or in the instance)."""
-    from pipelines.publication import rollback
+    the events that tell the catalog so (the caller records them: in its run, or in the instance).
+
+    Refused while a run that may publish is going (a `coachwh run` holding `.run.lock`, or any run of the
+    `instance` but the repairs): it would publish over the rollback a moment later. Refused too when the current
+    publication was published after `asked_at` (a rollback queued behind a nightly run): "the one before" would
+    then undo a publication nobody has looked at."""
+    from pipelines.locks import LockTimeout, file_lock
+    from pipelines.publication import PublicationError, rollback
     from pipelines.report import build_report
 
-    p = rollback(cfg.published, cfg.publications, run_id)
-    page = build_report(cfg.published, cfg.report_dir)
+    try:
+        with file_lock(cfg.run_lock, "coachwh rollback", wait_seconds=0):  # no coachwh run starts meanwhile
+            _refuse_while_a_run_is_going(instance, this_run)
+            p = rollback(cfg.published, cfg.publications, run_id, asked_at=asked_at)
+            page = build_report(cfg.published, cfg.report_dir)
+    except LockTimeout as e:  # only the run lock waits for nothing here
+        refusal = f"not rolled back: {e} (a coachwh run publishes when it ends): roll back after it"
+        raise PublicationError(refusal) from None
     said = f"rolled back to the publication of run {p.run_id} (as of {p.as_of_date})"
     events = [
         dg.AssetMaterialization(
@@ -83,6 +107,21 @@ def roll_back(cfg: Settings, run_id: str | None) -> tuple[Publication, Path, lis
         ),
     ]
     return p, page, events
+
+
+def _refuse_while_a_run_is_going(instance: dg.DagsterInstance, this_run: str | None) -> None:
+    from pipelines.publication import PublicationError
+
+    going = [
+        r.run_id
+        for r in instance.get_runs(filters=dg.RunsFilter(statuses=GOING))
+        if r.run_id != this_run and r.job_name not in REPAIR_JOBS
+    ]
+    if going:
+        raise PublicationError(
+            f"not rolled back: run {', '.join(going)} is going and may publish when it ends; roll back after it "
+            "(a run whose process was killed stays STARTED: terminate it in the UI's Runs page first)"
+        )
 
 
 @dg.job(

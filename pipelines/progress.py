@@ -17,6 +17,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import DUPLICATE_BATCHES, LOADED_BATCHES
 from pipelines.defs.warehouse import FULL_REFRESH
+from pipelines.warehouse_file import WAITING, lock_holder
 
 LOGGER_NAME = "coachwh_progress"
 DBT_STEP = "coachwh_dbt_models"
@@ -72,9 +73,12 @@ class ProgressPrinter:
 
     def message(self, step: str | None, text: str) -> None:
         """A step's own log line: only why dbt rebuilds everything is worth a line of its own (a retraction, an
-        upgrade: the build takes longer than a night's, and the reader should know why)."""
+        upgrade: the build takes longer than a night's, and the reader should know why), and a step that waits
+        for the warehouse file (held by another process: the wait must not pass for a slow step)."""
         if step == DBT_STEP and text.startswith(FULL_REFRESH):
             self.out(f"dbt       {text}")
+        elif text.startswith(WAITING):
+            self.out(f"wait      {step}: {text.removeprefix(WAITING).strip()}")
 
     def _materialized(self, step, stage: _Stage, m) -> None:
         if step == DBT_STEP:
@@ -139,7 +143,13 @@ def _reason(event: dg.DagsterEvent) -> str:
         text = user.description
     else:
         error = getattr(data, "error", None)
+        # a retry's error is Dagster's RetryRequestedFromPolicy: what failed is the error it was raised from
+        while error is not None and error.cause is not None and error.cls_name.startswith("RetryRequested"):
+            error = error.cause
         text = error.message if error is not None else event.message or ""
+        held = lock_holder(text)
+        if held is not None:  # the usual transient failure: say who holds the file (dbt's error says it deep down)
+            return f"the warehouse file is held by {held}: a reader keeping it open, or another run"
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 

@@ -7,14 +7,21 @@ file: whoever comes second waits for the lock, up to a limit, then fails with a 
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import duckdb
 
+from pipelines.errors import CommandError
 
-class WarehouseBusy(Exception):
-    """The DuckDB warehouse stayed locked by another process for longer than we were willing to wait."""
+WAITING = "waiting:"  # how the line that says so begins (pipelines/progress.py shows it in `coachwh run`)
+_HOLDER = re.compile(r"held in (\S+) \(PID (\d+)\)")
+
+
+class WarehouseBusy(CommandError):
+    """The DuckDB warehouse stayed locked by another process for longer than we were willing to wait. A
+    CommandError at the command line (one line, exit 2); in a Dagster step, transient: retried."""
 
 
 def sql_literal(text: str) -> str:
@@ -39,20 +46,44 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) ->
         con.execute(f"INSERT INTO {table} VALUES {', '.join(one for _ in rows)}", [v for row in rows for v in row])
 
 
+def lock_holder(error: BaseException | str) -> str | None:
+    """Who holds a DuckDB file, from the text of DuckDB's lock error ('PID 18123 (python3.11)'); None without one."""
+    found = _HOLDER.search(str(error))
+    return f"PID {found.group(2)} ({Path(found.group(1)).name})" if found else None
+
+
 def _waiting(open_fn, path: Path, wait_seconds: float):
-    """Call `open_fn` until DuckDB stops refusing `path` for a lock; WarehouseBusy after `wait_seconds`."""
+    """Call `open_fn` until DuckDB stops refusing `path` for a lock; WarehouseBusy after `wait_seconds`. Says
+    once that it waits, and for whom: a wait of minutes must not look like a slow load, or like a hang."""
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
+    said = False
     while True:
         try:
             return open_fn()
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
                 raise
+            held = lock_holder(e) or "another process"
             if time.monotonic() >= deadline:
-                raise WarehouseBusy(f"{path} stayed locked by another process for {wait_seconds:.0f}s: {e}") from e
+                raise WarehouseBusy(
+                    f"{path} stayed locked by {held} for {wait_seconds:g} s (DuckDB lets one process open it, readers "
+                    "included): try again when that process is done"
+                ) from e
+            if not said:
+                _say(f"{WAITING} {path.name} is held by {held}; waiting up to {wait_seconds:g} s for it")
+                said = True
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+def _say(line: str) -> None:
+    """A warning line: in a Dagster step, a line of the step's log (and of `coachwh run`'s progress); elsewhere,
+    on stderr. Dagster is imported only here, on the rare path, so that the commands that use this module
+    without it stay quick to start."""
+    import dagster as dg
+
+    dg.get_dagster_logger("coachwh.warehouse").warning(line)
 
 
 def connect_waiting(

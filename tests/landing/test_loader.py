@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ def _hold_lock(path, seconds: float) -> subprocess.Popen:
     return proc
 
 
-def test_connect_waits_for_another_writer_then_opens(tmp_path):
+def test_connect_waits_for_another_writer_says_so_once_then_opens(tmp_path, caplog):
     path = tmp_path / "warehouse.duckdb"
     holder = _hold_lock(path, 1.5)
     started = time.monotonic()
@@ -37,13 +38,19 @@ def test_connect_waits_for_another_writer_then_opens(tmp_path):
     assert time.monotonic() - started > 0.5
     con.close()
     holder.wait(timeout=10)
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting:")]
+    # once, however many times it tried; who holds the file comes from DuckDB's own message
+    assert len(said) == 1, said
+    assert re.fullmatch(
+        rf"waiting: warehouse.duckdb is held by PID {holder.pid} \(python[\d.]*\); waiting up to 30 s for it", said[0]
+    )
 
 
 def test_connect_gives_up_with_a_clear_error(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     holder = _hold_lock(path, 5)
     try:
-        with pytest.raises(WarehouseBusy, match="stayed locked"):
+        with pytest.raises(WarehouseBusy, match=rf"stayed locked by PID {holder.pid} \(python[\d.]*\) for 0.5 s"):
             loader.connect(path, wait_seconds=0.5)
     finally:
         holder.kill()

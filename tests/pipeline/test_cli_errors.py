@@ -50,3 +50,38 @@ def test_a_setting_that_cannot_be_used_is_named(empty_home, capsys, monkeypatch)
     monkeypatch.setenv("COACHWH_KEEP_PUBLICATIONS", "seven")
     assert main(["status"]) == 2
     assert "coachwh status: COACHWH_KEEP_PUBLICATIONS='seven' is not a whole number" in capsys.readouterr().err
+
+
+def test_a_warehouse_held_by_another_process_is_said_while_waiting_then_one_line_and_exit_2(
+    empty_home, capsys, caplog, monkeypatch
+):
+    import subprocess
+    import sys
+
+    from pipelines import warehouse_file
+
+    warehouse = settings().warehouse
+    warehouse.parent.mkdir(parents=True)
+    hold = "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(30)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        # `coachwh check` waits 60 s; the test, half a second
+        wait = warehouse_file.connect_waiting
+        monkeypatch.setattr(
+            "pipelines.quality.check.connect_waiting", lambda path, **kw: wait(path, **{**kw, "wait_seconds": 0.5})
+        )
+        code = main(["check"])
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    # the wait, said once (a warning: on stderr outside pytest, which captures it here)
+    waiting = [r.getMessage() for r in caplog.records if r.getMessage().startswith("waiting:")]
+    assert len(waiting) == 1 and waiting[0].startswith(f"waiting: warehouse.duckdb is held by PID {holder.pid} (")
+    assert waiting[0].endswith("; waiting up to 0.5 s for it")
+    refusal = f"coachwh check: {warehouse} stayed locked by PID {holder.pid} ("  # one line, no traceback
+    assert err.startswith(refusal) and err.count("\n") == 1, err
+    assert err.endswith("for 0.5 s (DuckDB lets one process open it, readers included): try again when that "
+                        "process is done\n"), err  # fmt: skip

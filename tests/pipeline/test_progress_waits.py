@@ -1,0 +1,69 @@
+"""`coachwh run`'s progress names a wait for the warehouse file and who holds it, rather than a slow step or a
+retry by the name of Dagster's exception class."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster._core.execution.plan.objects import StepRetryData
+from dagster._utils.error import SerializableErrorInfo
+
+from pipelines.progress import ProgressPrinter
+
+DBT_LOCK = (
+    'IO Error: Could not set lock on file "/srv/coachwh/warehouse.duckdb": Conflicting lock is held in '
+    "/usr/bin/python3.11 (PID 18123). However, you would be able to open this database in read-only mode"
+)
+
+
+def _printer() -> tuple[ProgressPrinter, list[str]]:
+    lines: list[str] = []
+    return ProgressPrinter(lines.append, dbt_models=54, dbt_tests=171, contracts=11), lines
+
+
+def _retry(cause: SerializableErrorInfo) -> dg.DagsterEvent:
+    # what Dagster records: its RetryRequestedFromPolicy, raised from what failed
+    error = SerializableErrorInfo(
+        message="dagster._core.execution.plan.utils.RetryRequestedFromPolicy\n",
+        stack=[],
+        cls_name="RetryRequestedFromPolicy",
+        cause=cause,
+    )
+    return dg.DagsterEvent(
+        event_type_value="STEP_UP_FOR_RETRY",
+        job_name="nightly",
+        step_key="coachwh_dbt_models",
+        event_specific_data=StepRetryData(error=error, seconds_to_wait=30),
+    )
+
+
+def test_a_retry_on_a_held_warehouse_names_who_holds_it():
+    printer, lines = _printer()
+    dbt_failed = SerializableErrorInfo(
+        message=f"The dbt CLI process with command\n\n`dbt build`\n\nfailed with exit code `2`.\n\n{DBT_LOCK}\n",
+        stack=[],
+        cls_name="DagsterDbtCliRuntimeError",
+    )
+    printer.event("coachwh_dbt_models", _retry(dbt_failed))
+    assert lines == [
+        "retry     coachwh_dbt_models will be retried: the warehouse file is held by PID 18123 (python3.11): a "
+        "reader keeping it open, or another run"
+    ]
+
+
+def test_any_other_retry_says_the_first_line_of_what_failed():
+    printer, lines = _printer()
+    printer.event(
+        "ingest_crm", _retry(SerializableErrorInfo("ConnectionError: reset by peer\n", [], "ConnectionError"))
+    )
+    assert lines == ["retry     ingest_crm will be retried: ConnectionError: reset by peer"]
+
+
+def test_a_step_waiting_for_the_warehouse_file_says_so():
+    printer, lines = _printer()
+    printer.message(
+        "ingest_crm", "waiting: warehouse.duckdb is held by PID 42 (python3.11); waiting up to 600 s for it"
+    )
+    printer.message("ingest_crm", "loaded crm/2026-11-05")  # a step's other log lines stay out of the progress
+    assert lines == [
+        "wait      ingest_crm: warehouse.duckdb is held by PID 42 (python3.11); waiting up to 600 s for it"
+    ]

@@ -62,7 +62,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_publications(args: argparse.Namespace) -> int:
-    from pipelines.publication import list_publications
+    from pipelines.publication import held_open, list_publications
 
     cfg = settings()
     kept = list_publications(cfg.published, cfg.publications)
@@ -74,6 +74,9 @@ def _cmd_publications(args: argparse.Namespace) -> int:
         mark = "* " if p.current else "  "
         when = p.published_at.strftime("%Y-%m-%d %H:%M:%S")
         print(f"{mark}{p.run_id:<38}{when:<21}{str(p.as_of_date):<12}{p.tables:>7}{p.rows:>12,}")
+    held = None if any(p.current for p in kept) else held_open(cfg.published)
+    if held:
+        print(f"which one is current is unknown: {held}")
     print(f"* = current ({cfg.published}); `coachwh rollback [RUN_ID]` makes another one current")
     return 0
 

@@ -39,7 +39,7 @@ from pipelines.errors import CommandError
 from pipelines.extracts import latest_extract_dates
 from pipelines.locks import file_lock
 from pipelines.sources import SYSTEMS
-from pipelines.warehouse_file import attach_waiting, sql_literal
+from pipelines.warehouse_file import attach_waiting, lock_holder, sql_literal
 
 PUBLISHED_SCHEMA = "marts"
 PUBLICATION_TABLE = "publication"
@@ -278,6 +278,23 @@ def current(published: Path) -> Publication | None:
     return _read(published) if published.exists() else None
 
 
+def held_open(published: Path) -> str | None:
+    """Why the current file cannot be read, when a process holds it open for writing (a BI tool not opened
+    read-only: DuckDB then locks everyone else out, other readers and the tools included); None otherwise."""
+    try:
+        duckdb.connect(str(published), read_only=True).close()
+    except duckdb.IOException as e:
+        who = lock_holder(e)
+        if who:
+            return (
+                f"{published} is held open for writing by {who}, so nothing else can read it: BI tools must open it "
+                "read-only (README, 'For analysts'); close that connection"
+            )
+    except duckdb.Error:
+        pass
+    return None
+
+
 def _same(a: Publication, b: Publication | None) -> bool:
     return b is not None and (a.run_id, a.published_at) == (b.run_id, b.published_at)
 
@@ -324,6 +341,8 @@ def rollback(
             if not kept:
                 raise PublicationError(f"nothing has been published yet ({folder} holds no publication)")
             at = next((i for i, p in enumerate(kept) if p.current), None)
+            if at is None and (held := held_open(published)):
+                raise PublicationError(f"{held}, or name the run id to roll back to (coachwh publications)")
             if at is None or at + 1 >= len(kept):
                 raise PublicationError(
                     "no earlier publication to roll back to"

@@ -36,13 +36,13 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
 
     if not cfg.warehouse.exists():
         lines.append("warehouse not built yet: run `coachwh run`")
-        return lines
+        return lines + _publication_lines(cfg)
     try:
         con = duckdb.connect(str(cfg.warehouse), read_only=True)
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
             lines.append("warehouse is being written by the nightly job right now; try again when it finishes")
-            return lines
+            return lines + _publication_lines(cfg)  # BI's file is another one: it can be read meanwhile
         raise
     with con:
         per_system = con.execute(
@@ -87,18 +87,23 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         label = {"quarantined": "REFUSED", "retracted": "RETRACTED"}[status]
         lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")
 
-    from pipelines.publication import current, list_publications
+    return lines + _publication_lines(cfg)
+
+
+def _publication_lines(cfg: Settings) -> list[str]:
+    """What BI sees: the current publication, or why it cannot be told."""
+    from pipelines.publication import current, held_open, list_publications
 
     now = current(cfg.published)
     if now is not None:
         kept = len(list_publications(cfg.published, cfg.publications))
-        lines.append(
+        return [
             f"published {cfg.published}: run {now.run_id}, {now.published_at:%Y-%m-%d %H:%M:%S} UTC, "
             f"as of {now.as_of_date}, {now.tables} tables ({kept} publication(s) kept: coachwh publications)"
-        )
-    elif cfg.published.exists():
-        stamp = datetime.fromtimestamp(cfg.published.stat().st_mtime).isoformat(timespec="seconds")
-        lines.append(f"published {cfg.published} (replaced {stamp}; no publication table)")
-    else:
-        lines.append("published nothing yet")
-    return lines
+        ]
+    if not cfg.published.exists():
+        return ["published nothing yet"]
+    if held := held_open(cfg.published):
+        return [f"published: {held}"]
+    stamp = datetime.fromtimestamp(cfg.published.stat().st_mtime).isoformat(timespec="seconds")
+    return [f"published {cfg.published} (replaced {stamp}; no publication table)"]

@@ -247,6 +247,42 @@ def test_rollback_while_a_reader_in_another_process_keeps_querying(home, tmp_pat
     assert home.mart_rows() == 5
 
 
+def test_a_bi_tool_holding_the_current_file_open_for_writing_is_named_not_taken_for_no_publication(
+    home, monkeypatch, capsys
+):
+    from pipelines.cli import main
+    from pipelines.config import Settings
+    from pipelines.status import status_lines
+
+    home.publish("run-1")
+    _warehouse(home.wh, 5)
+    home.publish("run-2")
+    assert pub.held_open(home.current) is None
+    hold = "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)"
+    bi = subprocess.Popen([sys.executable, "-c", hold, str(home.current)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert bi.stdout.readline().strip() == "held"
+        held = pub.held_open(home.current)
+        assert held is not None and held.startswith(f"{home.current} is held open for writing by PID {bi.pid} (")
+        assert held.endswith("BI tools must open it read-only (README, 'For analysts'); close that connection")
+        with pytest.raises(pub.PublicationError, match=rf"by PID {bi.pid} .*, or name the run id to roll back to"):
+            pub.rollback(home.current, home.folder)
+        home.wh.rename(home.wh.with_name("aside.duckdb"))  # this fake warehouse has no registry for status to read
+        cfg = Settings(home=home.wh.parent, landing=home.wh.parent / "landing")
+        assert status_lines(cfg)[-2:] == ["warehouse not built yet: run `coachwh run`", f"published: {held}"]
+        monkeypatch.setenv("COACHWH_HOME", str(cfg.home))
+        assert main(["publications"]) == 0
+        listing = capsys.readouterr().out
+        assert not [line for line in listing.splitlines() if line.startswith("* ") and "run-" in line], listing
+        assert f"which one is current is unknown: {held}" in listing, listing
+        # a named publication can still be brought back: the held file is replaced, its holder keeps the old one
+        assert pub.rollback(home.current, home.folder, "run-1").run_id == "run-1"
+    finally:
+        bi.kill()
+        bi.wait(timeout=10)
+    assert home.mart_rows() == 3
+
+
 def test_a_failure_during_publication_leaves_the_current_file_and_no_stray_files(home, monkeypatch):
     home.publish("run-1")
     before = home.files()

@@ -24,6 +24,7 @@ DBT_STEP = "coachwh_dbt_models"
 PUBLISH_STEP = "published__marts"
 CONTRACT_CHECK = "source_contract"
 FRESHNESS_CHECK = "extract_freshness"
+POOL_BLOCKED = "Step blocked by limit for pool"  # Dagster's event when a step waits for a pool's slot (once)
 
 
 def _n(x: int) -> str:
@@ -56,6 +57,7 @@ class ProgressPrinter:
         self.models_done = 0
         self.tests: list = []
         self.next_quarter = 1
+        self.pools_waited: set[str] = set()
 
     def event(self, step: str | None, event: dg.DagsterEvent) -> None:
         kind = event.event_type
@@ -70,6 +72,11 @@ class ProgressPrinter:
             self.out(f"FAILED    {step}: {_reason(event)}")
         elif kind == dg.DagsterEventType.STEP_UP_FOR_RETRY:
             self.out(f"retry     {step} will be retried: {_reason(event)}")
+        elif kind == dg.DagsterEventType.ENGINE_EVENT and (event.message or "").startswith(POOL_BLOCKED):
+            pool = event.message.removeprefix(POOL_BLOCKED).strip()
+            if pool not in self.pools_waited:  # the run's ready steps all wait: one line says it
+                self.pools_waited.add(pool)
+                self.out(f"wait      another run holds the slot of pool {pool} (one writer at a time): {step} waits")
 
     def message(self, step: str | None, text: str) -> None:
         """A step's own log line: only why dbt rebuilds everything is worth a line of its own (a retraction, an

@@ -4,6 +4,7 @@ retry by the name of Dagster's exception class."""
 from __future__ import annotations
 
 import dagster as dg
+from dagster._core.events import EngineEventData
 from dagster._core.execution.plan.objects import StepRetryData
 from dagster._utils.error import SerializableErrorInfo
 
@@ -66,4 +67,25 @@ def test_a_step_waiting_for_the_warehouse_file_says_so():
     printer.message("ingest_crm", "loaded crm/2026-11-05")  # a step's other log lines stay out of the progress
     assert lines == [
         "wait      ingest_crm: warehouse.duckdb is held by PID 42 (python3.11); waiting up to 600 s for it"
+    ]
+
+
+def test_a_run_waiting_for_the_warehouse_pool_says_so_once():
+    printer, lines = _printer()
+    pool = dg.MetadataValue.pool("duckdb_warehouse")
+    for step, message in [
+        ("ingest_crm", "Step blocked by limit for pool duckdb_warehouse"),
+        ("ingest_hris", "Step blocked by limit for pool duckdb_warehouse"),  # every ready step waits with it
+        ("ingest_crm", "Step still blocked by limit for pool duckdb_warehouse"),
+    ]:
+        blocked = dg.DagsterEvent(
+            event_type_value="ENGINE_EVENT",
+            job_name="nightly",
+            step_key=step,
+            message=message,
+            event_specific_data=EngineEventData(metadata={"pool": pool}),
+        )
+        printer.event(step, blocked)
+    assert lines == [
+        "wait      another run holds the slot of pool duckdb_warehouse (one writer at a time): ingest_crm waits"
     ]

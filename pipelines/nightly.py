@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
@@ -71,16 +72,18 @@ def run_nightly(
     wait: bool = True,
     out: Callable[[str], None] = lambda line: print(line, flush=True),
     engine: str = "duckdb",
+    progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True),
 ) -> bool:
     """Run the nightly job once; True when the night went right (see the module docstring). `engine`: where
-    dbt builds the models (pipelines.config.ENGINES; spark: pipelines/spark)."""
+    dbt builds the models (pipelines.config.ENGINES; spark: pipelines/spark). The summary goes to `out`; the
+    lines said on the way (what it waits for, what it settles) to `progress`, with the stage lines."""
     cfg.home.mkdir(parents=True, exist_ok=True)
 
     def waiting(who: str) -> None:
-        out(f"another coachwh run holds {cfg.run_lock} ({who}): waiting for it to finish…")
+        progress(f"another coachwh run holds {cfg.run_lock} ({who}): waiting for it to finish…")
 
     with file_lock(cfg.run_lock, "coachwh run", wait_seconds=None if wait else 0, on_wait=waiting):
-        return _run_locked(cfg, full_refresh, verbose, out, engine)
+        return _run_locked(cfg, full_refresh, verbose, out, engine, progress)
 
 
 def settle_abandoned_runs(instance) -> list[str]:
@@ -111,7 +114,12 @@ def settle_abandoned_runs(instance) -> list[str]:
 
 
 def _run_locked(
-    cfg: Settings, full_refresh: bool, verbose: bool, out: Callable[[str], None], engine: str = "duckdb"
+    cfg: Settings,
+    full_refresh: bool,
+    verbose: bool,
+    out: Callable[[str], None],
+    engine: str,
+    progress: Callable[[str], None],
 ) -> bool:
     from pipelines.alerts import send_alert
     from pipelines.definitions import build_definitions, location_tags
@@ -125,7 +133,7 @@ def _run_locked(
     defs = build_definitions(cfg)
     job = defs.resolve_job_def(NIGHTLY_JOB)
     run_config = _run_config(defs, full_refresh, verbose, engine)
-    out(
+    progress(
         f"coachwh run: nightly job on {cfg.home}"
         + (" (full refresh)" if full_refresh else "")
         + (f" (dbt on {engine})" if engine != "duckdb" else "")
@@ -133,7 +141,7 @@ def _run_locked(
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     with dagster_instance(cfg) as instance:
         for line in settle_abandoned_runs(instance):
-            out(line)
+            progress(line)
         with _quiet(log_path, verbose):
             result = job.execute_in_process(
                 instance=instance,

@@ -9,7 +9,7 @@ Two kinds of freshness, both warnings and never a reason to refuse correct data:
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
@@ -28,10 +28,10 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     except LandingZoneMissing as missing:  # the gate's own verdict: no batch can load until it exists
         lines.append(f"landing   {cfg.landing}  MISSING: {missing}")
         pending = []
-    waiting = [b.batch_id for b in pending if not b.complete]
+    waiting = [b for b in pending if not b.complete]
     ready = [b.batch_id for b in pending if b.complete]
     lines.append(f"pending   {len(ready)} complete batch(es) ready to load, {len(waiting)} without manifest yet")
-    lines += [f"          waiting: {b}" for b in waiting]
+    lines += [f"          waiting: {b.batch_id} ({_waiting_for(b)})" for b in waiting]
     lines += [f"stray     '{e}' {STRAY_WHY}" for e in stray_entries(cfg.landing)]  # none where it is missing
 
     if not cfg.warehouse.exists():
@@ -88,6 +88,24 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")
 
     return lines + _publication_lines(cfg)
+
+
+STUCK_AFTER = timedelta(hours=1)
+
+
+def _waiting_for(batch) -> str:
+    """How long a batch folder has waited for its manifest, by the wall clock: the time since its newest file was
+    written. A copy takes minutes; past STUCK_AFTER, say what may have happened and what to do."""
+    written = max([batch.path.stat().st_mtime, *(p.stat().st_mtime for p in batch.path.iterdir())])
+    quiet = datetime.now(UTC) - datetime.fromtimestamp(written, UTC)
+    minutes = int(quiet.total_seconds() // 60)
+    since = f"no manifest.json; last written {minutes // 60} h {minutes % 60} min ago"
+    if quiet < STUCK_AFTER:
+        return since
+    return (
+        f"{since}: a copy that stopped, or files that came after their batch was refused; deliver the whole "
+        "folder again, manifest.json last"
+    )
 
 
 def _publication_lines(cfg: Settings) -> list[str]:

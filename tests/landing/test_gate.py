@@ -329,6 +329,25 @@ def test_status_lists_a_refused_batch_until_its_corrected_redelivery_loads(gate)
     assert "lms/2026-11-26" not in "\n".join(status_lines(gate.cfg))
 
 
+def test_status_says_how_long_a_batch_has_waited_for_its_manifest_and_what_to_do_when_it_is_stuck(gate):
+    import os
+    import time
+
+    from pipelines.status import status_lines
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)  # being copied
+    stuck = write_batch(gate.landing, "lms", "2026-11-27", default_files("lms"), manifest=False)
+    three_hours_ago = time.time() - 3 * 3600 - 30
+    for p in [stuck, *stuck.iterdir()]:
+        os.utime(p, (three_hours_ago, three_hours_ago))
+    waiting = [x.strip() for x in status_lines(gate.cfg) if "waiting: " in x]
+    assert waiting == [
+        "waiting: lms/2026-11-26 (no manifest.json; last written 0 h 0 min ago)",
+        "waiting: lms/2026-11-27 (no manifest.json; last written 3 h 0 min ago: a copy that stopped, or files that "
+        "came after their batch was refused; deliver the whole folder again, manifest.json last)",
+    ]
+
+
 def test_status_says_the_landing_zone_is_missing_as_the_gate_refuses_it(gate):
     from pipelines.status import status_lines
 

@@ -62,6 +62,9 @@ DDL = (
         rows_removed  BIGINT NOT NULL,
         moved_to      VARCHAR               -- the quarantine folder its archived files went to
     )""",
+    # added later (warehouses made before it gain it here): where the files were, so that a retraction killed
+    # between its commit and the move of its folder can be finished by running it again
+    f"ALTER TABLE {OPS_SCHEMA}.batch_retractions ADD COLUMN IF NOT EXISTS moved_from VARCHAR",
     f"""CREATE TABLE IF NOT EXISTS {OPS_SCHEMA}.full_refresh_requests (
         requested_at  TIMESTAMP NOT NULL,
         reason        VARCHAR NOT NULL,
@@ -178,31 +181,46 @@ def record_waiting(con: duckdb.DuckDBPyConnection, rec: BatchRecord, now: dateti
     record(con, rec, now)
 
 
-def record_retraction(
-    con: duckdb.DuckDBPyConnection,
-    batch_id: str,
-    delivery: int,
-    *,
-    reason: str,
-    who: str,
-    rows: int,
-    moved_to: str,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True)
+class Retraction:
+    """One row of ops.batch_retractions: which delivery, why, who, when, and its folder's move."""
+
+    batch_id: str
+    delivery: int
+    reason: str
+    who: str
+    at: datetime
+    rows: int
+    moved_to: str
+    moved_from: str | None  # None for retractions recorded before the column existed
+
+
+def record_retraction(con: duckdb.DuckDBPyConnection, r: Retraction) -> None:
     """Mark a loaded delivery retracted and ask for a full rebuild, in the caller's transaction."""
     con.execute(
         f"UPDATE {OPS_SCHEMA}.batch_registry SET status = 'retracted', reason = ?, stored_at = ?, "
         "recorded_at = ? WHERE batch_id = ? AND delivery = ? AND status = 'loaded'",
-        [f"retracted by {who}: {reason}", moved_to, now, batch_id, delivery],
+        [f"retracted by {r.who}: {r.reason}", r.moved_to, r.at, r.batch_id, r.delivery],
     )
     con.execute(
-        f"INSERT INTO {OPS_SCHEMA}.batch_retractions VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, delivery, reason, who, now, rows, moved_to],
+        f"INSERT INTO {OPS_SCHEMA}.batch_retractions (batch_id, delivery, reason, retracted_by, retracted_at, "
+        "rows_removed, moved_to, moved_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [r.batch_id, r.delivery, r.reason, r.who, r.at, r.rows, r.moved_to, r.moved_from],
     )
     con.execute(
         f"INSERT INTO {OPS_SCHEMA}.full_refresh_requests VALUES (?, ?, NULL)",
-        [now, f"{batch_id} retracted: {reason}"],
+        [r.at, f"{r.batch_id} retracted: {r.reason}"],
     )
+
+
+def latest_retraction(con: duckdb.DuckDBPyConnection, batch_id: str) -> Retraction | None:
+    """The newest retraction of `batch_id`, or None."""
+    row = con.execute(
+        f"SELECT batch_id, delivery, reason, retracted_by, retracted_at, rows_removed, moved_to, moved_from "
+        f"FROM {OPS_SCHEMA}.batch_retractions WHERE batch_id = ? ORDER BY retracted_at DESC, delivery DESC LIMIT 1",
+        [batch_id],
+    ).fetchone()
+    return Retraction(*row) if row else None
 
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, str]]:

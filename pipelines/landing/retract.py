@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pipelines.config import Settings
 from pipelines.errors import CommandError
@@ -27,7 +28,8 @@ class RetractError(CommandError):
 
 
 def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -> str:
-    """Retract the loaded delivery of `batch_id`; return what was done, in words."""
+    """Retract the loaded delivery of `batch_id`; return what was done, in words. Run again after a retraction
+    killed between its commit and the move of its folder, it finishes that move."""
     system, _, name = batch_id.partition("/")
     if system not in SYSTEMS or parse_extract_date(name) is None:
         raise RetractError(f"'{batch_id}' is no batch id: expected SYSTEM/YYYY-MM-DD, SYSTEM one of {SYSTEMS}")
@@ -42,39 +44,58 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
         registry.ensure_schema(con)
         loaded = registry.loaded_delivery(con, batch_id)
         if loaded is None:
-            raise RetractError(f"{batch_id} has no loaded delivery (see `coachwh status`)")
-        delivery = loaded.delivery
-        archived = cfg.in_home(loaded.stored_at)
-        destination = free_destination(cfg.quarantine, system, name)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            removed = sum(
-                con.execute(f"DELETE FROM {RAW_SCHEMA}.{f.raw_table} WHERE _batch_id = ?", [batch_id]).fetchone()[0]
-                for f in SOURCE_FILES
-                if f.system == system
-            )
-            registry.record_retraction(
-                con, batch_id, delivery, reason=reason, who=who, rows=removed, moved_to=str(destination), now=now
-            )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+            unfinished = _unfinished(cfg, registry.latest_retraction(con, batch_id))
+            if unfinished is None:
+                raise RetractError(f"{batch_id} has no loaded delivery (see `coachwh status`)")
+            done = unfinished
+        else:
+            destination = free_destination(cfg.quarantine, system, name)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                removed = sum(
+                    con.execute(f"DELETE FROM {RAW_SCHEMA}.{f.raw_table} WHERE _batch_id = ?", [batch_id]).fetchone()[0]
+                    for f in SOURCE_FILES
+                    if f.system == system
+                )
+                done = registry.Retraction(
+                    batch_id, loaded.delivery, reason, who, now, removed, str(destination), loaded.stored_at
+                )
+                registry.record_retraction(con, done)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
     finally:
         con.close()
-    if archived.is_dir():
+    destination = _move_to_quarantine(cfg, done)
+    finished = "" if loaded is not None else f" (finishing the retraction recorded at {done.at:%Y-%m-%d %H:%M:%S})"
+    return (
+        f"{batch_id}: retracted delivery {done.delivery} ({done.rows:,} raw rows removed) -> {destination}{finished}; "
+        "the next run rebuilds with --full-refresh"
+    )
+
+
+def _unfinished(cfg: Settings, last: registry.Retraction | None) -> registry.Retraction | None:
+    """The newest retraction of a batch if its folder never reached the quarantine (a kill after the commit)."""
+    if last is None or last.moved_from is None or cfg.in_home(last.moved_to).exists():
+        return None
+    return last if cfg.in_home(last.moved_from).is_dir() else None
+
+
+def _move_to_quarantine(cfg: Settings, r: registry.Retraction) -> Path:
+    """The retracted delivery's folder to the quarantine, beside a RETRACTED.md; returns where it went."""
+    archived = cfg.in_home(r.moved_from) if r.moved_from else None  # (a loaded delivery always has its folder)
+    destination = cfg.in_home(r.moved_to)
+    if archived is not None and archived.is_dir():
         destination.parent.mkdir(parents=True, exist_ok=True)
         archived.rename(destination)
     else:
         destination.mkdir(parents=True)
     (destination / "RETRACTED.md").write_text(
-        f"# Retracted: {batch_id} (delivery {delivery})\n\n"
-        f"Retracted at {now.isoformat(timespec='seconds')} UTC by {who}: {reason}\n\n"
-        f"Its {removed:,} raw rows were removed; the next run rebuilds the warehouse without them "
+        f"# Retracted: {r.batch_id} (delivery {r.delivery})\n\n"
+        f"Retracted at {r.at.isoformat(timespec='seconds')} UTC by {r.who}: {r.reason}\n\n"
+        f"Its {r.rows:,} raw rows were removed; the next run rebuilds the warehouse without them "
         "(full refresh). A corrected delivery of this date can now be dropped into the landing zone.\n",
         encoding="utf-8",
     )
-    return (
-        f"{batch_id}: retracted delivery {delivery} ({removed:,} raw rows removed) -> {destination}; "
-        "the next run rebuilds with --full-refresh"
-    )
+    return destination

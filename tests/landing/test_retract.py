@@ -166,3 +166,27 @@ def test_a_home_copied_elsewhere_retracts_its_own_files_not_the_originals(gate, 
     assert (original / "workers.csv").is_file()  # the original home keeps its archive
     assert (copy / "quarantine" / "hris" / "2026-11-26" / "workers.csv").is_file()
     assert not (copy / "archive" / "hris" / "2026-11-26").exists()
+
+
+def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_again(gate, monkeypatch):
+    write_batch(gate.landing, "hris", "2026-11-26", default_files("hris"))
+    gate.ingest()
+    archived = gate.cfg.archive / "hris" / "2026-11-26"
+
+    def killed(*_):  # the process dies after the commit, before the folder moves
+        raise SystemExit("killed")
+
+    with monkeypatch.context() as m:
+        m.setattr("pipelines.landing.retract._move_to_quarantine", killed)
+        with pytest.raises(SystemExit):
+            retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")
+    assert gate.count("hris_workers") == 0 and archived.is_dir()  # committed; the files still in the archive
+
+    message = retract(gate.cfg, "hris/2026-11-26", "again", who="someone else")
+    moved = gate.cfg.quarantine / "hris" / "2026-11-26"
+    assert message.startswith(f"hris/2026-11-26: retracted delivery 1 (6 raw rows removed) -> {moved} (finishing")
+    assert not archived.exists() and (moved / "workers.csv").is_file()
+    assert "by tester: recalled" in (moved / "RETRACTED.md").read_text()  # what was recorded, not the rerun's
+    assert gate.query("SELECT count(*) FROM ops.batch_retractions")[0][0] == 1
+    with pytest.raises(RetractError, match="no loaded delivery"):  # finished: nothing left to do
+        retract(gate.cfg, "hris/2026-11-26", "a third time")

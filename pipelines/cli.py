@@ -82,21 +82,24 @@ def _cmd_publications(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from pipelines.defs.repairs import roll_back
-    from pipelines.instance import dagster_instance
+    from pipelines.publication import rollback_lock
 
     cfg = settings()
     asked = datetime.now(UTC)
-    with dagster_instance(cfg) as instance:  # the runs going now, and the catalog to tell
-        p, page, events = roll_back(cfg, args.run_id, instance, asked_at=asked)
-        print(
-            f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} UTC, "
-            f"as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
-        )
-        print(f"report rebuilt from it: {page}")
-        # done outside a run: recorded in the instance, so the UI's catalog shows them as the latest
-        for event in events:
-            instance.report_runless_asset_event(event)
+    with rollback_lock(cfg.run_lock):  # taken before Dagster's import, a second or two in which a run may end
+        from pipelines.defs.repairs import roll_back
+        from pipelines.instance import dagster_instance
+
+        with dagster_instance(cfg) as instance:  # the runs going now, and the catalog to tell
+            p, page, events = roll_back(cfg, args.run_id, instance, asked_at=asked)
+            print(
+                f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} "
+                f"UTC, as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
+            )
+            print(f"report rebuilt from it: {page}")
+            # done outside a run: recorded in the instance, so the UI's catalog shows them as the latest
+            for event in events:
+                instance.report_runless_asset_event(event)
     print("the next successful run publishes over it again")
     return 0
 

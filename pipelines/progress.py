@@ -17,6 +17,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import DUPLICATE_BATCHES, LOADED_BATCHES
 from pipelines.defs.warehouse import FULL_REFRESH
+from pipelines.landing.scratch import REMOVED as SCRATCH_REMOVED
 from pipelines.warehouse_file import WAITING, lock_holder
 
 LOGGER_NAME = "coachwh_progress"
@@ -71,7 +72,9 @@ class ProgressPrinter:
         elif kind == dg.DagsterEventType.STEP_FAILURE:
             self.out(f"FAILED    {step}: {_reason(event)}")
         elif kind == dg.DagsterEventType.STEP_UP_FOR_RETRY:
-            self.out(f"retry     {step} will be retried: {_reason(event)}")
+            later = event.event_specific_data.seconds_to_wait
+            when = f" in {later:.0f} s" if later else ""
+            self.out(f"retry     {step} will be retried{when}: {_reason(event)}")
         elif kind == dg.DagsterEventType.ENGINE_EVENT and (event.message or "").startswith(POOL_BLOCKED):
             pool = event.message.removeprefix(POOL_BLOCKED).strip()
             if pool not in self.pools_waited:  # the run's ready steps all wait: one line says it
@@ -86,6 +89,8 @@ class ProgressPrinter:
             self.out(f"dbt       {text}")
         elif text.startswith(WAITING):
             self.out(f"wait      {step}: {text.removeprefix(WAITING).strip()}")
+        elif text.startswith(SCRATCH_REMOVED):
+            self.out(f"gate      {text}")
 
     def _materialized(self, step, stage: _Stage, m) -> None:
         if step == DBT_STEP:

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ import duckdb
 
 from pipelines.errors import CommandError
 from pipelines.extracts import latest_extract_dates
-from pipelines.locks import file_lock
+from pipelines.locks import LockTimeout, file_lock
 from pipelines.sources import SYSTEMS
 from pipelines.warehouse_file import attach_waiting, lock_holder, sql_literal
 
@@ -314,23 +315,44 @@ def prune(folder: Path, published: Path, keep: int) -> list[Path]:
     return doomed
 
 
+@contextmanager
+def rollback_lock(run_lock: Path) -> Iterator[None]:
+    """Hold the run lock (`$COACHWH_HOME/.run.lock`) while a rollback is made: no `coachwh run` starts meanwhile,
+    and a rollback asked for while one is going is refused, since that run would publish over it when it ends."""
+    with ExitStack() as held:
+        try:
+            held.enter_context(file_lock(run_lock, "coachwh rollback", wait_seconds=0))
+        except LockTimeout as e:
+            refusal = f"not rolled back: {e} (a coachwh run publishes when it ends): roll back after it"
+            raise PublicationError(refusal) from None
+        yield
+
+
+def _refuse_if_replaced_since(published: Path, asked_at: datetime | None, now_current: Publication | None) -> None:
+    """Refuse a rollback asked for before the current file was put there (a publication that finished, another
+    rollback): "the one before the current" would undo what nobody has looked at yet. The file's modification time
+    is when it became current (each publish and rollback writes a new copy), not when its run began publishing."""
+    if asked_at is None or not published.exists():
+        return
+    replaced = datetime.fromtimestamp(published.stat().st_mtime, UTC)
+    if replaced > asked_at:
+        what = f"publication {now_current.run_id}" if now_current else "another file"
+        raise PublicationError(
+            f"not rolled back: {published} became {what} at {replaced:%Y-%m-%d %H:%M:%S} UTC, after this rollback "
+            f"was asked for ({asked_at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC); look at it, then ask again"
+        )
+
+
 def rollback(
     published: Path, folder: Path, run_id: str | None = None, *, asked_at: datetime | None = None
 ) -> Publication:
     """Make an earlier publication current: the one of `run_id` (a unique prefix will do), else the one
-    published just before the current one. Atomic for readers, like a publish. With `asked_at` (UTC), refused
-    when the current publication was published after it: the rollback was asked for before anyone saw it."""
+    published just before the current one. Atomic for readers, like a publish. With `asked_at` (aware), refused
+    when the current file was put there after it (`_refuse_if_replaced_since`)."""
     with file_lock(folder / LOCK_NAME, f"rollback to {run_id or 'the previous publication'}"):
         sweep(published, folder)
         kept = list_publications(published, folder)
-        now_current = next((p for p in kept if p.current), None)
-        asked = asked_at.astimezone(UTC).replace(tzinfo=None) if asked_at and asked_at.tzinfo else asked_at
-        if asked is not None and now_current is not None and now_current.published_at > asked:
-            raise PublicationError(
-                f"not rolled back: publication {now_current.run_id} was published at "
-                f"{now_current.published_at:%Y-%m-%d %H:%M:%S} UTC, after this rollback was asked for "
-                f"({asked:%Y-%m-%d %H:%M:%S} UTC); look at it, then ask again"
-            )
+        _refuse_if_replaced_since(published, asked_at, next((p for p in kept if p.current), None))
         if run_id:
             matches = [p for p in kept if p.run_id.startswith(run_id)]
             if len(matches) != 1:

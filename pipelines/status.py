@@ -16,6 +16,7 @@ import duckdb
 from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
 from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries
+from pipelines.warehouse_file import lock_holder
 
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
@@ -41,7 +42,8 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         con = duckdb.connect(str(cfg.warehouse), read_only=True)
     except duckdb.IOException as e:
         if "lock" in str(e).lower():
-            lines.append("warehouse is being written by the nightly job right now; try again when it finishes")
+            held = lock_holder(e) or "another process"
+            lines.append(f"warehouse is held by {held} (a run writing it, or a reader); try again when it is done")
             return lines + _publication_lines(cfg)  # BI's file is another one: it can be read meanwhile
         raise
     with con:
@@ -86,6 +88,8 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     for status, batch_id, reason, stored_at in unsettled:
         label = {"quarantined": "REFUSED", "retracted": "RETRACTED"}[status]
         lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")
+        if status == "retracted" and stored_at and not cfg.in_home(stored_at).exists():
+            lines.append(f"    its files have not reached the quarantine: run `coachwh retract {batch_id}` again")
 
     return lines + _publication_lines(cfg)
 
@@ -96,7 +100,12 @@ STUCK_AFTER = timedelta(hours=1)
 def _waiting_for(batch) -> str:
     """How long a batch folder has waited for its manifest, by the wall clock: the time since its newest file was
     written. A copy takes minutes; past STUCK_AFTER, say what may have happened and what to do."""
-    written = max([batch.path.stat().st_mtime, *(p.stat().st_mtime for p in batch.path.iterdir())])
+    written = batch.path.stat().st_mtime
+    for p in batch.path.iterdir():
+        try:
+            written = max(written, p.stat().st_mtime)
+        except FileNotFoundError:  # renamed or removed since listed: a copy at work (rsync's temporary files)
+            pass
     quiet = datetime.now(UTC) - datetime.fromtimestamp(written, UTC)
     minutes = int(quiet.total_seconds() // 60)
     since = f"no manifest.json; last written {minutes // 60} h {minutes % 60} min ago"

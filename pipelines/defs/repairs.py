@@ -20,12 +20,12 @@ from pipelines.defs.publish import PUBLISHED_KEY
 from pipelines.defs.report import REPORT_KEY
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import non_transient
-from pipelines.publication import Publication
+from pipelines.publication import Publication, rollback_lock
 
 RETRACT_JOB = "retract_batch"
 ROLLBACK_JOB = "rollback_publication"
 REPAIR_JOBS = (RETRACT_JOB, ROLLBACK_JOB)  # runs that never publish
-GOING = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+GOING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 class RetractConfig(dg.Config):
@@ -55,7 +55,7 @@ def bring_back_publication(context: dg.OpExecutionContext, config: RollbackConfi
     cfg = coachwh.settings
     # A queued rollback may start only after a nightly run published: it must not undo what it never saw.
     asked = context.instance.get_run_record_by_id(context.run_id).create_timestamp
-    with non_transient():
+    with non_transient(), rollback_lock(cfg.run_lock):
         p, page, events = roll_back(cfg, config.run_id, context.instance, asked_at=asked, this_run=context.run_id)
     context.log.info(f"{cfg.published} now holds publication {p.run_id} (as of {p.as_of_date}); report: {page}")
     for event in events:
@@ -74,22 +74,16 @@ def roll_back(
     current) becomes the BI file, the report page is rebuilt from it (it shows the current publication), and
     the events that tell the catalog so (the caller records them: in its run, or in the instance).
 
-    Refused while a run that may publish is going (a `coachwh run` holding `.run.lock`, or any run of the
-    `instance` but the repairs): it would publish over the rollback a moment later. Refused too when the current
-    publication was published after `asked_at` (a rollback queued behind a nightly run): "the one before" would
-    then undo a publication nobody has looked at."""
-    from pipelines.locks import LockTimeout, file_lock
-    from pipelines.publication import PublicationError, rollback
+    The caller holds `publication.rollback_lock` (no `coachwh run` is going or starts meanwhile). Refused while
+    another run of the `instance` that may publish is queued or going (any but the repairs): it would publish over
+    the rollback. Refused too when the current file was put there after `asked_at` (a rollback queued behind a
+    nightly run): "the one before" would then undo a publication nobody has looked at."""
+    from pipelines.publication import rollback
     from pipelines.report import build_report
 
-    try:
-        with file_lock(cfg.run_lock, "coachwh rollback", wait_seconds=0):  # no coachwh run starts meanwhile
-            _refuse_while_a_run_is_going(instance, this_run)
-            p = rollback(cfg.published, cfg.publications, run_id, asked_at=asked_at)
-            page = build_report(cfg.published, cfg.report_dir)
-    except LockTimeout as e:  # only the run lock waits for nothing here
-        refusal = f"not rolled back: {e} (a coachwh run publishes when it ends): roll back after it"
-        raise PublicationError(refusal) from None
+    _refuse_while_a_run_is_going(instance, this_run)
+    p = rollback(cfg.published, cfg.publications, run_id, asked_at=asked_at)
+    page = build_report(cfg.published, cfg.report_dir)
     said = f"rolled back to the publication of run {p.run_id} (as of {p.as_of_date})"
     events = [
         dg.AssetMaterialization(
@@ -113,14 +107,15 @@ def _refuse_while_a_run_is_going(instance: dg.DagsterInstance, this_run: str | N
     from pipelines.publication import PublicationError
 
     going = [
-        r.run_id
+        f"{r.run_id} ({r.status.value})"
         for r in instance.get_runs(filters=dg.RunsFilter(statuses=GOING))
         if r.run_id != this_run and r.job_name not in REPAIR_JOBS
     ]
     if going:
         raise PublicationError(
-            f"not rolled back: run {', '.join(going)} is going and may publish when it ends; roll back after it "
-            "(a run whose process was killed stays STARTED: terminate it in the UI's Runs page first)"
+            f"not rolled back: run {', '.join(going)} may publish when it ends; roll back after it (a run whose "
+            "process was killed stays STARTED, one the daemon never picks up stays QUEUED: terminate it in the UI's "
+            "Runs page first)"
         )
 
 

@@ -34,6 +34,7 @@ from pipelines.landing import contracts, formats, loader, registry
 from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.landing.manifest import Manifest, check_folder, read_manifest
 from pipelines.landing.registry import BatchRecord, FileRecord
+from pipelines.landing.scratch import REMOVED as SCRATCH_REMOVED
 from pipelines.landing.scratch import scratch_folder, sweep_abandoned
 from pipelines.landing.zone import (
     STRAY_WHY,
@@ -155,7 +156,7 @@ def ingest_pending(
     for entry in report.stray:
         say(f"landing zone: '{entry}' {STRAY_WHY}")
     for folder in sweep_abandoned(cfg.home):
-        say(f"removed {folder.name}, the scratch folder of a gate that was killed")
+        say(f"{SCRATCH_REMOVED} of a gate that was killed: {folder.name}")
     con = loader.connect(cfg.warehouse, memory_limit=memory_limit)
     try:
         create_raw_tables(con)

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 PREFIX = "coachwh-ingest-"
+REMOVED = "removed the scratch folder"  # how the line that says so begins (shown by `coachwh run`'s progress)
 
 
 def scratch_folder(home: Path) -> tempfile.TemporaryDirectory:

@@ -210,7 +210,7 @@ def test_the_scratch_folder_of_a_killed_gate_is_removed_and_a_running_ones_kept(
     report = gate.ingest()
     assert [o.batch_id for o in report.loaded] == ["hris/2024-01-31"]
     assert not dead.exists() and running.exists()
-    assert f"removed {dead.name}, the scratch folder of a gate that was killed" in gate.lines
+    assert f"removed the scratch folder of a gate that was killed: {dead.name}" in gate.lines
     # the batch's own scratch folder is gone with it
     assert [p.name for p in gate.cfg.home.glob(f"{PREFIX}*")] == [running.name]
 
@@ -346,6 +346,27 @@ def test_status_says_how_long_a_batch_has_waited_for_its_manifest_and_what_to_do
         "waiting: lms/2026-11-27 (no manifest.json; last written 3 h 0 min ago: a copy that stopped, or files that "
         "came after their batch was refused; deliver the whole folder again, manifest.json last)",
     ]
+
+
+def test_status_names_who_holds_the_warehouse_and_still_says_what_bi_sees(gate):
+    import subprocess
+    import sys
+
+    from pipelines.status import status_lines
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    hold = "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)"
+    analyst = subprocess.Popen([sys.executable, "-c", hold, str(gate.cfg.warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert analyst.stdout.readline().strip() == "held"
+        lines = status_lines(gate.cfg)
+    finally:
+        analyst.kill()
+        analyst.wait(timeout=10)
+    assert lines[-2].startswith(f"warehouse is held by PID {analyst.pid} (python"), lines
+    assert lines[-2].endswith("(a run writing it, or a reader); try again when it is done")
+    assert lines[-1] == "published nothing yet"
 
 
 def test_status_says_the_landing_zone_is_missing_as_the_gate_refuses_it(gate):

@@ -181,6 +181,7 @@ def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_a
         with pytest.raises(SystemExit):
             retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")
     assert gate.count("hris_workers") == 0 and archived.is_dir()  # committed; the files still in the archive
+    assert "its files have not reached the quarantine: run `coachwh retract hris/2026-11-26` again" in _status(gate)
 
     message = retract(gate.cfg, "hris/2026-11-26", "again", who="someone else")
     moved = gate.cfg.quarantine / "hris" / "2026-11-26"
@@ -190,3 +191,4 @@ def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_a
     assert gate.query("SELECT count(*) FROM ops.batch_retractions")[0][0] == 1
     with pytest.raises(RetractError, match="no loaded delivery"):  # finished: nothing left to do
         retract(gate.cfg, "hris/2026-11-26", "a third time")
+    assert "have not reached the quarantine" not in _status(gate)

@@ -46,8 +46,8 @@ def test_a_retry_on_a_held_warehouse_names_who_holds_it():
     )
     printer.event("coachwh_dbt_models", _retry(dbt_failed))
     assert lines == [
-        "retry     coachwh_dbt_models will be retried: the warehouse file is held by PID 18123 (python3.11): a "
-        "reader keeping it open, or another run"
+        "retry     coachwh_dbt_models will be retried in 30 s: the warehouse file is held by PID 18123 (python3.11): "
+        "a reader keeping it open, or another run"
     ]
 
 
@@ -56,17 +56,18 @@ def test_any_other_retry_says_the_first_line_of_what_failed():
     printer.event(
         "ingest_crm", _retry(SerializableErrorInfo("ConnectionError: reset by peer\n", [], "ConnectionError"))
     )
-    assert lines == ["retry     ingest_crm will be retried: ConnectionError: reset by peer"]
+    assert lines == ["retry     ingest_crm will be retried in 30 s: ConnectionError: reset by peer"]
 
 
-def test_a_step_waiting_for_the_warehouse_file_says_so():
+def test_a_step_waiting_for_the_warehouse_file_says_so_and_a_killed_gates_leftover_is_named():
     printer, lines = _printer()
-    printer.message(
-        "ingest_crm", "waiting: warehouse.duckdb is held by PID 42 (python3.11); waiting up to 600 s for it"
-    )
+    waiting = "waiting: warehouse.duckdb is held by PID 42 (python3.11); waiting up to 600 s for it"
+    printer.message("ingest_crm", waiting)
     printer.message("ingest_crm", "loaded crm/2026-11-05")  # a step's other log lines stay out of the progress
+    printer.message("ingest_hris", "removed the scratch folder of a gate that was killed: coachwh-ingest-27981-x1")
     assert lines == [
-        "wait      ingest_crm: warehouse.duckdb is held by PID 42 (python3.11); waiting up to 600 s for it"
+        "wait      ingest_crm: warehouse.duckdb is held by PID 42 (python3.11); waiting up to 600 s for it",
+        "gate      removed the scratch folder of a gate that was killed: coachwh-ingest-27981-x1",
     ]
 
 

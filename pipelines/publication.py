@@ -289,7 +289,7 @@ def held_open(published: Path) -> str | None:
         if who:
             return (
                 f"{published} is held open for writing by {who}, so nothing else can read it: BI tools must open it "
-                "read-only (README, 'For analysts'); close that connection"
+                "read-only (README, 'For analysts and BI tools'); close that connection"
             )
     except duckdb.Error:
         pass

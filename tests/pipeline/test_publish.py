@@ -264,7 +264,9 @@ def test_a_bi_tool_holding_the_current_file_open_for_writing_is_named_not_taken_
         assert bi.stdout.readline().strip() == "held"
         held = pub.held_open(home.current)
         assert held is not None and held.startswith(f"{home.current} is held open for writing by PID {bi.pid} (")
-        assert held.endswith("BI tools must open it read-only (README, 'For analysts'); close that connection")
+        assert held.endswith(
+            "BI tools must open it read-only (README, 'For analysts and BI tools'); close that connection"
+        )
         with pytest.raises(pub.PublicationError, match=rf"by PID {bi.pid} .*, or name the run id to roll back to"):
             pub.rollback(home.current, home.folder)
         home.wh.rename(home.wh.with_name("aside.duckdb"))  # this fake warehouse has no registry for status to read

@@ -83,8 +83,9 @@ class ProgressPrinter:
 
     def message(self, step: str | None, text: str) -> None:
         """A step's own log line: only why dbt rebuilds everything is worth a line of its own (a retraction, an
-        upgrade: the build takes longer than a night's, and the reader should know why), and a step that waits
-        for the warehouse file (held by another process: the wait must not pass for a slow step)."""
+        upgrade: the build takes longer than a night's, and the reader should know why), a step that waits for
+        the warehouse file (held by another process: the wait must not pass for a slow step), and what a gate
+        cleared after a killed one."""
         if step == DBT_STEP and text.startswith(FULL_REFRESH):
             self.out(f"dbt       {text}")
         elif text.startswith(WAITING):

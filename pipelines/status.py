@@ -15,6 +15,7 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
+from pipelines.landing.retract import unfinished_retraction
 from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries
 from pipelines.warehouse_file import lock_holder
 
@@ -71,6 +72,7 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
             order by recorded_at desc limit 10
             """
         ).fetchall()
+        unfinished = {b for s, b, _, _ in unsettled if s == "retracted" and unfinished_retraction(cfg, con, b)}
 
     as_of = max((r[1] for r in per_system if r[1] is not None), default=None)
     lines.append(f"as-of     {as_of or 'nothing loaded yet'} (latest extract date loaded, over all systems)")
@@ -88,7 +90,7 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     for status, batch_id, reason, stored_at in unsettled:
         label = {"quarantined": "REFUSED", "retracted": "RETRACTED"}[status]
         lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")
-        if status == "retracted" and stored_at and not cfg.in_home(stored_at).exists():
+        if batch_id in unfinished:
             lines.append(f"    its files have not reached the quarantine: run `coachwh retract {batch_id}` again")
 
     return lines + _publication_lines(cfg)

@@ -214,13 +214,21 @@ def record_retraction(con: duckdb.DuckDBPyConnection, r: Retraction) -> None:
 
 
 def latest_retraction(con: duckdb.DuckDBPyConnection, batch_id: str) -> Retraction | None:
-    """The newest retraction of `batch_id`, or None."""
-    row = con.execute(
-        f"SELECT batch_id, delivery, reason, retracted_by, retracted_at, rows_removed, moved_to, moved_from "
-        f"FROM {OPS_SCHEMA}.batch_retractions WHERE batch_id = ? ORDER BY retracted_at DESC, delivery DESC LIMIT 1",
+    """The newest retraction of `batch_id`, or None. Read by name, so that a warehouse opened read-only before a
+    write added `moved_from` reads it as None."""
+    cur = con.execute(
+        f"SELECT * FROM {OPS_SCHEMA}.batch_retractions WHERE batch_id = ? "
+        "ORDER BY retracted_at DESC, delivery DESC LIMIT 1",
         [batch_id],
-    ).fetchone()
-    return Retraction(*row) if row else None
+    )
+    row = cur.fetchone()
+    if row is None:
+        return None
+    r = dict(zip([d[0] for d in cur.description], row, strict=True))
+    return Retraction(
+        r["batch_id"], r["delivery"], r["reason"], r["retracted_by"], r["retracted_at"], r["rows_removed"],
+        r["moved_to"], r.get("moved_from"),
+    )  # fmt: skip
 
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, str]]:

@@ -44,7 +44,7 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
         registry.ensure_schema(con)
         loaded = registry.loaded_delivery(con, batch_id)
         if loaded is None:
-            unfinished = _unfinished(cfg, registry.latest_retraction(con, batch_id))
+            unfinished = unfinished_retraction(cfg, con, batch_id)
             if unfinished is None:
                 raise RetractError(f"{batch_id} has no loaded delivery (see `coachwh status`)")
             done = unfinished
@@ -75,8 +75,11 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
     )
 
 
-def _unfinished(cfg: Settings, last: registry.Retraction | None) -> registry.Retraction | None:
-    """The newest retraction of a batch if its folder never reached the quarantine (a kill after the commit)."""
+def unfinished_retraction(cfg: Settings, con, batch_id: str) -> registry.Retraction | None:
+    """The newest retraction of `batch_id` if it was killed between its commit and its folder's move: the quarantine
+    folder it names is missing and the archive folder it came from is still there. Running `retract` again
+    finishes it; `coachwh status` says so."""
+    last = registry.latest_retraction(con, batch_id)
     if last is None or last.moved_from is None or cfg.in_home(last.moved_to).exists():
         return None
     return last if cfg.in_home(last.moved_from).is_dir() else None

@@ -46,6 +46,15 @@ def test_run_no_wait_refuses_at_once_while_another_run_holds_the_lock(empty_home
     assert "held by pid " in captured.err and "the test's run" in captured.err, captured
 
 
+def test_rollback_refuses_at_once_while_a_run_holds_the_lock(empty_home, capsys):
+    with file_lock(settings().run_lock, "the test's run"):
+        code = main(["rollback"])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert captured.err.startswith("coachwh rollback: not rolled back: ") and captured.err.count("\n") == 1, captured
+    assert "held by pid " in captured.err and "the test's run (a coachwh run publishes when it ends)" in captured.err
+
+
 def test_a_setting_that_cannot_be_used_is_named(empty_home, capsys, monkeypatch):
     monkeypatch.setenv("COACHWH_KEEP_PUBLICATIONS", "seven")
     assert main(["status"]) == 2

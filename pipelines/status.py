@@ -17,7 +17,7 @@ from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
 from pipelines.landing.retract import unfinished_retraction
 from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries
-from pipelines.warehouse_file import lock_holder
+from pipelines.warehouse_file import is_lock_error, lock_holder
 
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
@@ -42,7 +42,7 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     try:
         con = duckdb.connect(str(cfg.warehouse), read_only=True)
     except duckdb.IOException as e:
-        if "lock" in str(e).lower():
+        if is_lock_error(e):
             held = lock_holder(e) or "another process"
             lines.append(f"warehouse is held by {held} (a run writing it, or a reader); try again when it is done")
             return lines + _publication_lines(cfg)  # BI's file is another one: it can be read meanwhile

@@ -46,6 +46,14 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[list]) ->
         con.execute(f"INSERT INTO {table} VALUES {', '.join(one for _ in rows)}", [v for row in rows for v in row])
 
 
+def is_lock_error(error: BaseException) -> bool:
+    """Whether DuckDB refused a file because another process holds its lock, also when another error quotes
+    it (dbt's). DuckDB has no exception type of its own for it, only the words of its IO Error: 'Could not set
+    lock on file "…": Conflicting lock is held in /usr/bin/python3.11 (PID 18123)'."""
+    text = str(error).lower()
+    return "could not set lock on file" in text or "conflicting lock is held" in text
+
+
 def lock_holder(error: BaseException | str) -> str | None:
     """Who holds a DuckDB file, from the text of DuckDB's lock error ('PID 18123 (python3.11)'); None without one."""
     found = _HOLDER.search(str(error))
@@ -62,7 +70,7 @@ def _waiting(open_fn, path: Path, wait_seconds: float):
         try:
             return open_fn()
         except duckdb.IOException as e:
-            if "lock" not in str(e).lower():
+            if not is_lock_error(e):
                 raise
             held = lock_holder(e) or "another process"
             if time.monotonic() >= deadline:

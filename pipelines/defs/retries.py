@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
-import duckdb
 
 from pipelines.locks import LockTimeout
-from pipelines.warehouse_file import WarehouseBusy
+from pipelines.warehouse_file import WarehouseBusy, is_lock_error
 
 # 30 s, then about 90 s, then about 210 s (exponential back-off, +/- 30 s of jitter).
 NIGHTLY_RETRY_POLICY = dg.RetryPolicy(
@@ -27,16 +26,13 @@ NIGHTLY_RETRY_POLICY = dg.RetryPolicy(
 )
 
 TRANSIENT_TYPES: tuple[type[BaseException], ...] = (WarehouseBusy, LockTimeout, TimeoutError, ConnectionError)
-TRANSIENT_TEXT = ("could not set lock on file", "conflicting lock is held", "database is locked")
+TRANSIENT_TEXT = ("database is locked",)  # SQLite's busy file (Dagster's own storage)
 
 
 def is_transient(exc: BaseException) -> bool:
-    if isinstance(exc, TRANSIENT_TYPES):
+    if isinstance(exc, TRANSIENT_TYPES) or is_lock_error(exc):
         return True
-    text = str(exc).lower()
-    if isinstance(exc, duckdb.IOException | duckdb.Error) and "lock" in text:
-        return True
-    return any(t in text for t in TRANSIENT_TEXT)
+    return any(t in str(exc).lower() for t in TRANSIENT_TEXT)
 
 
 @contextmanager

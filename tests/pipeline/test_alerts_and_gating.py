@@ -143,6 +143,7 @@ def test_only_transient_failures_are_retried():
     assert is_transient(WarehouseBusy("locked for 600s"))
     assert is_transient(duckdb.IOException('IO Error: Could not set lock on file "w.duckdb": Conflicting lock'))
     assert not is_transient(ValueError("workers.csv line 3: bad date"))
+    assert not is_transient(duckdb.CatalogException("Catalog Error: Table with name locks does not exist!"))
     with pytest.raises(dg.Failure) as failure, non_transient():
         raise ValueError("workers.csv line 3: bad date")
     assert failure.value.allow_retries is False

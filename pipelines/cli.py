@@ -218,7 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     pubs.set_defaults(func=_cmd_publications)
 
     back = sub.add_parser("rollback", help="make an earlier publication the current BI file (atomically)")
-    back.add_argument("run_id", nargs="?", help="run id (or a unique prefix); default: the one before the current")
+    back.add_argument(
+        "run_id", nargs="?", help="run id (or a unique prefix); default: the newest earlier one whose marts differ"
+    )
     back.set_defaults(func=_cmd_rollback)
 
     docs = sub.add_parser("docs", help="build the dbt docs site for the current warehouse and serve it")

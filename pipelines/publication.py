@@ -21,7 +21,10 @@ Each mart's rows are stored sorted by its columns from the first (every mart's g
 plain `select *` reads them in grain order and two publications of the same marts hold the same rows in the
 same order.
 The last `keep` publications before the newest are kept (default 7) besides the newest; older ones are
-deleted, except the one that is current after a rollback.
+deleted, except the one that is current after a rollback. A publication that holds the same marts as the one
+it replaces as current (a quiet night, a rerun with nothing new) takes that one's place among the kept ones
+instead of adding a copy: a week of quiet nights does not push the last different marts out of reach, and
+"the one before the current" is marts that differ.
 """
 
 from __future__ import annotations
@@ -222,6 +225,37 @@ def sweep(published: Path, folder: Path) -> list[Path]:
     return strays
 
 
+@dataclass(frozen=True)
+class Published:
+    rows: dict[str, int]  # rows per table of the new file
+    replaced: Publication | None  # the kept publication it replaced, holding the same marts
+
+
+def same_marts(a: Path, b: Path) -> bool:
+    """Whether two publication files hold the same marts: the same tables, columns and rows. The publication
+    table is left out: it names the run and the time, which always differ."""
+    with duckdb.connect() as con:
+        for alias, path in (("a", a), ("b", b)):
+            con.execute(f"ATTACH {sql_literal(str(path))} AS {alias} (READ_ONLY)")
+        shape = (
+            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_catalog = ? "
+            "AND table_schema = ? AND table_name <> ? ORDER BY table_name, ordinal_position"
+        )
+        columns = con.execute(shape, ["a", PUBLISHED_SCHEMA, PUBLICATION_TABLE]).fetchall()
+        if columns != con.execute(shape, ["b", PUBLISHED_SCHEMA, PUBLICATION_TABLE]).fetchall():
+            return False
+        for t in dict.fromkeys(name for name, _, _ in columns):
+            a_rows, b_rows = (f'{alias}.{PUBLISHED_SCHEMA}."{t}"' for alias in ("a", "b"))
+            # equal counts, and no row of a missing from b (EXCEPT ALL counts duplicates): the same multiset
+            differs = con.execute(
+                f"SELECT (SELECT count(*) FROM {a_rows}) <> (SELECT count(*) FROM {b_rows}) "
+                f"OR EXISTS (SELECT * FROM {a_rows} EXCEPT ALL SELECT * FROM {b_rows})"
+            ).fetchone()[0]
+            if differs:
+                return False
+    return True
+
+
 def publish(
     warehouse: Path,
     published: Path,
@@ -230,12 +264,14 @@ def publish(
     *,
     keep: int = 7,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> dict[str, int]:
-    """Publish the warehouse's marts as the new current file; keep it in `folder`; prune to `keep` earlier
-    ones. Returns rows per table of the new file. The current file changes only at the final rename."""
+) -> Published:
+    """Publish the warehouse's marts as the new current file; keep it in `folder`, in place of the publication
+    that was current when that one holds the same marts; prune to `keep` earlier ones. The current file changes
+    only at the final rename."""
     folder.mkdir(parents=True, exist_ok=True)
     with file_lock(folder / LOCK_NAME, f"publish {run_id}"):
         sweep(published, folder)
+        before = next((p for p in list_publications(published, folder) if p.current), None)
         published_at = now()
         final = folder / _archive_name(published_at, run_id)
         partial = folder / f".{final.name}{PARTIAL}"
@@ -246,8 +282,11 @@ def publish(
             partial.unlink(missing_ok=True)
             partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
         _make_current(final, published)
+        replaced = before if before is not None and same_marts(final, before.path) else None
+        if replaced is not None:
+            replaced.path.unlink(missing_ok=True)
         prune(folder, published, keep)
-    return rows
+    return Published(rows, replaced)
 
 
 def _read(path: Path) -> Publication | None:
@@ -346,9 +385,10 @@ def _refuse_if_replaced_since(published: Path, asked_at: datetime | None, now_cu
 def rollback(
     published: Path, folder: Path, run_id: str | None = None, *, asked_at: datetime | None = None
 ) -> Publication:
-    """Make an earlier publication current: the one of `run_id` (a unique prefix will do), else the one
-    published just before the current one. Atomic for readers, like a publish. With `asked_at` (aware), refused
-    when the current file was put there after it (`_refuse_if_replaced_since`)."""
+    """Make an earlier publication current: the one of `run_id` (a unique prefix will do), else the newest one
+    published before the current one whose marts differ from it (a rerun that published the same bad marts again
+    is passed over). Atomic for readers, like a publish. With `asked_at` (aware), refused when the current file
+    was put there after it (`_refuse_if_replaced_since`)."""
     with file_lock(folder / LOCK_NAME, f"rollback to {run_id or 'the previous publication'}"):
         sweep(published, folder)
         kept = list_publications(published, folder)
@@ -371,7 +411,13 @@ def rollback(
                     if at is not None
                     else "the current file is none of the kept publications: name a run id (coachwh publications)"
                 )
-            target = kept[at + 1]
+            earlier = kept[at + 1 :]
+            target = next((p for p in earlier if not same_marts(p.path, kept[at].path)), None)
+            if target is None:
+                raise PublicationError(
+                    f"the {len(earlier)} earlier kept publication(s) hold the same marts as the current one: nothing "
+                    "to roll back to"
+                )
         if target.current:
             raise PublicationError(f"publication {target.run_id} is already current")
         _make_current(target.path, published)

@@ -99,6 +99,8 @@ def summary_lines(report: RunReport, published: Path) -> list[str]:
     if report.published:
         p = report.published
         lines.append(f"published {p['tables']} tables, {p['rows']:,} rows, as of {p['as_of_date']} → {p['path']}")
+        if p.get("same_marts_as"):
+            lines.append(f"          the same marts as run {p['same_marts_as']}: kept in its place, not beside it")
     elif now:
         lines.append(f"published nothing this run: BI keeps run {now.run_id} (as of {now.as_of_date}) at {published}")
     else:

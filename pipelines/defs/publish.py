@@ -67,11 +67,16 @@ def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
             )
         started = time.monotonic()
         with non_transient():
-            rows = publish(
+            done = publish(
                 cfg.warehouse, cfg.published, cfg.publications, context.run.run_id, keep=cfg.keep_publications
             )
+        rows = done.rows
         seconds = round(time.monotonic() - started, 2)
         context.log.info(f"published {len(rows)} tables to {cfg.published} in {seconds}s")
+        if done.replaced is not None:
+            context.log.info(
+                f"the same marts as publication {done.replaced.run_id}, which this one replaces among the kept ones"
+            )
         now = current(cfg.published)
         if now is None:
             raise dg.Failure(
@@ -85,6 +90,7 @@ def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
                 "extract_dates": dg.MetadataValue.json({k: str(v) for k, v in now.extract_dates.items()}),
                 "rows": sum(n for t, n in rows.items() if t != PUBLICATION_TABLE),
                 "seconds": seconds,
+                **({"same_marts_as": done.replaced.run_id} if done.replaced is not None else {}),
             }
         )
 

@@ -36,8 +36,8 @@ class RetractConfig(dg.Config):
 class RollbackConfig(dg.Config):
     run_id: str | None = Field(
         default=None,
-        description="The run (or a unique prefix of it) whose publication to bring back; empty: the one before "
-        "the current.",
+        description="The run (or a unique prefix of it) whose publication to bring back; empty: the newest one "
+        "before the current whose marts differ from it.",
     )
 
 

@@ -49,7 +49,7 @@ class RunReport:
     waiting: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)  # delivered again, identical: archived, not loaded
     rows_loaded: int = 0
-    published: dict | None = None  # path, as_of_date, rows, tables
+    published: dict | None = None  # path, as_of_date, rows, tables, same_marts_as (a run id, or None)
 
     @property
     def failed_checks(self) -> list[CheckOutcome]:
@@ -163,6 +163,7 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
                     "as_of_date": _value(m.metadata, "as_of_date"),
                     "rows": _value(m.metadata, "rows"),
                     "tables": len(_value(m.metadata, "tables", {}) or {}),
+                    "same_marts_as": _value(m.metadata, "same_marts_as"),
                 }
             elif m.asset_key.path[0] == RAW_PREFIX:
                 report.rows_loaded += int(_value(m.metadata, "rows_loaded", 0) or 0)

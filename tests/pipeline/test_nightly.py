@@ -72,10 +72,10 @@ def two_runs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def refused_night(two_runs):
     """The night after: tomorrow's CRM batch arrives with a User.csv that no longer matches its manifest,
-    yesterday's LMS batch is delivered again, byte for byte, and tomorrow's HRIS batch is still being copied
-    (no manifest yet); alerts go to a local webhook. In-process."""
+    yesterday's LMS batch is delivered again, byte for byte, tomorrow's LMS batch arrives (the same rows again,
+    which moves the as-of date, so that the marts change) and tomorrow's HRIS batch is still being copied (no
+    manifest yet); alerts go to a local webhook. In-process."""
     cfg, _, _ = two_runs
-    before = _published_counts(cfg.published)
     src = cfg.archive / "crm" / "2026-11-02"
     bad = cfg.landing / "crm" / "2026-11-03"
     shutil.copytree(src, bad)
@@ -84,6 +84,9 @@ def refused_night(two_runs):
     with open(bad / "User.csv", "a", encoding="utf-8") as f:
         f.write("005000000000001AAA,x,,,,,,,true,,,\n")
     shutil.copytree(cfg.archive / "lms" / "2026-11-02", cfg.landing / "lms" / "2026-11-02")
+    tomorrow = shutil.copytree(cfg.archive / "lms" / "2026-11-02", cfg.landing / "lms" / "2026-11-03")
+    manifest = (tomorrow / "manifest.json").read_text().replace("2026-11-02", "2026-11-03")
+    (tomorrow / "manifest.json").write_text(manifest)
     copying = cfg.landing / "hris" / "2026-11-03"
     shutil.copytree(cfg.archive / "hris" / "2026-11-02", copying)
     (copying / "manifest.json").unlink()
@@ -98,13 +101,15 @@ def refused_night(two_runs):
         mp.setenv("COACHWH_HOME", str(cfg.home))
         mp.delenv("DAGSTER_HOME", raising=False)
         ok = run_nightly(dataclasses.replace(cfg, alert_webhook=hook.url), out=lines.append)
-    return cfg, ok, progress.getvalue().splitlines() + lines, hook.bodies, before, stale
+    return cfg, ok, progress.getvalue().splitlines() + lines, hook.bodies, stale
 
 
 def test_two_runs_started_together_run_one_after_the_other_and_load_everything_once(two_runs):
     cfg, codes, outputs = two_runs
     assert codes == [0, 0], outputs
     assert "waiting for it to finish" in outputs[1]
+    # the second found nothing new: its publication took the first one's place rather than sit beside a copy
+    assert re.search(r"the same marts as run \S+: kept in its place", outputs[1]), outputs[1]
     assert not any("Could not set lock" in o or "Conflicting lock" in o for o in outputs)
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
         statuses = con.execute("select status, count(*) from ops.batch_registry group by 1").fetchall()
@@ -115,7 +120,7 @@ def test_two_runs_started_together_run_one_after_the_other_and_load_everything_o
     assert statuses == [("loaded", 10)]  # 3 nights of crm, hris, lms + the survey history: once each
     assert duplicated == 0
     assert not list(cfg.landing.rglob("manifest.json"))
-    assert len(pub.list_publications(cfg.published, cfg.publications)) == 2
+    assert len(pub.list_publications(cfg.published, cfg.publications)) == 1
 
 
 def test_the_second_run_starts_from_the_dbt_parse_of_the_first(two_runs):
@@ -204,13 +209,14 @@ def test_every_mart_and_the_publication_table_are_published(two_runs):
 
 
 def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused_night):
-    cfg, ok, lines, bodies, before, _ = refused_night
+    cfg, ok, lines, bodies, _ = refused_night
     assert ok is False  # loud: the CLI exits non-zero
     rejected = (cfg.quarantine / "crm" / "2026-11-03" / "REJECTED.md").read_text()
     assert "User.csv" in rejected
-    assert _published_counts(cfg.published) == before  # nothing of the batch reached the marts...
     kept = pub.list_publications(cfg.published, cfg.publications)
-    assert len(kept) == 3 and kept[0].current  # ...and the rest was published all the same
+    assert len(kept) == 2 and kept[0].current  # the rest was published all the same...
+    assert kept[0].extract_dates["crm"] == date(2026, 11, 2)  # ...but nothing of the refused batch
+    assert kept[0].extract_dates["lms"] == kept[0].as_of_date == date(2026, 11, 3)
     (body,) = bodies
     assert body["run_id"] == kept[0].run_id
     assert {c["check"] for c in body["failed_checks"]} == {"landing_gate"}
@@ -220,7 +226,7 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     assert "REFUSED crm/2026-11-03" in text and "NEEDS ATTENTION" in text
     assert "checks    the landing gate's check failed (the REFUSED batches above); no other ERROR check failed" in text
     # the LMS batch delivered again is said to be a duplicate, on its gate line and in the summary
-    assert "gate      lms     0 batch(es) loaded, 1 duplicate, 0 rows" in text, text
+    assert re.search(r"gate      lms     1 batch\(es\) loaded, 1 duplicate, [\d,]+ rows", text), text
     assert "duplicate deliveries, archived and not loaded again: lms/2026-11-02" in text, text
     assert "waiting for their manifest: hris/2026-11-03" in text, text
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
@@ -230,7 +236,7 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
 
 def test_a_night_keeps_only_the_newest_dbt_build_folders(refused_night):
     # dagster-dbt leaves a folder per build under target/; the night's build prunes all but the newest
-    _, _, lines, _, _, stale = refused_night
+    _, _, lines, _, stale = refused_night
     run_id = next(m.group(1) for line in lines if (m := re.match(r"── run (\S+) ", line)))
     builds = [p.name for p in (DBT_PROJECT_DIR / "target").glob("coachwh_dbt_models-*")]
     assert not any(folder.exists() for folder in stale)
@@ -244,11 +250,11 @@ def test_status_shows_the_as_of_date_the_refused_batch_the_publication_and_stale
 
     cfg, *_ = refused_night
     text = "\n".join(status_lines(cfg, today=date(2026, 11, 3)))
-    assert "as-of     2026-11-02" in text
+    assert "as-of     2026-11-03" in text
     assert "REFUSED crm/2026-11-03" in text and "User.csv" in text
     assert "STALE" not in text and "LATE" not in text
     tables = len(_published_counts(cfg.published))
-    assert f"as of 2026-11-02, {tables} tables (3 publication(s) kept" in text
+    assert f"as of 2026-11-03, {tables} tables (2 publication(s) kept" in text
     later = "\n".join(status_lines(cfg, today=date(2026, 11, 10)))
     assert "STALE: no crm extract for 8 days" in later
     assert "STALE: no survey" not in later  # a quarterly survey is not late after a week

@@ -64,7 +64,7 @@ def home(tmp_path):
 
 
 def test_the_publication_table_describes_every_table_of_the_file_itself_included(home):
-    rows = home.publish("run-1")
+    rows = home.publish("run-1").rows
     assert rows == {"dim_y": 1, "mart_x": 3, "publication": 3}
     with duckdb.connect(str(home.current), read_only=True) as con:
         got = con.execute(
@@ -183,11 +183,63 @@ def test_refuses_a_warehouse_that_never_loaded_an_extract(home, tmp_path):
 
 def test_keeps_the_newest_and_n_earlier_publications(home):
     for i in range(1, 6):
+        _warehouse(home.wh, i)  # other marts each night
         home.publish(f"run-{i}", keep=2)
     kept = pub.list_publications(home.current, home.folder)
     assert [p.run_id for p in kept] == ["run-5", "run-4", "run-3"]
     assert [p.current for p in kept] == [True, False, False]
-    assert kept[0].tables == 3 and kept[0].rows == 4 and kept[0].as_of_date == date(2026, 11, 2)
+    assert kept[0].tables == 3 and kept[0].rows == 6 and kept[0].as_of_date == date(2026, 11, 2)
+
+
+def test_a_publication_of_the_same_marts_takes_the_place_of_the_one_it_replaces(home):
+    # run-1 has 3 rows, run-2 5; then three quiet nights publish run-2's marts again, one of them with a later
+    # extract date that changed no mart. With keep=2, copies would push run-1 out of reach.
+    home.publish("run-1", keep=2)
+    _warehouse(home.wh, 5)
+    assert home.publish("run-2", keep=2).replaced is None
+    replaced = [home.publish("run-3", keep=2).replaced.run_id]
+    _warehouse(home.wh, 5, {"crm": "2026-11-03", "hris": "2026-11-01", "survey": "2026-09-30"})
+    replaced += [home.publish(f"run-{i}", keep=2).replaced.run_id for i in (4, 5)]
+    assert replaced == ["run-2", "run-3", "run-4"]
+    kept = pub.list_publications(home.current, home.folder)
+    assert [(p.run_id, p.current, p.as_of_date) for p in kept] == [
+        ("run-5", True, date(2026, 11, 3)),  # the newest keeps its own run id and freshness
+        ("run-1", False, date(2026, 11, 2)),
+    ]
+    assert pub.rollback(home.current, home.folder).run_id == "run-1" and home.mart_rows() == 3
+
+
+def test_same_marts_means_the_same_tables_columns_and_rows(home, tmp_path):
+    home.publish("run-1")
+    first = pub.current(home.current).path
+    with duckdb.connect(str(home.wh)) as con:  # the same rows, built in another order: the same marts
+        con.execute("create or replace table marts.mart_x as select i::bigint as i from (values (2), (1), (0)) t(i)")
+    copy = tmp_path / "copy.duckdb"
+    pub._build(home.wh, copy, "run-2", datetime(2026, 11, 4, tzinfo=UTC))
+    assert pub.same_marts(first, copy)
+    for change in (
+        "insert into marts.mart_x values (1)",  # a duplicate row
+        "alter table marts.mart_x alter i type double",  # the same values in another type
+        "create table marts.dim_z as select 1 as id",  # one more table
+    ):
+        with duckdb.connect(str(home.wh)) as con:
+            _warehouse(home.wh, 3)
+            con.execute(change)
+        other = tmp_path / f"other-{len(change)}.duckdb"
+        pub._build(home.wh, other, "run-3", datetime(2026, 11, 5, tzinfo=UTC))
+        assert not pub.same_marts(first, other), change
+
+
+def test_rollback_passes_over_earlier_publications_of_the_same_marts(home):
+    home.publish("run-1", keep=1)  # 3 rows
+    _warehouse(home.wh, 5)
+    home.publish("run-2", keep=1)
+    pub.rollback(home.current, home.folder)  # back to run-1's 3 rows: a bad night undone, its data still in raw
+    home.publish("run-3", keep=1)  # a rerun publishes run-2's marts again, beside run-2 (the current was run-1)
+    assert [p.run_id for p in pub.list_publications(home.current, home.folder)] == ["run-3", "run-2"]
+    with pytest.raises(pub.PublicationError, match="the 1 earlier kept publication.* hold the same marts"):
+        pub.rollback(home.current, home.folder)  # not "rolled back" to the same bad marts
+    assert home.mart_rows() == 5
 
 
 def test_rollback_to_the_previous_then_to_a_named_run_and_the_current_one_survives_pruning(home):
@@ -353,6 +405,7 @@ def test_the_publication_lock_serialises_publishers(home):
         order.append(("end", source.name.split("_", 1)[1]))
 
     pub._make_current, saved = slow_make_current, real
+    _warehouse(home.wh, 5)  # other marts than run-1's, which run-2 would otherwise replace
     try:
         t = threading.Thread(target=lambda: home.publish("run-2"))
         t.start()

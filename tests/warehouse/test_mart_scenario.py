@@ -1244,9 +1244,10 @@ def test_effectiveness_q1(wh):
             coaching_intensity_quartile=4,
         ),
     )
-    # Gus: reports at 03/31: Rita. Delivers no coaching; received S13 in February, a month without a monthly
-    # row for him: the quarter sums his monthly rows (metrics.md: built from the monthly marts), so it counts
-    # nowhere: no session, no rating, not coached by an SLM. Quota 1000 (March), bookings 0 -> 0.
+    # Gus: reports at 03/31: Rita. Delivers no coaching; received S13 (Feedback 3) from Sam in February, a month
+    # without a monthly row for him (no report, nothing delivered): received in the quarter all the same (metrics.md
+    # "received at least one counted session in the quarter") -> 1 session, 3 / 1 = 3.0, coached by an SLM.
+    # Quota 1000 (March), bookings 0 -> 0.
     # Separations 1 (Ned); avg headcount (0.5 + 0 (Feb, no row) + 0.5) / 3 -> 3.0.
     # Next (Q2): bookings 1000 / quota 2500 = 0.4; separations 1 (Ria); avg (2 + 2.5 + 2) / 3 -> 3 / 6.5.
     check(
@@ -1255,6 +1256,11 @@ def test_effectiveness_q1(wh):
             "000003",
             "2025-01-01",
             "2025-03-31",
+            coaching_skill_rating_sum_received=3,
+            coaching_skill_rating_count_received=1,
+            avg_coaching_skill_rating_received=3.0,
+            sessions_received=1,
+            coached_by_slm=True,
             quota_usd=1000.0,
             attainment_pct=0.0,
             separations=1,
@@ -1340,8 +1346,8 @@ def test_effectiveness_next_quarter_null_until_complete(wh):
 def test_impact_q1_only(wh):
     rows = wh.dicts("select * from marts.mart_coaching_impact order by quarter, coaching_intensity_quartile")
     # Only Q1 has a complete next quarter. Quartile 1 = Gus and Tia: next attainment (0.4 + 0.5) / 2,
-    # next turnover (3/6.5 + 0) / 2; neither coached by an SLM in a month with a row (Gus's S13 fell in a month
-    # without one), so the not-coached mean is theirs. Quartile 2 = Uma (nothing),
+    # next turnover (3/6.5 + 0) / 2; Gus coached by an SLM (S13) with next attainment 0.4, Tia not with 0.5.
+    # Quartile 2 = Uma (nothing),
     # 3 = Wes (coached, no next attainment), 4 = Fay (0.75 h, coached, next attainment 2000/1500).
     base = dict(
         quarter=d("2025-01-01"),
@@ -1362,7 +1368,9 @@ def test_impact_q1_only(wh):
             "managers": 2,
             "avg_next_quarter_attainment_pct": 0.45,
             "avg_next_quarter_turnover_rate": 1.5 / 6.5,
-            "avg_next_quarter_attainment_pct_not_coached_by_slm": 0.45,
+            "managers_coached_by_slm": 1,
+            "avg_next_quarter_attainment_pct_coached_by_slm": 0.4,
+            "avg_next_quarter_attainment_pct_not_coached_by_slm": 0.5,
         },
     )
     check(rows[1], {**base, "coaching_intensity_quartile": 2})

@@ -2,10 +2,11 @@
 -- Rows: people whose job row with the greatest Effective Date <= quarter end says 'First-Line Manager' and
 -- who have at least one direct report at quarter end (quarter end is capped at the as-of date).
 -- Built from the monthly rows of the quarter, every month of it, the unpublished ones before the coverage start
--- too: coaching minutes delivered, sessions and coaching-skill ratings received are sums of the manager's rows
--- of int_manager_months__coaching (mart_manager_coaching's rows), bookings and quota of int_manager_months__revenue,
--- separations and avg_headcount of int_manager_months__retention. Coverage (distinct direct reports at quarter end
--- coached in the quarter) comes from the quarter's sessions: distinct coachees do not add up over months.
+-- too: coaching minutes delivered are sums of the manager's rows of int_manager_months__coaching
+-- (mart_manager_coaching's rows), bookings and quota of int_manager_months__revenue, separations and avg_headcount
+-- of int_manager_months__retention. From the quarter's sessions: coverage (distinct direct reports at quarter end
+-- coached in the quarter; distinct coachees do not add up over months), and the sessions and coaching-skill
+-- ratings received, which a month without a monthly row of the manager may hold (see received_quarter).
 -- Quarter turnover: separations / (sum of the monthly avg_headcount / the number of the quarter's months up to
 -- the as-of date), a month without a row counting 0.
 -- next_quarter_*: the same measures for the following quarter and the same manager (whatever their role
@@ -75,22 +76,51 @@ flm_quarters as (
 
 ),
 
--- Coaching delivered and received in the quarter: sums of the manager's monthly coaching rows of the quarter
--- (int_manager_months__coaching, every month of it, the unpublished ones before the coverage start too). A
--- session received in a month without a monthly row (no direct report and no session delivered then, e.g. as a
--- rep before a promotion) counts nowhere, as in mart_manager_coaching; a month in which the manager coached
--- always has a row.
+-- Coaching delivered in the quarter: the sum of the manager's monthly coaching rows of the quarter
+-- (int_manager_months__coaching, every month of it, the unpublished ones before the coverage start too); a month
+-- in which the manager delivered a session always has a row.
 coaching_quarter as (
 
     select
         manager_employee_id,
         cast({{ dbt.date_trunc('quarter', 'month') }} as date) as quarter,
-        {{ exact_sum('coaching_minutes_delivered') }} as coaching_minutes_delivered,
-        sum(sessions_received) as sessions_received,
-        sum(coaching_skill_rating_sum_received) as coaching_skill_rating_sum_received,
-        sum(coaching_skill_rating_count_received) as coaching_skill_rating_count_received
+        {{ exact_sum('coaching_minutes_delivered') }} as coaching_minutes_delivered
     from {{ ref('int_manager_months__coaching') }}
     group by 1, 2
+
+),
+
+-- Coaching received in the quarter: counted sessions dated in the quarter whose coachee is the manager, and their
+-- coaching-skill ratings, from the sessions themselves rather than the sum of the monthly rows: a session received
+-- in a month without a monthly row (no direct report and no session delivered then, as a rep before a promotion)
+-- is received in the quarter all the same, as mart_second_line_coaching and mart_skill_ratings count it.
+received_quarter as (
+
+    select
+        flm_quarters.manager_employee_id,
+        flm_quarters.quarter,
+        count(distinct sessions.coaching_report_id) as sessions_received
+    from flm_quarters
+    inner join {{ ref('int_coaching__sessions') }} as sessions
+        on sessions.coachee_employee_id = flm_quarters.manager_employee_id
+       and {{ in_period('sessions.review_date', 'flm_quarters', 'quarter') }}
+    group by flm_quarters.manager_employee_id, flm_quarters.quarter
+
+),
+
+ratings_received_quarter as (
+
+    select
+        flm_quarters.manager_employee_id,
+        flm_quarters.quarter,
+        sum(ratings.rating) as coaching_skill_rating_sum_received,
+        count(ratings.rating) as coaching_skill_rating_count_received
+    from flm_quarters
+    inner join {{ ref('int_coaching__session_ratings') }} as ratings
+        on ratings.coachee_employee_id = flm_quarters.manager_employee_id
+       and ratings.skill_group = 'coaching'
+       and {{ in_period('ratings.review_date', 'flm_quarters', 'quarter') }}
+    group by flm_quarters.manager_employee_id, flm_quarters.quarter
 
 ),
 
@@ -187,14 +217,15 @@ joined as (
         coalesce(reports_coached.direct_reports_coached, 0) as direct_reports_coached,
         cast(coalesce(reports_coached.direct_reports_coached, 0) as double)
             / flm_quarters.direct_reports_eoq as coverage_pct,
-        coalesce(coaching_quarter.coaching_skill_rating_sum_received, 0) as coaching_skill_rating_sum_received,
-        coalesce(coaching_quarter.coaching_skill_rating_count_received, 0) as coaching_skill_rating_count_received,
-        case when coaching_quarter.coaching_skill_rating_count_received > 0
-             then cast(coaching_quarter.coaching_skill_rating_sum_received as double)
-                  / coaching_quarter.coaching_skill_rating_count_received
+        coalesce(ratings_received_quarter.coaching_skill_rating_sum_received, 0) as coaching_skill_rating_sum_received,
+        coalesce(ratings_received_quarter.coaching_skill_rating_count_received, 0)
+            as coaching_skill_rating_count_received,
+        case when ratings_received_quarter.coaching_skill_rating_count_received > 0
+             then cast(ratings_received_quarter.coaching_skill_rating_sum_received as double)
+                  / ratings_received_quarter.coaching_skill_rating_count_received
         end as avg_coaching_skill_rating_received,
-        coalesce(coaching_quarter.sessions_received, 0) as sessions_received,
-        coalesce(coaching_quarter.sessions_received, 0) > 0 as coached_by_slm,
+        coalesce(received_quarter.sessions_received, 0) as sessions_received,
+        coalesce(received_quarter.sessions_received, 0) > 0 as coached_by_slm,
         coalesce(this_q.bookings_usd, 0) as bookings_usd,
         coalesce(this_q.quota_usd, 0) as quota_usd,
         this_q.attainment_pct,
@@ -208,6 +239,12 @@ joined as (
     left join coaching_quarter
         on flm_quarters.manager_employee_id = coaching_quarter.manager_employee_id
        and flm_quarters.quarter = coaching_quarter.quarter
+    left join received_quarter
+        on flm_quarters.manager_employee_id = received_quarter.manager_employee_id
+       and flm_quarters.quarter = received_quarter.quarter
+    left join ratings_received_quarter
+        on flm_quarters.manager_employee_id = ratings_received_quarter.manager_employee_id
+       and flm_quarters.quarter = ratings_received_quarter.quarter
     left join reports_coached
         on flm_quarters.manager_employee_id = reports_coached.manager_employee_id
        and flm_quarters.quarter = reports_coached.quarter

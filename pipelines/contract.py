@@ -6,7 +6,8 @@
 What is generated from what:
 
 - `expectations/<raw_table>.json`: the STRUCTURAL expectations of each GX suite, in column order: required
-  (not null; `required="live"` only where IsDeleted = 'false'), the format's regex (and `mostly`; a date's
+  (not null; `required="live"` only where IsDeleted = 'false', `"counted"` only on live coaching reports with a
+  counted status), the format's regex (and `mostly`; a date's
   regex admits real calendar days only), key uniqueness (single or compound, and `also_unique`), the vocabulary,
   the numeric range on `<column>::number`. Each carries `meta.origin = "generated from pipelines/sources.py"`.
   Expectations with `meta.origin = "hand-written"` (conditional and cross-file rules) are kept as they are,
@@ -25,6 +26,7 @@ What is generated from what:
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 from pathlib import Path
@@ -34,6 +36,7 @@ import yaml
 
 from pipelines.config import PROJECT_ROOT
 from pipelines.sources import (
+    COUNTED_STATUSES,
     LINEAGE_COLUMNS,
     LINEAGE_DESCRIPTIONS,
     RAW_SCHEMA,
@@ -50,6 +53,14 @@ EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SOURCES_YML = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_sources.yml"
 DOCS_PAGE = PROJECT_ROOT / "docs" / "export-contract.md"
 LIVE = {"type": "comparison", "column": {"name": "IsDeleted"}, "operator": "==", "parameter": "false"}
+COUNTED = {
+    "type": "and",
+    "conditions": [
+        LIVE,
+        {"type": "comparison", "column": {"name": "Status__c"}, "operator": "IN", "parameter": list(COUNTED_STATUSES)},
+    ],
+}
+ROW_CONDITIONS = {"live": LIVE, "counted": COUNTED}  # where a column that is not always required is
 
 
 # ── GX suites ────────────────────────────────────────────────────────────────────────────────────────
@@ -69,8 +80,8 @@ def _column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
     out = []
     if c.required:
         kw: dict[str, Any] = {"column": c.name}
-        if c.required == "live":
-            kw["row_condition"] = dict(LIVE)
+        if c.required in ROW_CONDITIONS:
+            kw["row_condition"] = copy.deepcopy(ROW_CONDITIONS[c.required])
         out.append(_exp("expect_column_values_to_not_be_null", kw, "required"))
     if c.format is not None:
         kw = {"column": c.name, "regex": c.format.regex}
@@ -239,7 +250,7 @@ def _column_row(f: SourceFile, c: Column) -> str:
         allowed += " — warn"
     if c.range is not None:
         allowed = (allowed + "; " if allowed else "") + c.range.rule
-    required = {True: "yes", "live": "unless a tombstone", False: ""}[c.required]
+    required = {True: "yes", "live": "unless a tombstone", "counted": "on a counted session", False: ""}[c.required]
     key = "key" if c.name in f.key else ""
     dbt = f"`{c.castable}`" if c.castable else ""
     cells = [f"`{c.name}`", required, _md(fmt), _md(allowed), key, dbt]
@@ -317,10 +328,11 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         "a corrected redelivery of that date can then load.",
         "",
         "Conventions of the contract: required fields are not null (on delta files, business fields are",
-        "required only on rows that are not tombstones); formats are checked by pattern, a date's pattern",
-        "admitting real calendar days only (02/30/2026 is refused); a vocabulary is exact (case and spaces",
-        "count); numeric ranges are checked on the value cast to a number; keys are unique within a batch,",
-        "over all its rows.",
+        "required only on rows that are not tombstones, and a coaching report's date, coach and coachee only",
+        "once it counts as a session: a Draft may not have them yet); formats are checked by pattern, a date's",
+        "pattern admitting real calendar days only (02/30/2026 is refused); a vocabulary is exact (case and",
+        "spaces count); numeric ranges are checked on the value cast to a number; keys are unique within a",
+        "batch, over all its rows.",
         *(
             f"A {'/'.join(f.key)} of `{_md(f.file_pattern)}` keeps its {f.key_keeps} in every batch: a later batch may "
             f"deliver it again, but one that names it with another {f.key_keeps} is refused (checked against raw at "

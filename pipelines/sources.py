@@ -83,6 +83,7 @@ PADDED_DIGITS = Format("digits", "^\\s*[0-9]+\\s*$", "digits, optionally with sp
 WAVE = Format("survey wave", f"^{SURVEY_WAVE}$", "wave YYYY-Qn")
 
 FLAG = ("true", "false")  # Salesforce booleans
+COUNTED_STATUSES = ("Submitted", "Approved")  # a coaching report counts as a session once it has one of these
 CURRENCIES = ("USD", "EUR", "GBP", "JPY", "CAD")
 RATING_PICKLIST = (
     "1 - Needs Development",
@@ -143,7 +144,9 @@ class Column:
 
     name: str
     format: Format | None = None
-    required: bool | Literal["live"] = False  # "live": required where IsDeleted = 'false' (tombstones may omit it)
+    # "live": required where IsDeleted = 'false' (tombstones may omit it); "counted": required on the live coaching
+    # reports that count as sessions (COUNTED_STATUSES): a draft may not know its date, coach or coachee yet
+    required: bool | Literal["live", "counted"] = False
     values: tuple[str, ...] = ()  # the vocabulary (a value outside it is refused, unless values_severity says warn)
     values_rule: str = "vocabulary"  # the wording of the vocabulary in failure messages and the docs
     values_severity: Severity = "error"
@@ -325,10 +328,10 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
             C("Name"),
             C("OwnerId", SF_ID, required=True),
-            C("Manager_vod__c", SF_ID, required="live", castable="sf_id"),
-            C("Employee_vod__c", SF_ID, required="live", castable="sf_id"),
-            C("Review_Date__c", ISO_DATE, required="live", castable="iso_date"),
-            C("Status__c", required="live", values=("Draft", "Submitted", "Approved")),
+            C("Manager_vod__c", SF_ID, required="counted", castable="sf_id"),
+            C("Employee_vod__c", SF_ID, required="counted", castable="sf_id"),
+            C("Review_Date__c", ISO_DATE, required="counted", castable="iso_date"),
+            C("Status__c", required="live", values=("Draft", *COUNTED_STATUSES)),
             C("Coaching_Type__c", values=("Field Ride-Along", "Virtual Ride-Along", "One-on-One", "Call Review")),
             C("Duration_Minutes__c", DECIMAL, range=Range("duration minutes >= 0", 0), castable="double"),
             C("Coaching_Level__c", required="live", values=("Rep", "Manager")),
@@ -355,7 +358,10 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         ),
         key=("Id",),
         description="Coaching reports: coach (Manager_vod__c), coachee (Employee_vod__c), ratings.",
-        notes=f"Coaching_Report_vod__c.csv (CRM delta). {_TOMBSTONES} Ratings may be empty (skill not observed).",
+        notes=(
+            f"Coaching_Report_vod__c.csv (CRM delta). {_TOMBSTONES} A Draft may leave its review date, coach and "
+            "coachee empty (required once Submitted or Approved). Ratings may be empty (skill not observed)."
+        ),
     ),
     SourceFile(
         "crm",

@@ -92,6 +92,29 @@ def test_a_batch_breaking_an_error_level_expectation_is_refused_whole(gate, raw_
     _refused(gate, f"{f.system}/2026-11-26", file=name, row=row, column=column, value=value, words=words)
 
 
+def test_a_coaching_reports_date_coach_and_coachee_are_required_once_it_counts_not_on_a_draft(gate):
+    def drafts_without_them(rows, index):
+        rows[1][index("Status__c")] = "Draft"
+        for c in ("Review_Date__c", "Manager_vod__c", "Employee_vod__c"):
+            rows[1][index(c)] = ""
+
+    write_batch(gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_coaching_report", drafts_without_them))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"] and not report.quarantined, gate.lines
+
+    def submitted_without_a_date(rows, index):
+        rows[2][index("Status__c")] = "Submitted"
+        rows[2][index("Review_Date__c")] = ""
+
+    write_batch(gate.landing, "crm", "2026-11-27", _batch_with("crm", "crm_coaching_report", submitted_without_a_date))
+    before = gate.total_raw_rows()
+    report = gate.ingest()
+    assert [o.batch_id for o in report.quarantined] == ["crm/2026-11-27"], gate.lines
+    (v,) = [v for v in report.quarantined[0].violations if v.column == "Review_Date__c"]
+    assert (v.file, v.row, v.rule) == ("Coaching_Report_vod__c.csv", 3, Rule.CONTRACT) and "is empty" in v.detail
+    assert gate.total_raw_rows() == before
+
+
 def test_two_versions_of_one_id_in_a_snapshot_are_refused(gate):
     def edit(rows, index):
         rows[3][index("Id")] = rows[1][index("Id")]

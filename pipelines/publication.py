@@ -256,6 +256,15 @@ def same_marts(a: Path, b: Path) -> bool:
     return True
 
 
+def _same_marts_or_unknown(a: Path, b: Path) -> bool:
+    """same_marts, where a kept file that cannot be read counts as other marts: the new file is current already,
+    and an unreadable earlier one must not fail the night that published it."""
+    try:
+        return same_marts(a, b)
+    except duckdb.Error:
+        return False
+
+
 def publish(
     warehouse: Path,
     published: Path,
@@ -282,7 +291,7 @@ def publish(
             partial.unlink(missing_ok=True)
             partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
         _make_current(final, published)
-        replaced = before if before is not None and same_marts(final, before.path) else None
+        replaced = before if before is not None and _same_marts_or_unknown(final, before.path) else None
         if replaced is not None:
             replaced.path.unlink(missing_ok=True)
         prune(folder, published, keep)

@@ -230,6 +230,20 @@ def test_same_marts_means_the_same_tables_columns_and_rows(home, tmp_path):
         assert not pub.same_marts(first, other), change
 
 
+def test_an_earlier_publication_that_cannot_be_compared_fails_no_publish_and_is_kept(home, monkeypatch):
+    home.publish("run-1")
+
+    def unreadable(a, b):
+        raise duckdb.IOException("IO Error: the file is damaged")
+
+    monkeypatch.setattr(pub, "same_marts", unreadable)
+    assert home.publish("run-2").replaced is None  # the same marts, but that could not be told: both kept
+    assert [(p.run_id, p.current) for p in pub.list_publications(home.current, home.folder)] == [
+        ("run-2", True),
+        ("run-1", False),
+    ]
+
+
 def test_rollback_passes_over_earlier_publications_of_the_same_marts(home):
     home.publish("run-1", keep=1)  # 3 rows
     _warehouse(home.wh, 5)

@@ -145,7 +145,7 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
         elif name not in manifest.files:
             problems.append(Violation(name, Rule.UNEXPECTED_FILE, "in the batch folder but not named in manifest.json"))
         elif kind is None:
-            expected = ", ".join(_file_names(f) for f in files_of(system))
+            expected = ", ".join(f.file_pattern for f in files_of(system))
             problems.append(
                 Violation(name, Rule.UNEXPECTED_FILE, f"not a file of the {system} contract (its files: {expected})")
             )
@@ -154,7 +154,7 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
     for f in files_of(system):
         names = [n for n, k in types.items() if k is f]
         if not names and not any(classify(system, n) is f for n in manifest.files):
-            problems.append(Violation("", Rule.MISSING_FILE_TYPE, f"no {_file_names(f)} in this {system} batch"))
+            problems.append(Violation("", Rule.MISSING_FILE_TYPE, f"no {f.file_pattern} in this {system} batch"))
         if len(names) > 1 and f.name != "responses":
             problems.append(
                 Violation(", ".join(names), Rule.DUPLICATE_FILE_TYPE, f"{f.name} delivered {len(names)} times")
@@ -162,10 +162,3 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
     if problems:
         raise BatchRejected(problems)
     return types
-
-
-def _file_names(f: SourceFile) -> str:
-    """How a file type of the contract is named in a batch, in words: `User.csv`, `workers.csv or workers.xlsx`."""
-    if f.name == "responses":
-        return "responses_<wave>.csv"
-    return " or ".join(f"{f.name}.{e}" for e in f.formats)

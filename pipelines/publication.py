@@ -256,6 +256,15 @@ def same_marts(a: Path, b: Path) -> bool:
     return True
 
 
+def _kept_copy_of_current(published: Path, folder: Path) -> Publication | None:
+    """The kept publication the current file is a copy of (its name says run and time), or None."""
+    now_current = current(published)
+    if now_current is None:
+        return None
+    kept = folder / _archive_name(now_current.published_at, now_current.run_id)
+    return replace(now_current, path=kept, current=True) if kept.exists() else None
+
+
 def _same_marts_or_unknown(a: Path, b: Path) -> bool:
     """same_marts, where a kept file that cannot be read counts as other marts: the new file is current already,
     and an unreadable earlier one must not fail the night that published it."""
@@ -280,7 +289,7 @@ def publish(
     folder.mkdir(parents=True, exist_ok=True)
     with file_lock(folder / LOCK_NAME, f"publish {run_id}"):
         sweep(published, folder)
-        before = next((p for p in list_publications(published, folder) if p.current), None)
+        before = _kept_copy_of_current(published, folder)
         published_at = now()
         final = folder / _archive_name(published_at, run_id)
         partial = folder / f".{final.name}{PARTIAL}"

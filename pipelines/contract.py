@@ -7,9 +7,9 @@ What is generated from what:
 
 - `expectations/<raw_table>.json`: the STRUCTURAL expectations of each GX suite, in column order: required
   (not null; `required="live"` only where IsDeleted = 'false', `"counted"` only on live coaching reports with a
-  counted status), the format's regex (and `mostly`; a date's
-  regex admits real calendar days only), key uniqueness (single or compound, and `also_unique`), the vocabulary,
-  the numeric range on `<column>::number`. Each carries `meta.origin = "generated from pipelines/sources.py"`.
+  counted status), the format's regex (and `mostly`; a date's regex admits real calendar days only), key
+  uniqueness (single or compound, and `also_unique`), the vocabulary, the numeric range on `<column>::number`.
+  Each carries `meta.origin = "generated from pipelines/sources.py"`.
   Expectations with `meta.origin = "hand-written"` (conditional and cross-file rules) are kept as they are,
   after the generated ones, in their order; so is nothing else (a generated expectation edited by hand
   is overwritten, and the staleness test says so first). The suite's `meta.notes` is `SourceFile.notes`.
@@ -60,7 +60,7 @@ COUNTED = {
         {"type": "comparison", "column": {"name": "Status__c"}, "operator": "IN", "parameter": list(COUNTED_STATUSES)},
     ],
 }
-ROW_CONDITIONS = {"live": LIVE, "counted": COUNTED}  # where a column that is not always required is
+ROW_CONDITIONS = {"live": LIVE, "counted": COUNTED}  # the rows on which a sometimes-required column is required
 
 
 # ── GX suites ────────────────────────────────────────────────────────────────────────────────────────

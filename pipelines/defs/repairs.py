@@ -70,9 +70,10 @@ def roll_back(
     asked_at: datetime | None = None,
     this_run: str | None = None,
 ) -> tuple[Publication, Path, list[dg.AssetMaterialization]]:
-    """The rollback of `coachwh rollback` and of the job: the publication of `run_id` (default: the one before the
-    current) becomes the BI file, the report page is rebuilt from it (it shows the current publication), and
-    the events that tell the catalog so (the caller records them: in its run, or in the instance).
+    """The rollback of `coachwh rollback` and of the job: the publication of `run_id` (default: the newest earlier
+    one whose marts differ from the current's) becomes the BI file, the report page is rebuilt from it (it shows
+    the current publication), and the events that tell the catalog so (the caller records them: in its run, or in
+    the instance).
 
     The caller holds `publication.rollback_lock` (no `coachwh run` is going or starts meanwhile). Refused while
     another run of the `instance` that may publish is queued or going (any but the repairs): it would publish over

@@ -222,8 +222,8 @@ def test_same_marts_means_the_same_tables_columns_and_rows(home, tmp_path):
         "alter table marts.mart_x alter i type double",  # the same values in another type
         "create table marts.dim_z as select 1 as id",  # one more table
     ):
+        _warehouse(home.wh, 3)
         with duckdb.connect(str(home.wh)) as con:
-            _warehouse(home.wh, 3)
             con.execute(change)
         other = tmp_path / f"other-{len(change)}.duckdb"
         pub._build(home.wh, other, "run-3", datetime(2026, 11, 5, tzinfo=UTC))

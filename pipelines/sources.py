@@ -3,8 +3,8 @@
 Every file type: its name, delivery kind, columns in order, each column's format, whether it is required,
 its vocabulary or numeric range, the keys, how dbt reads it. Everything else is derived from here:
 
-- the landing gate checks file names, headers and field counts against `SourceFile.columns`, and the raw
-  tables are created from them (`raw_table_ddl`);
+- the landing gate checks file names, headers and field counts against `SourceFile.columns` (a header may
+  order them otherwise: the gate loads by name), and the raw tables are created from them (`raw_table_ddl`);
 - `python -m pipelines.contract` GENERATES from it the structural expectations of the GX suites in
   `expectations/`, `dbt_project/models/staging/_sources.yml` and the human page `docs/export-contract.md`
   (`tests/test_contract_generated.py` fails when one of them is stale);
@@ -130,7 +130,7 @@ CASTABLE_KINDS = (
 
 @dataclass(frozen=True)
 class Range:
-    "''A numeric range, checked on the value cast to a number (`<column>::number` in the suites).''"
+    """A numeric range, checked on the value cast to a number (`<column>::number` in the suites)."""
 
     rule: str
     min: int | float | None = None
@@ -140,7 +140,7 @@ class Range:
 
 @dataclass(frozen=True)
 class Column:
-    "''One delivered column. Raw tables hold every value as text; an empty field is null.''"
+    """One delivered column. Raw tables hold every value as text; an empty field is null."""
 
     name: str
     format: Format | None = None
@@ -163,12 +163,12 @@ class Column:
 
 @dataclass(frozen=True)
 class SourceFile:
-    "''One file type of one system's nightly batch.''"
+    """One file type of one system's nightly batch."""
 
     system: System
     name: str  # file stem as delivered: "User", "workers", "responses" (survey files are responses_<wave>)
     kind: Literal["snapshot", "delta"]
-    fields: tuple[Column, ...]  # the delivered columns, in header order
+    fields: tuple[Column, ...]  # the delivered columns, in the order of raw and the sample generator
     raw_table: str  # table in the schema `raw`
     formats: tuple[str, ...] = ("csv",)  # accepted extensions; HR files may also come as xlsx
     header_rows: int = 1  # Qualtrics exports have three
@@ -196,7 +196,7 @@ class SourceFile:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        "''The delivered header, in order.''"
+        """The delivered columns, in the order of raw and the sample generator (a delivery may order them otherwise)."""
         return tuple(c.name for c in self.fields)
 
     def column(self, name: str) -> Column:
@@ -204,12 +204,12 @@ class SourceFile:
 
     @property
     def file_pattern(self) -> str:
-        "''The delivered file name(s) in words: User.csv, workers.csv|xlsx, responses_<wave>.csv.''"
+        """The delivered file name(s) in words: User.csv, workers.csv|xlsx, responses_<wave>.csv."""
         stem = "responses_<wave>" if self.name == "responses" else self.name
         return f"{stem}.{'|'.join(self.formats)}"
 
     def matches(self, filename: str) -> bool:
-        "''True when `filename` (no directory) is a delivery of this file type.''"
+        """True when `filename` (no directory) is a delivery of this file type."""
         stem, _, ext = filename.rpartition(".")
         if ext.lower() not in self.formats:
             return False
@@ -218,7 +218,7 @@ class SourceFile:
         return stem == self.name
 
     def file_wave(self, filename: str) -> str | None:
-        "''The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none.''"
+        """The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none."""
         m = re.fullmatch(rf"responses_({SURVEY_WAVE})\.csv", filename, flags=re.IGNORECASE)
         return m.group(1) if m else None
 
@@ -686,7 +686,7 @@ def source_file(raw_table: str) -> SourceFile:
 
 
 def classify(system: System, filename: str) -> SourceFile | None:
-    "''The file type a delivered file name belongs to, or None when the contract has no such file.''"
+    """The file type a delivered file name belongs to, or None when the contract has no such file."""
     return next((f for f in files_of(system) if f.matches(filename)), None)
 
 
@@ -695,13 +695,13 @@ def quote(identifier: str) -> str:
 
 
 def raw_table_ddl(f: SourceFile) -> str:
-    "''CREATE TABLE for a raw table: every delivered column as text, then the lineage columns.''"
+    """CREATE TABLE for a raw table: every delivered column as text, then the lineage columns."""
     cols = [f"{quote(c)} VARCHAR" for c in f.columns] + [f"{n} {t}" for n, t in LINEAGE_COLUMNS]
     return f"CREATE TABLE IF NOT EXISTS {RAW_SCHEMA}.{f.raw_table} (\n  " + ",\n  ".join(cols) + "\n)"
 
 
 def create_raw_tables(con) -> None:
-    "''Create the schema `raw` and every raw table (idempotent). `con` is a DuckDB connection.''"
+    """Create the schema `raw` and every raw table (idempotent). `con` is a DuckDB connection."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     for f in SOURCE_FILES:
         con.execute(raw_table_ddl(f))

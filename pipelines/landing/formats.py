@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -84,29 +85,43 @@ def _utf8_violation(name: str, bad: _BadUtf8, columns: tuple[str, ...], header_r
 
 
 def header_violations(name: str, expected: tuple[str, ...], found: list[str], line: int = 1) -> list[Violation]:
-    """Compare a header row with the contract: name missing and unexpected columns, or the wrong order."""
+    """Compare a header row with the contract: missing, unexpected or repeated columns. The order is free: an
+    export's columns follow the query or report layout that made it, and the load maps them by name
+    (`as_delivered`), so a file with the contract's columns in another order means the same."""
     if list(found) == list(expected):
         return []
     missing = [c for c in expected if c not in found]
     unexpected = [c for c in found if c not in expected]
+    dupes = sorted({c for c in found if found.count(c) > 1})
     parts = []
     if missing:
         parts.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing))
     if unexpected:
         parts.append("unexpected column(s) " + ", ".join(f"'{c}'" for c in unexpected))
-    if not parts:
-        dupes = sorted({c for c in found if found.count(c) > 1})
-        if dupes:
-            parts.append("repeated column(s) " + ", ".join(f"'{c}'" for c in dupes))
-        else:
-            parts.append("columns in the wrong order: expected " + ", ".join(expected) + "; found " + ", ".join(found))
-    return [Violation(name, Rule.HEADER, "; ".join(parts), line=line)]
+    if dupes and not parts:
+        parts.append("repeated column(s) " + ", ".join(f"'{c}'" for c in dupes))
+    return [Violation(name, Rule.HEADER, "; ".join(parts), line=line)] if parts else []
+
+
+def as_delivered(f: SourceFile, header: list[str]) -> SourceFile:
+    """`f` with its columns in the order of a delivered header that passed `header_violations` (the same names),
+    so the load, and every message that names a column by its position, follow the file."""
+    if tuple(header) == f.columns:
+        return f
+    return replace(f, fields=tuple(f.column(name) for name in header))
+
+
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV delivery's first record (a file whose header passed `check_csv_header`)."""
+    for _, fields in _records(path):
+        return fields
+    return []
 
 
 def check_csv_header(path: Path, f: SourceFile) -> list[Violation]:
     """Read the header record(s) of a CSV delivery and check them against the contract.
 
-    Row 1 must be the contract's columns, exactly and in order. Qualtrics files (three header rows)
+    Row 1 must name the contract's columns, each once, in any order. Qualtrics files (three header rows)
     must also have row 2 (question text, not checked) and row 3, the `{"ImportId": ...}` JSON row.
     """
     name = path.name
@@ -264,8 +279,10 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
         problems = header_violations(name, f.columns, header, line=1)
         if problems:
             raise BatchRejected(problems)
+        sheet = as_delivered(f, header)  # the sheet's own column order; the CSV is written in the contract's
+        to_contract = [sheet.columns.index(c) for c in f.columns]
         width = len(f.columns)
-        id_positions = [i for i, c in enumerate(f.columns) if c in EMPLOYEE_ID_COLUMNS]
+        id_positions = [i for i, c in enumerate(sheet.columns) if c in EMPLOYEE_ID_COLUMNS]
         written = 0
         pending_empty = 0
         with open(out, "w", encoding="utf-8", newline="") as fh:
@@ -288,7 +305,7 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                                 "workbook in Excel, or export values",
                                 line=sheet_row,
                                 row=sheet_row - 1,
-                                column=f.columns[i] if i < width else None,
+                                column=sheet.columns[i] if i < width else None,
                             )
                         ]
                     )
@@ -319,7 +336,7 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                                     f"a number ({value!r}); Employee IDs must be text cells so leading zeros survive",
                                     line=sheet_row,
                                     row=sheet_row - 1,
-                                    column=f.columns[i],
+                                    column=sheet.columns[i],
                                 )
                             ]
                         )
@@ -328,7 +345,8 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                 written += pending_empty
                 pending_empty = 0
                 values = [_cell_text(c) for c in cells[:width]]
-                writer.writerow(values + [""] * (width - len(values)))
+                values += [""] * (width - len(values))
+                writer.writerow([values[i] for i in to_contract])
                 written += 1
         return written
     finally:

@@ -458,6 +458,7 @@ def _load_file(
         skip = 1
     else:
         source, skip = path, f.header_rows
+        f = formats.as_delivered(f, formats.csv_header(path))  # its columns may come in another order
     try:
         rows = loader.insert_file(
             con,

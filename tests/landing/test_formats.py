@@ -152,6 +152,61 @@ def test_xlsx_and_csv_hr_files_load_identically(gate):
     ]
 
 
+def test_columns_in_another_order_load_by_name(gate):
+    """An export's columns follow the query or report that made it: the same columns in another order, in a CSV
+    or a workbook, load exactly as the contract's order does."""
+    workers = list(reversed(WORKERS.columns))
+    history = [*HISTORY.columns[1:], HISTORY.columns[0]]
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(workers, [list(reversed(r)) for r in _workers_rows()]),
+            "job_history.csv": csv_text(history, [[*r[1:], r[0]] for r in _history_rows()]),
+        },
+        rows={"workers.xlsx": 3},
+    )
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-27",
+        {
+            "workers.csv": csv_text(WORKERS.columns, _workers_rows()),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+    )
+    report = gate.ingest()
+    assert not report.quarantined, [o.reason for o in report.quarantined]
+    for table in ("hris_workers", "hris_job_history"):
+        assert _content(gate, table, "hris/2026-11-26") == _content(gate, table, "hris/2026-11-27")
+    assert gate.query('SELECT "Employee ID", "Worker Status" FROM raw.hris_workers WHERE _row_number = 2') == [
+        ("004560", "Terminated"),
+        ("004560", "Terminated"),
+    ]
+
+
+def test_a_number_in_a_workbook_with_its_columns_in_another_order_is_named_by_its_own_column(gate):
+    workers = list(reversed(WORKERS.columns))  # Manager Employee ID is the sheet's second column
+
+    def tweak(ws):
+        ws["B3"] = 123
+
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(workers, [list(reversed(r)) for r in _workers_rows()], tweak=tweak),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+        rows={"workers.xlsx": 3},
+    )
+    report = gate.ingest()
+    v = next(v for v in report.quarantined[0].violations if v.rule == Rule.CELL)
+    assert (v.file, v.line, v.row, v.column) == ("workers.xlsx", 3, 2, "Manager Employee ID")
+
+
 @pytest.mark.parametrize(
     ("cell", "says"),
     [

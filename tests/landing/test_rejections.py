@@ -61,11 +61,26 @@ def test_missing_and_unexpected_header_columns_are_named(gate):
     assert "missing column(s) 'Email'" in v.detail and "unexpected column(s) 'E-mail'" in v.detail
 
 
-def test_header_in_wrong_order(gate):
-    cols = list(USER.columns)
-    cols[0], cols[1] = cols[1], cols[0]
+def test_a_header_naming_a_column_twice_is_refused(gate):
+    cols = [*USER.columns[:-1], USER.columns[0]]  # Id twice, SystemModstamp missing
     write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
-    _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, text="wrong order")
+    v = _assert_refused(gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.HEADER, line=1)
+    assert v.detail == "missing column(s) 'SystemModstamp'"
+    cols = [*USER.columns, USER.columns[0]]  # every column, and Id again
+    write_batch(gate.landing, "crm", "2026-11-27", _with("crm", "User.csv", csv_text(cols, rows_for(USER, 2))))
+    report = gate.ingest()
+    v = next(v for v in report.quarantined[0].violations if v.rule == Rule.HEADER)
+    assert v.detail == "repeated column(s) 'Id'"
+
+
+def test_a_value_in_a_file_with_its_columns_in_another_order_is_named_by_its_own_column(gate):
+    cols = list(reversed(USER.columns))
+    rows = [list(reversed(r)) for r in rows_for(USER, 4)]
+    rows[3][cols.index("LastName")] = "LastNa-\x004"
+    write_batch(gate.landing, "crm", "2026-11-26", _with("crm", "User.csv", csv_text(cols, rows)))
+    _assert_refused(
+        gate, gate.ingest(), "crm/2026-11-26", file="User.csv", rule=Rule.NUL, line=5, row=4, column="LastName"
+    )
 
 
 def test_row_with_wrong_number_of_fields_gives_line_and_row(gate):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -138,13 +139,25 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     into = Path(args.into).resolve()
     copied = prepare_replay(settings(), args.date, into)
     print(f"copied {len(copied)} loaded batches up to {args.date.isoformat()} into {into / 'landing'}")
-    # every path named, so that a shell set up for the production home (its landing zone, its Dagster
-    # instance) cannot send the replay's run there
-    print(
-        f"build the marts as of {args.date.isoformat()} there with:\n"
-        f"  env -u DAGSTER_HOME COACHWH_HOME={into} COACHWH_LANDING={into / 'landing'} coachwh run"
-    )
+    # every path named, this coachwh's own included, so that the line runs as printed from any folder and a shell
+    # set up for the production home (its landing zone, its Dagster instance) cannot send the replay's run there
+    command = [
+        "env",
+        "-u",
+        "DAGSTER_HOME",
+        f"COACHWH_HOME={into}",
+        f"COACHWH_LANDING={into / 'landing'}",
+        _this_coachwh(),
+        "run",
+    ]
+    print(f"build the marts as of {args.date.isoformat()} there with:\n  {shlex.join(command)}")
     return 0
+
+
+def _this_coachwh() -> str:
+    """The path of the coachwh command this process runs from (the venv's), else the bare name."""
+    beside_python = Path(sys.executable).parent / "coachwh"
+    return str(beside_python) if beside_python.exists() else "coachwh"
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:

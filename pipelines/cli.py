@@ -52,6 +52,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from pipelines.locks import LockTimeout
     from pipelines.nightly import run_nightly
 
+    if args.engine == "spark":  # refused before the gate loads anything, rather than as a failed night
+        from pipelines.spark.build import SparkNotInstalled, check_spark_installed
+
+        try:
+            check_spark_installed()
+        except SparkNotInstalled as e:
+            raise CommandError(str(e)) from None
     try:
         ok = run_nightly(
             settings(), full_refresh=args.full_refresh, verbose=args.verbose, wait=not args.no_wait, engine=args.engine

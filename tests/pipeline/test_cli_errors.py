@@ -46,6 +46,18 @@ def test_run_no_wait_refuses_at_once_while_another_run_holds_the_lock(empty_home
     assert "held by pid " in captured.err and "the test's run" in captured.err, captured
 
 
+def test_run_on_spark_without_its_packages_or_java_is_refused_before_anything_loads(empty_home, capsys, monkeypatch):
+    monkeypatch.setenv("PATH", str(empty_home))  # no java on it
+    landing = empty_home / "landing"
+    landing.mkdir(parents=True)
+    code = main(["run", "--engine", "spark"])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert captured.err.startswith("coachwh run: --engine spark needs ") and captured.err.count("\n") == 1, captured
+    assert "a Java runtime (java on PATH)" in captured.err and "make setup-spark" in captured.err, captured
+    assert not (empty_home / "warehouse.duckdb").exists() and not (empty_home / "dagster").exists()
+
+
 def test_rollback_refuses_at_once_while_a_run_holds_the_lock(empty_home, capsys):
     with file_lock(settings().run_lock, "the test's run"):
         code = main(["rollback"])

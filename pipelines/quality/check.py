@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.errors import CommandError
+from pipelines.landing.registry import OPS_SCHEMA
 from pipelines.quality import results
-from pipelines.warehouse_file import connect_waiting
+from pipelines.warehouse_file import connect_waiting, table_exists
 
 HEADER = ("batch", "suite", "outcome", "validated at (UTC)", "expectations", "errors failed", "warnings failed")
 
@@ -23,7 +24,15 @@ def check_lines(
         return [f"no warehouse at {warehouse}: nothing validated yet"], False
     with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
         runs = results.latest(con, batch_ids, suite)
+        validated = {r.batch_id for r in runs}
+        unvalidated = _unvalidated(con, [b for b in batch_ids or [] if b not in validated])
+    notes = [f"  {batch_id}: {why}" for batch_id, (why, _) in unvalidated.items()]
+    refused = any(is_refusal for _, is_refusal in unvalidated.values())
+    if notes:
+        notes.insert(0, "Asked for, but no contract ran on them:")
     if not runs:
+        if notes:
+            return notes, refused
         asked = [f"batch {b}" for b in batch_ids or []] + ([f"suite {suite}"] if suite else [])
         if asked:  # a typo must not read as a clean bill
             raise CommandError(
@@ -52,4 +61,32 @@ def check_lines(
     if failed:
         lines += ["", "Failed expectations:"]
         lines += [f"  [{f['severity']}] {r.batch_id} {r.suite}: {f['message']}" for r, f in failed]
-    return lines, any(r.errors_failed for r in shown)
+    if notes:
+        lines += ["", *notes]
+    return lines, refused or any(r.errors_failed for r in shown)
+
+
+def _unvalidated(con, batch_ids: list[str]) -> dict[str, tuple[str, bool]]:
+    """Why a batch the gate knows has no validation results, from its latest registry record: (words, whether it
+    was refused). A batch the gate never saw is left out (it is a typo, said by the caller)."""
+    if not batch_ids or not table_exists(con, OPS_SCHEMA, "batch_registry"):
+        return {}
+    latest = con.execute(
+        f"""
+        select batch_id, status, reason, stored_at from {OPS_SCHEMA}.batch_registry
+        where batch_id in (select unnest(?))
+        qualify row_number() over (partition by batch_id order by recorded_at desc, delivery desc) = 1
+        order by batch_id
+        """,
+        [batch_ids],
+    ).fetchall()
+    why: dict[str, tuple[str, bool]] = {}
+    for batch_id, status, reason, stored_at in latest:
+        if status == "quarantined":
+            where = f" (see {Path(stored_at) / 'REJECTED.md'})" if stored_at else ""
+            why[batch_id] = (f"refused at the gate before its contracts ran: {reason}{where}", True)
+        elif status == "waiting":
+            why[batch_id] = ("waiting for its manifest.json: not validated yet", False)
+        else:
+            why[batch_id] = (f"{status}{': ' + reason if reason else ''}; no contract results stored for it", False)
+    return why

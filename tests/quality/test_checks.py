@@ -106,6 +106,23 @@ def test_a_refused_batch_is_in_coachwh_check_with_exit_code_1(home, capsys):
     assert "no validation results for batch lms/2026-11-62" in capsys.readouterr().err
 
 
+def test_coachwh_check_says_why_a_batch_refused_before_its_contracts_has_no_results(home, capsys):
+    from pipelines.cli import main
+    from pipelines.landing.ingest import ingest_pending
+
+    write_batch(settings().landing, "lms", "2026-11-25", default_files("lms"))
+    write_batch(settings().landing, "lms", "2026-11-26", default_files("lms"), rows={"courses.csv": 99})
+    assert [o.batch_id for o in ingest_pending(settings()).quarantined] == ["lms/2026-11-26"]
+    assert main(["check", "--batch", "lms/2026-11-26"]) == 1  # refused: not a clean bill, and no typo either
+    out = capsys.readouterr().out
+    assert out.startswith("Asked for, but no contract ran on them:\n  lms/2026-11-26: refused at the gate before")
+    assert "manifest.json says 99 rows" in out and "quarantine/lms/2026-11-26/REJECTED.md" in out
+    # beside a batch that was validated: its table, then the note
+    assert main(["check", "--batch", "lms/2026-11-25", "--batch", "lms/2026-11-26"]) == 1
+    out = capsys.readouterr().out
+    assert "lms/2026-11-25  lms_courses" in out and "lms/2026-11-26: refused at the gate before" in out
+
+
 def test_the_batches_loaded_by_the_latest_materialisation_are_shown(home):
     from pipelines.landing.ingest import ingest_pending
 

@@ -164,7 +164,13 @@ def test_the_runs_are_listed_on_the_nightly_job_page_of_the_ui(two_runs):
 def test_the_run_reads_as_stages_and_ends_with_the_summary_and_the_headline(two_runs):
     _, _, outputs = two_runs
     first = outputs[0]
-    for stage in ("gate      crm", "contracts 11 source contracts", "dbt       ", "freshness", "publish   "):
+    for stage in (
+        "gate      crm",
+        "contracts 11 source contracts on the loaded batches",
+        "dbt       ",
+        "freshness",
+        "publish   ",
+    ):
         assert stage in first, first
     assert "/" in first.split("dbt       ", 1)[1].split()[0]  # n/N models
     assert " of 467 " not in first  # dbt's own lines are in the log file, not on the terminal

@@ -103,6 +103,18 @@ def test_the_graph_is_connected_from_every_raw_table_to_the_headline_mart(defs):
     assert needed <= seen
 
 
+def test_every_dbt_data_test_of_a_model_is_an_asset_check_so_the_ui_shows_it(defs):
+    import json
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    tests = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    # a test of several models is a check of the one its meta.dagster.ref names; a test of macros on literal
+    # values tests no asset
+    assert tests - checks == {"assert_parsers_agree"}
+    assert {"assert_activity_reconciles", "assert_raw_versions_accounted_for"} <= checks
+
+
 def test_groups_read_like_the_flow(defs):
     graph = defs.resolve_asset_graph()
     groups = {graph.get(k).group_name for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}

@@ -1,3 +1,6 @@
+-- In Dagster a check of stg_crm__calls_with_tombstones, the largest of the four models it audits (a check
+-- attaches to one asset).
+{{ config(meta={'dagster': {'ref': {'name': 'stg_crm__calls_with_tombstones'}}}) }}
 -- Every raw version of a delta record is accounted for in staging: each key delivered in raw is exactly
 -- one row of its *_with_tombstones model (kept, or kept as a tombstone), and every other raw row of that
 -- key is a superseded version. This also proves each model's key unique. A row here names the table and

@@ -77,3 +77,4 @@ def test_the_shipped_instance_settings(env):
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
         assert instance.run_retries_retry_on_asset_or_op_failure is False
         assert instance.get_settings("telemetry") == {"enabled": False}
+        assert instance.get_settings("nux") == {"enabled": False}

@@ -32,6 +32,12 @@ def _n(x: int) -> str:
     return f"{x:,}"
 
 
+def _meta(event, key: str):
+    """The value of one metadata entry of an event (a check evaluation), None when it has none."""
+    entry = (getattr(event, "metadata", None) or {}).get(key)
+    return getattr(entry, "value", entry)
+
+
 def _listed(metadata, key: str) -> list:
     """The list a materialisation's metadata holds under `key`; empty when it holds none."""
     return (metadata[key].value or []) if key in metadata else []
@@ -138,7 +144,10 @@ class ProgressPrinter:
             self.out(f"publish   {stage.rows} tables  ({seconds:.1f} s)")
         elif any(c.check_name == FRESHNESS_CHECK for c in stage.checks):
             stale = [c.description for c in stage.checks if not c.passed]
-            self.out(f"freshness {'; '.join(stale) if stale else 'every system is current'}  ({seconds:.1f} s)")
+            # a system that never delivered passes only while no system has (nothing to lag behind)
+            nothing = any(_meta(c, "latest_extract_date") == "None" for c in stage.checks)
+            verdict = "; ".join(stale) if stale else "no extract loaded yet" if nothing else "every system is current"
+            self.out(f"freshness {verdict}  ({seconds:.1f} s)")
         elif self.contract_results and step and CONTRACT_CHECK in step:
             self.contract_seconds += seconds
             if len(self.contract_results) == self.contracts:

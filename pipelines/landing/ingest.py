@@ -341,7 +341,8 @@ def _redelivery(
                         f"sha256 {delivered[name][:12]}… differs from {loaded[name][:12]}… "
                         "loaded in delivery "
                         f"{loaded_delivery} ({loaded_at:%Y-%m-%d %H:%M} UTC); a loaded batch is never merged "
-                        "or replaced: deliver the change in a new batch",
+                        "or replaced: deliver the change in a new batch, or to replace it `coachwh retract "
+                        f"{batch.batch_id} --reason TEXT` first, then deliver it again",
                     )
                 )
         raise BatchRejected(changed)

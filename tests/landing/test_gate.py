@@ -88,6 +88,7 @@ def test_changed_file_under_a_loaded_batch_name_is_refused(gate):
     assert "User.csv" in reason and "already loaded" in reason
     rejected = (gate.cfg.quarantine / "crm" / "2026-11-26" / "REJECTED.md").read_text()
     assert "User.csv" in rejected and "changed file under an already loaded batch name" in rejected
+    assert "`coachwh retract crm/2026-11-26 --reason TEXT` first, then deliver it again" in rejected
     assert [r["status"] for r in gate.registry()] == ["loaded", "quarantined"]
 
 

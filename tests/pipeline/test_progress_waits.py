@@ -90,3 +90,46 @@ def test_a_run_waiting_for_the_warehouse_pool_says_so_once():
     assert lines == [
         "wait      another run holds the slot of pool duckdb_warehouse (one writer at a time): ingest_crm waits"
     ]
+
+
+def _freshness(system: str, passed: bool, latest: str, text: str) -> dg.DagsterEvent:
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluation
+
+    evaluation = AssetCheckEvaluation(
+        asset_key=dg.AssetKey(["raw", f"{system}_x"]),
+        check_name="extract_freshness",
+        passed=passed,
+        metadata={"latest_extract_date": dg.MetadataValue.text(latest)},
+        severity=dg.AssetCheckSeverity.WARN,
+        description=text,
+    )
+    return dg.DagsterEvent(
+        event_type_value="ASSET_CHECK_EVALUATION",
+        job_name="nightly",
+        step_key="extract_freshness",
+        event_specific_data=evaluation,
+    )
+
+
+def _step_success(step: str) -> dg.DagsterEvent:
+    from dagster._core.execution.plan.objects import StepSuccessData
+
+    return dg.DagsterEvent(
+        event_type_value="STEP_SUCCESS",
+        job_name="nightly",
+        step_key=step,
+        event_specific_data=StepSuccessData(duration_ms=100.0),
+    )
+
+
+def test_the_freshness_line_says_when_no_system_has_delivered_anything_yet():
+    printer, lines = _printer()
+    for system in ("crm", "hris"):  # nothing loaded: each system passes, having nobody to lag behind
+        printer.event("extract_freshness", _freshness(system, True, "None", f"no {system} extract loaded yet"))
+    printer.event("extract_freshness", _step_success("extract_freshness"))
+    assert lines == ["freshness no extract loaded yet  (0.1 s)"]
+
+    printer, lines = _printer()
+    printer.event("extract_freshness", _freshness("crm", True, "2026-11-05", "crm latest extract 2026-11-05"))
+    printer.event("extract_freshness", _step_success("extract_freshness"))
+    assert lines == ["freshness every system is current  (0.1 s)"]

@@ -70,6 +70,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_publications(args: argparse.Namespace) -> int:
+    from pipelines.landing.registry import retracted_since_published
     from pipelines.publication import held_open, list_publications
 
     cfg = settings()
@@ -77,11 +78,14 @@ def _cmd_publications(args: argparse.Namespace) -> int:
     if not kept:
         print(f"no publications in {cfg.publications} yet")
         return 0
+    retracted = retracted_since_published(cfg.warehouse, {p.run_id: p.published_at for p in kept})
     print(f"{'':2}{'run':<38}{'published (UTC)':<21}{'as of':<12}{'tables':>7}{'rows':>12}")
     for p in kept:
         mark = "* " if p.current else "  "
         when = p.published_at.strftime("%Y-%m-%d %H:%M:%S")
         print(f"{mark}{p.run_id:<38}{when:<21}{str(p.as_of_date):<12}{p.tables:>7}{p.rows:>12,}")
+        if p.run_id in retracted:
+            print(f"{'':4}holds batches retracted since: {', '.join(retracted[p.run_id])}")
     held = None if any(p.current for p in kept) else held_open(cfg.published)
     if held:
         print(f"which one is current is unknown: {held}")
@@ -99,11 +103,13 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
         from pipelines.instance import dagster_instance
 
         with dagster_instance(cfg) as instance:  # the runs going now, and the catalog to tell
-            p, page, events = roll_back(cfg, args.run_id, instance, asked_at=asked)
+            p, page, events, held = roll_back(cfg, args.run_id, instance, asked_at=asked)
             print(
                 f"{cfg.published} now holds publication {p.run_id} (published {p.published_at:%Y-%m-%d %H:%M:%S} "
                 f"UTC, as of {p.as_of_date}, {p.tables} tables, {p.rows:,} rows)"
             )
+            if held:
+                print(f"WARNING: it holds batches retracted since: {', '.join(held)}")
             print(f"report rebuilt from it: {page}")
             # done outside a run: recorded in the instance, so the UI's catalog shows them as the latest
             for event in events:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -401,12 +401,19 @@ def _refuse_if_replaced_since(published: Path, asked_at: datetime | None, now_cu
 
 
 def rollback(
-    published: Path, folder: Path, run_id: str | None = None, *, asked_at: datetime | None = None
+    published: Path,
+    folder: Path,
+    run_id: str | None = None,
+    *,
+    asked_at: datetime | None = None,
+    retracted: Mapping[str, list[str]] | None = None,
 ) -> Publication:
     """Make an earlier publication current: the one of `run_id` (a unique prefix will do), else the newest one
     published before the current one whose marts differ from it (a rerun that published the same bad marts again
-    is passed over). Atomic for readers, like a publish. With `asked_at` (aware), refused when the current file
-    was put there after it (`_refuse_if_replaced_since`)."""
+    is passed over) and that holds no batch retracted since (`retracted`: run id -> such batches; a named run is
+    brought back all the same, the caller says what it holds). Atomic for readers, like a publish. With
+    `asked_at` (aware), refused when the current file was put there after it (`_refuse_if_replaced_since`)."""
+    retracted = retracted or {}
     with file_lock(folder / LOCK_NAME, f"rollback to {run_id or 'the previous publication'}"):
         sweep(published, folder)
         kept = list_publications(published, folder)
@@ -430,11 +437,15 @@ def rollback(
                     else "the current file is none of the kept publications: name a run id (coachwh publications)"
                 )
             earlier = kept[at + 1 :]
-            target = next((p for p in earlier if not same_marts(p.path, kept[at].path)), None)
+            usable = [p for p in earlier if p.run_id not in retracted]
+            target = next((p for p in usable if not same_marts(p.path, kept[at].path)), None)
             if target is None:
+                held = len(earlier) - len(usable)
+                why = [f"{len(usable)} hold the same marts as the current one"] if usable else []
+                if held:
+                    why.append(f"{held} a batch retracted since (name its run id to bring it back all the same)")
                 raise PublicationError(
-                    f"the {len(earlier)} earlier kept publication(s) hold the same marts as the current one: nothing "
-                    "to roll back to"
+                    f"of the {len(earlier)} earlier kept publication(s), {' and '.join(why)}: nothing to roll back to"
                 )
         if target.current:
             raise PublicationError(f"publication {target.run_id} is already current")

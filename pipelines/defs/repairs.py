@@ -37,7 +37,7 @@ class RollbackConfig(dg.Config):
     run_id: str | None = Field(
         default=None,
         description="The run (or a unique prefix of it) whose publication to bring back; empty: the newest one "
-        "before the current whose marts differ from it.",
+        "before the current whose marts differ from it and that holds no batch retracted since.",
     )
 
 
@@ -56,8 +56,10 @@ def bring_back_publication(context: dg.OpExecutionContext, config: RollbackConfi
     # A queued rollback may start only after a nightly run published: it must not undo what it never saw.
     asked = context.instance.get_run_record_by_id(context.run_id).create_timestamp
     with non_transient(), rollback_lock(cfg.run_lock):
-        p, page, events = roll_back(cfg, config.run_id, context.instance, asked_at=asked, this_run=context.run_id)
+        p, page, events, held = roll_back(cfg, config.run_id, context.instance, asked_at=asked, this_run=context.run_id)
     context.log.info(f"{cfg.published} now holds publication {p.run_id} (as of {p.as_of_date}); report: {page}")
+    if held:
+        context.log.warning(f"publication {p.run_id} holds batches retracted since: {', '.join(held)}")
     for event in events:
         context.log_event(event)
 
@@ -69,11 +71,12 @@ def roll_back(
     *,
     asked_at: datetime | None = None,
     this_run: str | None = None,
-) -> tuple[Publication, Path, list[dg.AssetMaterialization]]:
+) -> tuple[Publication, Path, list[dg.AssetMaterialization], list[str]]:
     """The rollback of `coachwh rollback` and of the job: the publication of `run_id` (default: the newest earlier
     one whose marts differ from the current's) becomes the BI file, the report page is rebuilt from it (it shows
-    the current publication), and the events that tell the catalog so (the caller records them: in its run, or in
-    the instance).
+    the current publication), the events that tell the catalog so (the caller records them: in its run, or in
+    the instance), and the batches retracted since that publication was made, which it holds (brought back by its
+    run id: the default passes such publications over).
 
     The caller holds `publication.rollback_lock` (no `coachwh run` is going or starts meanwhile). Refused while
     another run of the `instance` that may publish is queued or going (any but the repairs): it would publish over
@@ -83,9 +86,13 @@ def roll_back(
     from pipelines.report import build_report
 
     _refuse_while_a_run_is_going(instance, this_run)
-    p = rollback(cfg.published, cfg.publications, run_id, asked_at=asked_at)
+    retracted = retracted_since_published(cfg)
+    p = rollback(cfg.published, cfg.publications, run_id, asked_at=asked_at, retracted=retracted)
     page = build_report(cfg.published, cfg.report_dir)
     said = f"rolled back to the publication of run {p.run_id} (as of {p.as_of_date})"
+    held = retracted.get(p.run_id, [])  # only when asked for by its run id
+    if held:
+        said += f"; WARNING: it holds batches retracted since: {', '.join(held)}"
     events = [
         dg.AssetMaterialization(
             asset_key=PUBLISHED_KEY,
@@ -101,7 +108,16 @@ def roll_back(
             asset_key=REPORT_KEY, description=said, metadata={"path": dg.MetadataValue.path(str(page))}
         ),
     ]
-    return p, page, events
+    return p, page, events, held
+
+
+def retracted_since_published(cfg: Settings) -> dict[str, list[str]]:
+    """run id -> the batches its kept publication holds that were retracted after it was published."""
+    from pipelines.landing.registry import retracted_since_published as held
+    from pipelines.publication import list_publications
+
+    kept = list_publications(cfg.published, cfg.publications)
+    return held(cfg.warehouse, {p.run_id: p.published_at for p in kept})
 
 
 def _refuse_while_a_run_is_going(instance: dg.DagsterInstance, this_run: str | None) -> None:

@@ -65,6 +65,9 @@ DDL = (
     # added later (warehouses made before it gain it here): where the files were, so that a retraction killed
     # between its commit and the move of its folder can be finished by running it again
     f"ALTER TABLE {OPS_SCHEMA}.batch_retractions ADD COLUMN IF NOT EXISTS moved_from VARCHAR",
+    # added later: when the delivery had loaded (its registry row's time becomes the retraction's), so that a
+    # publication built between the two is known to hold it (`retracted_since_published`)
+    f"ALTER TABLE {OPS_SCHEMA}.batch_retractions ADD COLUMN IF NOT EXISTS loaded_at TIMESTAMP",
     f"""CREATE TABLE IF NOT EXISTS {OPS_SCHEMA}.full_refresh_requests (
         requested_at  TIMESTAMP NOT NULL,
         reason        VARCHAR NOT NULL,
@@ -193,6 +196,7 @@ class Retraction:
     rows: int
     moved_to: str
     moved_from: str | None  # None for retractions recorded before the column existed
+    loaded_at: datetime | None = None  # when the delivery had loaded; None for retractions recorded before
 
 
 def record_retraction(con: duckdb.DuckDBPyConnection, r: Retraction) -> None:
@@ -204,8 +208,8 @@ def record_retraction(con: duckdb.DuckDBPyConnection, r: Retraction) -> None:
     )
     con.execute(
         f"INSERT INTO {OPS_SCHEMA}.batch_retractions (batch_id, delivery, reason, retracted_by, retracted_at, "
-        "rows_removed, moved_to, moved_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [r.batch_id, r.delivery, r.reason, r.who, r.at, r.rows, r.moved_to, r.moved_from],
+        "rows_removed, moved_to, moved_from, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [r.batch_id, r.delivery, r.reason, r.who, r.at, r.rows, r.moved_to, r.moved_from, r.loaded_at],
     )
     con.execute(
         f"INSERT INTO {OPS_SCHEMA}.full_refresh_requests VALUES (?, ?, NULL)",
@@ -227,8 +231,44 @@ def latest_retraction(con: duckdb.DuckDBPyConnection, batch_id: str) -> Retracti
     r = dict(zip([d[0] for d in cur.description], row, strict=True))
     return Retraction(
         r["batch_id"], r["delivery"], r["reason"], r["retracted_by"], r["retracted_at"], r["rows_removed"],
-        r["moved_to"], r.get("moved_from"),
+        r["moved_to"], r.get("moved_from"), r.get("loaded_at"),
     )  # fmt: skip
+
+
+def retracted_since_published(warehouse: Path, published_at: dict[str, datetime]) -> dict[str, list[str]]:
+    """run id -> the batches (with the reason) that had loaded when that run published and were retracted after:
+    what its publication holds that the warehouse no longer does. `published_at` maps run ids to their
+    publication times (naive UTC, as the registry's). A retraction recorded before its load time was kept
+    uses the time the batch was first seen instead, which is no later."""
+    if not published_at or not warehouse.exists():
+        return {}
+    with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
+        if not table_exists(con, OPS_SCHEMA, "batch_retractions"):
+            return {}
+        loaded_at = "r.loaded_at" if _has_column(con, "batch_retractions", "loaded_at") else "NULL"
+        retractions = con.execute(
+            f"""
+            SELECT r.batch_id, r.reason, coalesce({loaded_at}, b.first_seen_at), r.retracted_at
+            FROM {OPS_SCHEMA}.batch_retractions AS r
+            JOIN {OPS_SCHEMA}.batch_registry AS b ON b.batch_id = r.batch_id AND b.delivery = r.delivery
+            ORDER BY r.batch_id
+            """
+        ).fetchall()
+    return {
+        run_id: held
+        for run_id, at in published_at.items()
+        if (held := [f"{b} ({why})" for b, why, loaded, gone in retractions if loaded <= at < gone])
+    }
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether an ops table has a column added later (a warehouse opened read-only may predate it)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND column_name = ?",
+            [OPS_SCHEMA, table, column],
+        ).fetchone()[0]
+    )
 
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, str]]:

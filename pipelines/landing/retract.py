@@ -58,8 +58,9 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
                     if f.system == system
                 )
                 done = registry.Retraction(
-                    batch_id, loaded.delivery, reason, who, now, removed, str(destination), loaded.stored_at
-                )
+                    batch_id, loaded.delivery, reason, who, now, removed, str(destination), loaded.stored_at,
+                    loaded_at=loaded.recorded_at,
+                )  # fmt: skip
                 registry.record_retraction(con, done)
                 con.execute("COMMIT")
             except BaseException:

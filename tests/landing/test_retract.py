@@ -43,6 +43,24 @@ def test_retract_removes_the_rows_records_why_and_lets_a_corrected_redelivery_lo
     assert "hris/2026-11-26" not in _status(gate)  # settled by the redelivery
 
 
+def test_a_publication_made_between_a_batchs_load_and_its_retraction_is_known_to_hold_it(gate):
+    from datetime import timedelta
+
+    from pipelines.landing.registry import retracted_since_published
+
+    write_batch(gate.landing, "lms", "2026-11-25", default_files("lms"))
+    gate.ingest()
+    ((loaded_at,),) = gate.query("SELECT recorded_at FROM ops.batch_registry WHERE batch_id = 'lms/2026-11-25'")
+    retract(gate.cfg, "lms/2026-11-25", "scores out of 1000", who="tester")
+    ((retracted_at,),) = gate.query("SELECT retracted_at FROM ops.batch_retractions")
+    second = timedelta(seconds=1)
+    published = {"before": loaded_at - second, "between": loaded_at + (retracted_at - loaded_at) / 2}
+    published["after"] = retracted_at + second
+    assert retracted_since_published(gate.cfg.warehouse, published) == {
+        "between": ["lms/2026-11-25 (scores out of 1000)"]
+    }
+
+
 def _status(gate) -> str:
     from pipelines.status import status_lines
 

@@ -256,6 +256,26 @@ def test_rollback_passes_over_earlier_publications_of_the_same_marts(home):
     assert home.mart_rows() == 5
 
 
+def test_rollback_passes_over_a_publication_holding_a_batch_retracted_since_unless_it_is_named(home):
+    home.publish("run-1", keep=5)  # 3 rows
+    _warehouse(home.wh, 4)
+    home.publish("run-2", keep=5)  # 4 rows: built with a batch retracted after it was published
+    _warehouse(home.wh, 5)
+    home.publish("run-3", keep=5)  # 5 rows, the current
+    retracted = {"run-2": ["crm/2026-11-02 (amounts in cents)"]}
+    assert pub.rollback(home.current, home.folder, retracted=retracted).run_id == "run-1"
+    assert home.mart_rows() == 3
+    assert pub.rollback(home.current, home.folder, "run-2", retracted=retracted).run_id == "run-2"  # named
+    assert home.mart_rows() == 4
+    retracted["run-1"] = ["hris/2026-11-01 (wrong managers)"]
+    pub.rollback(home.current, home.folder, "run-3")
+    with pytest.raises(
+        pub.PublicationError, match=r"of the 2 earlier kept publication\(s\), 2 a batch retracted since"
+    ):
+        pub.rollback(home.current, home.folder, retracted=retracted)
+    assert home.mart_rows() == 5
+
+
 def test_rollback_to_the_previous_then_to_a_named_run_and_the_current_one_survives_pruning(home):
     home.publish("run-1", keep=1)
     _warehouse(home.wh, 5)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from pipelines.report.data import SMALL_GROUP, ReportData, Rows
+from pipelines.report.data import SMALL_GROUP, ReportData, Rows, skill_name
 
 WIDTH = 300
 PCT = ".0%"
@@ -84,7 +84,7 @@ def skills_chart(skills: Rows) -> alt.VConcatChart:
 
     def panel(kind: str, title: str) -> alt.Chart:
         return (
-            alt.Chart(_inline([r for r in skills if r["skill_kind"] == kind]))
+            alt.Chart(_inline([{**r, "skill": skill_name(r["skill"])} for r in skills if r["skill_kind"] == kind]))
             .mark_point(filled=True, size=90)
             .encode(
                 y=alt.Y("skill:N", title=None, sort="ascending"),

@@ -121,6 +121,12 @@ group by quarter, coached_by_slm
 order by quarter, group_name
 """
 
+
+def skill_name(skill: str) -> str:
+    """A skill as a reader says it: `needs_discovery` -> `needs discovery`."""
+    return skill.replace("_", " ")
+
+
 # Over every quarter: coachees summed, the band's attainment weighted by the rows that have one.
 SKILLS_SQL = f"""
 select

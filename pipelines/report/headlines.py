@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.report.data import SMALL_GROUP
+from pipelines.report.data import SMALL_GROUP, skill_name
 
 
 def _pct(x: float | None) -> str:
@@ -65,13 +65,13 @@ def skills(n: dict) -> str:
     if n["rep_best"] is None:
         return "Not enough ratings with a complete next quarter to compare skills yet."
     text = (
-        f"Rated high rather than low, reps in {n['rep_best'].replace('_', ' ')} reached "
-        f"{_points(n['rep_best_gap'])} of quota the quarter after; in {n['rep_worst'].replace('_', ' ')} only "
+        f"Rated high rather than low, reps in {skill_name(n['rep_best'])} reached "
+        f"{_points(n['rep_best_gap'])} of quota the quarter after; in {skill_name(n['rep_worst'])} only "
         f"{_points(n['rep_worst_gap'])}."
     )
     if n["coaching_best"] is not None:
         text += (
-            f" Among coaching skills, {n['coaching_best'].replace('_', ' ')} shows the widest gap in the team's "
+            f" Among coaching skills, {skill_name(n['coaching_best'])} shows the widest gap in the team's "
             f"attainment ({_points(n['coaching_best_gap'])})"
             # the skill marts count a person once per quarter rated, not once
             f"{_caveat(n['coaching_min_n'], who='coachee-quarters')}."

@@ -213,13 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     gen = sub.add_parser("generate", help="write a sample landing zone of nightly exports")
-    gen.add_argument("--profile", choices=["small", "medium", "large"], default="small")
+    gen.add_argument("--profile", choices=["small", "medium", "large"], default="small", help="(default: %(default)s)")
     gen.add_argument("--out", help="landing zone to write (default: $COACHWH_LANDING)")
-    gen.add_argument("--seed", type=int, default=7)
+    gen.add_argument("--seed", type=int, default=7, help="the same seed writes the same files (default: %(default)s)")
     gen.add_argument("--start", type=_date, help="first day of history (default: by profile)")
-    gen.add_argument("--history-until", type=_date, help="last day in the initial history batch")
-    gen.add_argument("--days", type=int, default=None, help="nightly batches after the history batch")
-    gen.add_argument("--hr-format", choices=["csv", "xlsx"], default="csv")
+    gen.add_argument("--history-until", type=_date, help="last day in the initial history batch (default: 2026-10-31)")
+    gen.add_argument("--days", type=int, default=None, help="nightly batches after the history batch (default: 5)")
+    gen.add_argument(
+        "--hr-format", choices=["csv", "xlsx"], default="csv", help="HR files' format (default: %(default)s)"
+    )
     gen.set_defaults(func=_cmd_generate)
 
     ing = sub.add_parser("ingest", help="load complete batches from the landing zone into raw tables")

@@ -46,3 +46,15 @@ def test_bad_arguments_are_named(tmp_path, kwargs, message):
 
 def test_argument_error_type():
     assert issubclass(GeneratorArgumentError, ValueError)
+
+
+def test_generate_help_names_the_generators_own_defaults(capsys):
+    # the CLI does not import the generator to build its parser (numpy, duckdb): its help repeats the defaults
+    from pipelines.cli import build_parser
+    from pipelines.sample.profiles import DEFAULT_DAYS, DEFAULT_HISTORY_UNTIL
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["generate", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert f"after the history batch (default: {DEFAULT_DAYS})" in shown
+    assert f"initial history batch (default: {DEFAULT_HISTORY_UNTIL.isoformat()})" in shown

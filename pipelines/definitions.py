@@ -29,13 +29,20 @@ def build_definitions(cfg: Settings | None = None) -> dg.Definitions:
     coachwh = CoachwhConfig.from_settings(cfg or settings())
     warehouse = warehouse_definitions(coachwh)
     mart_keys = [key for assets_def in warehouse.assets or [] for key in assets_def.keys if key.path[0] == "marts"]
-    return dg.Definitions.merge(
+    checked = [
         # The landing sensor starts the nightly job as soon as complete batches wait (on by default).
         ingest_definitions(sensor_job_name=NIGHTLY_JOB, sensor_status=dg.DefaultSensorStatus.RUNNING, coachwh=coachwh),
         quality_definitions(coachwh),
         freshness_definitions(),
         warehouse,
-        publish_definitions(mart_keys),
+    ]
+    # every check of the location: publication waits for the latest evaluation of each ERROR one to pass
+    checks = [
+        key for area in checked for d in [*(area.assets or []), *(area.asset_checks or [])] for key in d.check_keys
+    ]
+    return dg.Definitions.merge(
+        *checked,
+        publish_definitions(mart_keys, checks),
         report_definitions(),
         schedule_definitions(),
         repair_definitions(),

@@ -34,6 +34,8 @@ ANCHORS: dict[str, dg.AssetKey] = {s: dg.AssetKey(["raw", files_of(s)[0].raw_tab
     ],
     name="extract_freshness",
     pool=WAREHOUSE_POOL,
+    # a selection in the UI (one system's assets, a mart and what it reads) runs the checks of the systems it holds
+    can_subset=True,
 )
 def extract_freshness(context: dg.AssetCheckExecutionContext, coachwh: CoachwhConfig):
     cfg = coachwh.settings
@@ -43,7 +45,10 @@ def extract_freshness(context: dg.AssetCheckExecutionContext, coachwh: CoachwhCo
     else:
         latest = dict.fromkeys(SYSTEMS)
     today = datetime.now(UTC).date()  # only to name an extract dated in the future: see freshness_verdicts
+    selected = context.selected_asset_check_keys
     for system, (fresh, text) in freshness_verdicts(latest, cfg, today).items():
+        if dg.AssetCheckKey(ANCHORS[system], CHECK_NAME) not in selected:
+            continue
         if not fresh:
             context.log.warning(text)
         yield dg.AssetCheckResult(

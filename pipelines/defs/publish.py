@@ -2,16 +2,19 @@
 
 Publishing is the last step of the nightly job and happens only when the night's data can be trusted:
 - a failed dbt test fails the dbt step, so this step never starts and yesterday's marts stay up;
-- any other ERROR-severity asset check that failed in this run (a source contract, a dbt test run as a
-  non-blocking check) stops it here, with the checks named;
+- any other ERROR-severity asset check whose latest evaluation failed (a source contract, a dbt test run as a
+  non-blocking check) stops it here, with the checks named: in a night, this night's evaluation; in a run that
+  did not evaluate it (a re-execution from failure, publishing alone from the UI), the one before;
 - a batch refused at the landing gate does not: nothing of it reached the warehouse, the rest of the
   night is sound, so the marts are published from what passed (the gate's check still fails the night).
 The step runs after every other step of the run (lowest priority), so every check has reported by then.
 """
 
 import time
+from collections.abc import Iterable
 
 import dagster as dg
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from pipelines.defs.ingest import GATE_CHECK, WAREHOUSE_POOL
 from pipelines.defs.resources import CoachwhConfig
@@ -23,25 +26,35 @@ PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
 LAST = {"dagster/priority": "-100"}
 # Checks that do not hold publication back: see the module docstring.
 NOT_GATING = {GATE_CHECK}
+# The statuses of a check execution that evaluated (not merely planned in a run that stopped before it).
+EVALUATED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
 
 
-def failed_error_checks(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    """'asset check: description' for every ERROR check that failed so far in this run (gate excepted)."""
+def failed_error_checks(instance: dg.DagsterInstance, run_id: str, check_keys: Iterable[dg.AssetCheckKey]) -> list[str]:
+    """'asset check: description' for every ERROR check (gate excepted) whose latest evaluation failed, of
+    `check_keys` (every check of the code location) and of the checks this run evaluated. In a night every check
+    has reported by then, so these are the night's own; a run that did not evaluate a check (a re-execution from
+    failure, `published/marts` materialized alone from the UI) is held back by the evaluation before, until a run
+    evaluates it again and it passes."""
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    evaluated = {r.event_log_entry.dagster_event.event_specific_data.asset_check_key for r in records}
     out = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
+    for key in sorted({*check_keys, *evaluated}, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+        if key.name in NOT_GATING:
             continue
-        if evaluation.check_name in NOT_GATING:
+        latest = instance.event_log_storage.get_asset_check_execution_history(key, limit=1, status=EVALUATED)
+        evaluation = latest[0].evaluation if latest else None
+        if evaluation is None or evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
             continue
-        out.append(
-            f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description or 'failed'}"
-        )
+        out.append(f"{key.asset_key.to_user_string()} {key.name}: {evaluation.description or 'failed'}")
     return out
 
 
-def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
+def publish_definitions(mart_keys: list[dg.AssetKey], gating_checks: Iterable[dg.AssetCheckKey] = ()) -> dg.Definitions:
+    """The published file as an asset after `mart_keys`, held back by the ERROR checks of `gating_checks` (every
+    check of the code location) and of its own run."""
+    gating = frozenset(gating_checks)
+
     @dg.asset(
         key=PUBLISHED_KEY,
         deps=mart_keys,
@@ -49,19 +62,19 @@ def publish_definitions(mart_keys: list[dg.AssetKey]) -> dg.Definitions:
         owners=["team:data-engineering"],
         description="The marts and the table marts.publication (what the file holds, from which run, how fresh), "
         "in $COACHWH_HOME/coachwh_marts.duckdb for BI tools: read-only, replaced atomically, the earlier "
-        "publications kept in $COACHWH_HOME/publications/ for `coachwh rollback`. Only when every ERROR check "
-        "of the run passed (a batch refused at the gate excepted).",
+        "publications kept in $COACHWH_HOME/publications/ for `coachwh rollback`. Only when the latest evaluation "
+        "of every ERROR check passed (a batch refused at the gate excepted).",
         kinds={"duckdb"},
         pool=WAREHOUSE_POOL,
         op_tags=LAST,
     )
     def published_marts(context: dg.AssetExecutionContext, coachwh: CoachwhConfig) -> dg.MaterializeResult:
         cfg = coachwh.settings
-        blocking = failed_error_checks(context.instance, context.run.run_id)
+        blocking = failed_error_checks(context.instance, context.run.run_id, gating)
         if blocking:
             raise dg.Failure(
-                description=f"not published: {len(blocking)} ERROR check(s) failed in this run; the BI file keeps "
-                f"the last good marts. " + "; ".join(blocking),
+                description=f"not published: {len(blocking)} ERROR check(s) failed in their latest evaluation; the "
+                f"BI file keeps the last good marts. " + "; ".join(blocking),
                 metadata={"failed_checks": dg.MetadataValue.json(blocking)},
                 allow_retries=False,
             )

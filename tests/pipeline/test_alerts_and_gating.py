@@ -68,6 +68,31 @@ def test_a_failed_error_check_stops_publication_and_names_the_check(tmp_path):
     assert not (tmp_path / "coachwh_marts.duckdb").exists()
 
 
+def test_a_run_that_did_not_evaluate_a_failed_check_cannot_publish_past_it(tmp_path):
+    """Publishing alone from the UI, or a re-execution from failure, evaluates no check: the latest evaluation of
+    each ERROR check of the location holds it back until a run evaluates that check again and it passes."""
+    check = dg.AssetCheckKey(MART, "row_count_sane")
+    publish_alone = publish_definitions([MART], [check]).assets
+
+    def alone(instance):
+        return dg.materialize(
+            [*publish_alone, _stub_mart(tmp_path, True)],
+            selection=[dg.AssetKey(["published", "marts"])],
+            instance=instance,
+            raise_on_error=False,
+            resources={"coachwh": _config(tmp_path)},
+        )
+
+    with dg.instance_for_test() as instance:
+        assert not _run(tmp_path, instance, _stub_mart(tmp_path, check_passes=False)).success
+        blocked = alone(instance)
+        assert not blocked.success
+        assert "marts/mart_x row_count_sane" in read_run(instance, blocked.run_id).failed_steps["published__marts"]
+        assert not (tmp_path / "coachwh_marts.duckdb").exists()
+        assert _run(tmp_path, instance, _stub_mart(tmp_path, check_passes=True)).success  # evaluated again: passes
+        assert alone(instance).success
+
+
 def test_a_warning_or_a_gate_refusal_does_not_stop_publication(tmp_path):
     with dg.instance_for_test() as instance:
         warn = _run(tmp_path, instance, _stub_mart(tmp_path, False, severity=dg.AssetCheckSeverity.WARN))

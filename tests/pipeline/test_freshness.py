@@ -45,3 +45,22 @@ def test_an_extract_one_day_ahead_of_utc_is_no_future():
     latest = {"crm": date(2026, 11, 6), "hris": date(2026, 11, 5), "survey": None, "lms": date(2026, 11, 5)}
     verdicts = freshness_verdicts(latest, CFG, today=date(2026, 11, 5))
     assert verdicts["crm"] == (True, "crm latest extract 2026-11-06 (0 days behind the newest, limit 2)")
+
+
+def test_a_selection_of_one_systems_assets_runs_that_systems_freshness_check_alone(tmp_path, monkeypatch):
+    import dagster as dg
+
+    from pipelines.config import settings
+    from pipelines.defs.freshness import ANCHORS, CHECK_NAME, extract_freshness
+    from pipelines.defs.resources import CoachwhConfig
+
+    monkeypatch.setenv("COACHWH_HOME", str(tmp_path))
+    monkeypatch.delenv("COACHWH_LANDING", raising=False)
+    crm = dg.AssetCheckKey(ANCHORS["crm"], CHECK_NAME)
+    result = dg.materialize(
+        [*(dg.AssetSpec(k) for k in ANCHORS.values()), extract_freshness],
+        selection=dg.AssetSelection.checks(crm),
+        resources={"coachwh": CoachwhConfig.from_settings(settings())},
+    )
+    assert result.success
+    assert [(e.asset_key, e.check_name) for e in result.get_asset_check_evaluations()] == [(crm.asset_key, CHECK_NAME)]

@@ -115,10 +115,15 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         if config.engine not in ENGINES:
             engines = ", ".join(ENGINES)
             raise dg.Failure(description=f"engine {config.engine!r} is none of {engines}", allow_retries=False)
-        # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too.
+        # a subset (a selection in the UI, a job of other assets running dbt's source tests) leaves the models it
+        # did not select as they were (`assets_def.keys` would be the subset's own keys)
+        whole = not context.assets_def.is_subset
+        # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too. A subset
+        # rebuilds what it selected in full, and leaves the request to the next build of every model.
         requests = pending_full_refresh(coachwh.settings.warehouse)
         for _, reason in requests:
-            context.log.info(f"{FULL_REFRESH} requested: {reason}")
+            pending = "" if whole else " (this selection rebuilds only its models: the request stays pending)"
+            context.log.info(f"{FULL_REFRESH} requested: {reason}{pending}")
         # Incremental data made by other code (an upgrade) is rebuilt from raw: see pipelines/model_code.py.
         code = code_fingerprint(project.manifest_path)
         built_by = last_fingerprint(coachwh.settings.warehouse)
@@ -142,12 +147,11 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                     # the raw rows this build audited need not be audited again on the next night
                     if audited:
                         record_audit(coachwh.settings.warehouse, full_refresh)
-                    # a subset (a selection in the UI) may leave incremental models built by the older code
-                    if context.selected_asset_keys == set(context.assets_def.keys):
+                    if whole:  # a subset may leave incremental models built by the older code
                         record_fingerprint(coachwh.settings.warehouse, code)
         finally:
             prune_build_folders(context.op_execution_context.op.name)
-        if requests:
+        if requests and whole:
             mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])
 
     return dg.Definitions(

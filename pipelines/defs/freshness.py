@@ -14,6 +14,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import CoachwhConfig
+from pipelines.defs.retries import NIGHTLY_RETRY_POLICY
 from pipelines.extracts import freshness_verdicts, latest_extract_dates
 from pipelines.sources import SYSTEMS, files_of
 from pipelines.warehouse_file import connect_waiting
@@ -34,6 +35,7 @@ ANCHORS: dict[str, dg.AssetKey] = {s: dg.AssetKey(["raw", files_of(s)[0].raw_tab
     ],
     name="extract_freshness",
     pool=WAREHOUSE_POOL,
+    retry_policy=NIGHTLY_RETRY_POLICY,  # in any job: a UI selection too
     # a selection in the UI (one system's assets, a mart and what it reads) runs the checks of the systems it holds
     can_subset=True,
 )

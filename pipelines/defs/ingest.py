@@ -18,7 +18,7 @@ from dagster import AssetExecutionContext, SensorEvaluationContext
 
 from pipelines.config import settings
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
-from pipelines.defs.retries import non_transient
+from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
 from pipelines.landing.manifest import MANIFEST_NAME
 from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing
 from pipelines.sources import SYSTEMS, System, files_of
@@ -82,6 +82,7 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
         description=f"Load every complete {system} batch waiting in the landing zone into its raw tables.",
         op_tags={"system": system},
         pool=WAREHOUSE_POOL,
+        retry_policy=NIGHTLY_RETRY_POLICY,  # in any job: a UI selection too
         check_specs=[
             dg.AssetCheckSpec(
                 GATE_CHECK,

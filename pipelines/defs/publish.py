@@ -18,7 +18,7 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 
 from pipelines.defs.ingest import GATE_CHECK, WAREHOUSE_POOL
 from pipelines.defs.resources import CoachwhConfig
-from pipelines.defs.retries import non_transient
+from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
 from pipelines.publication import PUBLICATION_TABLE, current, publish
 
 PUBLISHED_KEY = dg.AssetKey(["published", "marts"])
@@ -66,6 +66,7 @@ def publish_definitions(mart_keys: list[dg.AssetKey], gating_checks: Iterable[dg
         "of every ERROR check passed (a batch refused at the gate excepted).",
         kinds={"duckdb"},
         pool=WAREHOUSE_POOL,
+        retry_policy=NIGHTLY_RETRY_POLICY,  # in any job: a UI selection too
         op_tags=LAST,
     )
     def published_marts(context: dg.AssetExecutionContext, coachwh: CoachwhConfig) -> dg.MaterializeResult:

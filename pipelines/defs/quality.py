@@ -19,7 +19,7 @@ import dagster as dg
 from pipelines.config import settings
 from pipelines.defs.ingest import LOADED_BATCHES, WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
-from pipelines.defs.retries import non_transient
+from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
 from pipelines.quality import results
 from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, quote
 from pipelines.warehouse_file import connect_waiting, table_exists
@@ -126,6 +126,7 @@ def source_contract_check(f: SourceFile) -> dg.AssetChecksDefinition:
         ),
         blocking=False,
         pool=WAREHOUSE_POOL,
+        retry_policy=NIGHTLY_RETRY_POLICY,  # in any job: a UI selection too
         metadata={"suite": f"expectations/{f.raw_table}.json"},
     )
     def _check(context: dg.AssetCheckExecutionContext, coachwh: CoachwhConfig) -> dg.AssetCheckResult:

@@ -2,7 +2,8 @@
 
 A transient failure is one that the same step, started again a little later, would likely not meet: the
 warehouse file held by another process for longer than we waited, a lock, a dropped connection. Those
-are retried with exponential back-off (`NIGHTLY_RETRY_POLICY`, the job's op retry policy). Anything else
+are retried with exponential back-off (`NIGHTLY_RETRY_POLICY`, the retry policy of every step that opens the
+warehouse, in whatever job it runs: the nightly one, or a selection in the UI). Anything else
 (a batch refused at the gate, a failed check or dbt test, a contract broken, a bug) fails the same way
 every time: it is raised as `dagster.Failure(allow_retries=False)`, which Dagster never retries.
 

@@ -27,7 +27,7 @@ from pipelines.config import DBT_PROJECT_DIR, ENGINES, dbt_executable, settings
 from pipelines.defs.dbt_stream import events_while_dbt_runs
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
-from pipelines.defs.retries import non_transient
+from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
 from pipelines.model_code import code_fingerprint, last_fingerprint, record_fingerprint
 from pipelines.raw_audit import is_passing_audit, record_audit
@@ -107,7 +107,13 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
     # Source tests (the castable guards on raw columns) become checks on the raw assets they test.
     translator = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 
-    @dbt_assets(manifest=project.manifest_path, project=project, dagster_dbt_translator=translator, pool=WAREHOUSE_POOL)
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=translator,
+        pool=WAREHOUSE_POOL,
+        retry_policy=NIGHTLY_RETRY_POLICY,  # in any job: a UI selection too
+    )
     def coachwh_dbt_models(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, coachwh: CoachwhConfig, config: WarehouseBuildConfig
     ):

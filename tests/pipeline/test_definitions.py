@@ -239,6 +239,16 @@ def test_every_step_that_opens_the_warehouse_is_in_the_pool_and_publish_runs_las
     assert job.graph.node_dict["published__marts"].definition.tags["dagster/priority"] == "-100"
 
 
+def test_every_step_in_the_pool_retries_a_transient_failure_in_any_job_a_ui_selection_included(defs):
+    from pipelines.defs.ingest import WAREHOUSE_POOL
+    from pipelines.defs.retries import NIGHTLY_RETRY_POLICY
+
+    job = defs.resolve_implicit_global_asset_job_def()  # the job of a selection in the UI's asset graph
+    pooled = {n.name: n.definition for n in job.graph.node_dict.values() if n.definition.pool == WAREHOUSE_POOL}
+    assert len(pooled) >= 8  # four systems' gates, contracts, freshness, dbt, publish
+    assert {name: op.retry_policy for name, op in pooled.items()} == dict.fromkeys(pooled, NIGHTLY_RETRY_POLICY)
+
+
 def test_the_settings_reach_every_area_as_one_resource_with_absolute_paths(monkeypatch, tmp_path):
     from pipelines.definitions import build_definitions
 

@@ -24,6 +24,7 @@ from dagster_dbt import (
 from packaging import version
 
 from pipelines.config import DBT_PROJECT_DIR, ENGINES, dbt_executable, settings
+from pipelines.defs.dbt_checks import test_description
 from pipelines.defs.dbt_stream import events_while_dbt_runs
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
@@ -53,6 +54,13 @@ class LayerTranslator(DagsterDbtTranslator):
             return spec
         layer = props.get("config", {}).get("schema") or "warehouse"
         return spec.replace_attributes(group_name=layer, owners=["team:data-engineering"])
+
+    def get_asset_check_spec(self, asset_spec, manifest: Mapping[str, Any], unique_id: str, project):
+        """A dbt test's check, with what the test checks in words (`pipelines.defs.dbt_checks`)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return spec._replace(description=test_description(manifest, manifest["nodes"][unique_id]) or None)
 
 
 # How the build's log lines that say why it rebuilds every incremental model begin (`coachwh run` shows them).

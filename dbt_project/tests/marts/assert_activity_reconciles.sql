@@ -1,8 +1,9 @@
--- In Dagster a check of unattributed_activity, the mart that holds what counts nowhere (a check attaches to one asset).
-{{ config(meta={'dagster': {'ref': {'name': 'unattributed_activity'}}}) }}
 -- Nothing disappears without a reason: every closed deal, submitted visit and counted-status coaching
 -- report of staging either counts in a published manager row or is in unattributed_activity, exactly
 -- once. A row here names the activity whose two sides do not add up to the staging total.
+--
+-- In Dagster a check of unattributed_activity, the mart that holds what counts nowhere (a check attaches to one asset).
+{{ config(meta={'dagster': {'ref': {'name': 'unattributed_activity'}}}) }}
 with staged as (
     select 'deal' as activity, count(*) as records
     from {{ ref('stg_crm__opportunities') }} where is_closed

@@ -1,6 +1,7 @@
+-- mart_coaching_impact counts exactly the effectiveness rows whose next quarter is complete.
+--
 -- In Dagster a check of mart_coaching_impact, the mart it audits against mart_coaching_effectiveness.
 {{ config(meta={'dagster': {'ref': {'name': 'mart_coaching_impact'}}}) }}
--- mart_coaching_impact counts exactly the effectiveness rows whose next quarter is complete.
 with expected as (
     select quarter, coaching_intensity_quartile, count(*) as managers
     from {{ ref('mart_coaching_effectiveness') }}

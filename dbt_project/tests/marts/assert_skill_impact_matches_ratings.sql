@@ -1,7 +1,8 @@
--- In Dagster a check of mart_skill_impact, the mart it audits against mart_skill_ratings.
-{{ config(meta={'dagster': {'ref': {'name': 'mart_skill_impact'}}}) }}
 -- mart_skill_impact counts exactly the mart_skill_ratings rows whose next quarter is complete, per quarter
 -- and skill (every row lands in one band), and its band means are the ratings' own.
+--
+-- In Dagster a check of mart_skill_impact, the mart it audits against mart_skill_ratings.
+{{ config(meta={'dagster': {'ref': {'name': 'mart_skill_impact'}}}) }}
 with expected as (
     select quarter, skill, count(*) as coachees, sum(avg_rating) as sum_avg_rating
     from {{ ref('mart_skill_ratings') }}

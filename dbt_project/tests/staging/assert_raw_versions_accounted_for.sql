@@ -1,6 +1,3 @@
--- In Dagster a check of stg_crm__calls_with_tombstones, the largest of the four models it audits (a check
--- attaches to one asset).
-{{ config(meta={'dagster': {'ref': {'name': 'stg_crm__calls_with_tombstones'}}}) }}
 -- Every raw version of a delta record is accounted for in staging: each key delivered in raw is exactly
 -- one row of its *_with_tombstones model (kept, or kept as a tombstone), and every other raw row of that
 -- key is a superseded version. This also proves each model's key unique. A row here names the table and
@@ -10,6 +7,10 @@
 -- history. A nightly build audits the keys of the raw rows loaded since the last build in which this test
 -- passed: an incremental run rewrites only the staged rows of those keys, so every other key is as that
 -- build audited it, and a night does not count the distinct keys of millions of history rows again.
+--
+-- In Dagster a check of stg_crm__calls_with_tombstones, the largest of the four models it audits (a check
+-- attaches to one asset).
+{{ config(meta={'dagster': {'ref': {'name': 'stg_crm__calls_with_tombstones'}}}) }}
 {%- set deltas = [
     ('crm_call', sf_id_18(adapter.quote('Id')), 'stg_crm__calls_with_tombstones', 'call_id'),
     ('crm_coaching_report', sf_id_18(adapter.quote('Id')), 'stg_crm__coaching_reports_with_tombstones',

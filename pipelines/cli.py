@@ -98,6 +98,8 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
 
     cfg = settings()
     asked = datetime.now(UTC)
+    if not cfg.published.exists() and not cfg.publications.is_dir():  # a mistyped home is left as it was
+        raise CommandError(f"nothing has been published yet in {cfg.home} (is COACHWH_HOME right?)")
     with rollback_lock(cfg.run_lock):  # taken before Dagster's import, a second or two in which a run may end
         from pipelines.defs.repairs import roll_back
         from pipelines.instance import dagster_instance

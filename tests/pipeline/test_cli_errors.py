@@ -35,6 +35,8 @@ def test_a_fixable_error_is_one_line_and_exit_2(empty_home, capsys, argv, says):
     text = captured.err
     assert text.startswith(f"coachwh {argv[0]}: ") and text.count("\n") == 1, captured  # one line, on stderr
     assert says in text and "Traceback" not in text, text
+    if argv[0] in ("rollback", "report", "docs"):  # a mistyped home is left as it was
+        assert not empty_home.exists() or not any(empty_home.iterdir()), sorted(empty_home.rglob("*"))
 
 
 def test_run_no_wait_refuses_at_once_while_another_run_holds_the_lock(empty_home, capsys):
@@ -59,6 +61,7 @@ def test_run_on_spark_without_its_packages_or_java_is_refused_before_anything_lo
 
 
 def test_rollback_refuses_at_once_while_a_run_holds_the_lock(empty_home, capsys):
+    settings().publications.mkdir(parents=True)  # a home that has published
     with file_lock(settings().run_lock, "the test's run"):
         code = main(["rollback"])
     captured = capsys.readouterr()

@@ -3,7 +3,6 @@ failed or warned, what was published and how fresh it is, and the headline answe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -14,52 +13,18 @@ from pipelines.publication import current
 SHOW = 6  # batch ids listed before "and N more"
 
 
-@dataclass(frozen=True)
-class Headline:
-    quarter: str
-    top: float
-    bottom: float
-    top_managers: int
-    bottom_managers: int
+def headline(published: Path) -> str | None:
+    """The report page's first headline (coaching intensity against next-quarter attainment), word for word, so
+    the terminal and the page a leader opens say the same thing; None without a readable publication."""
+    from pipelines.report.data import read_headline_numbers
+    from pipelines.report.headlines import intensity
 
-    def line(self) -> str:
-        return (
-            f"in {self.quarter}, front-line managers in the most-coached quartile reached {self.top:.1%} of quota "
-            f"the next quarter, the least-coached {self.bottom:.1%} ({self.top_managers} and "
-            f"{self.bottom_managers} managers; marts.mart_coaching_impact)"
-        )
-
-
-HEADLINE_SQL = """
-with q as (
-    select quarter,
-           max(avg_next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 4) as top,
-           max(avg_next_quarter_attainment_pct) filter (where coaching_intensity_quartile = 1) as bottom,
-           max(managers) filter (where coaching_intensity_quartile = 4) as top_managers,
-           max(managers) filter (where coaching_intensity_quartile = 1) as bottom_managers
-    from marts.mart_coaching_impact
-    group by quarter
-)
-select quarter, top, bottom, top_managers, bottom_managers
-from q where top is not null and bottom is not null
-order by quarter desc limit 1
-"""
-
-
-def headline(published: Path) -> Headline | None:
-    """Next-quarter attainment of quartile 4 against quartile 1, in the latest quarter that has both."""
     if not published.exists():
         return None
     try:
-        with duckdb.connect(str(published), read_only=True) as con:
-            row = con.execute(HEADLINE_SQL).fetchone()
+        return intensity(read_headline_numbers(published, "intensity"))
     except duckdb.Error:
         return None
-    if row is None:
-        return None
-    quarter = row[0]
-    label = f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}" if hasattr(quarter, "year") else str(quarter)
-    return Headline(label, float(row[1]), float(row[2]), int(row[3] or 0), int(row[4] or 0))
 
 
 def _ids(ids: list[str]) -> str:
@@ -105,7 +70,7 @@ def summary_lines(report: RunReport, published: Path) -> list[str]:
         lines.append(f"published nothing this run: BI keeps run {now.run_id} (as of {now.as_of_date}) at {published}")
     else:
         lines.append("published nothing (no publication yet)")
-    top = headline(published)
-    if top:
-        lines.append(f"headline  {top.line()}")
+    said = headline(published)
+    if said:
+        lines.append(f"headline  {said}")
     return lines

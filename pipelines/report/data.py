@@ -280,6 +280,12 @@ def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
     return _rows(con, sql)[0]
 
 
+def read_headline_numbers(published: Path, name: str) -> dict:
+    """The figures of one headline (`HEADLINE_SQL[name]`), read from the published file alone."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        return _one_row(con, HEADLINE_SQL[name])
+
+
 def read_report_data(published: Path) -> ReportData:
     """Everything the page shows, from the published file (opened read-only)."""
     with duckdb.connect(str(published), read_only=True) as con:

@@ -82,11 +82,12 @@ def roll_back(
     another run of the `instance` that may publish is queued or going (any but the repairs): it would publish over
     the rollback. Refused too when the current file was put there after `asked_at` (a rollback queued behind a
     nightly run): "the one before" would then undo a publication nobody has looked at."""
-    from pipelines.publication import rollback
+    from pipelines.landing.registry import retracted_since_published
+    from pipelines.publication import list_publications, rollback
     from pipelines.report import build_report
 
     _refuse_while_a_run_is_going(instance, this_run)
-    retracted = retracted_since_published(cfg)
+    retracted = retracted_since_published(cfg.warehouse, list_publications(cfg.published, cfg.publications))
     p = rollback(cfg.published, cfg.publications, run_id, asked_at=asked_at, retracted=retracted)
     page = build_report(cfg.published, cfg.report_dir)
     said = f"rolled back to the publication of run {p.run_id} (as of {p.as_of_date})"
@@ -109,15 +110,6 @@ def roll_back(
         ),
     ]
     return p, page, events, held
-
-
-def retracted_since_published(cfg: Settings) -> dict[str, list[str]]:
-    """run id -> the batches its kept publication holds that were retracted after it was published."""
-    from pipelines.landing.registry import retracted_since_published as held
-    from pipelines.publication import list_publications
-
-    kept = list_publications(cfg.published, cfg.publications)
-    return held(cfg.warehouse, {p.run_id: p.published_at for p in kept})
 
 
 def _refuse_while_a_run_is_going(instance: dg.DagsterInstance, this_run: str | None) -> None:

@@ -17,13 +17,18 @@ Raw tables are append-only; these bookkeeping tables are the only ones the gate 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from pipelines.warehouse_file import connect_waiting, insert_rows, table_exists
+
+if TYPE_CHECKING:
+    from pipelines.publication import Publication
 
 OPS_SCHEMA = "ops"
 
@@ -66,7 +71,7 @@ DDL = (
     # between its commit and the move of its folder can be finished by running it again
     f"ALTER TABLE {OPS_SCHEMA}.batch_retractions ADD COLUMN IF NOT EXISTS moved_from VARCHAR",
     # added later: when the delivery had loaded (its registry row's time becomes the retraction's), so that a
-    # publication built between the two is known to hold it (`retracted_since_published`)
+    # publication made between the two is known to hold it (`retracted_since_published`)
     f"ALTER TABLE {OPS_SCHEMA}.batch_retractions ADD COLUMN IF NOT EXISTS loaded_at TIMESTAMP",
     f"""CREATE TABLE IF NOT EXISTS {OPS_SCHEMA}.full_refresh_requests (
         requested_at  TIMESTAMP NOT NULL,
@@ -235,40 +240,34 @@ def latest_retraction(con: duckdb.DuckDBPyConnection, batch_id: str) -> Retracti
     )  # fmt: skip
 
 
-def retracted_since_published(warehouse: Path, published_at: dict[str, datetime]) -> dict[str, list[str]]:
-    """run id -> the batches (with the reason) that had loaded when that run published and were retracted after:
-    what its publication holds that the warehouse no longer does. `published_at` maps run ids to their
-    publication times (naive UTC, as the registry's). A retraction recorded before its load time was kept
-    uses the time the batch was first seen instead, which is no later."""
+def retracted_since_published(warehouse: Path, publications: Iterable[Publication]) -> dict[str, list[str]]:
+    """run id -> the batches (with the reason) that had loaded when that run's publication was made and were
+    retracted after: what it holds that the warehouse no longer does. Times are naive UTC, as the registry's. A
+    retraction recorded before its load time was kept uses the time the batch was first seen, which is no later.
+    Read by name, so that a warehouse opened read-only before a write added `loaded_at` reads it as None."""
+    published_at = {p.run_id: p.published_at for p in publications}
     if not published_at or not warehouse.exists():
         return {}
     with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
         if not table_exists(con, OPS_SCHEMA, "batch_retractions"):
             return {}
-        loaded_at = "r.loaded_at" if _has_column(con, "batch_retractions", "loaded_at") else "NULL"
-        retractions = con.execute(
-            f"""
-            SELECT r.batch_id, r.reason, coalesce({loaded_at}, b.first_seen_at), r.retracted_at
-            FROM {OPS_SCHEMA}.batch_retractions AS r
-            JOIN {OPS_SCHEMA}.batch_registry AS b ON b.batch_id = r.batch_id AND b.delivery = r.delivery
-            ORDER BY r.batch_id
-            """
-        ).fetchall()
+        cur = con.execute(
+            f"SELECT r.*, b.first_seen_at FROM {OPS_SCHEMA}.batch_retractions AS r "
+            f"JOIN {OPS_SCHEMA}.batch_registry AS b USING (batch_id, delivery) ORDER BY r.batch_id"
+        )
+        names = [d[0] for d in cur.description]
+        retractions = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     return {
         run_id: held
         for run_id, at in published_at.items()
-        if (held := [f"{b} ({why})" for b, why, loaded, gone in retractions if loaded <= at < gone])
+        if (
+            held := [
+                f"{r['batch_id']} ({r['reason']})"
+                for r in retractions
+                if (r.get("loaded_at") or r["first_seen_at"]) <= at < r["retracted_at"]
+            ]
+        )
     }
-
-
-def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    """Whether an ops table has a column added later (a warehouse opened read-only may predate it)."""
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND column_name = ?",
-            [OPS_SCHEMA, table, column],
-        ).fetchone()[0]
-    )
 
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, str]]:

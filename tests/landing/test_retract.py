@@ -45,6 +45,7 @@ def test_retract_removes_the_rows_records_why_and_lets_a_corrected_redelivery_lo
 
 def test_a_publication_made_between_a_batchs_load_and_its_retraction_is_known_to_hold_it(gate):
     from datetime import timedelta
+    from types import SimpleNamespace
 
     from pipelines.landing.registry import retracted_since_published
 
@@ -56,9 +57,15 @@ def test_a_publication_made_between_a_batchs_load_and_its_retraction_is_known_to
     second = timedelta(seconds=1)
     published = {"before": loaded_at - second, "between": loaded_at + (retracted_at - loaded_at) / 2}
     published["after"] = retracted_at + second
-    assert retracted_since_published(gate.cfg.warehouse, published) == {
-        "between": ["lms/2026-11-25 (scores out of 1000)"]
-    }
+    publications = [SimpleNamespace(run_id=run_id, published_at=at) for run_id, at in published.items()]
+    held = {"between": ["lms/2026-11-25 (scores out of 1000)"]}
+    assert retracted_since_published(gate.cfg.warehouse, publications) == held
+    # a retraction recorded before `loaded_at` existed: the time the batch was first seen stands in for it
+    import duckdb
+
+    with duckdb.connect(str(gate.cfg.warehouse)) as con:
+        con.execute("ALTER TABLE ops.batch_retractions DROP COLUMN loaded_at")
+    assert retracted_since_published(gate.cfg.warehouse, publications) == held
 
 
 def _status(gate) -> str:

@@ -30,16 +30,13 @@ NOT_GATING = {GATE_CHECK}
 EVALUATED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
 
 
-def failed_error_checks(instance: dg.DagsterInstance, run_id: str, check_keys: Iterable[dg.AssetCheckKey]) -> list[str]:
-    """'asset check: description' for every ERROR check (gate excepted) whose latest evaluation failed, of
-    `check_keys` (every check of the code location) and of the checks this run evaluated. In a night every check
-    has reported by then, so these are the night's own; a run that did not evaluate a check (a re-execution from
-    failure, `published/marts` materialized alone from the UI) is held back by the evaluation before, until a run
-    evaluates it again and it passes."""
-    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
-    evaluated = {r.event_log_entry.dagster_event.event_specific_data.asset_check_key for r in records}
+def failed_error_checks(instance: dg.DagsterInstance, check_keys: Iterable[dg.AssetCheckKey]) -> list[str]:
+    """'asset check: description' for every ERROR check of `check_keys` (gate excepted) whose latest evaluation
+    failed. In a night every check has reported by then, so these are the night's own; a run that did not evaluate
+    a check (a re-execution from failure, `published/marts` materialized alone from the UI) is held back by the
+    evaluation before, until a run evaluates it again and it passes."""
     out = []
-    for key in sorted({*check_keys, *evaluated}, key=lambda k: (k.asset_key.to_user_string(), k.name)):
+    for key in sorted(check_keys, key=lambda k: (k.asset_key.to_user_string(), k.name)):
         if key.name in NOT_GATING:
             continue
         latest = instance.event_log_storage.get_asset_check_execution_history(key, limit=1, status=EVALUATED)
@@ -50,9 +47,9 @@ def failed_error_checks(instance: dg.DagsterInstance, run_id: str, check_keys: I
     return out
 
 
-def publish_definitions(mart_keys: list[dg.AssetKey], gating_checks: Iterable[dg.AssetCheckKey] = ()) -> dg.Definitions:
+def publish_definitions(mart_keys: list[dg.AssetKey], gating_checks: Iterable[dg.AssetCheckKey]) -> dg.Definitions:
     """The published file as an asset after `mart_keys`, held back by the ERROR checks of `gating_checks` (every
-    check of the code location) and of its own run."""
+    check of the code location)."""
     gating = frozenset(gating_checks)
 
     @dg.asset(
@@ -71,7 +68,7 @@ def publish_definitions(mart_keys: list[dg.AssetKey], gating_checks: Iterable[dg
     )
     def published_marts(context: dg.AssetExecutionContext, coachwh: CoachwhConfig) -> dg.MaterializeResult:
         cfg = coachwh.settings
-        blocking = failed_error_checks(context.instance, context.run.run_id, gating)
+        blocking = failed_error_checks(context.instance, gating)
         if blocking:
             raise dg.Failure(
                 description=f"not published: {len(blocking)} ERROR check(s) failed in their latest evaluation; the "

@@ -49,7 +49,7 @@ def _stub_mart(tmp_path, check_passes: bool, severity=dg.AssetCheckSeverity.ERRO
 
 
 def _run(tmp_path, instance, mart, **resources):
-    published = publish_definitions([MART]).assets
+    published = publish_definitions([MART], mart.check_keys).assets
     return dg.materialize(
         [mart, *published],
         instance=instance,

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from pipelines.config import ENGINES, settings
+from pipelines.config import ENGINES, beside_python, settings
 from pipelines.errors import CommandError
 from pipelines.fast_exit import exit_now
 
@@ -162,17 +162,11 @@ def _cmd_replay(args: argparse.Namespace) -> int:
         "DAGSTER_HOME",
         f"COACHWH_HOME={into}",
         f"COACHWH_LANDING={into / 'landing'}",
-        _this_coachwh(),
+        str(beside_python("coachwh") or "coachwh"),
         "run",
     ]
     print(f"build the marts as of {args.date.isoformat()} there with:\n  {shlex.join(command)}")
     return 0
-
-
-def _this_coachwh() -> str:
-    """The path of the coachwh command this process runs from (the venv's), else the bare name."""
-    beside_python = Path(sys.executable).parent / "coachwh"
-    return str(beside_python) if beside_python.exists() else "coachwh"
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:

@@ -33,12 +33,18 @@ SURVEY = "survey"
 ENGINES = ("duckdb", "spark")
 
 
+def beside_python(command: str, bin_dir: Path = Path(sys.executable).parent) -> Path | None:
+    """A command installed beside this Python (the venv's bin), so that it runs without the venv on PATH (tests,
+    cron, a line an operator pastes); None when there is none."""
+    path = bin_dir / command
+    return path if path.exists() else None
+
+
 def dbt_executable(bin_dir: Path = Path(sys.executable).parent) -> Path:
-    """The dbt that builds and `coachwh docs` run: installed beside this Python, so it works without the venv
-    on PATH (tests, cron). `coachwh-dbt` (pipelines/dbt_launcher.py) is dbt that exits without its last
-    garbage collection; an install made before it existed runs dbt itself until `make setup` runs again."""
-    launcher = bin_dir / "coachwh-dbt"
-    return launcher if launcher.exists() else bin_dir / "dbt"
+    """The dbt that builds and `coachwh docs` run, beside this Python. `coachwh-dbt` (pipelines/dbt_launcher.py)
+    is dbt that exits without its last garbage collection; an install made before it existed runs dbt itself
+    until `make setup` runs again."""
+    return beside_python("coachwh-dbt", bin_dir) or bin_dir / "dbt"
 
 
 class ConfigError(CommandError, ValueError):

@@ -272,10 +272,6 @@ def table(result: dict) -> list[str]:
     return lines
 
 
-def _verdict(value: bool | None) -> bool | None:
-    return None if value is None else bool(value)
-
-
 def main(profile: str = "large", workdir: Path | None = None, repeat: int = 1, with_medium: bool | None = None) -> int:
     """Measure, print the table and the targets, write bench-<profile>.json into the workdir."""
     work = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix=f"coachwh-bench-{profile}-"))
@@ -286,7 +282,7 @@ def main(profile: str = "large", workdir: Path | None = None, repeat: int = 1, w
         "ratios within a repeat (median over repeats): "
         + ", ".join(f"{k} {v:.2f}" for k, v in result["ratios"].items())
     )
-    result["targets"] = {name: _verdict(test(result)) for name, test in TARGETS.items()}
+    result["targets"] = {name: test(result) for name, test in TARGETS.items()}
     for name, ok in result["targets"].items():
         unmeasured = " (not measured in this run)" if ok is None else ""
         print(f"{VERDICT[ok]}{name}{unmeasured}" + ("" if profile == "large" else " (targets are for large)"))

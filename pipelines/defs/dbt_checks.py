@@ -87,6 +87,6 @@ def _file_comment(original_file_path: str, project_dir: Path = DBT_PROJECT_DIR) 
 
 
 def _first_sentence(text: str) -> str:
-    """Up to the first full stop that ends a sentence (not one inside `dbt_utils` or a number)."""
+    """Up to the first full stop that ends a sentence: followed by a space or the end (not the dot of `1.5`)."""
     found = re.search(r"^(.*?[.!?])(\s|$)", text)
     return found.group(1) if found else text

@@ -11,10 +11,22 @@ from pipelines.report.data import SMALL_GROUP, ReportData, Rows, skill_name
 
 WIDTH = 300
 PCT = ".0%"
+# Whole percents: a turnover of a few percent would otherwise get ticks every half percent, printed
+# "0% 1% 1% 2% 2% 3% 3%" by the whole-percent format.
+PCT_AXIS = alt.Axis(format=PCT, tickMinStep=0.01)
 FADED = alt.condition("datum.too_few", alt.value(0.35), alt.value(1.0))
 QUARTILE_COLORS = alt.Scale(domain=[1, 2, 3, 4], range=["#c6dbef", "#6baed6", "#2171b5", "#08306b"])
 BAND_COLORS = alt.Scale(domain=["low", "mid", "high"], range=["#d95f02", "#bdbdbd", "#1b9e77"])
 SLM_COLORS = alt.Scale(domain=["Coached by their SLM", "Not coached by their SLM"], range=["#1b9e77", "#bdbdbd"])
+
+
+def _quarter_axis(rows: Rows) -> alt.Axis:
+    """Quarter labels level while they fit side by side in a panel (about 40 px each), slanted beyond: a
+    history of two years or more would otherwise print its labels over one another."""
+    quarters = len({r["quarter"] for r in rows})
+    if quarters * 40 <= WIDTH:
+        return alt.Axis(labelAngle=0)
+    return alt.Axis(labelAngle=-45, labelAlign="right", labelBaseline="middle")
 
 
 def _inline(rows: Rows) -> dict:
@@ -29,10 +41,10 @@ def _too_few_tooltip() -> alt.Tooltip:
 def _next_quarter_bars(base: alt.Chart, attainment_title: str, turnover_title: str) -> alt.HConcatChart:
     """Grouped bars of next-quarter attainment beside next-quarter turnover, on one shared encoding."""
     attainment = base.mark_bar().encode(
-        y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=alt.Axis(format=PCT))
+        y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=PCT_AXIS)
     )
     turnover = base.mark_bar().encode(
-        y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=alt.Axis(format=".0%"))
+        y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=PCT_AXIS)
     )
     return alt.hconcat(
         attainment.properties(width=WIDTH, title=attainment_title),
@@ -43,7 +55,7 @@ def _next_quarter_bars(base: alt.Chart, attainment_title: str, turnover_title: s
 def intensity_chart(impact: Rows) -> alt.HConcatChart:
     """Next-quarter attainment and turnover by coaching-intensity quartile, quarter by quarter."""
     base = alt.Chart(_inline(impact)).encode(
-        x=alt.X("quarter:O", title="Quarter coached", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("quarter:O", title="Quarter coached", axis=_quarter_axis(impact)),
         xOffset=alt.XOffset("quartile:O"),
         color=alt.Color("quartile:O", scale=QUARTILE_COLORS, title="Coaching quartile (4 = most)"),
         opacity=FADED,
@@ -63,7 +75,7 @@ def intensity_chart(impact: Rows) -> alt.HConcatChart:
 def slm_chart(slm_split: Rows) -> alt.HConcatChart:
     """FLMs coached by their SLM in a quarter against those who were not: their next quarter."""
     base = alt.Chart(_inline(slm_split)).encode(
-        x=alt.X("quarter:O", title="Quarter coached", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("quarter:O", title="Quarter coached", axis=_quarter_axis(slm_split)),
         xOffset=alt.XOffset("group_name:N"),
         color=alt.Color("group_name:N", scale=SLM_COLORS, title=None),
         opacity=FADED,
@@ -91,7 +103,7 @@ def skills_chart(skills: Rows) -> alt.VConcatChart:
                 x=alt.X(
                     "avg_next_quarter_attainment_pct:Q",
                     title="Next-quarter attainment",
-                    axis=alt.Axis(format=PCT),
+                    axis=PCT_AXIS,
                     scale=alt.Scale(zero=False),
                 ),
                 color=alt.Color("rating_band:N", scale=BAND_COLORS, title="Rated", sort=["low", "mid", "high"]),
@@ -140,7 +152,7 @@ def second_line_chart(second_line: Rows) -> alt.HConcatChart:
         y=alt.Y(
             "next_quarter_flm_team_attainment_pct:Q",
             title="FLMs' team attainment, next quarter",
-            axis=alt.Axis(format=PCT),
+            axis=PCT_AXIS,
             scale=alt.Scale(zero=False),
         )
     )

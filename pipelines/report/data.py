@@ -9,7 +9,7 @@ same file gives the same rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -28,12 +28,14 @@ def _label(column: str) -> str:
 @dataclass(frozen=True)
 class ReportData:
     as_of_date: date | None  # None: a file published before anything loaded (refused now; an old kept one may be)
+    published_at: datetime | None  # UTC; None for a file published before marts.publication existed
     impact: Rows  # quarter x coaching-intensity quartile
     slm_split: Rows  # quarter x coached by their SLM or not
     skills: Rows  # skill x rating band, over every quarter with a complete next quarter
     second_line: Rows  # SLM x quarter with a complete next quarter
     managers: Rows  # FLMs of the last complete quarter
     managers_quarter: date | None
+    managers_left_out: str  # the later complete quarters the table leaves out (no coaching in them), or ''
     numbers: dict[str, dict]  # the figures the headlines quote, by section
 
 
@@ -46,6 +48,14 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 def _plain(value):
     """A value JSON can carry: DuckDB's DECIMAL sums come back as Decimal."""
     return float(value) if isinstance(value, Decimal) else value
+
+
+def published_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    """When the file was published (UTC), from marts.publication; None for a file that predates that table."""
+    try:
+        return con.cursor().execute("select max(published_at) from marts.publication").fetchone()[0]
+    except duckdb.CatalogException:
+        return None
 
 
 def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
@@ -161,9 +171,22 @@ where slm.is_next_quarter_complete and slm.flms_eoq > 0 and slm.quarter in ({SLM
 order by slm.quarter, slm.manager_employee_id
 """
 
-LAST_COMPLETE_QUARTER_SQL = """
+# The managers' table shows the last complete quarter in which some front-line manager coached: a later one
+# without any coaching (such as a quarter before the CRM held any coaching report, published because its deals
+# open the coverage) would list every manager at 0 hours and 0% coached. The page names what it leaves out.
+COMPLETE = "quarter_end = quarter + interval 3 month - interval 1 day"
+COACHED_AT_ALL = (
+    "select quarter from marts.mart_coaching_effectiveness group by quarter "
+    "having max(coaching_hours_per_direct_report) > 0"
+)
+LAST_COMPLETE_QUARTER_SQL = f"""
 select max(quarter) from marts.mart_coaching_effectiveness
-where quarter_end = quarter + interval 3 month - interval 1 day
+where {COMPLETE} and quarter in ({COACHED_AT_ALL})
+"""
+TABLE_LEFT_OUT_SQL = f"""
+select coalesce(string_agg(distinct {_label("quarter")}, ', ' order by {_label("quarter")}), '')
+from marts.mart_coaching_effectiveness
+where {COMPLETE} and quarter > coalesce(({LAST_COMPLETE_QUARTER_SQL}), date '0001-01-01')
 """
 
 # The FLMs of one quarter: coaching given (hours, coverage, ratings given from the monthly coaching mart),
@@ -247,7 +270,8 @@ HEADLINE_SQL = {
             min(gap) filter (where skill_kind = 'rep') as rep_worst_gap,
             arg_max(skill, gap) filter (where skill_kind = 'coaching') as coaching_best,
             max(gap) filter (where skill_kind = 'coaching') as coaching_best_gap,
-            min(n) filter (where skill_kind = 'coaching') as coaching_min_n
+            -- the caveat is about the skill the sentence names: the smaller of its two sides
+            arg_max(n, gap) filter (where skill_kind = 'coaching') as coaching_best_n
         from gaps
     """,
     "second_line": f"""
@@ -295,11 +319,13 @@ def read_report_data(published: Path) -> ReportData:
         )
         return ReportData(
             as_of_date=as_of_date(con),
+            published_at=published_at(con),
             impact=_rows(con, IMPACT_SQL),
             slm_split=_rows(con, SLM_SPLIT_SQL),
             skills=_rows(con, SKILLS_SQL),
             second_line=_rows(con, SECOND_LINE_SQL),
             managers=managers,
             managers_quarter=last_quarter,
+            managers_left_out=con.cursor().execute(TABLE_LEFT_OUT_SQL).fetchone()[0],
             numbers={name: _one_row(con, sql) for name, sql in HEADLINE_SQL.items()},
         )

@@ -18,6 +18,7 @@ import altair as alt
 import vl_convert as vlc
 
 from pipelines.report.data import SMALL_GROUP, ReportData, Rows
+from pipelines.report.headlines import left_out
 
 VL_VERSION = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
 
@@ -179,10 +180,16 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 
 
 def _table_section(data: ReportData, headline: str) -> str:
+    note = left_out(data.managers_left_out, "no coaching recorded").strip()
+    left_out_note = f'<p class="note">{html.escape(note)}</p>' if note else ""
     if data.managers_quarter is None or not data.managers:
-        return '<section id="managers"><h2>Managers</h2><p class="note">No complete quarter yet.</p></section>'
+        return (
+            '<section id="managers"><h2>Managers</h2><p class="note">No complete quarter with coaching recorded '
+            f"yet.</p>{left_out_note}</section>"
+        )
     q = data.managers_quarter
     label = f"{q.year} Q{(q.month - 1) // 3 + 1}"
+    which = " with coaching recorded" if data.managers_left_out else ""
     heads = "".join(f'<th data-col="{c}" data-kind="{k}">{html.escape(title)}</th>' for c, title, k in TABLE_COLUMNS)
     small = (
         f'<p class="note">Only {len(data.managers)} managers: too few to compare them with any confidence.</p>'
@@ -190,11 +197,11 @@ def _table_section(data: ReportData, headline: str) -> str:
         else ""
     )
     return (
-        f'<section id="managers"><h2>Front-line managers, {label} (the last complete quarter)</h2>'
+        f'<section id="managers"><h2>Front-line managers, {label} (the last complete quarter{which})</h2>'
         "<p>Coaching given (hours per rep, share of reps coached, average rating given to reps), coaching "
         "received (the rating their own coach gave their coaching skills), and the quarter's results. Click "
         "a column to sort.</p>"
-        f'<p class="headline">{html.escape(headline)}</p>'
+        f'<p class="headline">{html.escape(headline)}</p>{left_out_note}'
         f'<table id="managers-table"><thead><tr>{heads}</tr></thead><tbody></tbody></table>'
         f"{_json_script('table-managers', data.managers)}{small}</section>"
     )
@@ -207,6 +214,7 @@ def render_page(data: ReportData, specs: dict[str, dict], headlines: dict[str, s
         "skills": data.skills,
         "second_line": data.second_line,
     }
+    published = f" ({data.published_at:%Y-%m-%d %H:%M} UTC)" if data.published_at else ""
     sections = "".join(_section(cid, frames[cid], specs[cid], headlines[cid]) for cid in SECTIONS)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
@@ -215,7 +223,10 @@ def render_page(data: ReportData, specs: dict[str, dict], headlines: dict[str, s
         f"<script>{_javascript()}</script></head><body>"
         "<h1>Coaching effectiveness</h1>"
         f'<p class="asof">Data as of <strong id="as-of-date">{data.as_of_date.isoformat()}</strong>, '
-        "the latest day the source systems delivered. Every figure comes from the published marts.</p>"
+        # the publication's own date, not "the latest day delivered": after a held-back night or a rollback
+        # the source systems have delivered later days that these marts do not hold
+        f"the latest day the source systems had delivered when these figures were published{published}. "
+        "Every figure comes from the published marts.</p>"
         # the words a sales leader may not use every day, once, before the figures that use them
         '<p class="asof">FLM: a front-line manager, who leads reps. SLM: a second-line manager, who leads FLMs '
         "and coaches them. Coaching quartile: the FLMs of a quarter in four equal groups by coaching hours per "

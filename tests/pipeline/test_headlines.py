@@ -1,7 +1,10 @@
 """The report's sentences on hand-made figures: they say how many managers stand behind a comparison, which
 quarters were left out and why, and no difference where there is none worth the name."""
 
-from pipelines.report.headlines import intensity, second_line, skills, slm
+import duckdb
+
+from pipelines.report.data import LAST_COMPLETE_QUARTER_SQL, TABLE_LEFT_OUT_SQL, read_headline_numbers
+from pipelines.report.headlines import intensity, managers, second_line, skills, slm
 
 
 def test_intensity_names_the_managers_and_the_quarter_left_out():
@@ -31,12 +34,62 @@ def test_second_line_with_one_side_empty_says_there_is_nothing_to_compare():
 def test_points_are_singular_for_one():
     text = skills(
         {"rep_best": "closing", "rep_best_gap": 0.14, "rep_worst": "opening", "rep_worst_gap": 0.01,
-         "coaching_best": None, "coaching_best_gap": None, "coaching_min_n": None}
+         "coaching_best": None, "coaching_best_gap": None, "coaching_best_n": None}
     )  # fmt: skip
     assert "+14 points" in text and "only +1 point." in text
     coaching = skills(
         {"rep_best": "closing", "rep_best_gap": 0.14, "rep_worst": "opening", "rep_worst_gap": 0.01,
-         "coaching_best": "feedback", "coaching_best_gap": 0.18, "coaching_min_n": 4}
+         "coaching_best": "feedback", "coaching_best_gap": 0.18, "coaching_best_n": 4}
     )  # fmt: skip
     assert coaching.endswith("feedback shows the widest gap in the team's attainment (+18 points) "
                              "(fewer than 5 coachee-quarters on one side: too few to mean much).")  # fmt: skip
+
+
+def test_the_coaching_skill_caveat_is_about_the_skill_the_sentence_names(tmp_path):
+    """Feedback (5 and 7 rated low and high) is named; motivation, 2 rated low, must not lend it its caveat."""
+    path = tmp_path / "published.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.mart_skill_impact as select * from (values "
+            "('closing', 'rep', 'low', 20, 0.88), ('closing', 'rep', 'high', 20, 1.02), "
+            "('feedback', 'coaching', 'low', 7, 0.87), ('feedback', 'coaching', 'high', 5, 1.05), "
+            "('motivation', 'coaching', 'low', 2, 0.95), ('motivation', 'coaching', 'high', 4, 1.02)"
+            ") as t(skill, skill_kind, rating_band, coachees_with_next_quarter_attainment, "
+            "avg_next_quarter_attainment_pct)"
+        )
+    text = skills(read_headline_numbers(path, "skills"))
+    assert text.endswith("feedback shows the widest gap in the team's attainment (+18 points)."), text
+
+
+def test_the_managers_table_skips_a_complete_quarter_without_coaching_and_says_so(tmp_path):
+    """A short history: the last complete quarter predates the CRM's first coaching report (0 hours, no quota)."""
+    with duckdb.connect(str(tmp_path / "published.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.mart_coaching_effectiveness as select * from (values "
+            "(date '2026-04-01', date '2026-06-30', 0.0), (date '2026-07-01', date '2026-09-30', 0.0), "
+            "(date '2026-10-01', date '2026-10-22', 2.5)) as t(quarter, quarter_end, coaching_hours_per_direct_report)"
+        )
+        assert con.execute(LAST_COMPLETE_QUARTER_SQL).fetchone()[0] is None
+        assert con.execute(TABLE_LEFT_OUT_SQL).fetchone()[0] == "2026 Q2, 2026 Q3"
+        con.execute("update marts.mart_coaching_effectiveness set coaching_hours_per_direct_report = 1 "
+                    "where quarter = date '2026-04-01'")  # fmt: skip
+        assert str(con.execute(LAST_COMPLETE_QUARTER_SQL).fetchone()[0]) == "2026-04-01"
+        assert con.execute(TABLE_LEFT_OUT_SQL).fetchone()[0] == "2026 Q3"
+    text = managers({"managers": 8, "min_hours": 0.0, "max_hours": 1.5, "avg_attainment": None})
+    assert "n/a" not in text and text.endswith("; no quota recorded for their teams.")
+
+
+def test_counts_of_one_quarters_left_out_and_a_negative_gap_read_as_english():
+    one = intensity({"quarters": 1, "top": 1.07, "bottom": 0.87, "top_n": 1, "bottom_n": 2,
+                     "left_out": "2025 Q4, 2026 Q1"})  # fmt: skip
+    assert one.startswith("Over 1 quarter, the managers who coached most (quartile 4, 1 manager) reached 107%")
+    assert one.endswith("2025 Q4, 2026 Q1 left out: no coaching recorded in them.")
+    assert intensity({**{"quarters": 2, "top": 1.0, "bottom": 0.9, "top_n": 5, "bottom_n": 5},
+                      "left_out": "2025 Q4"}).endswith("2025 Q4 left out: no coaching recorded in it.")  # fmt: skip
+    text = skills(
+        {"rep_best": "postcall_analysis", "rep_best_gap": 0.194, "rep_worst": "precall_planning",
+         "rep_worst_gap": -0.126, "coaching_best": None, "coaching_best_gap": None, "coaching_best_n": None}
+    )  # fmt: skip
+    assert text.endswith("; in precall planning, reps rated high reached 13 points less of quota than those rated low.")

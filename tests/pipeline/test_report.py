@@ -247,3 +247,40 @@ def test_the_vega_bundle_is_kept_in_the_cache_folder_and_read_back(tmp_path, mon
     page._javascript.cache_clear()
     assert page._javascript() == "/* kept */"
     page._javascript.cache_clear()
+
+
+def test_quarter_labels_slant_when_the_history_is_too_long_to_print_them_level():
+    from pipelines.report.charts import intensity_chart
+
+    def rows(quarters):
+        return [
+            {"quarter": f"{2020 + q // 4} Q{q % 4 + 1}", "quartile": k, "managers": 2, "too_few": True,
+             "avg_coaching_hours_per_direct_report": 1.0, "avg_next_quarter_attainment_pct": 0.9,
+             "avg_next_quarter_turnover_rate": 0.1}
+            for q in range(quarters) for k in (1, 2, 3, 4)
+        ]  # fmt: skip
+
+    def angle(quarters):
+        return intensity_chart(rows(quarters)).to_dict()["hconcat"][0]["encoding"]["x"]["axis"]["labelAngle"]
+
+    assert angle(3) == 0 and angle(7) == 0
+    assert angle(14) == -45
+
+
+def test_percent_axes_tick_on_whole_percents_so_no_label_repeats():
+    """A turnover of 3% at most must not read "0% 1% 1% 2% 2% 3% 3%" (ticks every half percent)."""
+    from pipelines.report.charts import slm_chart
+
+    rows = [{"quarter": "2026 Q2", "group_name": "Coached by their SLM", "managers": 5, "too_few": False,
+             "avg_next_quarter_attainment_pct": 0.98, "avg_next_quarter_turnover_rate": 0.029}]  # fmt: skip
+    for panel in slm_chart(rows).to_dict()["hconcat"]:
+        assert panel["encoding"]["y"]["axis"]["tickMinStep"] == 0.01
+
+
+def test_the_page_says_when_its_figures_were_published(page, night):
+    """After a held-back night or a rollback the systems have delivered later days than the page's as-of date:
+    the page says the date is the publication's, and when that publication was made."""
+    cfg, _ = night
+    published = _marts(cfg, "select max(published_at) as t from marts.publication")[0]["t"]
+    assert f"had delivered when these figures were published ({published:%Y-%m-%d %H:%M} UTC)" in page
+    assert "the latest day the source systems delivered." not in page

@@ -50,7 +50,12 @@ PUBLICATION_TABLE = "publication"
 SUFFIX = ".duckdb"
 PARTIAL = ".partial"
 SWAP = ".swap"
+WAL = ".wal"  # DuckDB's write-ahead log: <file>.wal
 LOCK_NAME = ".lock"
+# The storage format of the published file: the oldest DuckDB that BI tools may read it with. The pipeline's own
+# DuckDB writes its newest format by default, which no earlier DuckDB opens ("Trying to read a database file with
+# version number ..."), and a BI tool's JDBC or ODBC driver bundles a DuckDB of its own, often an older one.
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
 
 
 class PublicationError(CommandError):
@@ -143,7 +148,7 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
                 f"{warehouse} holds no loaded extract of any system: nothing to publish (is COACHWH_HOME right, "
                 "and has a batch landed in COACHWH_LANDING?)"
             )
-        con.execute(f"ATTACH {sql_literal(str(target))} AS pub")
+        con.execute(f"ATTACH {sql_literal(str(target))} AS pub (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
         con.execute(f"CREATE SCHEMA pub.{PUBLISHED_SCHEMA}")
         for t in tables:
             # Rows in the order of their columns, the grain's first: a publication of the same marts is the same
@@ -212,6 +217,10 @@ def _make_current(source: Path, published: Path) -> None:
         shutil.copyfile(source, swap)
         _fsync(swap)
         os.replace(swap, published)
+        # A write-ahead log beside the published file belongs to the file just replaced (a BI tool that opened it
+        # read-write and wrote, then was killed or is still open): DuckDB would replay it into the new file and
+        # refuse it, "WAL does not match database file", to every reader of every later publication.
+        published.with_name(published.name + WAL).unlink(missing_ok=True)
         _fsync(published.parent)
     finally:
         swap.unlink(missing_ok=True)

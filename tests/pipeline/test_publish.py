@@ -161,6 +161,14 @@ def test_a_reader_keeps_its_view_while_the_file_is_replaced(home):
     assert home.mart_rows() == 5
 
 
+def test_the_published_file_is_written_in_the_storage_format_older_duckdb_readers_open(home):
+    home.publish("run-1")
+    with duckdb.connect(str(home.current), read_only=True) as con:
+        tags = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    assert tags["storage_version"] == f"{pub.PUBLISHED_STORAGE_VERSION}+"
+    assert home.mart_rows() == 3
+
+
 def test_refuses_a_warehouse_without_marts_and_keeps_the_current_file(home):
     home.publish("run-1")
     with duckdb.connect(str(home.wh)) as con:
@@ -368,6 +376,23 @@ def test_a_bi_tool_holding_the_current_file_open_for_writing_is_named_not_taken_
     finally:
         bi.kill()
         bi.wait(timeout=10)
+    assert home.mart_rows() == 3
+
+
+def test_a_bi_tool_that_wrote_to_the_current_file_and_died_leaves_no_log_that_breaks_the_next_publication(home):
+    home.publish("run-1")
+    write = (
+        "import sys, os, duckdb; c = duckdb.connect(sys.argv[1]); "
+        "c.execute('create table marts.mine as select 1 x'); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", write, str(home.current)], check=True)
+    wal = home.current.with_name(home.current.name + ".wal")
+    assert wal.exists()  # the killed writer's log, of the file about to be replaced
+    _warehouse(home.wh, 5)
+    home.publish("run-2")
+    assert not wal.exists()
+    assert home.mart_rows() == 5 and pub.current(home.current).run_id == "run-2"
+    assert pub.rollback(home.current, home.folder).run_id == "run-1"
     assert home.mart_rows() == 3
 
 

@@ -12,6 +12,9 @@ import subprocess
 from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
 from pipelines.errors import CommandError
 from pipelines.locks import file_lock
+from pipelines.warehouse_file import connect_waiting
+
+WAIT_SECONDS = 600.0
 
 
 def dbt_command(*args: str) -> list[str]:
@@ -30,6 +33,10 @@ def build_and_serve(cfg: Settings, port: int = 8080, serve: bool = True) -> int:
         raise CommandError(f"no warehouse at {cfg.warehouse} yet: run `coachwh run` (or `make demo`) first")
     env = {**os.environ, "COACHWH_HOME": str(cfg.home)}
     with file_lock(cfg.run_lock, "coachwh docs", on_wait=lambda who: print(f"waiting for {who} to finish…")):
+        # dbt opens the warehouse for writing: a process that holds it (an analyst's connection, a run of the
+        # daemon, which takes no run lock) would fail dbt with a traceback of 200 lines. Wait for it, saying who it
+        # is, as a run's steps do; WarehouseBusy (one line, exit 2) after the wait.
+        connect_waiting(cfg.warehouse, wait_seconds=WAIT_SECONDS, on_wait=print).close()
         built = subprocess.run(dbt_command("docs", "generate", "--quiet"), cwd=DBT_PROJECT_DIR, env=env, check=False)
     if built.returncode:
         return built.returncode

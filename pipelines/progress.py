@@ -18,7 +18,7 @@ import dagster as dg
 from pipelines.defs.ingest import DUPLICATE_BATCHES, LOADED_BATCHES
 from pipelines.defs.warehouse import FULL_REFRESH
 from pipelines.landing.scratch import REMOVED as SCRATCH_REMOVED
-from pipelines.warehouse_file import WAITING, lock_holder
+from pipelines.warehouse_file import WAITING, held_reason
 
 LOGGER_NAME = "coachwh_progress"
 DBT_STEP = "coachwh_dbt_models"
@@ -171,10 +171,9 @@ def _reason(event: dg.DagsterEvent) -> str:
         while error is not None and error.cause is not None and error.cls_name.startswith("RetryRequested"):
             error = error.cause
         text = error.message if error is not None else event.message or ""
-        held = lock_holder(text)
-        if held is not None:  # the usual transient failure: say who holds the file (dbt's error says it deep down)
-            return f"the warehouse file is held by {held}: a reader keeping it open, or another run"
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+    # the usual transient failure, retried or failed for good (dbt's Failure after the last retry): say who holds
+    # the file, which dbt's error says only deep down
+    return held_reason(text) or next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 class _Handler(logging.Handler):

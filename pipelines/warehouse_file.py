@@ -60,7 +60,14 @@ def lock_holder(error: BaseException | str) -> str | None:
     return f"PID {found.group(2)} ({Path(found.group(1)).name})" if found else None
 
 
-def _waiting(open_fn, path: Path, wait_seconds: float):
+def held_reason(error: BaseException | str) -> str | None:
+    """What to say of a step that failed because another process held the warehouse file (dbt's error says it deep
+    down, under its own first line), naming the holder; None for any other failure."""
+    held = lock_holder(error) if is_lock_error(error) else None
+    return f"the warehouse file is held by {held}: a reader keeping it open, or another run" if held else None
+
+
+def _waiting(open_fn, path: Path, wait_seconds: float, on_wait=None):
     """Call `open_fn` until DuckDB stops refusing `path` for a lock; WarehouseBusy after `wait_seconds`. Says
     once that it waits, and for whom: a wait of minutes must not look like a slow load, or like a hang."""
     deadline = time.monotonic() + wait_seconds
@@ -79,7 +86,7 @@ def _waiting(open_fn, path: Path, wait_seconds: float):
                     "included): try again when that process is done"
                 ) from e
             if not said:
-                _say(f"{WAITING} {path.name} is held by {held}; waiting up to {wait_seconds:g} s for it")
+                (on_wait or _say)(f"{WAITING} {path.name} is held by {held}; waiting up to {wait_seconds:g} s for it")
                 said = True
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
@@ -95,13 +102,16 @@ def _say(line: str) -> None:
 
 
 def connect_waiting(
-    path: Path, *, read_only: bool = False, config: dict | None = None, wait_seconds: float = 600.0
+    path: Path, *, read_only: bool = False, config: dict | None = None, wait_seconds: float = 600.0, on_wait=None
 ) -> duckdb.DuckDBPyConnection:
     """Open `path` (creating its folder when writing), waiting while another process holds DuckDB's file
-    lock. Raises WarehouseBusy after `wait_seconds`; any other failure is raised as it is."""
+    lock. Raises WarehouseBusy after `wait_seconds`; any other failure is raised as it is. The one line that says it
+    waits goes to `on_wait` (default: the Dagster step's log, or stderr)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = _waiting(lambda: duckdb.connect(str(path), read_only=read_only, config=config or {}), path, wait_seconds)
+    con = _waiting(
+        lambda: duckdb.connect(str(path), read_only=read_only, config=config or {}), path, wait_seconds, on_wait
+    )
     con.execute("SET enable_progress_bar = false")
     return con
 

@@ -13,6 +13,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import DUPLICATE_BATCHES, GATE_CHECK, LOADED_BATCHES, WAITING_BATCHES
 from pipelines.defs.publish import PUBLISHED_KEY
+from pipelines.warehouse_file import held_reason
 
 RAW_PREFIX = "raw"
 
@@ -113,11 +114,14 @@ def _value(metadata, key, default=None):
 
 def _step_failure_reason(data) -> str:
     if data.user_failure_data is not None and data.user_failure_data.description:
-        return first_line(data.user_failure_data.description, 1000)
-    error = data.error
-    while error is not None and error.cause is not None and "dagster._core.errors" in (error.cls_name or ""):
-        error = error.cause
-    return first_line(error.message if error else "unknown error", 1000)
+        text = data.user_failure_data.description
+    else:
+        error = data.error
+        while error is not None and error.cause is not None and "dagster._core.errors" in (error.cls_name or ""):
+            error = error.cause
+        text = error.message if error else "unknown error"
+    # dbt's failure on a held warehouse says "The dbt CLI process with command" first, the holder deep down
+    return held_reason(text) or first_line(text, 1000)
 
 
 def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import vl_convert as vlc
 
-from pipelines.publication import PublicationError
+from pipelines.publication import PublicationError, held_open
 from pipelines.report.charts import all_charts
 from pipelines.report.data import read_report_data
 from pipelines.report.headlines import all_headlines
@@ -28,6 +28,8 @@ def build_report(published: Path, out_dir: Path) -> Path:
     """Write out_dir/index.html from the published marts file; returns its path."""
     if not Path(published).exists():
         raise PublicationError(f"{published}: no published marts yet (run `coachwh run` first)")
+    if held := held_open(Path(published)):  # a BI tool that opened it for writing locks every reader out, this one too
+        raise PublicationError(held)
     data = read_report_data(Path(published))
     if data.as_of_date is None:
         raise PublicationError(f"{published} holds no data: it was published before any extract had loaded")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import duckdb
 import pytest
 
+from pipelines import dbt_docs, warehouse_file
 from pipelines.cli import main
 from pipelines.config import settings
 from pipelines.locks import file_lock
@@ -79,11 +84,6 @@ def test_a_setting_that_cannot_be_used_is_named(empty_home, capsys, monkeypatch)
 def test_a_warehouse_held_by_another_process_is_said_while_waiting_then_one_line_and_exit_2(
     empty_home, capsys, caplog, monkeypatch
 ):
-    import subprocess
-    import sys
-
-    from pipelines import warehouse_file
-
     warehouse = settings().warehouse
     warehouse.parent.mkdir(parents=True)
     hold = "import sys, time, duckdb; con = duckdb.connect(sys.argv[1]); print('locked', flush=True); time.sleep(30)"
@@ -109,3 +109,46 @@ def test_a_warehouse_held_by_another_process_is_said_while_waiting_then_one_line
     assert err.startswith(refusal) and err.count("\n") == 1, err
     assert err.endswith("for 0.5 s (DuckDB lets one process open it, readers included): try again when that "
                         "process is done\n"), err  # fmt: skip
+
+
+def test_docs_waits_for_a_process_holding_the_warehouse_and_names_it_then_gives_up_in_one_line(
+    empty_home, capsys, monkeypatch
+):
+    empty_home.mkdir()
+    warehouse = empty_home / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    monkeypatch.setattr(dbt_docs, "WAIT_SECONDS", 0.5)
+    hold = (
+        "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); print('held', flush=True); "
+        "time.sleep(30)"
+    )
+    reader = subprocess.Popen([sys.executable, "-c", hold, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "held"
+        code = main(["docs", "--no-serve"])
+    finally:
+        reader.kill()
+        reader.wait(timeout=10)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert f"warehouse.duckdb is held by PID {reader.pid} (" in captured.out  # the wait, said once
+    assert captured.err.startswith("coachwh docs: ") and captured.err.count("\n") == 1, captured
+    assert f"stayed locked by PID {reader.pid} (" in captured.err and "Traceback" not in captured.err
+
+
+def test_report_names_a_bi_tool_holding_the_published_file_open_for_writing_in_one_line(empty_home, capsys):
+    empty_home.mkdir()
+    published = empty_home / "coachwh_marts.duckdb"
+    duckdb.connect(str(published)).close()
+    hold = "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)"
+    bi = subprocess.Popen([sys.executable, "-c", hold, str(published)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert bi.stdout.readline().strip() == "held"
+        code = main(["report"])
+    finally:
+        bi.kill()
+        bi.wait(timeout=10)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert captured.err.startswith("coachwh report: ") and captured.err.count("\n") == 1, captured
+    assert f"held open for writing by PID {bi.pid} (" in captured.err and "read-only" in captured.err

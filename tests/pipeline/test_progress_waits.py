@@ -133,3 +133,24 @@ def test_the_freshness_line_says_when_no_system_has_delivered_anything_yet():
     printer.event("extract_freshness", _freshness("crm", True, "2026-11-05", "crm latest extract 2026-11-05"))
     printer.event("extract_freshness", _step_success("extract_freshness"))
     assert lines == ["freshness every system is current  (0.1 s)"]
+
+
+def test_a_step_that_failed_for_good_on_a_held_warehouse_names_who_holds_it_in_the_progress_and_the_report():
+    from dagster._core.execution.plan.objects import StepFailureData, UserFailureData
+
+    from pipelines.defs.run_report import _step_failure_reason
+
+    # dagster-dbt's Failure after the last retry: its description begins with the command, the holder deep down
+    description = f"The dbt CLI process with command\n\n`dbt build`\n\nfailed with exit code `2`.\n\n{DBT_LOCK}\n"
+    data = StepFailureData(
+        error=SerializableErrorInfo("Exceeded max_retries of 3\n", [], "RetryRequestedFromPolicy"),
+        user_failure_data=UserFailureData(label="intentional-failure", description=description),
+    )
+    failed = dg.DagsterEvent(
+        event_type_value="STEP_FAILURE", job_name="nightly", step_key="coachwh_dbt_models", event_specific_data=data
+    )
+    printer, lines = _printer()
+    printer.event("coachwh_dbt_models", failed)
+    reason = "the warehouse file is held by PID 18123 (python3.11): a reader keeping it open, or another run"
+    assert lines == [f"FAILED    coachwh_dbt_models: {reason}"]
+    assert _step_failure_reason(data) == reason

@@ -6,6 +6,7 @@ import pytest
 
 from pipelines.config import DBT_PROJECT_DIR
 from pipelines.defs.warehouse import prepare_manifest
+from pipelines.publication import PUBLICATION_COLUMNS, PUBLISHED_SCHEMA
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,12 @@ def test_layers_point_one_way(manifest):
             assert all(layer[p] == "staging" for p in parents), uid
         if schema == "intermediate":
             assert not [p for p in parents if layer[p] == "marts"], uid
+
+
+def test_the_docs_site_opens_on_the_published_file_and_describes_its_publication_table(manifest):
+    overview = manifest["docs"].get("doc.coachwh.__overview__")
+    assert overview, "no project overview: the docs site opens on dbt's generic welcome page"
+    text = overview["block_contents"]
+    assert "coachwh_marts.duckdb" in text and f"schema **`{PUBLISHED_SCHEMA}`**" in text
+    missing = [name for name, _, _ in PUBLICATION_COLUMNS if f"`{name}`" not in text]
+    assert not missing, f"publication columns the overview does not describe: {missing}"

@@ -1,17 +1,24 @@
 """The latest extract date loaded per system, read from the raw tables' `_extract_date`.
 
 One definition for the publication table, the freshness checks and `coachwh status`: what the raw tables
-hold (a retracted or quarantined batch is not there), not what the landing zone has seen.
+hold (a retracted or quarantined batch is not there), not what the landing zone has seen. The publication
+labels the marts with the dates of the raw their last build read (`record_built_from`), which a batch loaded
+since the build has not changed.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from pipelines.config import Settings
+from pipelines.landing.registry import OPS_SCHEMA
 from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SYSTEMS
+from pipelines.warehouse_file import connect_waiting
+
+BUILT_FROM = "marts_built_from"  # ops.marts_built_from: system, extract_date
 
 
 def latest_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, date | None]:
@@ -39,6 +46,40 @@ def latest_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str | None = N
             f"select system, cast(max(d) as date) from ({' union all '.join(parts)}) group by system"
         ).fetchall()
         latest.update(dict(rows))
+    return latest
+
+
+def latest_extract_dates_in(warehouse: Path) -> dict[str, date | None]:
+    """latest_extract_dates of a warehouse file (every system None when there is none yet)."""
+    if not warehouse.exists():
+        return dict.fromkeys(SYSTEMS)
+    with connect_waiting(warehouse, read_only=True) as con:
+        return latest_extract_dates(con)
+
+
+def record_built_from(warehouse: Path, latest: dict[str, date | None]) -> None:
+    """After a dbt build: the latest extract dates of the raw it read (`latest`, taken before it started).
+
+    A batch loaded after the build (`coachwh ingest`, then `published/marts` materialized alone in the UI; a night
+    whose build failed after its gate loaded) is in no mart yet: the publication must not date the marts by it."""
+    with connect_waiting(warehouse) as con:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {OPS_SCHEMA}")
+        con.execute(f"CREATE OR REPLACE TABLE {OPS_SCHEMA}.{BUILT_FROM} (system VARCHAR, extract_date DATE)")
+        con.executemany(f"INSERT INTO {OPS_SCHEMA}.{BUILT_FROM} VALUES (?, ?)", list(latest.items()))
+
+
+def built_from_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, date | None] | None:
+    """system -> the latest extract date of the raw the last dbt build read; None for a warehouse built before
+    this was recorded (its raw tables say it then)."""
+    with_catalog = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
+        "and table_name = ?",
+        [catalog, OPS_SCHEMA, BUILT_FROM],
+    ).fetchone()[0]
+    if not with_catalog:
+        return None
+    latest: dict[str, date | None] = dict.fromkeys(SYSTEMS)
+    latest.update(dict(con.execute(f"select system, extract_date from {catalog}.{OPS_SCHEMA}.{BUILT_FROM}").fetchall()))
     return latest
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import CommandError
-from pipelines.extracts import latest_extract_dates
+from pipelines.extracts import built_from_extract_dates, latest_extract_dates
 from pipelines.locks import LockTimeout, file_lock
 from pipelines.sources import SYSTEMS
 from pipelines.warehouse_file import attach_waiting, lock_holder, sql_literal
@@ -101,7 +101,7 @@ PUBLICATION_COLUMNS: tuple[tuple[str, str, str], ...] = (
         (
             f"{s}_extract_date",
             "DATE",
-            f"The latest {SYSTEM_NAMES[s]} extract date loaded into the warehouse; NULL when none has loaded.",
+            f"The latest {SYSTEM_NAMES[s]} extract date the marts were built from; NULL when none had loaded.",
         )
         for s in SYSTEMS
     ),
@@ -140,7 +140,8 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
         ]
         if not tables:
             raise PublicationError(f"{warehouse} has no tables in schema {PUBLISHED_SCHEMA}: nothing to publish")
-        extracts = latest_extract_dates(con, catalog=wh)
+        # the dates of the raw the marts were built from; a warehouse built before they were recorded: its raw
+        extracts = built_from_extract_dates(con, catalog=wh) or latest_extract_dates(con, catalog=wh)
         if all(d is None for d in extracts.values()):
             # empty marts over an empty warehouse would replace nothing true with nothing: a mistyped
             # COACHWH_HOME or an empty landing zone, not a night to publish

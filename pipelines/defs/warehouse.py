@@ -29,6 +29,7 @@ from pipelines.defs.dbt_stream import events_while_dbt_runs
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
+from pipelines.extracts import latest_extract_dates_in, record_built_from
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
 from pipelines.model_code import code_fingerprint, last_fingerprint, record_fingerprint
 from pipelines.raw_audit import is_passing_audit, record_audit
@@ -145,6 +146,8 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         if code_changed and built_by is not None:  # (a first build has nothing to explain)
             context.log.info(f"{FULL_REFRESH}: the incremental models' code differs from the code that built them")
         full_refresh = config.full_refresh or bool(requests) or code_changed
+        # what the publication dates the marts by: the raw this build reads (the step holds the warehouse pool)
+        reads = latest_extract_dates_in(coachwh.settings.warehouse)
         try:
             with non_transient():
                 if config.engine == "spark":
@@ -163,6 +166,8 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                         record_audit(coachwh.settings.warehouse, full_refresh)
                     if whole:  # a subset may leave incremental models built by the older code
                         record_fingerprint(coachwh.settings.warehouse, code)
+            if whole:  # a subset (the source tests alone, one mart) would date marts it did not rebuild
+                record_built_from(coachwh.settings.warehouse, reads)
         finally:
             prune_build_folders(context.op_execution_context.op.name)
         if requests and whole:

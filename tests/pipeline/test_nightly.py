@@ -208,7 +208,10 @@ def test_every_mart_and_the_publication_table_are_published(two_runs):
     }
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
         as_of = con.execute("select as_of_date from intermediate.int_calendar__as_of").fetchone()[0]
+        built_from = dict(con.execute("select system, extract_date from ops.marts_built_from").fetchall())
     assert as_of == date(2026, 11, 2)  # the publication's as-of date is the marts' own
+    # the dates the build recorded of the raw it read, which the publication dates the marts by
+    assert built_from == dict(zip(("crm", "hris", "survey", "lms"), rows[0][3:7], strict=True))
     assert undocumented == []
     assert documented_publication == len(pub.PUBLICATION_COLUMNS)
     assert "manager" in grain[0].lower(), grain
@@ -388,7 +391,9 @@ def test_a_dbt_build_the_step_stops_following_is_stopped_and_the_run_ends_at_onc
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(DbtCliEventMessage, "to_default_asset_events", breaking)
         waiting = warehouse_file._waiting
-        mp.setattr(warehouse_file, "_waiting", lambda open_fn, path, wait_seconds: waiting(open_fn, path, 0))
+        mp.setattr(
+            warehouse_file, "_waiting", lambda open_fn, path, _seconds, on_wait=None: waiting(open_fn, path, 0, on_wait)
+        )
         mp.setenv("COACHWH_HOME", str(tmp_path))
         mp.delenv("COACHWH_LANDING", raising=False)
         mp.delenv("DAGSTER_HOME", raising=False)

@@ -15,6 +15,7 @@ import pytest
 
 from pipelines import publication as pub
 from pipelines.config import PROJECT_ROOT
+from pipelines.extracts import record_built_from
 from pipelines.sources import RAW_SCHEMA, SOURCE_FILES
 
 
@@ -167,6 +168,16 @@ def test_the_published_file_is_written_in_the_storage_format_older_duckdb_reader
         tags = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchone()[0]
     assert tags["storage_version"] == f"{pub.PUBLISHED_STORAGE_VERSION}+"
     assert home.mart_rows() == 3
+
+
+def test_the_marts_are_dated_by_the_raw_their_build_read_not_by_a_batch_loaded_since(home):
+    """`coachwh ingest` after the night, then `published/marts` alone: the marts hold nothing of the new batch."""
+    built = {"crm": date(2026, 11, 2), "hris": date(2026, 11, 1), "survey": date(2026, 9, 30), "lms": None}
+    record_built_from(home.wh, built)
+    _warehouse(home.wh, 3, {"crm": "2026-11-03", "hris": "2026-11-03", "survey": "2026-09-30"})  # loaded since
+    home.publish("run-1")
+    current = pub.current(home.current)
+    assert current.as_of_date == date(2026, 11, 2) and current.extract_dates == built
 
 
 def test_refuses_a_warehouse_without_marts_and_keeps_the_current_file(home):

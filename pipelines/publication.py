@@ -163,14 +163,15 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
             ).fetchall()
         )
         as_of = max((d for d in extracts.values() if d is not None), default=None)
-        names = [*tables, PUBLICATION_TABLE]
+        names = sorted([*tables, PUBLICATION_TABLE])  # stored in the order of its grain, as every table is
+        counts[PUBLICATION_TABLE] = len(names)
         table = f"pub.{PUBLISHED_SCHEMA}.{PUBLICATION_TABLE}"
         con.execute(publication_ddl(table))
         con.execute(
             f"INSERT INTO {table} SELECT unnest(?::VARCHAR[]), unnest(?::BIGINT[]), ?, ?, ?" + ", ?" * len(SYSTEMS),
             [
                 names,
-                [*(counts[t] for t in tables), len(names)],
+                [counts[t] for t in names],
                 run_id,
                 published_at.replace(tzinfo=None),
                 as_of,
@@ -179,7 +180,7 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
         )
         con.execute(";\n".join(publication_comments(table)))
         con.execute("DETACH pub")
-    return {**counts, PUBLICATION_TABLE: len(names)}
+    return counts
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:

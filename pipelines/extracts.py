@@ -50,10 +50,13 @@ def latest_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str | None = N
 
 
 def latest_extract_dates_in(warehouse: Path) -> dict[str, date | None]:
-    """latest_extract_dates of a warehouse file (every system None when there is none yet)."""
+    """latest_extract_dates of a warehouse file (every system None when there is none yet).
+
+    Opened for writing, as dbt opens it next in the step that calls this: while another process holds the file
+    (an analyst's connection, read-only or not) this waits, saying for whom, where dbt would fail at once."""
     if not warehouse.exists():
         return dict.fromkeys(SYSTEMS)
-    with connect_waiting(warehouse, read_only=True) as con:
+    with connect_waiting(warehouse) as con:
         return latest_extract_dates(con)
 
 

@@ -146,7 +146,8 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         if code_changed and built_by is not None:  # (a first build has nothing to explain)
             context.log.info(f"{FULL_REFRESH}: the incremental models' code differs from the code that built them")
         full_refresh = config.full_refresh or bool(requests) or code_changed
-        # what the publication dates the marts by: the raw this build reads (the step holds the warehouse pool)
+        # what the publication dates the marts by: the raw this build reads (the step holds the warehouse pool).
+        # It waits for a process that holds the file, which dbt would fail on at once.
         reads = latest_extract_dates_in(coachwh.settings.warehouse)
         try:
             with non_transient():

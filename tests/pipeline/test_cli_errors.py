@@ -8,7 +8,7 @@ import sys
 import duckdb
 import pytest
 
-from pipelines import dbt_docs, warehouse_file
+from pipelines import dbt_docs, extracts, warehouse_file
 from pipelines.cli import main
 from pipelines.config import settings
 from pipelines.locks import file_lock
@@ -152,3 +152,22 @@ def test_report_names_a_bi_tool_holding_the_published_file_open_for_writing_in_o
     assert code == 2, captured
     assert captured.err.startswith("coachwh report: ") and captured.err.count("\n") == 1, captured
     assert f"held open for writing by PID {bi.pid} (" in captured.err and "read-only" in captured.err
+
+
+def test_the_dbt_step_waits_for_a_reader_of_the_warehouse_before_dbt_fails_on_it(tmp_path, monkeypatch):
+    """dbt opens the warehouse for writing and fails at once on a file an analyst holds, even read-only: the
+    step reads the extract dates first, opening the file as dbt will, and so waits there (here 0.5 s)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    wait = warehouse_file.connect_waiting
+    monkeypatch.setattr(extracts, "connect_waiting", lambda path, **kw: wait(path, **{**kw, "wait_seconds": 0.5}))
+    hold = "import sys, time, duckdb; c = duckdb.connect(sys.argv[1], read_only=True); print('held', flush=True); "
+    reader = subprocess.Popen([sys.executable, "-c", hold + "time.sleep(30)", str(warehouse)], stdout=subprocess.PIPE)
+    try:
+        assert reader.stdout.readline().strip() == b"held"
+        with pytest.raises(warehouse_file.WarehouseBusy, match=f"PID {reader.pid} "):
+            extracts.latest_extract_dates_in(warehouse)
+    finally:
+        reader.kill()
+        reader.wait(timeout=10)
+    assert extracts.latest_extract_dates_in(warehouse) == dict.fromkeys(("crm", "hris", "survey", "lms"))

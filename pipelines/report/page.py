@@ -27,7 +27,8 @@ SECTIONS = {
         "Does more coaching go with better results the quarter after?",
         "Each quarter, front-line managers are split into four equal groups by coaching hours per direct "
         "report (1 = least, 4 = most). The bars show how their teams did in the following quarter: share of "
-        "quota booked, and share of the team who left.",
+        "quota booked, and share of the team who left. A quarter appears here once the quarter after it is "
+        "complete, so the latest quarter of the managers' table below may not be here yet.",
     ),
     "slm": (
         "Coaching the coaches: FLMs coached by their second-line manager",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import threading
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,28 +35,53 @@ def summary_line(alert: dict) -> str:
 
 
 def post_webhook(url: str, body: bytes) -> Delivery:
+    """POST the alert; a failure after TIMEOUT_SECONDS in all. urllib's timeout bounds each read only: a server
+    that trickles its answer a header at a time would hold the run, and its lock, for good."""
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "coachwh-alert"}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            return Delivery("webhook", 200 <= response.status < 300, f"{url} answered {response.status}")
-    except OSError as e:  # URLError, HTTPError, timeouts, refused connections
-        return Delivery("webhook", False, f"{url}: {e}")
+
+    def post() -> Delivery:
+        try:
+            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+                return Delivery("webhook", 200 <= response.status < 300, f"{url} answered {response.status}")
+        except OSError as e:  # URLError, HTTPError, timeouts, refused connections
+            return Delivery("webhook", False, f"{url}: {e}")
+
+    answers: list[Delivery] = []
+    # a daemon thread: one left waiting on a silent server does not keep the process from ending
+    poster = threading.Thread(target=lambda: answers.append(post()), name="coachwh-alert-webhook", daemon=True)
+    poster.start()
+    poster.join(TIMEOUT_SECONDS)
+    return answers[0] if answers else Delivery("webhook", False, f"{url}: no answer within {TIMEOUT_SECONDS} s")
 
 
 def run_command(command: str, body: bytes, alert: dict) -> Delivery:
+    """Run the alert command with the alert on stdin; killed, with whatever it started, after TIMEOUT_SECONDS."""
     env = {**os.environ, "COACHWH_ALERT_RUN_ID": str(alert.get("run_id")), "COACHWH_ALERT_SUMMARY": summary_line(alert)}
     try:
-        done = subprocess.run(
-            command, shell=True, input=body, env=env, capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+        # a session of its own: on a timeout the whole group goes, not only the shell (`sleep 600` would stay)
+        process = subprocess.Popen(
+            command,
+            shell=True,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
-    except (OSError, subprocess.TimeoutExpired) as e:
+    except OSError as e:
         return Delivery("command", False, f"{command!r}: {e}")
-    detail = f"{command!r} exited {done.returncode}"
-    if done.returncode:
-        detail += f": {done.stderr.decode(errors='replace').strip()[-500:]}"
-    return Delivery("command", done.returncode == 0, detail)
+    try:
+        _, stderr = process.communicate(body, timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        return Delivery("command", False, f"{command!r}: no end within {TIMEOUT_SECONDS} s, killed")
+    detail = f"{command!r} exited {process.returncode}"
+    if process.returncode:
+        detail += f": {stderr.decode(errors='replace').strip()[-500:]}"
+    return Delivery("command", process.returncode == 0, detail)
 
 
 def send_alert(

@@ -86,8 +86,8 @@ def run_nightly(
         return _run_locked(cfg, full_refresh, verbose, out, engine, progress)
 
 
-def settle_abandoned_runs(instance) -> list[str]:
-    """Mark failed the runs of earlier `coachwh run`s that never ended, and free what they held; one line each.
+def settle_abandoned_runs(instance) -> dict[str, str]:
+    """Mark failed the runs of earlier `coachwh run`s that never ended, and free what they held: run id -> one line.
 
     A `coachwh run` killed outright (kill -9, a reboot, the OOM killer) leaves its Dagster run STARTED, holding
     its slot of the `duckdb_warehouse` pool (limit 1): every later run's first step would wait for that slot
@@ -100,15 +100,17 @@ def settle_abandoned_runs(instance) -> list[str]:
     run_status = dg.DagsterRunStatus
     unfinished = [run_status.NOT_STARTED, run_status.STARTING, run_status.STARTED, run_status.CANCELING]
     abandoned = instance.get_runs(filters=dg.RunsFilter(statuses=unfinished, tags={ALERTED_TAG: ALERTED_BY_CLI}))
-    lines = []
+    lines = {}
     for run in abandoned:
         instance.report_run_failed(
-            run, message="its coachwh run ended without finishing it (killed); marked failed by the next coachwh run"
+            run,
+            message="its coachwh run ended without finishing it (killed or crashed); marked failed by the next "
+            "coachwh run",
         )
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-        lines.append(
-            f"run {run.run_id} of an earlier coachwh run never finished (its process was killed): marked failed, "
-            "its warehouse slot freed; this run loads and builds what it left undone"
+        lines[run.run_id] = (
+            f"run {run.run_id} of an earlier coachwh run never finished (its process was killed or crashed): marked "
+            "failed, its warehouse slot freed; this run loads and builds what it left undone"
         )
     return lines
 
@@ -140,16 +142,25 @@ def _run_locked(
     )
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     with dagster_instance(cfg) as instance:
-        for line in settle_abandoned_runs(instance):
+        for run_id, line in settle_abandoned_runs(instance).items():
             progress(line)
-        with _quiet(log_path, verbose):
-            result = job.execute_in_process(
-                instance=instance,
-                run_config=run_config,
-                raise_on_error=False,
-                tags={ALERTED_TAG: ALERTED_BY_CLI, **location_tags()},
-            )
-            report = read_run(instance, result.run_id)
+            # a night killed outright (kill -9, a reboot) alerted nobody: the daemon's sensors leave the runs of
+            # `coachwh run` to it, and it was dead
+            send_alert(read_run(instance, run_id).as_alert(), cfg.alert_webhook, cfg.alert_command, log=out)
+        try:
+            with _quiet(log_path, verbose):
+                result = job.execute_in_process(
+                    instance=instance,
+                    run_config=run_config,
+                    raise_on_error=False,
+                    tags={ALERTED_TAG: ALERTED_BY_CLI, **location_tags()},
+                )
+                report = read_run(instance, result.run_id)
+        except Exception as e:
+            # Dagster's own storage failing (a full disk: "database or disk is full") ends the run before it has a
+            # report: the night went wrong all the same, and nobody is told unless we say so here.
+            send_alert(_crash_alert(e), cfg.alert_webhook, cfg.alert_command, log=out)
+            raise
     for line in summary_lines(report, cfg.published):
         out(line)
     if not verbose:
@@ -157,3 +168,26 @@ def _run_locked(
     if report.went_wrong:
         send_alert(report.as_alert(), cfg.alert_webhook, cfg.alert_command, log=out)
     return not report.went_wrong
+
+
+def _crash_alert(error: BaseException) -> dict:
+    """The alert of a `coachwh run` that crashed before its run could be read back (see `RunReport.as_alert`)."""
+    from pipelines.defs.run_report import first_line
+    from pipelines.defs.schedules import NIGHTLY_JOB
+
+    reason = f"coachwh run crashed: {type(error).__name__}: {first_line(str(error), 1000)}"
+    return {
+        "source": "coachwh",
+        "run_id": None,
+        "job": NIGHTLY_JOB,
+        "status": "CRASHED",
+        "verdict": "FAILED",
+        "started_at": None,
+        "ended_at": datetime.now(UTC).isoformat(),
+        "failed_steps": [],
+        "failed_checks": [],
+        "warnings": [],
+        "quarantined_batches": [],
+        "reasons": [reason],
+        "published": None,
+    }

@@ -15,9 +15,10 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
+from pipelines.landing.ingest import WarehouseMissing, require_warehouse_of_archive
 from pipelines.landing.retract import unfinished_retraction
 from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries
-from pipelines.warehouse_file import is_lock_error, lock_holder
+from pipelines.warehouse_file import DAMAGED_ADVICE, first_error_line, is_lock_error, lock_holder
 
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
@@ -37,42 +38,24 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     lines += [f"stray     '{e}' {STRAY_WHY}" for e in stray_entries(cfg.landing)]  # none where it is missing
 
     if not cfg.warehouse.exists():
-        lines.append("warehouse not built yet: run `coachwh run`")
+        try:
+            require_warehouse_of_archive(cfg)
+            lines.append("warehouse not built yet: run `coachwh run`")
+        except WarehouseMissing as missing:  # the gate's own verdict: no batch loads until it is back
+            lines.append(f"warehouse MISSING: {missing}")
         return lines + _publication_lines(cfg)
     try:
-        con = duckdb.connect(str(cfg.warehouse), read_only=True)
-    except duckdb.IOException as e:
+        with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
+            per_system, latest, unsettled, unfinished = _registry(cfg, con)
+    except duckdb.Error as e:
         if is_lock_error(e):
             held = lock_holder(e) or "another process"
             lines.append(f"warehouse is held by {held} (a run writing it, or a reader); try again when it is done")
-            return lines + _publication_lines(cfg)  # BI's file is another one: it can be read meanwhile
-        raise
-    with con:
-        per_system = con.execute(
-            """
-            select system,
-                   max(extract_date) filter (where status = 'loaded') as last_loaded,
-                   count(*) filter (where status = 'loaded') as loaded,
-                   count(*) filter (where status = 'quarantined') as quarantined,
-                   count(*) filter (where status = 'duplicate') as duplicates
-            from ops.batch_registry group by system order by system
-            """
-        ).fetchall()
-        latest = latest_extract_dates(con)
-        # refused and retracted batches still to act on: one whose corrected redelivery loaded since is settled
-        unsettled = con.execute(
-            """
-            select status, batch_id, reason, stored_at from ops.batch_registry as refusal
-            where status in ('quarantined', 'retracted')
-              and not exists (
-                  select 1 from ops.batch_registry as later
-                  where later.batch_id = refusal.batch_id and later.status = 'loaded'
-                    and later.recorded_at > refusal.recorded_at
-              )
-            order by recorded_at desc limit 10
-            """
-        ).fetchall()
-        unfinished = {b for s, b, _, _ in unsettled if s == "retracted" and unfinished_retraction(cfg, con, b)}
+        elif isinstance(e, duckdb.IOException):  # truncated, overwritten, a disk error: every night fails on it
+            lines.append(f"warehouse DAMAGED: cannot be opened ({first_error_line(e)}): {DAMAGED_ADVICE}")
+        else:
+            raise
+        return lines + _publication_lines(cfg)  # BI's file is another one: it can be read meanwhile
 
     as_of = max((r[1] for r in per_system if r[1] is not None), default=None)
     lines.append(f"as-of     {as_of or 'nothing loaded yet'} (latest extract date loaded, over all systems)")
@@ -94,6 +77,37 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
             lines.append(f"    its files have not reached the quarantine: run `coachwh retract {batch_id}` again")
 
     return lines + _publication_lines(cfg)
+
+
+def _registry(cfg: Settings, con: duckdb.DuckDBPyConnection):
+    """Per system: the loads, refusals and duplicates; the latest extract dates; the refusals still to act on."""
+    per_system = con.execute(
+        """
+        select system,
+               max(extract_date) filter (where status = 'loaded') as last_loaded,
+               count(*) filter (where status = 'loaded') as loaded,
+               count(*) filter (where status = 'quarantined') as quarantined,
+               count(*) filter (where status = 'duplicate') as duplicates
+        from ops.batch_registry group by system order by system
+        """
+    ).fetchall()
+    latest = latest_extract_dates(con)
+    # refused and retracted batches still to act on: one whose corrected redelivery loaded since is settled
+    unsettled = con.execute(
+        """
+        select status, batch_id, reason, stored_at from ops.batch_registry as refusal
+        where status in ('quarantined', 'retracted')
+          and not exists (
+              select 1 from ops.batch_registry as later
+              where later.batch_id = refusal.batch_id and later.status = 'loaded'
+                and later.recorded_at > refusal.recorded_at
+          )
+        order by recorded_at desc limit 10
+        """
+    ).fetchall()
+    unfinished = {b for s, b, _, _ in unsettled if s == "retracted" and unfinished_retraction(cfg, con, b)}
+
+    return per_system, latest, unsettled, unfinished
 
 
 STUCK_AFTER = timedelta(hours=1)

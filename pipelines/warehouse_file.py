@@ -24,6 +24,20 @@ class WarehouseBusy(CommandError):
     CommandError at the command line (one line, exit 2); in a Dagster step, transient: retried."""
 
 
+class FileUnreadable(CommandError):
+    """DuckDB cannot open a file that is there, for another reason than a lock: not transient."""
+
+
+DAMAGED_ADVICE = (
+    "a damaged file? Restore it from a backup, or move it aside and rebuild it from the archive "
+    "(README, 'A lost or damaged warehouse')"
+)
+
+
+def first_error_line(error: BaseException) -> str:
+    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)[:300]
+
+
 def sql_literal(text: str) -> str:
     """A SQL string literal (file paths, batch ids) for the places DuckDB takes no bound parameter."""
     return "'" + text.replace("'", "''") + "'"
@@ -78,6 +92,8 @@ def _waiting(open_fn, path: Path, wait_seconds: float, on_wait=None):
             return open_fn()
         except duckdb.IOException as e:
             if not is_lock_error(e):
+                if path.exists():  # truncated, overwritten, a disk error: every later attempt fails alike
+                    raise FileUnreadable(f"{path} cannot be opened ({first_error_line(e)}): {DAMAGED_ADVICE}") from e
                 raise
             held = lock_holder(e) or "another process"
             if time.monotonic() >= deadline:

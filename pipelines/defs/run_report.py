@@ -6,6 +6,7 @@ summary at the end of `coachwh run`, and its progress lines. Nothing here opens 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -113,15 +114,39 @@ def _value(metadata, key, default=None):
 
 
 def _step_failure_reason(data) -> str:
+    retried = ""
     if data.user_failure_data is not None and data.user_failure_data.description:
         text = data.user_failure_data.description
     else:
         error = data.error
+        # A step that failed every retry fails with "Exceeded max_retries of 3": the reason is the last attempt's
+        # error (the warehouse held by an analyst's PID), said with the retries.
+        if error is not None and error.cause is not None and error.message.startswith("Exceeded max_retries"):
+            retried = f" ({first_line(error.message).lower()})"
+            error = error.cause
         while error is not None and error.cause is not None and "dagster._core.errors" in (error.cls_name or ""):
             error = error.cause
         text = error.message if error else "unknown error"
     # dbt's failure on a held warehouse says "The dbt CLI process with command" first, the holder deep down
-    return held_reason(text) or first_line(text, 1000)
+    return (held_reason(text) or _first_sentence(text)) + retried
+
+
+DBT_FAILED = re.compile(r"The dbt CLI process with command.*?failed with exit code `(-?\d+)`", re.DOTALL)
+DBT_ERRORS = "Errors parsed from dbt logs:"
+
+
+def _first_sentence(text: str, limit: int = 1000) -> str:
+    """What a failure says first, on one line. dagster-dbt's failed build begins "The dbt CLI process with
+    command", the command, then its exit code, and the errors dbt logged last: said as "dbt failed with exit
+    code N: <the first error>"."""
+    failed = DBT_FAILED.match(text.strip())
+    if failed is None:
+        return first_line(text, limit)
+    errors = [" ".join(p.split()) for p in text.partition(DBT_ERRORS)[2].split("\n\n")]
+    first_error = next((e for e in errors if e), "")
+    return first_line(
+        f"dbt failed with exit code {failed.group(1)}" + (f": {first_error}" if first_error else ""), limit
+    )
 
 
 def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:

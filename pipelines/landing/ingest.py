@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import Settings
+from pipelines.errors import CommandError
 from pipelines.landing import contracts, formats, loader, registry
 from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.landing.manifest import Manifest, check_folder, read_manifest
@@ -149,6 +150,7 @@ def ingest_pending(
     the validation results; by default each call gets its own.
     """
     require_landing(cfg.landing)
+    require_warehouse_of_archive(cfg)
     run_id = run_id or f"ingest-{uuid.uuid4().hex[:12]}"
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
@@ -180,6 +182,27 @@ def ingest_pending(
     report.seconds = time.perf_counter() - started
     say(report.summary())
     return report
+
+
+class WarehouseMissing(CommandError):
+    """The archive holds loaded deliveries but the warehouse that loaded them is gone."""
+
+
+def require_warehouse_of_archive(cfg: Settings) -> None:
+    """Refuse to start a new, empty warehouse in a home whose archive holds deliveries that loaded before: built
+    from the night's batches alone, its marts would be published over the full ones as a success."""
+    if cfg.warehouse.exists() or not cfg.archive.is_dir():
+        return
+    archived = sorted(p for p in cfg.archive.glob("*/*") if p.is_dir())
+    if archived:
+        raise WarehouseMissing(
+            f"{cfg.warehouse} is missing, but {cfg.archive} holds {len(archived)} delivery folder(s) loaded into it "
+            "before: a new warehouse would hold only the batches still to load, and publish marts without the "
+            "history. Restore the file from a backup, or rebuild it from every received file: move each "
+            "archive/<system>/<YYYY-MM-DD> folder (not the <date>.2, .3 beside it: repeated deliveries of the same "
+            "files) into the landing zone under the same <system>/<date> and run again. Nothing was loaded; the "
+            "published marts stay as they are."
+        )
 
 
 def _progress_line(o: BatchOutcome, cfg: Settings) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from pipelines.landing import loader
+from pipelines.landing.ingest import WarehouseMissing
 from pipelines.sources import source_file
-from pipelines.warehouse_file import sql_literal
+from pipelines.status import status_lines
+from pipelines.warehouse_file import FileUnreadable, sql_literal
 from tests.landing.kit import csv_text, default_files, rows_for, write_batch
 from tests.quality.rows import clean_row
 
@@ -320,7 +322,6 @@ def test_a_warehouse_failure_is_a_crash_not_a_quarantine(gate, monkeypatch):
 
 
 def test_status_lists_a_refused_batch_until_its_corrected_redelivery_loads(gate):
-    from pipelines.status import status_lines
 
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), rows={"courses.csv": 99})
     assert [o.batch_id for o in gate.ingest().quarantined] == ["lms/2026-11-26"]
@@ -333,8 +334,6 @@ def test_status_lists_a_refused_batch_until_its_corrected_redelivery_loads(gate)
 def test_status_says_how_long_a_batch_has_waited_for_its_manifest_and_what_to_do_when_it_is_stuck(gate):
     import os
     import time
-
-    from pipelines.status import status_lines
 
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)  # being copied
     stuck = write_batch(gate.landing, "lms", "2026-11-27", default_files("lms"), manifest=False)
@@ -353,8 +352,6 @@ def test_status_names_who_holds_the_warehouse_and_still_says_what_bi_sees(gate):
     import subprocess
     import sys
 
-    from pipelines.status import status_lines
-
     write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
     gate.ingest()
     hold = "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(30)"
@@ -371,7 +368,6 @@ def test_status_names_who_holds_the_warehouse_and_still_says_what_bi_sees(gate):
 
 
 def test_status_says_the_landing_zone_is_missing_as_the_gate_refuses_it(gate):
-    from pipelines.status import status_lines
 
     gate.landing.rename(gate.landing.with_name("unmounted"))
     (line,) = [x for x in status_lines(gate.cfg) if x.startswith("landing ")]
@@ -382,7 +378,6 @@ def test_status_says_the_landing_zone_is_missing_as_the_gate_refuses_it(gate):
 
 
 def test_status_names_what_lies_outside_every_batch_folder(gate):
-    from pipelines.status import status_lines
 
     (gate.landing / "CRM" / "2026-11-26").mkdir(parents=True)
     lines = status_lines(gate.cfg)
@@ -392,10 +387,38 @@ def test_status_names_what_lies_outside_every_batch_folder(gate):
 def test_status_names_an_extract_dated_in_the_future(gate):
     from datetime import date
 
-    from pipelines.status import status_lines
-
     write_batch(gate.landing, "lms", "2099-01-01", default_files("lms"))
     assert [o.batch_id for o in gate.ingest().loaded] == ["lms/2099-01-01"]  # loads: time comes from the data
     text = "\n".join(status_lines(gate.cfg, today=date(2026, 12, 5)))
     assert "FUTURE: lms latest extract 2099-01-01 is dated after today (2026-12-05, UTC)" in text, text
     assert "LATE" not in text and "STALE" not in text, text
+
+
+def test_a_lost_warehouse_is_not_rebuilt_from_the_new_batches_alone(gate):
+    """warehouse.duckdb deleted between nights: the next gate refuses, rather than start an empty warehouse whose
+    marts (one night of deltas) would be published over the full ones; moving the archive back rebuilds it."""
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    gate.cfg.warehouse.unlink()
+    write_batch(gate.landing, "lms", "2026-11-27", default_files("lms"))
+    with pytest.raises(WarehouseMissing, match="archive"):
+        gate.ingest()
+    assert not gate.cfg.warehouse.exists() and (gate.landing / "lms" / "2026-11-27").exists()
+    assert "warehouse MISSING: " in "\n".join(status_lines(gate.cfg))
+
+    (gate.cfg.archive / "lms" / "2026-11-26").rename(gate.landing / "lms" / "2026-11-26")
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26", "lms/2026-11-27"]
+
+
+def test_a_damaged_warehouse_is_named_with_the_way_back_not_a_traceback(gate):
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    size = gate.cfg.warehouse.stat().st_size
+    with open(gate.cfg.warehouse, "r+b") as f:  # a disk that lost the file's end
+        f.truncate(size // 2)
+    text = "\n".join(status_lines(gate.cfg))
+    assert "warehouse DAMAGED: cannot be opened (IO Error: " in text and "A lost or damaged warehouse" in text, text
+    gate.cfg.warehouse.write_bytes(b"overwritten by something else" * 100)
+    with pytest.raises(FileUnreadable, match="not a valid DuckDB database file.*A lost or damaged warehouse"):
+        gate.ingest()

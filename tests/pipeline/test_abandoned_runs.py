@@ -1,16 +1,22 @@
-"""A `coachwh run` killed outright must not stop every later one: the next run settles what it left behind."""
+"""A `coachwh run` killed outright must not stop every later one: the next run settles what it left behind and
+alerts for it; one that crashes (Dagster's own storage on a full disk) alerts before it ends."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+import sys
 import uuid
 
 import dagster as dg
+import pytest
 
 from pipelines.config import Settings
 from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
 from pipelines.defs.ingest import WAREHOUSE_POOL
+from pipelines.defs.run_report import read_run
 from pipelines.instance import dagster_instance
-from pipelines.nightly import settle_abandoned_runs
+from pipelines.nightly import run_nightly, settle_abandoned_runs
 
 
 def test_a_killed_cli_run_is_marked_failed_and_its_warehouse_slot_freed(tmp_path):
@@ -33,10 +39,12 @@ def test_a_killed_cli_run_is_marked_failed_and_its_warehouse_slot_freed(tmp_path
 
         lines = settle_abandoned_runs(instance)
 
-        assert lines == [
-            f"run {killed} of an earlier coachwh run never finished (its process was killed): marked failed, its "
-            "warehouse slot freed; this run loads and builds what it left undone"
-        ]
+        assert lines == {
+            killed: f"run {killed} of an earlier coachwh run never finished (its process was killed or crashed): "
+            "marked failed, its warehouse slot freed; this run loads and builds what it left undone"
+        }
+        alert = read_run(instance, killed).as_alert()  # what the next coachwh run sends for it
+        assert alert["verdict"] == "FAILED" and "ended without finishing it (killed or crashed)" in alert["reasons"][0]
         status = {r: instance.get_run_by_id(r).status for r in (killed, by_daemon, finished)}
         assert status == {
             killed: dg.DagsterRunStatus.FAILURE,
@@ -44,4 +52,27 @@ def test_a_killed_cli_run_is_marked_failed_and_its_warehouse_slot_freed(tmp_path
             finished: dg.DagsterRunStatus.SUCCESS,
         }
         assert slots.claim_concurrency_slot(WAREHOUSE_POOL, "the next run", "ingest_crm").slot_status.value == "CLAIMED"
-        assert settle_abandoned_runs(instance) == []  # settled once
+        assert settle_abandoned_runs(instance) == {}  # settled once
+
+
+def test_a_run_that_crashes_before_its_report_is_read_still_alerts(tmp_path, monkeypatch):
+    """Dagster's event log on a full disk ends `coachwh run` with an exception, not a failed run: the alert goes
+    out all the same, then the exception (exit 1, its traceback in the terminal)."""
+    received = tmp_path / "alert.json"
+    cfg = Settings(
+        home=tmp_path / "home",
+        landing=tmp_path / "landing",
+        alert_command=f"{sys.executable} -c \"import sys; open('{received}', 'w').write(sys.stdin.read())\"",
+    )
+
+    def full_disk(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(dg.JobDefinition, "execute_in_process", full_disk)
+    lines = []
+    with pytest.raises(sqlite3.OperationalError):
+        run_nightly(cfg, out=lines.append, progress=lines.append)
+    alert = json.loads(received.read_text())
+    assert alert["verdict"] == "FAILED" and alert["status"] == "CRASHED"
+    assert alert["reasons"] == ["coachwh run crashed: OperationalError: database or disk is full"]
+    assert any(line.startswith("alert via command sent") for line in lines), lines

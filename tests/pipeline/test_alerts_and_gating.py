@@ -1,20 +1,26 @@
 """Alerts, publication gating and retries, on tiny stand-in assets (no dbt run): fast and exact."""
 
+import contextlib
 import json
+import socket
 import sys
+import threading
+import time
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+from pipelines import alerts
 from pipelines.alerts import send_alert
 from pipelines.config import Settings
 from pipelines.defs.alerts import alert_on_failed_checks, alert_on_run_failure
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, is_transient, non_transient
-from pipelines.defs.run_report import read_run
+from pipelines.defs.run_report import _first_sentence, read_run
 from pipelines.warehouse_file import WarehouseBusy
 from tests.pipeline.webhook import Webhook
 
@@ -163,6 +169,40 @@ def test_without_a_channel_the_alert_is_one_log_line_and_a_dead_webhook_is_repor
     assert not d.ok and "FAILED" in lines[-1]
 
 
+def test_a_webhook_that_trickles_its_answer_or_a_command_that_hangs_gives_up_in_time_and_leaves_nothing(
+    tmp_path, monkeypatch
+):
+    """urllib's timeout bounds each read: a server sending one header a second would hold the run (and its
+    lock) for good. A hung command is killed with what it started, not only its shell."""
+    monkeypatch.setattr(alerts, "TIMEOUT_SECONDS", 1.5)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def trickle():
+        peer, _ = server.accept()
+        peer.recv(65536)
+        peer.sendall(b"HTTP/1.1 200 OK\r\n")
+        for i in range(30):  # never ends its headers
+            time.sleep(0.5)
+            with contextlib.suppress(OSError):
+                peer.sendall(f"X-Wait-{i}: 1\r\n".encode())
+        peer.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    started = time.monotonic()
+    (d,) = send_alert({"run_id": "r1"}, f"http://127.0.0.1:{server.getsockname()[1]}/hook", None, lambda s: None)
+    assert not d.ok and "no answer within 1.5 s" in d.detail and time.monotonic() - started < 5
+    server.close()
+
+    pid_file = tmp_path / "sleep.pid"
+    (d,) = send_alert({"run_id": "r1"}, None, f"sleep 600 & echo $! > {pid_file}; wait", lambda s: None)
+    assert not d.ok and "killed" in d.detail
+    sleeper = int(pid_file.read_text())
+    time.sleep(0.2)
+    assert not Path(f"/proc/{sleeper}").exists() or "Z" in Path(f"/proc/{sleeper}/stat").read_text().split()[2]
+
+
 def test_only_transient_failures_are_retried():
     assert NIGHTLY_RETRY_POLICY.max_retries == 3 and NIGHTLY_RETRY_POLICY.backoff == dg.Backoff.EXPONENTIAL
     assert is_transient(WarehouseBusy("locked for 600s"))
@@ -206,3 +246,32 @@ def test_a_transient_failure_is_retried_by_the_policy_and_a_refusal_is_not(tmp_p
     result = defs.resolve_job_def("j").execute_in_process(raise_on_error=False)
     assert attempts == {"flaky": 2, "refused": 1}
     assert not result.success
+
+
+def test_a_step_that_failed_every_retry_reports_the_cause_not_the_retry_count(tmp_path):
+    """An analyst holding the warehouse all night: the alert names the holder, not only 'Exceeded max_retries'."""
+
+    @dg.asset
+    def held():
+        with non_transient():
+            raise WarehouseBusy("warehouse.duckdb stayed locked by PID 18123 (python3.11) for 600 s")
+
+    job = dg.define_asset_job("j", op_retry_policy=dg.RetryPolicy(max_retries=2, delay=0))
+    defs = dg.Definitions(assets=[held], jobs=[job])
+    with dg.instance_for_test() as instance:
+        result = defs.resolve_job_def("j").execute_in_process(instance=instance, raise_on_error=False)
+        report = read_run(instance, result.run_id)
+    reason = report.failed_steps["held"]
+    assert "PID 18123 (python3.11)" in reason and "exceeded max_retries of 2" in reason
+
+
+def test_a_failed_dbt_build_is_said_with_its_exit_code_and_the_first_error_dbt_logged():
+    """dagster-dbt's failure begins with "The dbt CLI process with command" on a line of its own: the one line of
+    the summary and the alert must carry what failed instead."""
+    killed = "The dbt CLI process with command\n\n`dbt build`\n\nfailed with exit code `-9`. Check the stdout."
+    assert _first_sentence(killed) == "dbt failed with exit code -9"
+    errors = (
+        killed.replace("-9", "2") + "\n\nErrors parsed from dbt logs:\n\nRuntime Error in model mart_x\n  boom\n\nmore"
+    )
+    assert _first_sentence(errors) == "dbt failed with exit code 2: Runtime Error in model mart_x boom"
+    assert _first_sentence("KeyError: 'x'\nTraceback ...") == "KeyError: 'x'"

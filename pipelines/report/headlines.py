@@ -22,9 +22,10 @@ def _points(x: float) -> str:
 NO_CLEAR_DIFFERENCE = 0.02
 
 
-def _caveat(*counts: int | None, who: str = "managers") -> str:
+def _caveat(*counts: int | None, who: str = "managers", where: str = " on one side") -> str:
+    """Said after a comparison of groups of `counts` people: whether one of them is too small to mean much."""
     if any((c or 0) < SMALL_GROUP for c in counts):
-        return f" (fewer than {SMALL_GROUP} {who} on one side: too few to mean much)"
+        return f" (fewer than {SMALL_GROUP} {who}{where}: too few to mean much)"
     return ""
 
 
@@ -111,7 +112,8 @@ def second_line(n: dict) -> str:
             f"In every quarter counted, SLMs coached {side} of their FLMs "
             f"({_count(n['high_n'] or n['low_n'], 'SLM')}): "
             f"those FLMs gave {hours if n['high_n'] else low} coaching hours per rep the quarter after, with no "
-            "other group to compare them with." + left_out(n.get("left_out"), why)
+            f"other group to compare them with{_caveat(n['high_n'] or n['low_n'], who='SLMs', where='')}."
+            + left_out(n.get("left_out"), why)
         )
     return (
         f"When an SLM coached at least half of their FLMs ({_count(n['high_n'], 'SLM')}), "

@@ -28,7 +28,9 @@ def test_second_line_with_one_side_empty_says_there_is_nothing_to_compare():
     text = second_line({"high": 6.3, "low": None, "high_n": 2, "low_n": 0, "left_out": "2025 Q3"})
     assert text.startswith("In every quarter counted, SLMs coached at least half of their FLMs (2 SLMs): those FLMs")
     assert "gave 6.3 coaching hours per rep the quarter after" in text
-    assert "no other group to compare them with" in text
+    assert "no other group to compare them with (fewer than 5 SLMs: too few to mean much)." in text
+    many = second_line({"high": 6.3, "low": None, "high_n": 7, "low_n": 0, "left_out": None})
+    assert many.endswith("with no other group to compare them with.")
 
 
 def test_points_are_singular_for_one():

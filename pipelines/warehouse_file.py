@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -36,6 +37,14 @@ DAMAGED_ADVICE = (
 
 def first_error_line(error: BaseException) -> str:
     return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)[:300]
+
+
+# Child processes of this one that hold the warehouse while they run (dbt), with how to stop each: pid -> stop.
+# Registered while a step follows one (pipelines/defs/dbt_stream.py). A step that fails in the middle of its
+# events may leave its generator unclosed, and so its dbt running; the warehouse's steps run one at a time (its
+# pool has one slot), so a later step of this process that finds the file held by one of these stops it rather
+# than wait for it to give up.
+HELD_BY_OWN_CHILD: dict[int, Callable[[], None]] = {}
 
 
 def sql_literal(text: str) -> str:
@@ -68,6 +77,11 @@ def is_lock_error(error: BaseException) -> bool:
     return "could not set lock on file" in text or "conflicting lock is held" in text
 
 
+def _holder_pid(error: BaseException | str) -> int | None:
+    found = _HOLDER.search(str(error))
+    return int(found.group(2)) if found else None
+
+
 def lock_holder(error: BaseException | str) -> str | None:
     """Who holds a DuckDB file, from the text of DuckDB's lock error ('PID 18123 (python3.11)'); None without one."""
     found = _HOLDER.search(str(error))
@@ -96,6 +110,13 @@ def _waiting(open_fn, path: Path, wait_seconds: float, on_wait=None):
                     raise FileUnreadable(f"{path} cannot be opened ({first_error_line(e)}): {DAMAGED_ADVICE}") from e
                 raise
             held = lock_holder(e) or "another process"
+            stop = HELD_BY_OWN_CHILD.pop(_holder_pid(e), None)
+            if stop is not None:
+                (on_wait or _say)(
+                    f"{WAITING} {path.name} is held by {held}, left running by a step that failed; stopping it"
+                )
+                stop()
+                continue
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(
                     f"{path} stayed locked by {held} for {wait_seconds:g} s (DuckDB lets one process open it, readers "

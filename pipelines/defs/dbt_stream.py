@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 from dbt.node_types import NodeType
 
+from pipelines.warehouse_file import HELD_BY_OWN_CHILD
+
 # How long dbt may take to cancel its queries and exit after SIGINT (its own Ctrl-C) before it is killed.
 GRACE_SECONDS = 30.0
 
@@ -35,10 +37,12 @@ def events_while_dbt_runs(invocation: _Invocation, grace_seconds: float = GRACE_
 
     dagster-dbt finds each event's node in the manifest the definitions were loaded with, and fails on one it
     does not know with a bare KeyError: that says here what happened and what to do."""
+    process = invocation.process
+    HELD_BY_OWN_CHILD[process.pid] = lambda: stop_dbt(process, grace_seconds)  # if this is never closed
     try:
         yield from invocation.stream()
     except BaseException as e:  # GeneratorExit included: the consumer gave up on the stream
-        stop_dbt(invocation.process, grace_seconds)
+        stop_dbt(process, grace_seconds)
         node = _unknown_node(e)
         if node is not None:
             raise StaleManifest(
@@ -47,6 +51,8 @@ def events_while_dbt_runs(invocation: _Invocation, grace_seconds: float = GRACE_
                 "prepare`, restart the Dagster code location (the UI's Reload), then run again."
             ) from e
         raise
+    finally:
+        HELD_BY_OWN_CHILD.pop(process.pid, None)
 
 
 def _unknown_node(error: BaseException) -> str | None:

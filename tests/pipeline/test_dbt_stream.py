@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from pipelines import warehouse_file
 from pipelines.defs.dbt_stream import StaleManifest, events_while_dbt_runs
 
 CHATTY = "import sys\nwhile True:\n    sys.stdout.write('{\"event\": 1}\\n' * 100)\n"
@@ -81,3 +82,26 @@ def test_any_other_error_is_raised_as_it_is_and_stops_dbt_too(error):
         events.throw(error)
     assert raised.value is error
     assert invocation.process.poll() is not None
+
+
+def test_a_dbt_left_running_by_a_generator_never_closed_is_stopped_by_the_next_step_that_needs_the_warehouse(
+    tmp_path,
+):
+    """A step that fails while handling one of dbt's events may leave its generator suspended, never closed (a
+    traceback keeps it alive): dbt goes on holding the warehouse. The next step of this process that opens the
+    file stops it at once, rather than wait ten minutes for it and fail on its lock."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    hold = (
+        "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('{\"event\": 1}', flush=True); time.sleep(60)"
+    )
+    invocation = FakeInvocation(hold.replace("sys.argv[1]", repr(str(warehouse))), events=None)
+    events = events_while_dbt_runs(invocation, grace_seconds=1.0)
+    next(events)  # dbt holds the warehouse now; the step fails here and never closes `events`
+    lines = []
+    started = time.monotonic()
+    warehouse_file.connect_waiting(warehouse, wait_seconds=30, on_wait=lines.append).close()
+    assert time.monotonic() - started < 10
+    assert invocation.process.poll() is not None
+    assert len(lines) == 1 and lines[0].endswith("left running by a step that failed; stopping it"), lines
+    assert invocation.process.pid not in warehouse_file.HELD_BY_OWN_CHILD
+    del events

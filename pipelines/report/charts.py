@@ -14,7 +14,7 @@ PCT = ".0%"
 # Whole percents: a turnover of a few percent would otherwise get ticks every half percent, printed
 # "0% 1% 1% 2% 2% 3% 3%" by the whole-percent format.
 PCT_AXIS = alt.Axis(format=PCT, tickMinStep=0.01)
-FADED = alt.condition("datum.too_few", alt.value(0.35), alt.value(1.0))
+FADED = alt.condition("datum.too_few", alt.value(0.25), alt.value(1.0))
 QUARTILE_COLORS = alt.Scale(domain=[1, 2, 3, 4], range=["#c6dbef", "#6baed6", "#2171b5", "#08306b"])
 BAND_COLORS = alt.Scale(domain=["low", "mid", "high"], range=["#d95f02", "#bdbdbd", "#1b9e77"])
 SLM_COLORS = alt.Scale(domain=["Coached by their SLM", "Not coached by their SLM"], range=["#1b9e77", "#bdbdbd"])
@@ -29,6 +29,12 @@ def _quarter_axis(rows: Rows) -> alt.Axis:
     return alt.Axis(labelAngle=-45, labelAlign="right", labelBaseline="middle")
 
 
+def _faded_when_too_few(field: str, scale: alt.Scale) -> dict:
+    """A mark of a group too small to mean much: its fill faded, its outline kept in the group's colour, so that
+    it still shows (a light colour faded on white would vanish) and reads apart from a missing one."""
+    return {"fillOpacity": FADED, "stroke": alt.Stroke(field, scale=scale, legend=None)}
+
+
 def _inline(rows: Rows) -> dict:
     """Rows as Vega-Lite inline data (Altair moves them under the spec's `datasets`)."""
     return {"values": rows}
@@ -40,10 +46,10 @@ def _too_few_tooltip() -> alt.Tooltip:
 
 def _next_quarter_bars(base: alt.Chart, attainment_title: str, turnover_title: str) -> alt.HConcatChart:
     """Grouped bars of next-quarter attainment beside next-quarter turnover, on one shared encoding."""
-    attainment = base.mark_bar().encode(
+    attainment = base.mark_bar(strokeWidth=1).encode(
         y=alt.Y("avg_next_quarter_attainment_pct:Q", title="Next-quarter attainment", axis=PCT_AXIS)
     )
-    turnover = base.mark_bar().encode(
+    turnover = base.mark_bar(strokeWidth=1).encode(
         y=alt.Y("avg_next_quarter_turnover_rate:Q", title="Next-quarter turnover", axis=PCT_AXIS)
     )
     return alt.hconcat(
@@ -58,7 +64,7 @@ def intensity_chart(impact: Rows) -> alt.HConcatChart:
         x=alt.X("quarter:O", title="Quarter coached", axis=_quarter_axis(impact)),
         xOffset=alt.XOffset("quartile:O"),
         color=alt.Color("quartile:O", scale=QUARTILE_COLORS, title="Coaching quartile (4 = most)"),
-        opacity=FADED,
+        **_faded_when_too_few("quartile:O", QUARTILE_COLORS),
         tooltip=[
             "quarter:O",
             alt.Tooltip("quartile:O", title="quartile"),
@@ -78,7 +84,7 @@ def slm_chart(slm_split: Rows) -> alt.HConcatChart:
         x=alt.X("quarter:O", title="Quarter coached", axis=_quarter_axis(slm_split)),
         xOffset=alt.XOffset("group_name:N"),
         color=alt.Color("group_name:N", scale=SLM_COLORS, title=None),
-        opacity=FADED,
+        **_faded_when_too_few("group_name:N", SLM_COLORS),
         tooltip=[
             "quarter:O",
             alt.Tooltip("group_name:N", title="group"),
@@ -97,7 +103,7 @@ def skills_chart(skills: Rows) -> alt.VConcatChart:
     def panel(kind: str, title: str) -> alt.Chart:
         return (
             alt.Chart(_inline([{**r, "skill": skill_name(r["skill"])} for r in skills if r["skill_kind"] == kind]))
-            .mark_point(filled=True, size=90)
+            .mark_point(filled=True, size=90, strokeWidth=1.5)
             .encode(
                 y=alt.Y("skill:N", title=None, sort="ascending"),
                 x=alt.X(
@@ -107,7 +113,7 @@ def skills_chart(skills: Rows) -> alt.VConcatChart:
                     scale=alt.Scale(zero=False),
                 ),
                 color=alt.Color("rating_band:N", scale=BAND_COLORS, title="Rated", sort=["low", "mid", "high"]),
-                opacity=FADED,
+                **_faded_when_too_few("rating_band:N", BAND_COLORS),
                 tooltip=[
                     "skill:N",
                     alt.Tooltip("rating_band:N", title="rated"),

@@ -35,6 +35,19 @@ DAMAGED_ADVICE = (
 )
 
 
+# What DuckDB says of a database file it cannot read (truncated, overwritten): not transient, every step fails alike.
+DAMAGED_SYMPTOMS = ("Could not read enough bytes from file", "is not a valid DuckDB database file")
+
+
+def damaged_reason(error: BaseException | str) -> str | None:
+    """DuckDB's error on a damaged file, with the way back; None for any other failure."""
+    text = str(error)
+    if not any(symptom in text for symptom in DAMAGED_SYMPTOMS):
+        return None
+    line = next(line.strip() for line in text.splitlines() if any(s in line for s in DAMAGED_SYMPTOMS))
+    return f"{line[:300]}: {DAMAGED_ADVICE}"
+
+
 def first_error_line(error: BaseException) -> str:
     return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)[:300]
 

@@ -14,7 +14,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import DUPLICATE_BATCHES, GATE_CHECK, LOADED_BATCHES, WAITING_BATCHES
 from pipelines.defs.publish import PUBLISHED_KEY
-from pipelines.warehouse_file import held_reason
+from pipelines.warehouse_file import damaged_reason, held_reason
 
 RAW_PREFIX = "raw"
 
@@ -128,7 +128,7 @@ def _step_failure_reason(data) -> str:
             error = error.cause
         text = error.message if error else "unknown error"
     # dbt's failure on a held warehouse says "The dbt CLI process with command" first, the holder deep down
-    return (held_reason(text) or _first_sentence(text)) + retried
+    return (held_reason(text) or damaged_reason(text) or _first_sentence(text)) + retried
 
 
 DBT_FAILED = re.compile(r"The dbt CLI process with command.*?failed with exit code `(-?\d+)`", re.DOTALL)

@@ -11,6 +11,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster._core.execution.plan.objects import StepFailureData
+from dagster._utils.error import SerializableErrorInfo
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines import alerts
@@ -20,7 +22,7 @@ from pipelines.defs.alerts import alert_on_failed_checks, alert_on_run_failure
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, is_transient, non_transient
-from pipelines.defs.run_report import _first_sentence, read_run
+from pipelines.defs.run_report import _first_sentence, _step_failure_reason, read_run
 from pipelines.warehouse_file import WarehouseBusy
 from tests.pipeline.webhook import Webhook
 
@@ -275,3 +277,14 @@ def test_a_failed_dbt_build_is_said_with_its_exit_code_and_the_first_error_dbt_l
     )
     assert _first_sentence(errors) == "dbt failed with exit code 2: Runtime Error in model mart_x boom"
     assert _first_sentence("KeyError: 'x'\nTraceback ...") == "KeyError: 'x'"
+
+
+def test_a_step_that_fails_on_a_damaged_warehouse_says_the_way_back():
+    error = (
+        'IOException: IO Error: Could not read enough bytes from file "/h/warehouse.duckdb": attempted to read '
+        "6144 bytes from location 792576\n\nTraceback ..."
+    )
+    data = StepFailureData(error=SerializableErrorInfo(error, [], "IOException"), user_failure_data=None)
+    reason = _step_failure_reason(data)
+    assert "IO Error: Could not read enough bytes from file" in reason and "Traceback" not in reason
+    assert reason.endswith("(README, 'A lost or damaged warehouse')")

@@ -135,7 +135,7 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         whole = not context.assets_def.is_subset
         # `coachwh retract` asks for one full rebuild, so the incremental models forget the batch too. A subset
         # rebuilds what it selected in full, and leaves the request to the next build of every model.
-        requests = pending_full_refresh(coachwh.settings.warehouse)
+        requests = pending_full_refresh(coachwh.settings.warehouse, config.engine)
         for _, reason in requests:
             pending = "" if whole else " (this selection rebuilds only its models: the request stays pending)"
             context.log.info(f"{FULL_REFRESH} requested: {reason}{pending}")
@@ -172,7 +172,7 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         finally:
             prune_build_folders(context.op_execution_context.op.name)
         if requests and whole:
-            mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0])
+            mark_full_refresh_done(coachwh.settings.warehouse, requests[-1][0], config.engine)
 
     return dg.Definitions(
         assets=[coachwh_dbt_models],

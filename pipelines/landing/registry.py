@@ -78,7 +78,14 @@ DDL = (
         reason        VARCHAR NOT NULL,
         done_at       TIMESTAMP
     )""",
+    # added later: each engine keeps incremental tables of its own, so each must do the rebuild (DONE_COLUMN)
+    f"ALTER TABLE {OPS_SCHEMA}.full_refresh_requests ADD COLUMN IF NOT EXISTS spark_done_at TIMESTAMP",
 )
+ENGINE_DONE_DDL = DDL[-1]
+
+# When each engine did a requested full rebuild: DuckDB's incremental tables are in the warehouse, Spark's in its
+# own (pipelines/spark), and a rebuild on one leaves the other's with the retracted rows.
+DONE_COLUMN = {"duckdb": "done_at", "spark": "spark_done_at"}
 
 
 @dataclass(frozen=True)
@@ -217,7 +224,7 @@ def record_retraction(con: duckdb.DuckDBPyConnection, r: Retraction) -> None:
         [r.batch_id, r.delivery, r.reason, r.who, r.at, r.rows, r.moved_to, r.moved_from, r.loaded_at],
     )
     con.execute(
-        f"INSERT INTO {OPS_SCHEMA}.full_refresh_requests VALUES (?, ?, NULL)",
+        f"INSERT INTO {OPS_SCHEMA}.full_refresh_requests (requested_at, reason) VALUES (?, ?)",
         [r.at, f"{r.batch_id} retracted: {r.reason}"],
     )
 
@@ -270,34 +277,42 @@ def retracted_since_published(warehouse: Path, publications: Iterable[Publicatio
     }
 
 
-def full_refresh_requests(con: duckdb.DuckDBPyConnection) -> list[tuple[datetime, str]]:
-    """(requested_at, reason) of every full rebuild asked for and not yet done; [] without the table."""
+def full_refresh_requests(con: duckdb.DuckDBPyConnection, engine: str = "duckdb") -> list[tuple[datetime, str]]:
+    """(requested_at, reason) of every full rebuild asked for and not yet done by `engine`; [] without the table."""
     if not table_exists(con, OPS_SCHEMA, "full_refresh_requests"):
         return []
+    column = DONE_COLUMN[engine]
+    has_column = con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'full_refresh_requests' "
+        "AND column_name = ?",
+        [OPS_SCHEMA, column],
+    ).fetchone()[0]
+    undone = f"{column} IS NULL" if has_column else "TRUE"  # a warehouse from before the column: none done there
     return con.execute(
-        f"SELECT requested_at, reason FROM {OPS_SCHEMA}.full_refresh_requests WHERE done_at IS NULL "
-        "ORDER BY requested_at"
+        f"SELECT requested_at, reason FROM {OPS_SCHEMA}.full_refresh_requests WHERE {undone} ORDER BY requested_at"
     ).fetchall()
 
 
-def full_refresh_done(con: duckdb.DuckDBPyConnection, upto: datetime, now: datetime) -> None:
-    """Mark the requests made up to `upto` done (a full build that started after them succeeded)."""
+def full_refresh_done(con: duckdb.DuckDBPyConnection, upto: datetime, now: datetime, engine: str = "duckdb") -> None:
+    """Mark the requests made up to `upto` done by `engine` (a full build on it that started after them succeeded)."""
+    con.execute(ENGINE_DONE_DDL)  # on a warehouse whose registry is older than the engine columns
+    column = DONE_COLUMN[engine]
     con.execute(
-        f"UPDATE {OPS_SCHEMA}.full_refresh_requests SET done_at = ? WHERE done_at IS NULL AND requested_at <= ?",
+        f"UPDATE {OPS_SCHEMA}.full_refresh_requests SET {column} = ? WHERE {column} IS NULL AND requested_at <= ?",
         [now, upto],
     )
 
 
-def pending_full_refresh(warehouse: Path) -> list[tuple[datetime, str]]:
-    """The full rebuilds asked for (by `coachwh retract`) and not yet done, read from the warehouse file;
-    the hook `pipelines/defs/warehouse.py` calls before a dbt build."""
+def pending_full_refresh(warehouse: Path, engine: str = "duckdb") -> list[tuple[datetime, str]]:
+    """The full rebuilds asked for (by `coachwh retract`) and not yet done by `engine`, read from the warehouse
+    file; the hook `pipelines/defs/warehouse.py` calls before a dbt build."""
     if not warehouse.exists():
         return []
     with connect_waiting(warehouse, read_only=True) as con:
-        return full_refresh_requests(con)
+        return full_refresh_requests(con, engine)
 
 
-def mark_full_refresh_done(warehouse: Path, upto: datetime) -> None:
-    """After a successful full build: the requests up to `upto` are done."""
+def mark_full_refresh_done(warehouse: Path, upto: datetime, engine: str = "duckdb") -> None:
+    """After a successful full build on `engine`: its requests up to `upto` are done."""
     with connect_waiting(warehouse) as con:
-        full_refresh_done(con, upto, datetime.now(UTC).replace(tzinfo=None))
+        full_refresh_done(con, upto, datetime.now(UTC).replace(tzinfo=None), engine)

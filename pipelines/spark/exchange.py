@@ -84,7 +84,8 @@ def spark_vars(cfg: Settings) -> str:
 
 def spark_build_args(cfg: Settings, full_refresh: bool = False) -> list[str]:
     """`dbt build` on Spark (models and their tests), with the raw tables registered from the exchange."""
-    args = ["build", "--target", SPARK_TARGET, "--vars", spark_vars(cfg)]
+    # as on DuckDB (pipelines.defs.warehouse.dbt_build_args): dbt's unit tests belong to the test suite, not the night
+    args = ["build", "--target", SPARK_TARGET, "--vars", spark_vars(cfg), "--exclude-resource-type", "unit_test"]
     if full_refresh:
         args.append("--full-refresh")
     return args

@@ -86,6 +86,21 @@ def test_retract_refuses_what_it_cannot_do(gate):
     assert gate.count("lms_courses") == 3
 
 
+def test_each_engine_does_the_rebuild_a_retraction_asks_for(gate):
+    """DuckDB's incremental tables are in the warehouse, Spark's in its own: a full build on one leaves the
+    other's with the retracted rows, so the request stays pending for the engine that has not rebuilt yet."""
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    retract(gate.cfg, "lms/2026-11-26", "recalled")
+    warehouse = gate.cfg.warehouse
+    ((requested_at, _),) = pending_full_refresh(warehouse, "duckdb")
+    mark_full_refresh_done(warehouse, requested_at, "duckdb")
+    assert pending_full_refresh(warehouse, "duckdb") == []
+    assert [r for r, _ in pending_full_refresh(warehouse, "spark")] == [requested_at]
+    mark_full_refresh_done(warehouse, requested_at, "spark")
+    assert pending_full_refresh(warehouse, "spark") == []
+
+
 @pytest.mark.slow
 def test_retract_then_rebuild_equals_a_build_that_never_saw_the_batch(tmp_path):
     """dbt runs as the nightly job's dbt asset decides: --full-refresh while a request is pending."""

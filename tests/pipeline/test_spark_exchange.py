@@ -58,6 +58,7 @@ def test_the_spark_build_targets_spark_with_the_exchange_folder(tmp_path):
     cfg = Settings(home=tmp_path, landing=tmp_path / "landing")
     args = exchange.spark_build_args(cfg, full_refresh=True)
     assert args[:3] == ["build", "--target", "spark"] and args[-1] == "--full-refresh"
+    assert "--exclude-resource-type unit_test" in " ".join(args)  # as on DuckDB: unit tests are the suite's
     assert json.loads(args[args.index("--vars") + 1]) == {"spark_exchange": str(tmp_path / "spark" / "exchange")}
 
 

@@ -21,10 +21,11 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 
 # The Spark engine (`coachwh run --engine spark`): dbt-spark and pyspark into the same venv, at the exact versions of
 # requirements-spark.lock (the base lock plus four packages), and Debian's Java 17 runtime when no java is on PATH.
+# Java is looked for on every call, not only when the packages install: it can go (or PATH change) after.
 setup-spark: $(VENV)/.installed-spark
+	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
 
 $(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
-	command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-spark.lock
 	touch $@
 

@@ -133,12 +133,14 @@ def _step_failure_reason(data) -> str:
 
 DBT_FAILED = re.compile(r"The dbt CLI process with command.*?failed with exit code `(-?\d+)`", re.DOTALL)
 DBT_ERRORS = "Errors parsed from dbt logs:"
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _first_sentence(text: str, limit: int = 1000) -> str:
     """What a failure says first, on one line. dagster-dbt's failed build begins "The dbt CLI process with
     command", the command, then its exit code, and the errors dbt logged last: said as "dbt failed with exit
     code N: <the first error>"."""
+    text = ANSI_COLOUR.sub("", text)  # dbt colours its log lines; an alert is plain text
     failed = DBT_FAILED.match(text.strip())
     if failed is None:
         return first_line(text, limit)

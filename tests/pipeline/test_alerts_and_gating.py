@@ -272,6 +272,8 @@ def test_a_failed_dbt_build_is_said_with_its_exit_code_and_the_first_error_dbt_l
     the summary and the alert must carry what failed instead."""
     killed = "The dbt CLI process with command\n\n`dbt build`\n\nfailed with exit code `-9`. Check the stdout."
     assert _first_sentence(killed) == "dbt failed with exit code -9"
+    coloured = killed + "\n\nErrors parsed from dbt logs:\n\n77 of 244 ERROR x [\x1b[31mERROR\x1b[0m in 0.18s]"
+    assert _first_sentence(coloured) == "dbt failed with exit code -9: 77 of 244 ERROR x [ERROR in 0.18s]"
     errors = (
         killed.replace("-9", "2") + "\n\nErrors parsed from dbt logs:\n\nRuntime Error in model mart_x\n  boom\n\nmore"
     )

@@ -3,11 +3,12 @@
 An incremental model keeps what earlier builds wrote and adds only the rows loaded since. After an upgrade
 that changes its SQL or a macro it uses (a column more or fewer, another parse rule), the kept rows were made
 by the old code, and `select * from {{ this }}` may no longer even fit the new columns: the night would fail,
-or worse, mix two definitions. So after a successful dbt build on DuckDB the fingerprint of that code (the
-SQL of every incremental model and of every macro of the project, as dbt's manifest holds them) is recorded
-in `ops.incremental_code`, and a build whose fingerprint differs from the last one recorded runs as a full
-refresh. Every macro counts, whether or not an incremental model uses it: a change to one costs a full build
-(about a minute on the large profile) and never a wrong night. A warehouse with no record (a first build,
+or worse, mix two definitions. So after a successful dbt build the fingerprint of that code (the SQL of
+every incremental model and of every macro of the project, as dbt's manifest holds them) is recorded in
+`ops.incremental_code`, per engine (DuckDB's incremental tables are in the warehouse, Spark's in its own), and
+a build whose fingerprint differs from the last one recorded for its engine runs as a full refresh. Every
+macro counts, whether or not an incremental model uses it: a change to one costs a full build (about a
+minute on the large profile) and never a wrong night. A warehouse with no record (a first build,
 or one made before this check) is rebuilt too; on a first build that is what dbt does anyway.
 """
 
@@ -26,6 +27,8 @@ DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
     fingerprint  VARCHAR NOT NULL,    -- sha256 of the incremental models' and the macros' SQL
     built_at     TIMESTAMP NOT NULL   -- the end of the build that used it (UTC)
 )"""
+# added later: the engine that built (each keeps incremental tables of its own); earlier records are DuckDB's
+ENGINE_DDL = f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS engine VARCHAR DEFAULT 'duckdb'"
 
 
 def code_fingerprint(manifest_path: Path) -> str:
@@ -48,20 +51,32 @@ def code_fingerprint(manifest_path: Path) -> str:
     return digest.hexdigest()
 
 
-def last_fingerprint(warehouse: Path) -> str | None:
-    """The fingerprint recorded after the last successful build; None when nothing was recorded."""
+def last_fingerprint(warehouse: Path, engine: str = "duckdb") -> str | None:
+    """The fingerprint recorded after the last successful build on `engine`; None when nothing was recorded."""
     if not warehouse.exists():
         return None
     with connect_waiting(warehouse, read_only=True) as con:
         if not table_exists(con, OPS_SCHEMA, "incremental_code"):
             return None
-        row = con.execute(f"SELECT fingerprint FROM {TABLE} ORDER BY built_at DESC, rowid DESC LIMIT 1").fetchone()
+        has_engine = con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'incremental_code' "
+            "AND column_name = 'engine'",
+            [OPS_SCHEMA],
+        ).fetchone()[0]
+        of_engine = "engine = ?" if has_engine else "? = 'duckdb'"  # records from before the column: DuckDB's
+        row = con.execute(
+            f"SELECT fingerprint FROM {TABLE} WHERE {of_engine} ORDER BY built_at DESC, rowid DESC LIMIT 1", [engine]
+        ).fetchone()
         return row[0] if row else None
 
 
-def record_fingerprint(warehouse: Path, fingerprint: str) -> None:
-    """After a successful build: its incremental data was made by the code of `fingerprint`."""
+def record_fingerprint(warehouse: Path, fingerprint: str, engine: str = "duckdb") -> None:
+    """After a successful build on `engine`: its incremental data was made by the code of `fingerprint`."""
     with connect_waiting(warehouse) as con:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {OPS_SCHEMA}")
         con.execute(DDL)
-        con.execute(f"INSERT INTO {TABLE} VALUES (?, ?)", [fingerprint, datetime.now(UTC).replace(tzinfo=None)])
+        con.execute(ENGINE_DDL)
+        con.execute(
+            f"INSERT INTO {TABLE} (fingerprint, built_at, engine) VALUES (?, ?, ?)",
+            [fingerprint, datetime.now(UTC).replace(tzinfo=None), engine],
+        )

@@ -141,8 +141,8 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
             context.log.info(f"{FULL_REFRESH} requested: {reason}{pending}")
         # Incremental data made by other code (an upgrade) is rebuilt from raw: see pipelines/model_code.py.
         code = code_fingerprint(project.manifest_path)
-        built_by = last_fingerprint(coachwh.settings.warehouse)
-        code_changed = config.engine == "duckdb" and built_by != code
+        built_by = last_fingerprint(coachwh.settings.warehouse, config.engine)
+        code_changed = built_by != code
         if code_changed and built_by is not None:  # (a first build has nothing to explain)
             context.log.info(f"{FULL_REFRESH}: the incremental models' code differs from the code that built them")
         full_refresh = config.full_refresh or bool(requests) or code_changed
@@ -155,6 +155,8 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                     from pipelines.spark.build import build_on_spark
 
                     yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
+                    if whole:
+                        record_fingerprint(coachwh.settings.warehouse, code, config.engine)
                 else:
                     invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
                     audited = False
@@ -166,7 +168,7 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                     if audited:
                         record_audit(coachwh.settings.warehouse, full_refresh)
                     if whole:  # a subset may leave incremental models built by the older code
-                        record_fingerprint(coachwh.settings.warehouse, code)
+                        record_fingerprint(coachwh.settings.warehouse, code, config.engine)
             if whole:  # a subset (the source tests alone, one mart) would date marts it did not rebuild
                 record_built_from(coachwh.settings.warehouse, reads)
         finally:

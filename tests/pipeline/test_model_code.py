@@ -2,6 +2,8 @@
 
 import json
 
+import duckdb
+
 from pipelines.model_code import code_fingerprint, last_fingerprint, record_fingerprint
 
 
@@ -43,3 +45,18 @@ def test_the_last_recorded_fingerprint_is_read_back(tmp_path):
     record_fingerprint(warehouse, "a")
     record_fingerprint(warehouse, "b")
     assert last_fingerprint(warehouse) == "b"
+    # each engine keeps its own incremental tables: Spark's were made by no code yet
+    assert last_fingerprint(warehouse, "spark") is None
+    record_fingerprint(warehouse, "c", "spark")
+    assert (last_fingerprint(warehouse, "spark"), last_fingerprint(warehouse, "duckdb")) == ("c", "b")
+
+
+def test_records_from_before_the_engine_column_are_duckdbs(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema ops")
+        con.execute("create table ops.incremental_code (fingerprint varchar not null, built_at timestamp not null)")
+        con.execute("insert into ops.incremental_code values ('old', '2026-11-01 02:00')")
+    assert (last_fingerprint(warehouse), last_fingerprint(warehouse, "spark")) == ("old", None)
+    record_fingerprint(warehouse, "new", "spark")
+    assert (last_fingerprint(warehouse), last_fingerprint(warehouse, "spark")) == ("old", "new")

@@ -340,7 +340,9 @@ def upgraded_night(refused_night):
     """A night after an upgrade: the warehouse says its incremental models were built by other code."""
     cfg, *_ = refused_night
     with duckdb.connect(str(cfg.warehouse)) as con:
-        con.execute("insert into ops.incremental_code values ('the code of an earlier release', now())")
+        con.execute(
+            "insert into ops.incremental_code (fingerprint, built_at) values ('the code of an earlier release', now())"
+        )
     progress = io.StringIO()
     with pytest.MonkeyPatch.context() as mp, redirect_stderr(progress):
         mp.setenv("COACHWH_HOME", str(cfg.home))

@@ -50,16 +50,9 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def published_at(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    """When the file was published (UTC), from marts.publication; None for a file that predates that table."""
-    try:
-        return con.cursor().execute("select max(published_at) from marts.publication").fetchone()[0]
-    except duckdb.CatalogException:
-        return None
-
-
-def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
-    """From marts.publication when the file has it; else the last month end of dim_month."""
+def publication_stamp(con: duckdb.DuckDBPyConnection) -> tuple[date | None, datetime | None]:
+    """(as-of date, when published, UTC) from marts.publication; a file from before that table has no publication
+    time, and its as-of date is the last month end of dim_month."""
     has_publication = (
         con.cursor()
         .execute(
@@ -68,11 +61,11 @@ def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
         .fetchone()[0]
     )
     sql = (
-        "select max(as_of_date) from marts.publication"
+        "select max(as_of_date), max(published_at) from marts.publication"
         if has_publication
-        else "select max(month_end) from marts.dim_month"
+        else "select max(month_end), null from marts.dim_month"
     )
-    return con.cursor().execute(sql).fetchone()[0]
+    return con.cursor().execute(sql).fetchone()
 
 
 # A comparison holds only the quarters that can say something about it. A quarter in which no front-line
@@ -317,9 +310,10 @@ def read_report_data(published: Path) -> ReportData:
         managers = (
             _rows(con, MANAGERS_SQL, [last_quarter, last_quarter, last_quarter]) if last_quarter is not None else []
         )
+        as_of_date, published_at = publication_stamp(con)
         return ReportData(
-            as_of_date=as_of_date(con),
-            published_at=published_at(con),
+            as_of_date=as_of_date,
+            published_at=published_at,
             impact=_rows(con, IMPACT_SQL),
             slm_split=_rows(con, SLM_SPLIT_SQL),
             skills=_rows(con, SKILLS_SQL),

@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.report import REPORT_FILE, build_report, render_pngs
-from pipelines.report.data import as_of_date
+from pipelines.report.data import publication_stamp
 
 pytestmark = pytest.mark.slow
 
@@ -215,7 +215,7 @@ def test_the_build_is_deterministic_and_coachwh_report_makes_the_same_page(page,
     assert (tmp_path / "a" / REPORT_FILE).read_bytes() == again.read_bytes() == page.encode("utf-8")
 
 
-def test_the_as_of_date_comes_from_publication_else_from_dim_month(night, tmp_path):
+def test_the_as_of_date_and_publication_time_come_from_publication_else_from_dim_month(night, tmp_path):
     cfg, _ = night
     copy = tmp_path / "published_copy.duckdb"
     shutil.copy(cfg.published, copy)
@@ -224,11 +224,12 @@ def test_the_as_of_date_comes_from_publication_else_from_dim_month(night, tmp_pa
         assert con.execute("select max(as_of_date) from marts.publication").fetchone()[0] == last_month_end
         con.execute("update marts.publication set as_of_date = date '2030-01-02'")
     with duckdb.connect(str(copy), read_only=True) as con:
-        assert as_of_date(con) == date(2030, 1, 2)
+        as_of, published_at = publication_stamp(con)
+        assert as_of == date(2030, 1, 2) and published_at is not None
     with duckdb.connect(str(copy)) as con:
         con.execute("drop table marts.publication")  # a file published before the table existed
     with duckdb.connect(str(copy), read_only=True) as con:
-        assert as_of_date(con) == last_month_end
+        assert publication_stamp(con) == (last_month_end, None)
 
 
 def test_the_vega_bundle_is_kept_in_the_cache_folder_and_read_back(tmp_path, monkeypatch):
@@ -265,6 +266,20 @@ def test_quarter_labels_slant_when_the_history_is_too_long_to_print_them_level()
 
     assert angle(3) == 0 and angle(7) == 0
     assert angle(14) == -45
+
+
+def test_a_small_groups_mark_is_faded_but_keeps_its_coloured_outline():
+    """Faded alone, the lightest quartile's bar vanished on white: the fill fades, the outline stays."""
+    from pipelines.report.charts import QUARTILE_COLORS, intensity_chart
+
+    rows = [{"quarter": "2026 Q2", "quartile": 1, "managers": 2, "too_few": True,
+             "avg_coaching_hours_per_direct_report": 1.0, "avg_next_quarter_attainment_pct": 0.9,
+             "avg_next_quarter_turnover_rate": 0.1}]  # fmt: skip
+    for panel in intensity_chart(rows).to_dict()["hconcat"]:
+        encoding = panel["encoding"]
+        assert encoding["fillOpacity"]["condition"] == {"test": "datum.too_few", "value": 0.25}
+        assert encoding["stroke"]["field"] == "quartile"
+        assert encoding["stroke"]["scale"]["range"] == QUARTILE_COLORS.range and "opacity" not in encoding
 
 
 def test_percent_axes_tick_on_whole_percents_so_no_label_repeats():

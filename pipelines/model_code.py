@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.landing.registry import OPS_SCHEMA
-from pipelines.warehouse_file import connect_waiting, table_exists
+from pipelines.warehouse_file import column_exists, connect_waiting, table_exists
 
 TABLE = f"{OPS_SCHEMA}.incremental_code"
 DDL = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
@@ -58,12 +58,8 @@ def last_fingerprint(warehouse: Path, engine: str = "duckdb") -> str | None:
     with connect_waiting(warehouse, read_only=True) as con:
         if not table_exists(con, OPS_SCHEMA, "incremental_code"):
             return None
-        has_engine = con.execute(
-            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'incremental_code' "
-            "AND column_name = 'engine'",
-            [OPS_SCHEMA],
-        ).fetchone()[0]
-        of_engine = "engine = ?" if has_engine else "? = 'duckdb'"  # records from before the column: DuckDB's
+        # records from before the column are DuckDB's
+        of_engine = "engine = ?" if column_exists(con, OPS_SCHEMA, "incremental_code", "engine") else "? = 'duckdb'"
         row = con.execute(
             f"SELECT fingerprint FROM {TABLE} WHERE {of_engine} ORDER BY built_at DESC, rowid DESC LIMIT 1", [engine]
         ).fetchone()

@@ -171,23 +171,10 @@ def _run_locked(
 
 
 def _crash_alert(error: BaseException) -> dict:
-    """The alert of a `coachwh run` that crashed before its run could be read back (see `RunReport.as_alert`)."""
-    from pipelines.defs.run_report import first_line
+    """The alert of a `coachwh run` that crashed before its run could be read back: a report of no run."""
+    from pipelines.defs.run_report import RunReport, first_line
     from pipelines.defs.schedules import NIGHTLY_JOB
 
     reason = f"coachwh run crashed: {type(error).__name__}: {first_line(str(error), 1000)}"
-    return {
-        "source": "coachwh",
-        "run_id": None,
-        "job": NIGHTLY_JOB,
-        "status": "CRASHED",
-        "verdict": "FAILED",
-        "started_at": None,
-        "ended_at": datetime.now(UTC).isoformat(),
-        "failed_steps": [],
-        "failed_checks": [],
-        "warnings": [],
-        "quarantined_batches": [],
-        "reasons": [reason],
-        "published": None,
-    }
+    crashed = RunReport(run_id=None, job=NIGHTLY_JOB, status="CRASHED", ended_at=datetime.now(UTC), run_failure=reason)
+    return crashed.as_alert()

@@ -18,7 +18,7 @@ from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extra
 from pipelines.landing.ingest import WarehouseMissing, require_warehouse_of_archive
 from pipelines.landing.retract import unfinished_retraction
 from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries
-from pipelines.warehouse_file import DAMAGED_ADVICE, first_error_line, is_lock_error, lock_holder
+from pipelines.warehouse_file import damaged_reason, is_lock_error, lock_holder
 
 
 def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
@@ -51,8 +51,8 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         if is_lock_error(e):
             held = lock_holder(e) or "another process"
             lines.append(f"warehouse is held by {held} (a run writing it, or a reader); try again when it is done")
-        elif isinstance(e, duckdb.IOException):  # truncated, overwritten, a disk error: every night fails on it
-            lines.append(f"warehouse DAMAGED: cannot be opened ({first_error_line(e)}): {DAMAGED_ADVICE}")
+        elif (damaged := damaged_reason(e)) is not None:  # truncated, overwritten: every night fails on it
+            lines.append(f"warehouse DAMAGED: {damaged}")
         else:
             raise
         return lines + _publication_lines(cfg)  # BI's file is another one: it can be read meanwhile
@@ -106,7 +106,6 @@ def _registry(cfg: Settings, con: duckdb.DuckDBPyConnection):
         """
     ).fetchall()
     unfinished = {b for s, b, _, _ in unsettled if s == "retracted" and unfinished_retraction(cfg, con, b)}
-
     return per_system, latest, unsettled, unfinished
 
 

@@ -40,16 +40,12 @@ DAMAGED_SYMPTOMS = ("Could not read enough bytes from file", "is not a valid Duc
 
 
 def damaged_reason(error: BaseException | str) -> str | None:
-    """DuckDB's error on a damaged file, with the way back; None for any other failure."""
-    text = str(error)
-    if not any(symptom in text for symptom in DAMAGED_SYMPTOMS):
+    """DuckDB's error on a damaged file, with the way back (once: a FileUnreadable already says it); None for any
+    other failure."""
+    lines = [line.strip() for line in str(error).splitlines() if any(s in line for s in DAMAGED_SYMPTOMS)]
+    if not lines:
         return None
-    line = next(line.strip() for line in text.splitlines() if any(s in line for s in DAMAGED_SYMPTOMS))
-    return f"{line[:300]}: {DAMAGED_ADVICE}"
-
-
-def first_error_line(error: BaseException) -> str:
-    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)[:300]
+    return lines[0] if lines[0].endswith(DAMAGED_ADVICE) else f"{lines[0][:300]}: {DAMAGED_ADVICE}"
 
 
 # Child processes of this one that hold the warehouse while they run (dbt), with how to stop each: pid -> stop.
@@ -95,6 +91,16 @@ def _holder_pid(error: BaseException | str) -> int | None:
     return int(found.group(2)) if found else None
 
 
+def column_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, column: str) -> bool:
+    """Whether a column added to a table later is there (a warehouse opened read-only may predate it)."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND column_name = ?",
+            [schema, table, column],
+        ).fetchone()[0]
+    )
+
+
 def lock_holder(error: BaseException | str) -> str | None:
     """Who holds a DuckDB file, from the text of DuckDB's lock error ('PID 18123 (python3.11)'); None without one."""
     found = _HOLDER.search(str(error))
@@ -119,8 +125,8 @@ def _waiting(open_fn, path: Path, wait_seconds: float, on_wait=None):
             return open_fn()
         except duckdb.IOException as e:
             if not is_lock_error(e):
-                if path.exists():  # truncated, overwritten, a disk error: every later attempt fails alike
-                    raise FileUnreadable(f"{path} cannot be opened ({first_error_line(e)}): {DAMAGED_ADVICE}") from e
+                if (damaged := damaged_reason(e)) is not None:  # every later attempt fails alike
+                    raise FileUnreadable(damaged) from e
                 raise
             held = lock_holder(e) or "another process"
             stop = HELD_BY_OWN_CHILD.pop(_holder_pid(e), None)

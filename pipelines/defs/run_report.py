@@ -38,7 +38,7 @@ BATCH_LISTS = {"loaded": LOADED_BATCHES, "waiting": WAITING_BATCHES, "duplicates
 
 @dataclass
 class RunReport:
-    run_id: str
+    run_id: str | None  # None: a `coachwh run` that crashed before it could read its run back
     job: str
     status: str
     started_at: datetime | None = None

@@ -193,10 +193,10 @@ def require_warehouse_of_archive(cfg: Settings) -> None:
     from the night's batches alone, its marts would be published over the full ones as a success."""
     if cfg.warehouse.exists() or not cfg.archive.is_dir():
         return
-    archived = sorted(p for p in cfg.archive.glob("*/*") if p.is_dir())
+    archived = sum(1 for p in cfg.archive.glob("*/*") if p.is_dir())
     if archived:
         raise WarehouseMissing(
-            f"{cfg.warehouse} is missing, but {cfg.archive} holds {len(archived)} delivery folder(s) loaded into it "
+            f"{cfg.warehouse} is missing, but {cfg.archive} holds {archived} delivery folder(s) loaded into it "
             "before: a new warehouse would hold only the batches still to load, and publish marts without the "
             "history. Restore the file from a backup, or rebuild it from every received file: move each "
             "archive/<system>/<YYYY-MM-DD> folder (not the <date>.2, .3 beside it: repeated deliveries of the same "

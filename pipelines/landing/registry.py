@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines.warehouse_file import connect_waiting, insert_rows, table_exists
+from pipelines.warehouse_file import column_exists, connect_waiting, insert_rows, table_exists
 
 if TYPE_CHECKING:
     from pipelines.publication import Publication
@@ -282,12 +282,8 @@ def full_refresh_requests(con: duckdb.DuckDBPyConnection, engine: str = "duckdb"
     if not table_exists(con, OPS_SCHEMA, "full_refresh_requests"):
         return []
     column = DONE_COLUMN[engine]
-    has_column = con.execute(
-        "SELECT count(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = 'full_refresh_requests' "
-        "AND column_name = ?",
-        [OPS_SCHEMA, column],
-    ).fetchone()[0]
-    undone = f"{column} IS NULL" if has_column else "TRUE"  # a warehouse from before the column: none done there
+    # a warehouse from before the column: no request done on that engine
+    undone = f"{column} IS NULL" if column_exists(con, OPS_SCHEMA, "full_refresh_requests", column) else "TRUE"
     return con.execute(
         f"SELECT requested_at, reason FROM {OPS_SCHEMA}.full_refresh_requests WHERE {undone} ORDER BY requested_at"
     ).fetchall()

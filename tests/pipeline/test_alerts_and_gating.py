@@ -290,3 +290,7 @@ def test_a_step_that_fails_on_a_damaged_warehouse_says_the_way_back():
     reason = _step_failure_reason(data)
     assert "IO Error: Could not read enough bytes from file" in reason and "Traceback" not in reason
     assert reason.endswith("(README, 'A lost or damaged warehouse')")
+    # a FileUnreadable (DuckDB refused to open the file) already gives the advice: said once
+    unreadable = SerializableErrorInfo(reason, [], "FileUnreadable")
+    said = _step_failure_reason(StepFailureData(error=unreadable, user_failure_data=None))
+    assert said == reason

@@ -154,7 +154,9 @@ def test_report_names_a_bi_tool_holding_the_published_file_open_for_writing_in_o
     assert f"held open for writing by PID {bi.pid} (" in captured.err and "read-only" in captured.err
 
 
-def test_the_dbt_step_waits_for_a_reader_of_the_warehouse_before_dbt_fails_on_it(tmp_path, monkeypatch):
+def test_the_extract_dates_read_before_dbt_wait_for_a_reader_of_the_warehouse_as_dbt_would_fail_on_it(
+    tmp_path, monkeypatch
+):
     """dbt opens the warehouse for writing and fails at once on a file an analyst holds, even read-only: the
     step reads the extract dates first, opening the file as dbt will, and so waits there (here 0.5 s)."""
     warehouse = tmp_path / "warehouse.duckdb"

@@ -133,22 +133,33 @@ def _step_failure_reason(data) -> str:
 
 DBT_FAILED = re.compile(r"The dbt CLI process with command.*?failed with exit code `(-?\d+)`", re.DOTALL)
 DBT_ERRORS = "Errors parsed from dbt logs:"
+DBT_ERROR_IN = re.compile(r"\w+ Error in ")
 ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _first_sentence(text: str, limit: int = 1000) -> str:
     """What a failure says first, on one line. dagster-dbt's failed build begins "The dbt CLI process with
     command", the command, then its exit code, and the errors dbt logged last: said as "dbt failed with exit
-    code N: <the first error>"."""
+    code N: <what failed and why>"."""
     text = ANSI_COLOUR.sub("", text)  # dbt colours its log lines; an alert is plain text
     failed = DBT_FAILED.match(text.strip())
     if failed is None:
         return first_line(text, limit)
     errors = [" ".join(p.split()) for p in text.partition(DBT_ERRORS)[2].split("\n\n")]
-    first_error = next((e for e in errors if e), "")
-    return first_line(
-        f"dbt failed with exit code {failed.group(1)}" + (f": {first_error}" if first_error else ""), limit
-    )
+    return first_line(f"dbt failed with exit code {failed.group(1)}" + _dbt_cause([e for e in errors if e]), limit)
+
+
+def _dbt_cause(errors: list[str]) -> str:
+    """ ": <what dbt said failed and why>", from the error lines dbt logged. dbt logs "12 of 54 ERROR creating ...
+    model x" as it goes, then in its closing summary "Failure in model x (path)" followed by the cause ("Runtime
+    Error in model x (path) Binder Error: ...", or a test's "Got 3 results, configured to fail if != 0")."""
+    failure = next((i for i, e in enumerate(errors) if e.startswith("Failure in ")), None)
+    if failure is None:
+        return f": {errors[0]}" if errors else ""
+    cause = errors[failure + 1] if failure + 1 < len(errors) else ""
+    if DBT_ERROR_IN.match(cause):
+        return f": {cause}"  # it names the node itself
+    return f": {errors[failure]}" + (f": {cause}" if cause else "")
 
 
 def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:

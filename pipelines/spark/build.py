@@ -9,7 +9,7 @@ from typing import Any
 
 from pipelines.config import Settings
 from pipelines.defs.dbt_stream import events_while_dbt_runs
-from pipelines.spark.exchange import exchange_dir, load_marts, spark_build_args, stage_raw
+from pipelines.spark.exchange import exchange_dir, load_marts, require_exchange, spark_build_args, stage_raw
 
 
 class SparkNotInstalled(RuntimeError):
@@ -88,6 +88,7 @@ def build_on_spark(context: Any, dbt: Any, cfg: Settings, full_refresh: bool = F
     between staging the raw tables and loading the marts Spark exported into the warehouse file."""
     check_spark_installed()
     exchange = exchange_dir(cfg)
+    require_exchange(exchange)
     staged = stage_raw(cfg.warehouse, exchange)
     context.log.info(f"staged {len(staged)} raw tables ({sum(staged.values())} rows) as Parquet in {exchange / 'raw'}")
     # Only what tonight's build exports may be loaded back.

@@ -31,6 +31,25 @@ def exchange_dir(cfg: Settings) -> Path:
     return Path(os.environ.get("COACHWH_SPARK_EXCHANGE") or spark_home(cfg) / "exchange").resolve()
 
 
+class ExchangeUnusable(RuntimeError):
+    """The exchange folder cannot be made or written (a file in its place, no permission, a read-only mount)."""
+
+
+def require_exchange(exchange: Path) -> None:
+    """Make the exchange folder if it is missing and check a file can be written in it, before any work: else a
+    one-line error naming the folder, the reason and the setting that moves it."""
+    try:
+        exchange.mkdir(parents=True, exist_ok=True)
+        probe = exchange / f".write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise ExchangeUnusable(
+            f"the Spark exchange folder {exchange} cannot be written ({e.strerror or e}): set COACHWH_SPARK_EXCHANGE "
+            "to a folder both the pipeline and Spark can write, or unset it for $COACHWH_HOME/spark/exchange"
+        ) from None
+
+
 def raw_tables() -> list[str]:
     """Every raw table of the export contract, in contract order."""
     return list(dict.fromkeys(f.raw_table for f in SOURCE_FILES))

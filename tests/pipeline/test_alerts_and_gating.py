@@ -278,6 +278,27 @@ def test_a_failed_dbt_build_is_said_with_its_exit_code_and_the_first_error_dbt_l
         killed.replace("-9", "2") + "\n\nErrors parsed from dbt logs:\n\nRuntime Error in model mart_x\n  boom\n\nmore"
     )
     assert _first_sentence(errors) == "dbt failed with exit code 2: Runtime Error in model mart_x boom"
+    # dbt 1.11's error lines as it logs them (a model and a test failed): the closing summary's cause, not the
+    # "N of M ERROR creating" line that comes first
+    logged = [
+        "1 of 3 ERROR creating sql view model main.bad ..... [\x1b[31mERROR\x1b[0m in 0.12s]",
+        "3 of 3 FAIL 1 not_null_good_a ..... [\x1b[31mFAIL 1\x1b[0m in 0.05s]",
+        "\x1b[31mFailure in model bad (models/bad.sql)\x1b[0m",
+        '  Runtime Error in model bad (models/bad.sql)\n  Binder Error: Referenced column "y" not found in FROM '
+        "clause!\n  \n  LINE 5:     select y from (select 1 as z)",
+        "\x1b[31mFailure in test not_null_good_a (models/s.yml)\x1b[0m",
+        "  Got 1 result, configured to fail if != 0",
+    ]
+    failed = killed.replace("-9", "1") + "\n\nErrors parsed from dbt logs:\n\n" + "\n\n".join(logged)
+    assert _first_sentence(failed) == (
+        'dbt failed with exit code 1: Runtime Error in model bad (models/bad.sql) Binder Error: Referenced column "y" '
+        "not found in FROM clause! LINE 5: select y from (select 1 as z)"
+    )
+    a_test = killed.replace("-9", "1") + "\n\nErrors parsed from dbt logs:\n\n" + "\n\n".join(logged[1:2] + logged[4:])
+    assert _first_sentence(a_test) == (
+        "dbt failed with exit code 1: Failure in test not_null_good_a (models/s.yml): Got 1 result, configured to "
+        "fail if != 0"
+    )
     assert _first_sentence("KeyError: 'x'\nTraceback ...") == "KeyError: 'x'"
 
 

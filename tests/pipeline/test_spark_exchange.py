@@ -96,6 +96,17 @@ def test_the_exchange_folder_can_be_one_a_cluster_shares(tmp_path, monkeypatch):
     assert exchange.exchange_dir(cfg) == tmp_path / "mnt" / "exchange"
 
 
+def test_an_exchange_folder_that_cannot_be_written_is_refused_in_one_line_naming_it_and_the_setting(tmp_path):
+    exchange.require_exchange(tmp_path / "new" / "exchange")  # a missing folder is made
+    assert (tmp_path / "new" / "exchange").is_dir() and not any((tmp_path / "new" / "exchange").iterdir())
+    (tmp_path / "afile").write_text("")
+    with pytest.raises(exchange.ExchangeUnusable) as refused:
+        exchange.require_exchange(tmp_path / "afile" / "exchange")
+    said = str(refused.value)
+    assert said.startswith(f"the Spark exchange folder {tmp_path / 'afile' / 'exchange'} cannot be written (Not a dir")
+    assert "COACHWH_SPARK_EXCHANGE" in said and "\n" not in said
+
+
 def test_a_spark_event_finds_its_node_under_the_id_duckdb_gave_it():
     # The same castable test on a quoted raw column: dbt hashes the target's quoting into the id.
     name = "test.coachwh.source_castable_raw_x__Hire_Date"

@@ -25,6 +25,10 @@ class WarehouseBusy(CommandError):
     CommandError at the command line (one line, exit 2); in a Dagster step, transient: retried."""
 
 
+class WarehouseStillHeld(CommandError):
+    """The same process already waited out this holder as often as one step tries: not transient, not retried."""
+
+
 class FileUnreadable(CommandError):
     """DuckDB cannot open a file that is there, for another reason than a lock: not transient."""
 
@@ -54,6 +58,14 @@ def damaged_reason(error: BaseException | str) -> str | None:
 # pool has one slot), so a later step of this process that finds the file held by one of these stops it rather
 # than wait for it to give up.
 HELD_BY_OWN_CHILD: dict[int, Callable[[], None]] = {}
+
+
+# Holders of the warehouse this process waited out in full, and how often: pid -> waits that ran out. A night's
+# steps run one after another in one process (the in-process executor). The run waits for one holder as often as
+# one step tries, then no step waits for it again: the night fails and alerts after about 45 minutes of an
+# analyst's connection left open all night, not after every step's attempts (more than two hours).
+WAITED_OUT: dict[int, int] = {}
+WAITS_PER_HOLDER = 4  # one step's attempts: its first and NIGHTLY_RETRY_POLICY's 3 retries (pipelines/defs/retries.py)
 
 
 def sql_literal(text: str) -> str:
@@ -129,14 +141,22 @@ def _waiting(open_fn, path: Path, wait_seconds: float, on_wait=None):
                     raise FileUnreadable(damaged) from e
                 raise
             held = lock_holder(e) or "another process"
-            stop = HELD_BY_OWN_CHILD.pop(_holder_pid(e), None)
+            pid = _holder_pid(e)
+            stop = HELD_BY_OWN_CHILD.pop(pid, None)
             if stop is not None:
                 (on_wait or _say)(
                     f"{WAITING} {path.name} is held by {held}, left running by a step that failed; stopping it"
                 )
                 stop()
                 continue
+            if WAITED_OUT.get(pid, 0) >= WAITS_PER_HOLDER:
+                raise WarehouseStillHeld(
+                    f"{path} is still held by {held}, which this run already waited for {WAITED_OUT[pid]} times "
+                    f"(up to {wait_seconds:g} s each): not waiting again; try again when that process is done"
+                ) from None
             if time.monotonic() >= deadline:
+                if pid is not None:
+                    WAITED_OUT[pid] = WAITED_OUT.get(pid, 0) + 1
                 raise WarehouseBusy(
                     f"{path} stayed locked by {held} for {wait_seconds:g} s (DuckDB lets one process open it, readers "
                     "included): try again when that process is done"

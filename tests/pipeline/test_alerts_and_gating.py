@@ -3,6 +3,7 @@
 import contextlib
 import json
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -315,3 +316,45 @@ def test_a_step_that_fails_on_a_damaged_warehouse_says_the_way_back():
     unreadable = SerializableErrorInfo(reason, [], "FileUnreadable")
     said = _step_failure_reason(StepFailureData(error=unreadable, user_failure_data=None))
     assert said == reason
+
+
+def test_a_run_waits_out_one_holder_only_as_often_as_one_step_would_then_fails_at_once(tmp_path, monkeypatch):
+    """An analyst's connection left open all night: the run waits for it as often as one step tries (its first
+    attempt and its retries), then no step waits for it again, so the night fails and alerts hours sooner than
+    if every step waited through all its attempts."""
+    from pipelines import warehouse_file
+
+    monkeypatch.setattr(warehouse_file, "WAITED_OUT", {})
+    monkeypatch.setattr(warehouse_file, "WAITS_PER_HOLDER", 2)  # one step's attempts under the policy below
+    path = tmp_path / "warehouse.duckdb"
+    hold = "import sys, time, duckdb\ncon = duckdb.connect(sys.argv[1])\nprint('locked', flush=True)\ntime.sleep(60)"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(path)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    attempts = []
+
+    def step(name):
+        @dg.asset(name=name)
+        def _step():
+            attempts.append(name)
+            with non_transient():
+                warehouse_file.connect_waiting(path, wait_seconds=0.2, on_wait=lambda line: None).close()
+
+        return _step
+
+    job = dg.define_asset_job("j", op_retry_policy=dg.RetryPolicy(max_retries=1, delay=0))
+    defs = dg.Definitions(assets=[step("gate_crm"), step("gate_hris"), step("gate_lms")], jobs=[job])
+    try:
+        with dg.instance_for_test() as instance:
+            result = defs.resolve_job_def("j").execute_in_process(instance=instance, raise_on_error=False)
+            report = read_run(instance, result.run_id)
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert warehouse_file.WAITED_OUT == {holder.pid: 2}  # two full waits in the whole run, not one per attempt
+    # Dagster tries each step once, then the retries: crm and hris wait it out, lms and both retries fail at once
+    # and are not retried again (without the limit: 3 steps x 2 attempts, each a full wait)
+    assert attempts == ["gate_crm", "gate_hris", "gate_lms", "gate_crm", "gate_hris"]
+    assert set(report.failed_steps) == {"gate_crm", "gate_hris", "gate_lms"}
+    for reason in report.failed_steps.values():
+        assert reason.startswith(f"WarehouseStillHeld: {path} is still held by PID {holder.pid} ("), reason
+        assert "which this run already waited for 2 times (up to 0.2 s each): not waiting again" in reason

@@ -148,6 +148,18 @@ def _cmd_retract(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_unarchive(args: argparse.Namespace) -> int:
+    from pipelines.landing.unarchive import unarchive
+
+    cfg = settings()
+    moved, aside = unarchive(cfg)
+    if aside is not None:
+        print(f"moved the damaged warehouse aside: {aside}")
+    print(f"moved {len(moved)} loaded deliveries from {cfg.archive} back into {cfg.landing}")
+    print("rebuild the warehouse and the marts from them with: coachwh run")
+    return 0
+
+
 def _cmd_replay(args: argparse.Namespace) -> int:
     from pipelines.landing.replay import prepare_replay
 
@@ -262,6 +274,13 @@ def build_parser() -> argparse.ArgumentParser:
     retract.add_argument("batch", metavar="SYSTEM/DATE", help="the loaded batch, e.g. hris/2026-11-26")
     retract.add_argument("--reason", required=True, help="why (kept in the registry and the quarantine)")
     retract.set_defaults(func=_cmd_retract)
+
+    unarch = sub.add_parser(
+        "unarchive",
+        help="a lost or damaged warehouse: move every loaded delivery from the archive back into the landing zone "
+        "(then `coachwh run` rebuilds it)",
+    )
+    unarch.set_defaults(func=_cmd_unarchive)
 
     replay = sub.add_parser(
         "replay", help="a new home whose landing zone holds the batches loaded up to a date: the marts as of then"

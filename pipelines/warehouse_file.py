@@ -34,8 +34,8 @@ class FileUnreadable(CommandError):
 
 
 DAMAGED_ADVICE = (
-    "a damaged file? Restore it from a backup, or move it aside and rebuild it from the archive "
-    "(README, 'A lost or damaged warehouse')"
+    "a damaged file? Restore it from a backup, or rebuild it from the archive: `coachwh unarchive`, then "
+    "`coachwh run` (README, 'A lost or damaged warehouse')"
 )
 
 

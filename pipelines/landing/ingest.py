@@ -41,6 +41,7 @@ from pipelines.landing.zone import (
     STRAY_WHY,
     Batch,
     FileScan,
+    archived_deliveries,
     discover,
     free_destination,
     move_batch,
@@ -193,14 +194,13 @@ def require_warehouse_of_archive(cfg: Settings) -> None:
     from the night's batches alone, its marts would be published over the full ones as a success."""
     if cfg.warehouse.exists() or not cfg.archive.is_dir():
         return
-    archived = sum(1 for p in cfg.archive.glob("*/*") if p.is_dir())
+    archived = len(archived_deliveries(cfg.archive))
     if archived:
         raise WarehouseMissing(
             f"{cfg.warehouse} is missing, but {cfg.archive} holds {archived} delivery folder(s) loaded into it "
             "before: a new warehouse would hold only the batches still to load, and publish marts without the "
-            "history. Restore the file from a backup, or rebuild it from every received file: move each "
-            "archive/<system>/<YYYY-MM-DD> folder (not the <date>.2, .3 beside it: repeated deliveries of the same "
-            "files) into the landing zone under the same <system>/<date> and run again. Nothing was loaded; the "
+            "history. Restore the file from a backup, or rebuild it from every received file: `coachwh unarchive` "
+            "moves the loaded deliveries back into the landing zone, then `coachwh run`. Nothing was loaded; the "
             "published marts stay as they are."
         )
 

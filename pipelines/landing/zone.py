@@ -149,6 +149,19 @@ def sha256_file(path: Path) -> str:
     return scan_file(path).sha256
 
 
+def archived_deliveries(archive: Path) -> list[tuple[str, Path]]:
+    """(system, folder) of every delivery that loaded, in date order: `<system>/<YYYY-MM-DD>` exactly. Beside them,
+    `<date>.2`, `<date>.3` are repeated deliveries of the same files, archived but never loaded (free_destination)."""
+    found = [
+        (system, folder)
+        for system in SYSTEMS
+        if (archive / system).is_dir()
+        for folder in (archive / system).iterdir()
+        if folder.is_dir() and parse_extract_date(folder.name) is not None
+    ]
+    return sorted(found, key=lambda item: (item[1].name, item[0]))
+
+
 def free_destination(root: Path, system: str, name: str) -> Path:
     """root/system/name, or name.2, name.3, ... when an earlier delivery already sits there."""
     base = root / system / name

@@ -31,6 +31,7 @@ def empty_home(tmp_path, monkeypatch):
         (["rollback"], "coachwh rollback: nothing has been published yet"),
         (["retract", "crm-2026-11-26", "--reason", "typo"], "coachwh retract: 'crm-2026-11-26' is no batch id"),
         (["docs"], "/warehouse.duckdb yet: run `coachwh run` (or `make demo`) first"),
+        (["unarchive"], "/archive holds no loaded delivery: there is nothing to rebuild from"),
     ],
 )
 def test_a_fixable_error_is_one_line_and_exit_2(empty_home, capsys, argv, says):
@@ -40,7 +41,7 @@ def test_a_fixable_error_is_one_line_and_exit_2(empty_home, capsys, argv, says):
     text = captured.err
     assert text.startswith(f"coachwh {argv[0]}: ") and text.count("\n") == 1, captured  # one line, on stderr
     assert says in text and "Traceback" not in text, text
-    if argv[0] in ("rollback", "report", "docs"):  # a mistyped home is left as it was
+    if argv[0] in ("rollback", "report", "docs", "unarchive"):  # a mistyped home is left as it was
         assert not empty_home.exists() or not any(empty_home.iterdir()), sorted(empty_home.rglob("*"))
 
 

@@ -1,0 +1,89 @@
+"""`coachwh unarchive`: a lost or damaged warehouse rebuilt from the archive gives back the raw it held."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.landing.retract import retract
+from pipelines.landing.unarchive import UnarchiveRefused, unarchive
+from pipelines.locks import file_lock
+from tests.landing.kit import default_files, write_batch
+
+RAW = ["lms_courses", "lms_transcripts"]
+
+
+def _raw(gate) -> dict[str, list[tuple]]:
+    """Every raw row of the lms tables, without the load's own columns (its run and time)."""
+    out = {}
+    for table in RAW:
+        columns = [
+            r[0]
+            for r in gate.query(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'raw' AND table_name = ? "
+                "AND column_name NOT IN ('_loaded_at') ORDER BY column_index",
+                [table],
+            )
+        ]
+        listed = ", ".join(f'"{c}"' for c in columns)
+        out[table] = gate.query(f"SELECT {listed} FROM raw.{table} ORDER BY ALL")
+    return out
+
+
+def _three_nights(gate) -> None:
+    """Three lms deliveries, the second delivered twice (a duplicate archived as .2), the third retracted."""
+    for day, start in (("2026-11-24", 1), ("2026-11-25", 4), ("2026-11-26", 7)):
+        write_batch(gate.landing, "lms", day, default_files("lms", start=start))
+        gate.ingest()
+    write_batch(gate.landing, "lms", "2026-11-25", default_files("lms", start=4))
+    assert [o.batch_id for o in gate.ingest().duplicates] == ["lms/2026-11-25"]
+    retract(gate.cfg, "lms/2026-11-26", "a recall")
+
+
+def test_a_lost_warehouse_is_rebuilt_with_the_raw_it_held_and_nothing_retracted_or_repeated(gate):
+    _three_nights(gate)
+    before = _raw(gate)
+    assert (gate.cfg.archive / "lms" / "2026-11-25.2").is_dir()
+    gate.cfg.warehouse.unlink()
+
+    moved, aside = unarchive(gate.cfg)
+    assert moved == ["lms/2026-11-24", "lms/2026-11-25"] and aside is None
+    assert (gate.cfg.archive / "lms" / "2026-11-25.2").is_dir()  # the repeated delivery stays archived
+    assert sorted(p.name for p in (gate.landing / "lms").iterdir()) == ["2026-11-24", "2026-11-25"]
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-24", "lms/2026-11-25"]
+    assert _raw(gate) == before
+
+
+def test_a_damaged_warehouse_is_moved_aside_not_deleted(gate):
+    write_batch(gate.landing, "lms", "2026-11-24", default_files("lms"))
+    gate.ingest()
+    before = _raw(gate)
+    gate.cfg.warehouse.write_bytes(b"overwritten by something else" * 100)
+
+    moved, aside = unarchive(gate.cfg)
+    assert moved == ["lms/2026-11-24"]
+    assert aside is not None and aside.read_bytes().startswith(b"overwritten") and not gate.cfg.warehouse.exists()
+    assert aside.parent == gate.cfg.warehouse.parent and aside.name.startswith("warehouse.damaged-")
+    gate.ingest()
+    assert _raw(gate) == before
+
+
+def test_nothing_moves_while_the_warehouse_reads_a_run_goes_or_a_same_named_delivery_waits(gate):
+    write_batch(gate.landing, "lms", "2026-11-24", default_files("lms"))
+    gate.ingest()
+    archived = gate.cfg.archive / "lms" / "2026-11-24"
+
+    with pytest.raises(UnarchiveRefused, match="is there and DuckDB reads it"):
+        unarchive(gate.cfg)
+    gate.cfg.warehouse.unlink()
+    with file_lock(gate.cfg.run_lock, "coachwh run"), pytest.raises(UnarchiveRefused, match="coachwh run"):
+        unarchive(gate.cfg)
+    write_batch(gate.landing, "lms", "2026-11-24", default_files("lms", start=9))  # a redelivery waiting
+    with pytest.raises(UnarchiveRefused, match="already holds lms/2026-11-24"):
+        unarchive(gate.cfg)
+    assert archived.is_dir()  # nothing moved by any refusal
+
+
+def test_an_empty_archive_is_refused(gate):
+    with pytest.raises(UnarchiveRefused, match="holds no loaded delivery"):
+        unarchive(gate.cfg)

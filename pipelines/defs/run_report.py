@@ -162,6 +162,19 @@ def _dbt_cause(errors: list[str]) -> str:
     return f": {errors[failure]}" + (f": {cause}" if cause else "")
 
 
+def _check_outcome(passed: bool, metadata) -> str:
+    """What a check without a description of its own (a dbt test's) found, from dagster-dbt's metadata: a test
+    that errored never ran (a model before it failed, the engine went away) and says so, not "failed"."""
+    if passed:
+        return "passed"
+    status, rows = _value(metadata, "status"), _value(metadata, "dagster_dbt/failed_row_count")
+    if status == "error":
+        return "did not run: dbt errored on it (see the failed step)"
+    if isinstance(rows, int) and status in ("fail", "warn"):
+        return f"{rows:,} rows break it" if rows != 1 else "1 row breaks it"
+    return "failed"
+
+
 def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
     run = instance.get_run_by_id(run_id)
     if run is None:
@@ -191,7 +204,7 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
                     check=e.check_name,
                     passed=e.passed,
                     severity=e.severity.value,
-                    description=first_line(e.description) or ("passed" if e.passed else "failed"),
+                    description=first_line(e.description) or _check_outcome(e.passed, e.metadata),
                 )
             )
             if e.check_name == GATE_CHECK and not e.passed:

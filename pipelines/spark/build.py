@@ -34,6 +34,33 @@ def _missing(module: str) -> bool:
         return True
 
 
+class SparkSessionLost(RuntimeError):
+    """The JVM behind dbt's Spark session went away mid-build (killed, out of memory): every later model and test
+    errors alike, each naming only the socket py4j could not reach."""
+
+
+# What dbt's errors say on Spark once the session's JVM is gone: py4j's gateway refuses or drops the connection.
+SESSION_LOST = (
+    "Connection refused",
+    "Answer from Java side is empty",
+    "Py4JNetworkError",
+    "java.lang.OutOfMemoryError",
+    "stopped SparkContext",
+    "SparkContext was shut down",
+)
+
+
+def _lost_session(error: BaseException) -> SparkSessionLost | None:
+    said = next((s for s in SESSION_LOST if s in str(error)), None)
+    if said is None:
+        return None
+    return SparkSessionLost(
+        f"the Spark session's JVM stopped during the build (dbt's errors say '{said}'): killed, or out of memory "
+        "(spark.driver.memory in dbt_project/profiles.yml)? Nothing was published; the next run starts a new "
+        "session. dbt's output is in the run log"
+    )
+
+
 class _SameNameIds(dict):
     """A manifest map keyed by unique id that also answers for the id another target gives the same node.
 
@@ -95,6 +122,11 @@ def build_on_spark(context: Any, dbt: Any, cfg: Settings, full_refresh: bool = F
     shutil.rmtree(exchange / "marts", ignore_errors=True)
     invocation = dbt.cli(spark_build_args(cfg, full_refresh), context=context)
     invocation.manifest = spark_view(invocation.manifest)
-    yield from events_while_dbt_runs(invocation)
+    try:
+        yield from events_while_dbt_runs(invocation)
+    except Exception as e:
+        if (lost := _lost_session(e)) is None:
+            raise
+        raise lost from e
     loaded = load_marts(exchange, cfg.warehouse)
     context.log.info(f"loaded {len(loaded)} marts built on Spark into {cfg.warehouse}: {loaded}")

@@ -23,7 +23,7 @@ from pipelines.defs.alerts import alert_on_failed_checks, alert_on_run_failure
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, is_transient, non_transient
-from pipelines.defs.run_report import _first_sentence, _step_failure_reason, read_run
+from pipelines.defs.run_report import _check_outcome, _first_sentence, _step_failure_reason, read_run
 from pipelines.warehouse_file import WarehouseBusy
 from tests.pipeline.webhook import Webhook
 
@@ -358,3 +358,16 @@ def test_a_run_waits_out_one_holder_only_as_often_as_one_step_would_then_fails_a
     for reason in report.failed_steps.values():
         assert reason.startswith(f"WarehouseStillHeld: {path} is still held by PID {holder.pid} ("), reason
         assert "which this run already waited for 2 times (up to 0.2 s each): not waiting again" in reason
+
+
+def test_a_dbt_test_in_the_summary_says_how_many_rows_break_it_or_that_it_never_ran():
+    """dbt tests come without a description: the summary said "failed" both for a test that found rows and for one
+    that errored because the engine went away before it (a Spark JVM killed mid-build: seven tests "failed")."""
+    meta = {"status": dg.MetadataValue.text("fail"), "dagster_dbt/failed_row_count": dg.MetadataValue.int(3)}
+    assert _check_outcome(False, meta) == "3 rows break it"
+    assert _check_outcome(False, {**meta, "dagster_dbt/failed_row_count": dg.MetadataValue.int(1)}) == "1 row breaks it"
+    assert _check_outcome(False, {"status": dg.MetadataValue.text("error")}) == (
+        "did not run: dbt errored on it (see the failed step)"
+    )
+    assert _check_outcome(True, meta) == "passed"
+    assert _check_outcome(False, {}) == "failed"  # any other check that says nothing

@@ -12,7 +12,7 @@ from pipelines.cli import build_parser
 from pipelines.config import PROJECT_ROOT, Settings
 from pipelines.sources import create_raw_tables
 from pipelines.spark import exchange
-from pipelines.spark.build import SparkNotInstalled, check_spark_installed, spark_view
+from pipelines.spark.build import SparkNotInstalled, _lost_session, check_spark_installed, spark_view
 
 
 def test_every_raw_table_goes_out_as_parquet_with_its_rows_and_names(tmp_path):
@@ -127,3 +127,20 @@ def test_a_spark_event_finds_its_node_under_the_id_duckdb_gave_it():
         view["nodes"]["test.coachwh.another.ccc"]
     assert view["metadata"] is manifest["metadata"]
     assert "model.coachwh.o" not in view["nodes"] and view["nodes"]["model.coachwh.n"] == {}
+
+
+def test_a_build_whose_spark_session_died_says_so_not_the_first_model_that_met_it():
+    """What dbt-spark's errors say after the JVM was killed mid-build (a run of this project): each model and test
+    names the socket only. The step's reason must name the session, not one model of the many."""
+    dbt_failed = (
+        "The dbt CLI process with command\n\n`dbt build --target spark`\n\nfailed with exit code `1`.\n\n"
+        "Errors parsed from dbt logs:\n\nFailure in model mart_manager_engagement (models/marts/"
+        "mart_manager_engagement.sql)\n\n  Runtime Error in model mart_manager_engagement (models/marts/"
+        "mart_manager_engagement.sql)\n  [Errno 111] Connection refused"
+    )
+    lost = _lost_session(RuntimeError(dbt_failed))
+    assert lost is not None and str(lost).startswith(
+        "the Spark session's JVM stopped during the build (dbt's errors say 'Connection refused')"
+    )
+    assert "spark.driver.memory" in str(lost) and "\n" not in str(lost)
+    assert _lost_session(RuntimeError("Runtime Error in model x: [PARSE_SYNTAX_ERROR] near 'FROM'")) is None

@@ -8,7 +8,8 @@ its vocabulary or numeric range, the keys, how dbt reads it. Everything else is 
 - `python -m pipelines.contract` GENERATES from it the structural expectations of the GX suites in
   `expectations/`, `dbt_project/models/staging/_sources.yml` and the human page `docs/export-contract.md`
   (`tests/test_contract_generated.py` fails when one of them is stale);
-- the sample generator writes these layouts.
+- the sample generator writes these layouts, from column lists of its own (`pipelines/sample/`), which
+  `tests/sample/test_contract.py` holds equal to these.
 
 The readable version is docs/export-contract.md; edit this file, then regenerate.
 """
@@ -701,7 +702,19 @@ def raw_table_ddl(f: SourceFile) -> str:
 
 
 def create_raw_tables(con) -> None:
-    """Create the schema `raw` and every raw table (idempotent). `con` is a DuckDB connection."""
+    """Create the schema `raw` and every raw table (idempotent). `con` is a DuckDB connection.
+
+    A column added to the declaration after its raw table was created is added to the table (text, null in the
+    rows loaded before it): the gate inserts by name, so where the column stands in the table does not matter."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     for f in SOURCE_FILES:
         con.execute(raw_table_ddl(f))
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = ?", [RAW_SCHEMA]
+    ).fetchall():
+        have.setdefault(table, set()).add(column)
+    for f in SOURCE_FILES:
+        for c in f.columns:
+            if c not in have.get(f.raw_table, ()):
+                con.execute(f"ALTER TABLE {RAW_SCHEMA}.{f.raw_table} ADD COLUMN {quote(c)} VARCHAR")

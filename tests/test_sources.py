@@ -41,3 +41,20 @@ def test_the_leap_day_rule_and_the_shapes():
     assert re.search(UTC_DATETIME.regex, "2026-04-30 08:00:00") and not re.search(
         UTC_DATETIME.regex, "2026-04-31 08:00:00"
     )
+
+
+def test_a_column_declared_after_its_raw_table_was_created_is_added_to_it():
+    """A column added to the declaration (a new field of an export) reaches an existing warehouse's raw table:
+    the gate inserts by name, and would otherwise fail on every batch that carries it."""
+    import duckdb
+
+    from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, create_raw_tables
+
+    con = duckdb.connect()
+    create_raw_tables(con)
+    f = SOURCE_FILES[0]
+    dropped = f.columns[-1]
+    con.execute(f'ALTER TABLE {RAW_SCHEMA}.{f.raw_table} DROP COLUMN "{dropped}"')  # as created before it was declared
+    create_raw_tables(con)
+    columns = {r[0] for r in con.execute(f"DESCRIBE {RAW_SCHEMA}.{f.raw_table}").fetchall()}
+    assert set(f.columns) <= columns

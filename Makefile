@@ -4,7 +4,10 @@ BIN := $(VENV)/bin
 
 .PHONY: setup setup-spark demo test test-fast test-spark lint docs ui
 
+# The dbt manifest Dagster draws its graph from is parsed again whenever a file of the dbt project changed (a pull,
+# a checkout): by content, so this costs a second when nothing did.
 setup: $(VENV)/.installed
+	@$(BIN)/coachwh prepare --if-changed
 
 # Exact versions from requirements.lock; the package itself is installed editable without resolving again.
 # Bytecode is compiled at install: a process that finds no .pyc compiles every module it imports from source
@@ -15,7 +18,6 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	$(BIN)/python -m compileall -q pipelines
-	$(BIN)/coachwh prepare
 	$(BIN)/python -m pipelines.instance
 	touch $@
 

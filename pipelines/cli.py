@@ -184,7 +184,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
 def _cmd_prepare(args: argparse.Namespace) -> int:
     from pipelines.defs.warehouse import prepare_manifest
 
-    prepare_manifest(force=True)
+    prepare_manifest(force=not args.if_changed)
     return 0
 
 
@@ -290,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(func=_cmd_replay)
 
     prep = sub.add_parser("prepare", help="parse the dbt project into its manifest (done by setup)")
+    prep.add_argument(
+        "--if-changed", action="store_true", help="only when a file of the dbt project changed since the last parse"
+    )
     prep.set_defaults(func=_cmd_prepare)
 
     demo = sub.add_parser("demo", help="generate the small sample (if nothing is there) and run the nightly job")

@@ -123,15 +123,19 @@ def _run_locked(
     engine: str,
     progress: Callable[[str], None],
 ) -> bool:
+    from pipelines.defs.warehouse import prepare_manifest
+
+    # First: importing pipelines.definitions builds definitions from the manifest as it is (a parse clears what
+    # dagster-dbt kept of it, so the definitions built below are the new manifest's either way)
+    prepare_manifest()
+
     from pipelines.alerts import send_alert
     from pipelines.definitions import build_definitions, location_tags
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
     from pipelines.defs.run_report import read_run
     from pipelines.defs.schedules import NIGHTLY_JOB
-    from pipelines.defs.warehouse import prepare_manifest
     from pipelines.summary import summary_lines
 
-    prepare_manifest()
     defs = build_definitions(cfg)
     job = defs.resolve_job_def(NIGHTLY_JOB)
     run_config = _run_config(defs, full_refresh, verbose, engine)

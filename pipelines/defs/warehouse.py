@@ -293,3 +293,7 @@ def prepare_manifest(force: bool = False) -> None:
         if not result.success:
             raise RuntimeError(f"dbt parse failed: {result.exception or 'see the dbt log above'}")
         record_parsed_from(parsed_from)
+        # dagster-dbt keeps each manifest it read, by path: definitions built after this must read the new one
+        from dagster_dbt.dbt_manifest import read_manifest_path
+
+        read_manifest_path.cache_clear()

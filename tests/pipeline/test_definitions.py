@@ -269,3 +269,23 @@ def test_dbt_refuses_to_open_another_warehouse_than_the_pipelines(tmp_path):
         check_dbt_home(tmp_path, {"COACHWH_HOME": "data"})
     with pytest.raises(dg.Failure):
         check_dbt_home(tmp_path, {"COACHWH_HOME": str(tmp_path / "other")})
+
+
+def test_a_dbt_test_added_after_the_definitions_loaded_is_in_the_next_definitions_built(defs):
+    """`coachwh run` parses the project again when a file changed, then builds its definitions: they must come from
+    the new manifest, not from the one dagster-dbt read (and keeps, by path) when the definitions were imported.
+    Else the first run after an edit failed on a test the manifest it used did not hold."""
+    from pipelines.definitions import build_definitions
+
+    added = DBT_PROJECT_DIR / "tests" / "marts" / "assert_zz_added_between_two_runs.sql"
+    assert "assert_zz_added_between_two_runs" not in {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    try:
+        added.write_text(
+            "-- added by tests/pipeline/test_definitions.py\nselect * from {{ ref('dim_month') }} where false\n"
+        )
+        prepare_manifest()
+        checks = {k.name for k in build_definitions().resolve_asset_graph().asset_check_keys}
+        assert "assert_zz_added_between_two_runs" in checks
+    finally:
+        added.unlink(missing_ok=True)
+        prepare_manifest()

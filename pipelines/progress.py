@@ -151,8 +151,17 @@ class ProgressPrinter:
         elif self.contract_results and step and CONTRACT_CHECK in step:
             self.contract_seconds += seconds
             if len(self.contract_results) == self.contracts:
-                failed = [e.asset_key.to_user_string() for e in self.contract_results if not e.passed]
-                tail = f": {len(failed)} FAILED ({', '.join(failed)})" if failed else ": all passed"
+                errors = dg.AssetCheckSeverity.ERROR
+                failed = [e for e in self.contract_results if not e.passed]
+                parts = [
+                    f"{len(named)} {word} ({', '.join(e.asset_key.to_user_string() for e in named)})"
+                    for word, named in (
+                        ("FAILED", [e for e in failed if e.severity == errors]),
+                        ("warned", [e for e in failed if e.severity != errors]),
+                    )
+                    if named
+                ]
+                tail = ": " + ", ".join(parts) if parts else ": all passed"
                 # the checks read what is in raw: a batch its contract refused at the gate is on its gate line
                 self.out(
                     f"contracts {len(self.contract_results)} source contracts on the loaded batches{tail}  "

@@ -154,3 +154,35 @@ def test_a_step_that_failed_for_good_on_a_held_warehouse_names_who_holds_it_in_t
     reason = "the warehouse file is held by PID 18123 (python3.11): a reader keeping it open, or another run"
     assert lines == [f"FAILED    coachwh_dbt_models: {reason}"]
     assert _step_failure_reason(data) == reason
+
+
+def test_the_contracts_line_tells_a_refusing_failure_from_a_warning():
+    """A warn-level contract that failed on a night that succeeded was said "1 FAILED" beside a summary saying
+    "warned"."""
+    from dagster._core.definitions.asset_checks.asset_check_evaluation import AssetCheckEvaluation
+    from dagster._core.events import StepSuccessData
+
+    from pipelines.progress import CONTRACT_CHECK
+
+    lines: list[str] = []
+    printer = ProgressPrinter(lines.append, dbt_models=54, dbt_tests=171, contracts=3)
+    outcomes = [
+        ("crm_user", True, dg.AssetCheckSeverity.ERROR),
+        ("hris_job_history", False, dg.AssetCheckSeverity.WARN),
+        ("crm_call", False, dg.AssetCheckSeverity.ERROR),
+    ]
+    for table, passed, severity in outcomes:
+        step = f"raw_{table}_{CONTRACT_CHECK}"
+        evaluation = AssetCheckEvaluation(
+            asset_key=dg.AssetKey(["raw", table]), check_name=CONTRACT_CHECK, passed=passed, severity=severity
+        )
+        for kind, data in (
+            ("ASSET_CHECK_EVALUATION", evaluation),
+            ("STEP_SUCCESS", StepSuccessData(duration_ms=100.0)),
+        ):
+            event = dg.DagsterEvent(event_type_value=kind, job_name="nightly", event_specific_data=data, step_key=step)
+            printer.event(step, event)
+    assert lines == [
+        "contracts 3 source contracts on the loaded batches: 1 FAILED (raw/crm_call), 1 warned "
+        "(raw/hris_job_history)  (0.3 s)"
+    ]

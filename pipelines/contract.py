@@ -17,6 +17,8 @@ What is generated from what:
   one `usable_values` test per table (`raw_<table>__usable`: the raw_not_null columns are filled, the
   castable ones parse). It looks at the newest load only (`where` config): the gate has validated every
   batch before committing it, so a nightly build re-reads one batch, never the history.
+- `dbt_project/macros/generated/export_contract.sql`: the declaration's values the dbt models use too
+  (`counted_report_statuses()`, the statuses with which a coaching report counts as a session).
 - `docs/export-contract.md`: the human page (files, columns, formats, vocabularies, keys, quirks, what
   the gate refuses and what it only warns about), from the declaration and the suites as generated.
 
@@ -52,6 +54,7 @@ GX_VERSION = "1.24.1"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SOURCES_YML = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_sources.yml"
 DOCS_PAGE = PROJECT_ROOT / "docs" / "export-contract.md"
+CONTRACT_MACROS = PROJECT_ROOT / "dbt_project" / "macros" / "generated" / "export_contract.sql"
 LIVE = {"type": "comparison", "column": {"name": "IsDeleted"}, "operator": "==", "parameter": "false"}
 COUNTED = {
     "type": "and",
@@ -224,6 +227,21 @@ def render_sources() -> str:
     }
     body = yaml.safe_dump(doc, sort_keys=False, width=110, allow_unicode=True, default_flow_style=False)
     return SOURCES_HEADER + body
+
+
+def render_macros() -> str:
+    """The values of the declaration that the dbt models use as well, as dbt macros: one definition for the gate
+    and the models."""
+    statuses = ", ".join(f"'{s}'" for s in COUNTED_STATUSES)
+    return (
+        "{#- GENERATED from pipelines/sources.py by `python -m pipelines.contract`: do not edit, edit the "
+        "declaration. -#}\n\n"
+        "{#- The Status__c values with which a coaching report counts as a session (COUNTED_STATUSES), as a SQL "
+        "list:\n    `where status in {{ counted_report_statuses() }}`. -#}\n"
+        "{% macro counted_report_statuses() -%}\n"
+        f"({statuses})\n"
+        "{%- endmacro %}\n"
+    )
 
 
 # ── the human page ───────────────────────────────────────────────────────────────────────────────────
@@ -400,6 +418,7 @@ def render_all(root: Path = PROJECT_ROOT) -> dict[Path, str]:
         suites[f.raw_table] = json.loads(text)
     files[root / SOURCES_YML.relative_to(PROJECT_ROOT)] = render_sources()
     files[root / DOCS_PAGE.relative_to(PROJECT_ROOT)] = render_docs(suites)
+    files[root / CONTRACT_MACROS.relative_to(PROJECT_ROOT)] = render_macros()
     return files
 
 

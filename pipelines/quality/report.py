@@ -267,28 +267,3 @@ class ValidationReport:
             + "; ".join(f.message() for f in self.failures[:3])
             + (f"; and {len(self.failures) - 3} more" if len(self.failures) > 3 else "")
         )
-
-    def failures_json(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "column": f.column,
-                "rule": f.rule,
-                "expectation": f.expectation["type"],
-                "count": f.unexpected_count,
-                "severity": f.severity,
-                "rows": [f"{ex.batch_id}/{ex.source_file}:{ex.row_number}" for ex in f.examples],
-                "values": [value_repr(ex.value) for ex in f.examples],
-                "message": f.message(),
-            }
-            for f in self.failures
-        ]
-
-    def failures_markdown(self) -> str:
-        lines = ["| column | rule | rows failing | examples |", "|---|---|---|---|"]
-        for f in self.failures:
-            examples = ", ".join(
-                f"{_file_label(ex, f.show_batch)} row {ex.row_number}: {value_repr(ex.value)}" for ex in f.examples
-            )
-            cells = [f.column, f.rule, str(f.unexpected_count), examples]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-        return "\n".join(lines)

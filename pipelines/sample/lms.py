@@ -88,7 +88,6 @@ COURSE_COLUMNS = (
     "Duration Hours",
     "Coaching Curriculum",
 )
-STATUSES = ("Registered", "In Progress", "Completed", "Cancelled", "Past Due")
 COMPLIANCE = [0, 1, 2]
 ONBOARDING = [3, 4, 5]
 PRODUCT = [6, 7, 8, 9, 10, 11]

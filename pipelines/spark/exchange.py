@@ -108,8 +108,3 @@ def spark_build_args(cfg: Settings, full_refresh: bool = False) -> list[str]:
     if full_refresh:
         args.append("--full-refresh")
     return args
-
-
-def spark_export_args(cfg: Settings) -> list[str]:
-    """The dbt run-operation that writes every mart from Spark to the exchange folder as Parquet."""
-    return ["run-operation", "export_marts", "--target", SPARK_TARGET, "--vars", spark_vars(cfg)]

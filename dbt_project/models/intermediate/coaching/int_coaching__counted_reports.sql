@@ -5,4 +5,4 @@
 -- unattributed_activity read it.
 select *
 from {{ ref('stg_crm__coaching_reports') }}
-where status in ('Submitted', 'Approved')
+where status in {{ counted_report_statuses() }}  -- pipelines/sources.py COUNTED_STATUSES, also the gate's

@@ -105,6 +105,14 @@ def read_manifest(batch_dir: Path) -> Manifest:
     return Manifest(system=system, extract_date=extract_date, files=entries, sha256=hashlib.sha256(raw).hexdigest())
 
 
+OS_METADATA = frozenset({"thumbs.db", "desktop.ini"})
+
+
+def is_os_metadata(name: str) -> bool:
+    """A file a desktop's file manager leaves in a folder it showed (never part of an export)."""
+    return name.startswith(".") or name.lower() in OS_METADATA
+
+
 def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[str, SourceFile]:
     """Check the folder against its manifest and the contract; return file name -> file type.
 
@@ -129,7 +137,9 @@ def check_folder(batch_dir: Path, system: System, manifest: Manifest) -> dict[st
                 f"extract_date is {manifest.extract_date.isoformat()} but the folder is '{batch_dir.name}'",
             )
         )
-    present = sorted(p.name for p in batch_dir.iterdir() if p.name != MANIFEST_NAME)
+    # A file manager's hidden files (.DS_Store, ._x, Thumbs.db, desktop.ini) are no delivery: left alone, as they are
+    # at the top of the landing zone (zone.stray_entries), rather than refusing the night's batch.
+    present = sorted(p.name for p in batch_dir.iterdir() if p.name != MANIFEST_NAME and not is_os_metadata(p.name))
     for name in sorted(set(manifest.files) - set(present)):
         problems.append(Violation(name, Rule.MISSING_FILE, "named in manifest.json but not in the batch folder"))
     types: dict[str, SourceFile] = {}

@@ -323,3 +323,11 @@ def test_cli_style_report_is_truthy_only_when_quarantined(gate, system, monkeypa
     assert main(["ingest"]) == 1  # a refused batch: exit 1, and it is in the quarantine
     assert (gate.cfg.quarantine / system / "2026-11-27" / "REJECTED.md").is_file()
     assert [r["status"] for r in gate.registry()] == ["loaded", "quarantined"]
+
+
+def test_a_file_managers_hidden_files_in_a_batch_folder_are_ignored(gate):
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26"]

@@ -267,8 +267,13 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
     try:
         if not wb.worksheets:
             raise BatchRejected([Violation(name, Rule.UNREADABLE, "workbook has no sheet")])
-        rows = wb.worksheets[0].iter_rows(values_only=True)
-        formula_rows = formulas.worksheets[0].iter_rows()
+        # A read-only sheet trusts the workbook's <dimension> record, which some writers leave stale (`A1`): it would
+        # cut every row to that size. The dimensions are re-read from the cells instead.
+        sheet_values, sheet_formulas = wb.worksheets[0], formulas.worksheets[0]
+        sheet_values.reset_dimensions()
+        sheet_formulas.reset_dimensions()
+        rows = sheet_values.iter_rows(values_only=True)
+        formula_rows = sheet_formulas.iter_rows()
         next(formula_rows, None)
         header_cells = next(rows, None)
         if header_cells is None:

@@ -293,3 +293,32 @@ def test_qualtrics_header_with_line_breaks_in_question_text(gate):
         ("Respon-2", 2),
         ("Respon-3", 3),
     ]
+
+
+def _stale_dimension(data: bytes) -> bytes:
+    """The workbook with its first sheet's <dimension> record saying A1, as some writers leave it."""
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1"/>', body)
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+def test_a_workbook_with_a_stale_dimension_record_loads_whole(gate):
+    data = _stale_dimension(_xlsx(WORKERS.columns, _workers_rows()))
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {"workers.xlsx": data, "job_history.csv": csv_text(HISTORY.columns, _history_rows())},
+        rows={"workers.xlsx": 3},
+    )
+    report = gate.ingest()
+    assert not report.quarantined, [o.reason for o in report.quarantined]
+    assert gate.count("hris_workers") == 3

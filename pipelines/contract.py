@@ -86,6 +86,12 @@ def _column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
         if c.required in ROW_CONDITIONS:
             kw["row_condition"] = copy.deepcopy(ROW_CONDITIONS[c.required])
         out.append(_exp("expect_column_values_to_not_be_null", kw, "required"))
+        shaped = (c.format is not None and c.format.severity == "error") or (c.values and c.values_severity == "error")
+        if not shaped:
+            # Staging reads a value of spaces only as empty (clean_text), and its not-null tests would then fail the
+            # whole dbt build: such a value is refused here, with the batch, as the empty field it is.
+            blank = {**copy.deepcopy(kw), "regex": "\\S"}
+            out.append(_exp("expect_column_values_to_match_regex", blank, "required: not spaces only"))
     if c.format is not None:
         kw = {"column": c.name, "regex": c.format.regex}
         if c.mostly is not None:

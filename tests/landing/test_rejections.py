@@ -331,3 +331,15 @@ def test_a_file_managers_hidden_files_in_a_batch_folder_are_ignored(gate):
     (folder / "Thumbs.db").write_bytes(b"\xd0\xcf\x11\xe0")
     report = gate.ingest()
     assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26"]
+
+
+def test_a_required_value_of_spaces_only_is_refused_at_the_gate(gate):
+    transcripts = source_file("lms_transcripts")
+    rows = rows_for(transcripts, 3)
+    rows[1][transcripts.columns.index("User ID")] = "   "  # staging reads it as empty: dbt's not-null would fail
+    files = default_files("lms")
+    files["transcripts.csv"] = csv_text(transcripts.columns, rows)
+    write_batch(gate.landing, "lms", "2026-11-26", files)
+    _assert_refused(
+        gate, gate.ingest(), "lms/2026-11-26", file="transcripts.csv", rule=Rule.CONTRACT, row=2, column="User ID"
+    )

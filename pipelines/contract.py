@@ -54,6 +54,7 @@ GX_VERSION = "1.24.1"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 SOURCES_YML = PROJECT_ROOT / "dbt_project" / "models" / "staging" / "_sources.yml"
 DOCS_PAGE = PROJECT_ROOT / "docs" / "export-contract.md"
+NOT_BLANK_RULE = "required: not spaces only"  # a filled value, whatever its shape
 CONTRACT_MACROS = PROJECT_ROOT / "dbt_project" / "macros" / "generated" / "export_contract.sql"
 LIVE = {"type": "comparison", "column": {"name": "IsDeleted"}, "operator": "==", "parameter": "false"}
 COUNTED = {
@@ -91,7 +92,7 @@ def _column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
             # Staging reads a value of spaces only as empty (clean_text), and its not-null tests would then fail the
             # whole dbt build: such a value is refused here, with the batch, as the empty field it is.
             blank = {**copy.deepcopy(kw), "regex": "\\S"}
-            out.append(_exp("expect_column_values_to_match_regex", blank, "required: not spaces only"))
+            out.append(_exp("expect_column_values_to_match_regex", blank, NOT_BLANK_RULE))
     if c.format is not None:
         kw = {"column": c.name, "regex": c.format.regex}
         if c.mostly is not None:

@@ -75,7 +75,10 @@ UTC_DATETIME = Format("UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-
 DECIMAL = Format("decimal", "^-?[0-9]+(\\.[0-9]+)?$", "plain decimal number like 1234.5")
 WHOLE = Format("whole number", "^[0-9]+$", "whole number")
 HRIS_ID = Format("HRIS Employee ID", "^[0-9]+$", "HRIS Employee ID: text of digits, leading zeros kept")
-EMAIL = Format("e-mail", "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", "e-mail address", severity="warn")
+# Spaces around are allowed: identity compares e-mails trimmed (sources.md, Identity).
+EMAIL = Format(
+    "e-mail", "^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$", "e-mail address, optionally with spaces around", severity="warn"
+)
 # An HRIS Employee ID as another system keeps it (CRM EmployeeNumber, LMS User ID, survey ManagerID): digits,
 # perhaps with leading zeros dropped or spaces around; the warehouse normalises it (whitespace trimmed, then when all
 # digits zero-padded to six) before it joins, and an id that is not digits only fails to match, so a departure is a
@@ -335,7 +338,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Status__c", required="live", values=("Draft", *COUNTED_STATUSES)),
             C("Coaching_Type__c", values=("Field Ride-Along", "Virtual Ride-Along", "One-on-One", "Call Review")),
             C("Duration_Minutes__c", DECIMAL, range=Range("duration minutes >= 0", 0), castable="double"),
-            C("Coaching_Level__c", required="live", values=("Rep", "Manager")),
+            C("Coaching_Level__c", required="counted", values=("Rep", "Manager")),
             *(C(name, values=RATING_PICKLIST, castable="rating") for name in REP_SKILL_FIELDS),
             *(C(name, values=RATING_PICKLIST, castable="rating") for name in COACHING_SKILL_FIELDS),
             C("Comments__c"),

@@ -9,6 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from pipelines.contract import NOT_BLANK_RULE
 from pipelines.quality.suites import base_column, expectation_columns, load_suite
 from pipelines.sources import SourceFile, classify, files_of
 from tests.quality.rows import clean_row
@@ -42,7 +43,7 @@ def free_text_columns(f: SourceFile) -> frozenset[str]:
     constrained = {
         base_column(c)
         for e in load_suite(f.raw_table)["expectations"]
-        if e["type"] not in FREE_TEXT_RULES
+        if e["type"] not in FREE_TEXT_RULES and e["meta"]["rule"] != NOT_BLANK_RULE
         for c in expectation_columns(e)
     }
     return frozenset(c for c in f.columns if c not in constrained)

@@ -73,7 +73,7 @@ KINDS = [
     ("crm_call", 1, "Call_Date_vod__c", "2026-02-30", "a real calendar date"),  # match_regex: a day no calendar has
     ("hris_workers", 3, "Hire Date", "02/30/2026", "a real calendar date"),  # an impossible HR date
     ("survey_responses", 2, "Wave", "2025-Q4", "wave named in the file name"),  # column pair equal
-    ("hris_job_history", 2, "Termination Category", None, "required on Termination rows"),  # with condition
+    ("crm_coaching_report", 2, "Coaching_Level__c", None, "is empty"),  # with condition: on a counted session
 ]
 
 
@@ -81,10 +81,10 @@ KINDS = [
 def test_a_batch_breaking_an_error_level_expectation_is_refused_whole(gate, raw_table, row, column, value, words):
     f = source_file(raw_table)
     edit = _set(row, column, value)
-    if raw_table == "hris_job_history":  # a Termination row without its category
+    if column == "Coaching_Level__c":  # a counted session without its coaching level
 
         def edit(rows, index):
-            rows[row - 1][index("Business Process")] = "Termination"
+            rows[row - 1][index("Status__c")] = "Approved"
             rows[row - 1][index(column)] = ""
 
     write_batch(gate.landing, f.system, "2026-11-26", _batch_with(f.system, raw_table, edit))
@@ -113,6 +113,27 @@ def test_a_coaching_reports_date_coach_and_coachee_are_required_once_it_counts_n
     (v,) = [v for v in report.quarantined[0].violations if v.column == "Review_Date__c"]
     assert (v.file, v.row, v.rule) == ("Coaching_Report_vod__c.csv", 3, Rule.CONTRACT) and "is empty" in v.detail
     assert gate.total_raw_rows() == before
+
+
+def test_what_the_spec_leaves_open_loads_with_a_warning_a_terminations_category_a_drafts_level(gate):
+    """The export spec says only Termination rows fill the termination columns, not that they always do (an empty
+    category counts as a separation of neither category), and a Draft counts nowhere: neither refuses the batch."""
+
+    def without_a_category(rows, index):
+        rows[1][index("Business Process")] = "Termination"
+        rows[1][index("Termination Category")] = ""
+
+    write_batch(gate.landing, "hris", "2026-11-26", _batch_with("hris", "hris_job_history", without_a_category))
+
+    def a_draft_without_a_level(rows, index):
+        rows[1][index("Status__c")] = "Draft"
+        rows[1][index("Coaching_Level__c")] = ""
+
+    write_batch(gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_coaching_report", a_draft_without_a_level))
+    report = gate.ingest()
+    assert sorted(o.batch_id for o in report.loaded) == ["crm/2026-11-26", "hris/2026-11-26"], gate.lines
+    (warning,) = next(o for o in report.loaded if o.batch_id == "hris/2026-11-26").warnings
+    assert "Termination Category" in warning and "row 2" in warning, warning
 
 
 def test_two_versions_of_one_id_in_a_snapshot_are_refused(gate):

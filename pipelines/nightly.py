@@ -131,7 +131,7 @@ def _run_locked(
 
     from pipelines.alerts import send_alert
     from pipelines.definitions import build_definitions, location_tags
-    from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
+    from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG, tag_verdict
     from pipelines.defs.run_report import read_run
     from pipelines.defs.schedules import NIGHTLY_JOB
     from pipelines.summary import summary_lines
@@ -160,6 +160,7 @@ def _run_locked(
                     tags={ALERTED_TAG: ALERTED_BY_CLI, **location_tags()},
                 )
                 report = read_run(instance, result.run_id)
+                tag_verdict(instance, report)
         except Exception as e:
             # Dagster's own storage failing (a full disk: "database or disk is full") ends the run before it has a
             # report: the night went wrong all the same, and nobody is told unless we say so here.

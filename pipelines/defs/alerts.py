@@ -17,12 +17,21 @@ from pipelines.defs.run_report import read_run
 # In-process `coachwh run` alerts by itself: the sensors skip runs it tagged, so nobody is told twice.
 ALERTED_TAG = "coachwh/alerts"
 ALERTED_BY_CLI = "sent-by-cli"
+# A run Dagster calls SUCCESS that still needs attention (a refused batch, a failed ERROR check) says so in the UI's
+# Runs list and on its run page, not only in the alert channel: a tag with the verdict of the alert.
+VERDICT_TAG = "coachwh/verdict"
+
+
+def tag_verdict(instance: dg.DagsterInstance, report) -> None:
+    if report.went_wrong and report.status == "SUCCESS":
+        instance.add_run_tags(report.run_id, {VERDICT_TAG: report.verdict})
 
 
 def alert_for_run(instance: dg.DagsterInstance, run_id: str, cfg: CoachwhConfig, log, only_if_wrong: bool) -> bool:
     report = read_run(instance, run_id)
     if only_if_wrong and not report.went_wrong:
         return False
+    tag_verdict(instance, report)
     send_alert(report.as_alert(), cfg.alert_webhook, cfg.alert_command, log=log)
     return True
 

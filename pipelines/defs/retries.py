@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import dagster as dg
+from dagster._core.errors import DagsterExecutionInterruptedError
 
 from pipelines.locks import LockTimeout
 from pipelines.warehouse_file import WarehouseBusy, is_lock_error
@@ -28,6 +29,7 @@ NIGHTLY_RETRY_POLICY = dg.RetryPolicy(
 
 TRANSIENT_TYPES: tuple[type[BaseException], ...] = (WarehouseBusy, LockTimeout, TimeoutError, ConnectionError)
 TRANSIENT_TEXT = ("database is locked",)  # SQLite's busy file (Dagster's own storage)
+TERMINATED = "interrupted: the run was asked to stop (Terminate in the UI, or a signal to its process); not retried"
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -42,6 +44,11 @@ def non_transient() -> Iterator[None]:
     Failure that is not retried."""
     try:
         yield
+    except (DagsterExecutionInterruptedError, KeyboardInterrupt) as e:
+        # Terminate in the UI (or a signal to the run worker) interrupts the step. Dagster honours a step's retry
+        # policy on an interrupt too, which would start the step again and carry the run on to publish as a
+        # success: a run someone asked to stop must stop, so the interrupt fails the step for good.
+        raise dg.Failure(description=TERMINATED, allow_retries=False) from e
     except Exception as e:
         if is_transient(e) or (isinstance(e, dg.Failure) and not e.allow_retries):
             raise

@@ -134,6 +134,7 @@ def test_the_failure_sensor_posts_the_failed_step_and_check_to_the_webhook(tmp_p
 
 
 def test_the_check_sensor_alerts_on_a_green_run_with_a_refused_batch_and_not_on_a_clean_one(tmp_path):
+    tags = {}
     with Webhook() as hook, dg.instance_for_test() as instance:
         for passes in (True, False):
             result = _run(tmp_path, instance, _stub_mart(tmp_path, passes, check_name="landing_gate"))
@@ -145,6 +146,9 @@ def test_the_check_sensor_alerts_on_a_green_run_with_a_refused_batch_and_not_on_
                 resources={"coachwh": _config(tmp_path, alert_webhook=hook.url)},
             )
             alert_on_failed_checks(context)
+            tags[passes] = instance.get_run_by_id(result.run_id).tags
+    # the green run that needs attention says so in the UI's Runs list too; the clean one has no such tag
+    assert tags[False].get("coachwh/verdict") == "NEEDS ATTENTION" and "coachwh/verdict" not in tags[True]
     (body,) = hook.bodies
     assert body["status"] == "SUCCESS" and body["verdict"] == "NEEDS ATTENTION"  # Dagster's word, and ours
     assert body["failed_checks"][0]["check"] == "landing_gate"
@@ -249,6 +253,34 @@ def test_a_transient_failure_is_retried_by_the_policy_and_a_refusal_is_not(tmp_p
     result = defs.resolve_job_def("j").execute_in_process(raise_on_error=False)
     assert attempts == {"flaky": 2, "refused": 1}
     assert not result.success
+
+
+def test_a_step_interrupted_by_terminate_is_not_retried_into_a_successful_run():
+    """Terminate in the UI interrupts the step; Dagster would honour the retry policy on the interrupt and the run
+    would go on to publish as a success."""
+    from dagster._core.errors import DagsterExecutionInterruptedError
+
+    attempts = {"build": 0}
+
+    @dg.asset
+    def build():
+        attempts["build"] += 1
+        with non_transient():
+            if attempts["build"] == 1:
+                raise DagsterExecutionInterruptedError()
+
+    @dg.asset(deps=[build])
+    def publish():
+        pass
+
+    job = dg.define_asset_job("j", op_retry_policy=dg.RetryPolicy(max_retries=3, delay=0))
+    result = (
+        dg.Definitions(assets=[build, publish], jobs=[job])
+        .resolve_job_def("j")
+        .execute_in_process(raise_on_error=False)
+    )
+    assert attempts == {"build": 1} and not result.success
+    assert not result.get_asset_materialization_events()
 
 
 def test_a_step_that_failed_every_retry_reports_the_cause_not_the_retry_count(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -9,6 +10,7 @@ import dagster as dg
 from pipelines.config import ConfigError, Settings
 
 RESOURCE_KEY = "coachwh"
+WEBHOOK_ENV = "COACHWH_ALERT_WEBHOOK"
 
 
 class CoachwhConfig(dg.ConfigurableResource):
@@ -28,13 +30,18 @@ class CoachwhConfig(dg.ConfigurableResource):
 
     @classmethod
     def from_settings(cls, cfg: Settings) -> CoachwhConfig:
+        # A webhook URL carries its secret (Slack, Teams): taken from the environment when the run or sensor starts,
+        # so that the Launchpad, the config schema and the runs' stored config show the variable's name, not the URL.
+        webhook = cfg.alert_webhook
+        if webhook and os.environ.get(WEBHOOK_ENV) == webhook:
+            webhook = dg.EnvVar(WEBHOOK_ENV)
         return cls(
             home=str(cfg.home),
             landing=str(cfg.landing),
             keep_publications=cfg.keep_publications,
             stale_after_days=cfg.stale_after_days,
             survey_stale_after_days=cfg.survey_stale_after_days,
-            alert_webhook=cfg.alert_webhook,
+            alert_webhook=webhook,
             alert_command=cfg.alert_command,
         )
 

@@ -289,3 +289,30 @@ def test_a_dbt_test_added_after_the_definitions_loaded_is_in_the_next_definition
     finally:
         added.unlink(missing_ok=True)
         prepare_manifest()
+
+
+def test_the_alert_webhook_is_named_not_shown_in_the_launchpad_yet_reaches_the_run(monkeypatch, tmp_path):
+    from dagster._core.snap import JobSnap
+    from dagster_graphql.schema.run_config import default_values_yaml_from_type_snap
+
+    from pipelines.config import settings
+    from pipelines.defs.resources import CoachwhConfig
+
+    url = "https://hooks.example.invalid/services/T000/B000/SECRET"
+    monkeypatch.setenv("COACHWH_HOME", str(tmp_path))
+    monkeypatch.setenv("COACHWH_ALERT_WEBHOOK", url)
+    coachwh = CoachwhConfig.from_settings(settings())
+
+    @dg.op
+    def read_webhook(coachwh: CoachwhConfig) -> str | None:
+        return coachwh.settings.alert_webhook
+
+    @dg.job(resource_defs={"coachwh": coachwh})
+    def one():
+        read_webhook()
+
+    snap = JobSnap.from_job_def(one)
+    root = snap.config_schema_snapshot.get_config_snap(snap.mode_def_snaps[0].root_config_key)
+    launchpad = default_values_yaml_from_type_snap(snap.config_schema_snapshot, root)
+    assert url not in launchpad and "COACHWH_ALERT_WEBHOOK" in launchpad
+    assert one.execute_in_process().output_for_node("read_webhook") == url

@@ -126,7 +126,12 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                     "quarantined_batches": dg.MetadataValue.json(quarantined),
                     DUPLICATE_BATCHES: dg.MetadataValue.json([o.batch_id for o in report.duplicates]),
                     WAITING_BATCHES: dg.MetadataValue.json([o.batch_id for o in report.waiting]),
-                    "dagster/row_count": dg.MetadataValue.int(int(s["rows"])),
+                    # the table's rows (what the UI shows as the asset's row count), not this run's: raw is append-only
+                    **(
+                        {"dagster/row_count": dg.MetadataValue.int(report.table_rows[table])}
+                        if table in report.table_rows
+                        else {}
+                    ),
                 },
             )
         strays = report.stray  # each named in the log by the gate's progress lines

@@ -98,6 +98,8 @@ class IngestReport:
     waiting: list[BatchOutcome] = field(default_factory=list)
     duplicates: list[BatchOutcome] = field(default_factory=list)
     archived: list[BatchOutcome] = field(default_factory=list)  # loaded by a run killed before it archived them
+    # rows each raw table of the systems gated holds after this run (all batches, not only this run's)
+    table_rows: dict[str, int] = field(default_factory=dict)
     stray: list[str] = field(default_factory=list)  # landing-zone entries that are no batch folder, of these systems
     seconds: float = 0.0
 
@@ -178,6 +180,9 @@ def ingest_pending(
                 }[outcome.status],
             ).append(outcome)
             say(_progress_line(outcome, cfg))
+        for f in SOURCE_FILES:
+            if systems is None or f.system in set(systems):
+                report.table_rows[f.raw_table] = con.execute(f"select count(*) from raw.{f.raw_table}").fetchone()[0]
     finally:
         con.close()
     report.seconds = time.perf_counter() - started

@@ -58,6 +58,14 @@ def test_assets_materialise_in_process(gate, monkeypatch):
     assert meta["lms_courses"]["rows_loaded"].value == 2 and meta["lms_courses"]["bytes_loaded"].value > 0
     assert meta["hris_workers"]["rows_loaded"].value == 0
     assert gate.count("crm_call") == 5
+    # the asset's row count is the table's, which a night that loads nothing leaves as it is
+    assert meta["crm_call"]["dagster/row_count"].value == 5 and meta["hris_workers"]["dagster/row_count"].value == 0
+    again = dg.materialize(INGEST_ASSETS, resources={"coachwh": CoachwhConfig.from_settings(settings())})
+    meta = {
+        e.materialization.asset_key.path[-1]: e.materialization.metadata
+        for e in again.get_asset_materialization_events()
+    }
+    assert meta["crm_call"]["rows_loaded"].value == 0 and meta["crm_call"]["dagster/row_count"].value == 5
 
 
 def test_a_delivery_in_a_misnamed_folder_warns_on_its_system_and_loads_nothing(gate, monkeypatch):

@@ -208,7 +208,7 @@ def build_landing_sensor(
         name="landing_zone_sensor",
         job_name=job_name,
         minimum_interval_seconds=minimum_interval_seconds,
-        description="Starts ingestion when complete batches (with manifest.json) wait in the landing zone.",
+        description="Starts the nightly job when complete batches (with manifest.json) wait in the landing zone.",
         default_status=default_status,
     )
     def landing_zone_sensor(context: SensorEvaluationContext, coachwh: CoachwhConfig):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from pipelines.config import Settings
 from pipelines.instance import dagster_instance
-from pipelines.locks import file_lock
+from pipelines.locks import LockTimeout, file_lock
 
 
 def _run_config(defs, full_refresh: bool, verbose: bool, engine: str = "duckdb") -> dict:
@@ -83,7 +83,7 @@ def run_nightly(
         progress(f"another coachwh run holds {cfg.run_lock} ({who}): waiting for it to finish…")
 
     with file_lock(cfg.run_lock, "coachwh run", wait_seconds=None if wait else 0, on_wait=waiting):
-        return _run_locked(cfg, full_refresh, verbose, out, engine, progress)
+        return _run_locked(cfg, full_refresh, verbose, out, engine, progress, wait)
 
 
 def settle_abandoned_runs(instance) -> dict[str, str]:
@@ -115,6 +115,21 @@ def settle_abandoned_runs(instance) -> dict[str, str]:
     return lines
 
 
+def run_going_elsewhere(instance) -> str | None:
+    """A run the UI or the daemon launched that is queued or going, in words; None when there is none. `.run.lock`
+    keeps `coachwh run`s apart; those runs meet this one only at the warehouse pool's one slot."""
+    import dagster as dg
+
+    from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
+
+    run_status = dg.DagsterRunStatus
+    going = [run_status.QUEUED, run_status.NOT_STARTED, run_status.STARTING, run_status.STARTED, run_status.CANCELING]
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=going), limit=20):
+        if run.tags.get(ALERTED_TAG) != ALERTED_BY_CLI:
+            return f"run {run.run_id} ({run.job_name}, launched from the UI or by the daemon) is {run.status.value}"
+    return None
+
+
 def _run_locked(
     cfg: Settings,
     full_refresh: bool,
@@ -122,6 +137,7 @@ def _run_locked(
     out: Callable[[str], None],
     engine: str,
     progress: Callable[[str], None],
+    wait: bool = True,
 ) -> bool:
     from pipelines.defs.warehouse import prepare_manifest
 
@@ -139,6 +155,10 @@ def _run_locked(
     defs = build_definitions(cfg)
     job = defs.resolve_job_def(NIGHTLY_JOB)
     run_config = _run_config(defs, full_refresh, verbose, engine)
+    if not wait:
+        with dagster_instance(cfg) as instance:
+            if (going := run_going_elsewhere(instance)) is not None:
+                raise LockTimeout(going)
     progress(
         f"coachwh run: nightly job on {cfg.home}"
         + (" (full refresh)" if full_refresh else "")
@@ -151,6 +171,8 @@ def _run_locked(
             # a night killed outright (kill -9, a reboot) alerted nobody: the daemon's sensors leave the runs of
             # `coachwh run` to it, and it was dead
             send_alert(read_run(instance, run_id).as_alert(), cfg.alert_webhook, cfg.alert_command, log=out)
+        if (going := run_going_elsewhere(instance)) is not None:
+            progress(f"{going}: this run's steps wait for the warehouse slot it holds")
         try:
             with _quiet(log_path, verbose):
                 result = job.execute_in_process(

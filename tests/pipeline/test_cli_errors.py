@@ -54,6 +54,24 @@ def test_run_no_wait_refuses_at_once_while_another_run_holds_the_lock(empty_home
     assert "held by pid " in captured.err and "the test's run" in captured.err, captured
 
 
+def test_run_no_wait_refuses_at_once_while_a_run_the_ui_launched_is_going(empty_home, capsys):
+    """A run of the UI or the daemon holds no `.run.lock`: without this, `--no-wait` waited for its warehouse slot
+    and went on, step by step beside it."""
+    import dagster as dg
+
+    from pipelines.instance import dagster_instance
+
+    with dagster_instance(settings()) as instance:
+        instance.add_run(dg.DagsterRun(job_name="nightly", run_id="ui-run-1", status=dg.DagsterRunStatus.STARTED))
+    code = main(["run", "--no-wait"])
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert captured.err.startswith(
+        "coachwh run: refused: run ui-run-1 (nightly, launched from the UI or by the daemon) is STARTED; another run"
+    ), captured
+    assert captured.err.count("\n") == 1, captured
+
+
 def test_run_on_spark_without_its_packages_or_java_is_refused_before_anything_loads(empty_home, capsys, monkeypatch):
     monkeypatch.setenv("PATH", str(empty_home))  # no java on it
     landing = empty_home / "landing"

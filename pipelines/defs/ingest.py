@@ -174,8 +174,9 @@ ingest_job = dg.define_asset_job(
 def pending_fingerprint(landing=None) -> tuple[list[str], str | None]:
     """The complete batches waiting in the landing zone and a key that changes when they do.
 
-    The key hashes each complete batch's id and manifest bytes, so a redelivery under the same name
-    (a new manifest) is new work, while the same pending set seen again is not.
+    The key hashes each complete batch's id, its manifest's bytes and its folder's identity (inode and change
+    time), so a redelivery under the same name is new work, also a byte-identical one (after a retraction, say:
+    moving the folder in changes its change time), while the same pending set seen again is not.
     """
     landing = landing or settings().landing
     h = hashlib.sha256()
@@ -187,6 +188,8 @@ def pending_fingerprint(landing=None) -> tuple[list[str], str | None]:
         h.update(batch.batch_id.encode())
         try:
             h.update((batch.path / MANIFEST_NAME).read_bytes())
+            folder = batch.path.stat()
+            h.update(f"{folder.st_ino}:{folder.st_ctime_ns}".encode())
         except OSError:  # moved away between listing and reading: the next tick sees the new state
             continue
     return pending, (h.hexdigest()[:24] if pending else None)

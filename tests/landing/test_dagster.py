@@ -112,8 +112,16 @@ def test_sensor_requests_once_per_pending_set(gate, monkeypatch):
     assert same_key.run_key == first.run_key  # and Dagster dedups on run_key even without the cursor
 
     write_batch(gate.landing, "crm", "2026-11-26", default_files("crm"))
-    second, _ = tick(cursor)
+    second, cursor = tick(cursor)
     assert isinstance(second, dg.RunRequest) and second.run_key != first.run_key
+
+    # the same files delivered again after the batch left (a retraction, then the identical redelivery): new work
+    for system in ("lms", "crm"):
+        batch = gate.landing / system / "2026-11-26"
+        batch.rename(gate.landing / f"{system}-away")
+        (gate.landing / f"{system}-away").rename(batch)
+    third, _ = tick(cursor)
+    assert isinstance(third, dg.RunRequest) and third.run_key != second.run_key
 
 
 @pytest.mark.slow

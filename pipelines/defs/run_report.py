@@ -162,6 +162,13 @@ def _dbt_cause(errors: list[str]) -> str:
     return f": {errors[failure]}" + (f": {cause}" if cause else "")
 
 
+def _refusal(reason: str | None, stored_at: str | None) -> str:
+    """A refused batch's reason, every rule it broke (the gate joins them on one line), then where its REJECTED.md
+    is: an alert of one rule out of several sent someone to fix one thing and deliver again."""
+    where = f" (REJECTED.md in {stored_at})" if stored_at else ""
+    return first_line(reason, 1500) + where
+
+
 def _check_outcome(passed: bool, metadata) -> str:
     """What a check without a description of its own (a dbt test's) found, from dagster-dbt's metadata: a test
     that errored never ran (a model before it failed, the engine went away) and says so, not "failed"."""
@@ -209,7 +216,7 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
             )
             if e.check_name == GATE_CHECK and not e.passed:
                 for batch, info in (_value(e.metadata, "quarantined", {}) or {}).items():
-                    gate_quarantined[batch] = first_line((info or {}).get("reason"))
+                    gate_quarantined[batch] = _refusal((info or {}).get("reason"), (info or {}).get("stored_at"))
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             m = event.event_specific_data.materialization
             if m.asset_key == PUBLISHED_KEY:

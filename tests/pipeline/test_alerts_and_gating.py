@@ -23,7 +23,7 @@ from pipelines.defs.alerts import alert_on_failed_checks, alert_on_run_failure
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, is_transient, non_transient
-from pipelines.defs.run_report import _check_outcome, _first_sentence, _step_failure_reason, read_run
+from pipelines.defs.run_report import _check_outcome, _first_sentence, _refusal, _step_failure_reason, read_run
 from pipelines.warehouse_file import WarehouseBusy
 from tests.pipeline.webhook import Webhook
 
@@ -403,3 +403,11 @@ def test_a_dbt_test_in_the_summary_says_how_many_rows_break_it_or_that_it_never_
     )
     assert _check_outcome(True, meta) == "passed"
     assert _check_outcome(False, {}) == "failed"  # any other check that says nothing
+
+
+def test_a_refused_batch_is_said_with_every_rule_it_broke_and_where_its_rejected_md_is():
+    """The alert cut the gate's reason at 300 characters: of a batch breaking two rules, it said one."""
+    reason = "; ".join(f"Opportunity.csv row {i}: Amount -12.5 is below 0 (error-level rule)" for i in range(1, 9))
+    said = _refusal(reason, "/srv/coachwh/data/quarantine/crm/2026-11-05")
+    assert said == f"{reason} (REJECTED.md in /srv/coachwh/data/quarantine/crm/2026-11-05)" and len(reason) > 300
+    assert _refusal("a bad manifest", None) == "a bad manifest"

@@ -231,6 +231,9 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     assert {c["check"] for c in body["failed_checks"]} == {"landing_gate"}
     assert [b["batch_id"] for b in body["quarantined_batches"]] == ["crm/2026-11-03"]
     assert "User.csv" in body["quarantined_batches"][0]["reason"]
+    assert body["quarantined_batches"][0]["reason"].endswith(
+        f"(REJECTED.md in {cfg.quarantine / 'crm' / '2026-11-03'})"
+    )
     text = "\n".join(lines)
     assert "REFUSED crm/2026-11-03" in text and "NEEDS ATTENTION" in text
     assert "checks    the landing gate's check failed (the REFUSED batches above); no other ERROR check failed" in text

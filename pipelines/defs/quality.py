@@ -41,6 +41,9 @@ def loaded_batches(instance: dg.DagsterInstance, key: dg.AssetKey) -> list[str] 
     return None
 
 
+LATEST_BATCH = "latest batch (max _extract_date)"  # the check's selection when the run loaded no batch of the table
+
+
 def stored_results(warehouse: Path, raw_table: str, batch_ids: list[str] | None) -> tuple[str, list[results.SuiteRun]]:
     """(how the batches were chosen, the latest stored validation of each) for one raw table."""
     if not warehouse.exists():
@@ -49,7 +52,7 @@ def stored_results(warehouse: Path, raw_table: str, batch_ids: list[str] | None)
         if batch_ids:
             selection = f"batches {', '.join(batch_ids)}"
         else:
-            selection = "latest batch (max _extract_date)"
+            selection = LATEST_BATCH
             table = f"{RAW_SCHEMA}.{quote(raw_table)}"
             exists = table_exists(con, RAW_SCHEMA, raw_table)
             batch_ids = (
@@ -105,6 +108,11 @@ def check_result(selection: str, runs: list[results.SuiteRun]) -> dg.AssetCheckR
         if failures
         else f"every expectation met on {len(runs)} batch(es)"
     )
+    if selection == LATEST_BATCH:  # a night that loaded none of this table: its refused batch is not here
+        description += (
+            f" (the latest loaded, {metadata['batches']}: the run loaded none; a refused batch is on the landing "
+            "gate's check)"
+        )
     return dg.AssetCheckResult(
         passed=not failures,
         severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,

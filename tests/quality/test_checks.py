@@ -144,6 +144,13 @@ def test_the_batches_loaded_by_the_latest_materialisation_are_shown(home):
     assert md["warnings failed"] == 1 and md["failure 1"].startswith("[warn] crm/2026-10-31: ")
     assert e.description == "1 expectation(s) failed in 1 of 2 batch(es)"  # the clean batch is not counted
 
+    # a run that loaded none of it (its batch refused at the gate): the check says which batch it looked at instead
+    (e,) = run_checks([REPORTS]).values()
+    assert e.description == (
+        "every expectation met on 1 batch(es) (the latest loaded, crm/2026-11-01: the run loaded none; a refused "
+        "batch is on the landing gate's check)"
+    )
+
 
 def test_loaded_batches_reads_the_latest_materialisation_metadata():
     key = dg.AssetKey(["raw", "lms_courses"])

@@ -49,7 +49,7 @@ test-fast: setup
 		tests/warehouse/test_portability.py
 
 # The marts built on Spark equal the DuckDB marts cell for cell, on the small sample (tests/spark).
-test-spark: setup-spark
+test-spark: setup setup-spark
 	$(BIN)/python -m pytest -q -m spark tests/spark
 
 lint: setup

@@ -249,8 +249,9 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
     deliveries load identically. An Employee ID cell holding a number is refused (the leading zeros
     would be lost). A formula cell counts with the value the workbook saved for it (what Excel shows); one
     saved without a value (written by a program, never calculated) is refused, where reading it as empty
-    would lose the value. Trailing empty rows are dropped; values beyond the last header column are refused.
-    Raises BatchRejected naming the sheet row (`line`, 1 = header) and column.
+    would lose the value. Empty rows are dropped wherever they are, as DuckDB skips blank lines in a CSV; values
+    beyond the last header column are refused. Raises BatchRejected naming the sheet row (`line`, 1 = header), the
+    data record (`row`, counting no empty row, as for a CSV) and the column.
     """
     from zipfile import BadZipFile
 
@@ -289,7 +290,6 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
         width = len(f.columns)
         id_positions = [i for i, c in enumerate(sheet.columns) if c in EMPLOYEE_ID_COLUMNS]
         written = 0
-        pending_empty = 0
         with open(out, "w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(f.columns)
@@ -309,13 +309,12 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                                 f"a formula saved without its value ({formula_cells[i].value}): open and save the "
                                 "workbook in Excel, or export values",
                                 line=sheet_row,
-                                row=sheet_row - 1,
+                                row=written + 1,
                                 column=sheet.columns[i] if i < width else None,
                             )
                         ]
                     )
                 if all(c is None or c == "" for c in cells):
-                    pending_empty += 1
                     continue
                 extra = [i for i, c in enumerate(cells[width:], width) if c not in (None, "")]
                 if extra:
@@ -326,7 +325,7 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                                 Rule.FIELD_COUNT,
                                 f"a value in sheet column {extra[0] + 1}, beyond the {width} header columns",
                                 line=sheet_row,
-                                row=sheet_row - 1,
+                                row=written + 1,
                             )
                         ]
                     )
@@ -340,15 +339,11 @@ def xlsx_to_csv(path: Path, f: SourceFile, out: Path) -> int:
                                     Rule.CELL,
                                     f"a number ({value!r}); Employee IDs must be text cells so leading zeros survive",
                                     line=sheet_row,
-                                    row=sheet_row - 1,
+                                    row=written + 1,
                                     column=sheet.columns[i],
                                 )
                             ]
                         )
-                for _ in range(pending_empty):
-                    writer.writerow([""] * width)
-                written += pending_empty
-                pending_empty = 0
                 values = [_cell_text(c) for c in cells[:width]]
                 values += [""] * (width - len(values))
                 writer.writerow([values[i] for i in to_contract])

@@ -322,3 +322,45 @@ def test_a_workbook_with_a_stale_dimension_record_loads_whole(gate):
     report = gate.ingest()
     assert not report.quarantined, [o.reason for o in report.quarantined]
     assert gate.count("hris_workers") == 3
+
+
+def test_an_empty_row_inside_a_workbook_is_skipped_as_a_blank_line_of_a_csv_and_rows_count_records(gate):
+    """Both forms of the workers file mean the same (the export spec): an empty sheet row was loaded as an empty
+    record, refused as "Employee ID is empty" or as a row count the manifest did not say."""
+
+    def blank_after_the_first(ws):
+        ws.insert_rows(3)  # sheet row 3 is empty; the data rows are sheet rows 2, 4 and 5
+
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=blank_after_the_first),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+        rows={"workers.xlsx": 3},
+    )
+    report = gate.ingest()
+    assert not report.quarantined, [o.reason for o in report.quarantined]
+    assert gate.query('SELECT _row_number, "Employee ID" FROM raw.hris_workers ORDER BY 1') == [
+        (i, r[0]) for i, r in enumerate(_workers_rows(), 1)
+    ]
+
+    def blank_then_a_number(ws):
+        ws.insert_rows(3)
+        ws["M5"] = 123  # Manager Employee ID of the third data record, on sheet row 5
+
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-27",
+        {
+            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=blank_then_a_number),
+            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
+        },
+        rows={"workers.xlsx": 3},
+    )
+    report = gate.ingest()
+    v = next(v for v in report.quarantined[0].violations if v.rule == Rule.CELL)
+    assert (v.line, v.row, v.column) == (5, 3, "Manager Employee ID")  # the sheet row, and the record as in a CSV

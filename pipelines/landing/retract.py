@@ -34,7 +34,7 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
     if system not in SYSTEMS or parse_extract_date(name) is None:
         raise RetractError(f"'{batch_id}' is no batch id: expected SYSTEM/YYYY-MM-DD, SYSTEM one of {SYSTEMS}")
     if not reason.strip():
-        raise RetractError("--reason must say why (it is kept in the registry and the quarantine)")
+        raise RetractError("the reason must say why (it is kept in the registry and the quarantine)")
     if not cfg.warehouse.exists():
         raise RetractError(f"no warehouse at {cfg.warehouse}: nothing has loaded")
     who = who or getpass.getuser()
@@ -46,7 +46,7 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
         if loaded is None:
             unfinished = unfinished_retraction(cfg, con, batch_id)
             if unfinished is None:
-                raise RetractError(f"{batch_id} has no loaded delivery (see `coachwh status`)")
+                raise RetractError(f"{batch_id} has no loaded delivery (`coachwh status` lists what loaded)")
             done = unfinished
         else:
             destination = free_destination(cfg.quarantine, system, name)

@@ -54,7 +54,7 @@ from pipelines.landing.zone import (
     write_rejection,
 )
 from pipelines.quality import results
-from pipelines.sources import SOURCE_FILES, SourceFile, System, create_raw_tables
+from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, System, create_raw_tables, quote
 
 Progress = Callable[[str], None]
 
@@ -182,7 +182,8 @@ def ingest_pending(
             say(_progress_line(outcome, cfg))
         for f in SOURCE_FILES:
             if systems is None or f.system in set(systems):
-                report.table_rows[f.raw_table] = con.execute(f"select count(*) from raw.{f.raw_table}").fetchone()[0]
+                table = f"{RAW_SCHEMA}.{quote(f.raw_table)}"
+                report.table_rows[f.raw_table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         con.close()
     report.seconds = time.perf_counter() - started

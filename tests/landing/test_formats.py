@@ -107,6 +107,17 @@ def _xlsx(columns, rows, real_dates: bool = True, tweak=None) -> bytes:
     return buf.getvalue()
 
 
+def _deliver_workbook(gate, day: str, workbook: bytes) -> None:
+    """An HR batch of `day` whose workers file is `workbook` (3 data rows), beside a clean job_history.csv."""
+    write_batch(
+        gate.landing,
+        "hris",
+        day,
+        {"workers.xlsx": workbook, "job_history.csv": csv_text(HISTORY.columns, _history_rows())},
+        rows={"workers.xlsx": 3},
+    )
+
+
 def _content(gate, table: str, batch_id: str) -> list[tuple]:
     cols = ", ".join(f'"{c}"' for c in source_file(table).columns)
     return gate.query(
@@ -219,16 +230,7 @@ def test_a_cell_whose_value_cannot_be_read_as_delivered_is_refused_with_row_and_
     def tweak(ws):
         ws["M3"] = cell  # Manager Employee ID of data row 2
 
-    write_batch(
-        gate.landing,
-        "hris",
-        "2026-11-26",
-        {
-            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=tweak),
-            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
-        },
-        rows={"workers.xlsx": 3},
-    )
+    _deliver_workbook(gate, "2026-11-26", _xlsx(WORKERS.columns, _workers_rows(), tweak=tweak))
     report = gate.ingest()
     assert report.quarantined and gate.total_raw_rows() == 0
     v = next(v for v in report.quarantined[0].violations if v.rule == Rule.CELL)
@@ -312,13 +314,7 @@ def _stale_dimension(data: bytes) -> bytes:
 
 def test_a_workbook_with_a_stale_dimension_record_loads_whole(gate):
     data = _stale_dimension(_xlsx(WORKERS.columns, _workers_rows()))
-    write_batch(
-        gate.landing,
-        "hris",
-        "2026-11-26",
-        {"workers.xlsx": data, "job_history.csv": csv_text(HISTORY.columns, _history_rows())},
-        rows={"workers.xlsx": 3},
-    )
+    _deliver_workbook(gate, "2026-11-26", data)
     report = gate.ingest()
     assert not report.quarantined, [o.reason for o in report.quarantined]
     assert gate.count("hris_workers") == 3
@@ -331,16 +327,7 @@ def test_an_empty_row_inside_a_workbook_is_skipped_as_a_blank_line_of_a_csv_and_
     def blank_after_the_first(ws):
         ws.insert_rows(3)  # sheet row 3 is empty; the data rows are sheet rows 2, 4 and 5
 
-    write_batch(
-        gate.landing,
-        "hris",
-        "2026-11-26",
-        {
-            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=blank_after_the_first),
-            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
-        },
-        rows={"workers.xlsx": 3},
-    )
+    _deliver_workbook(gate, "2026-11-26", _xlsx(WORKERS.columns, _workers_rows(), tweak=blank_after_the_first))
     report = gate.ingest()
     assert not report.quarantined, [o.reason for o in report.quarantined]
     assert gate.query('SELECT _row_number, "Employee ID" FROM raw.hris_workers ORDER BY 1') == [
@@ -351,16 +338,7 @@ def test_an_empty_row_inside_a_workbook_is_skipped_as_a_blank_line_of_a_csv_and_
         ws.insert_rows(3)
         ws["M5"] = 123  # Manager Employee ID of the third data record, on sheet row 5
 
-    write_batch(
-        gate.landing,
-        "hris",
-        "2026-11-27",
-        {
-            "workers.xlsx": _xlsx(WORKERS.columns, _workers_rows(), tweak=blank_then_a_number),
-            "job_history.csv": csv_text(HISTORY.columns, _history_rows()),
-        },
-        rows={"workers.xlsx": 3},
-    )
+    _deliver_workbook(gate, "2026-11-27", _xlsx(WORKERS.columns, _workers_rows(), tweak=blank_then_a_number))
     report = gate.ingest()
     v = next(v for v in report.quarantined[0].violations if v.rule == Rule.CELL)
     assert (v.line, v.row, v.column) == (5, 3, "Manager Employee ID")  # the sheet row, and the record as in a CSV

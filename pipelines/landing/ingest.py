@@ -511,7 +511,14 @@ def _load_file(
     scan = scanned.result()
     problems = _bytes_problems(name, f, path, source, expected.sha256, scan)
     if rows != expected.rows:
-        problems.append(Violation(name, Rule.ROW_COUNT, f"manifest.json says {expected.rows:,} rows, found {rows:,}"))
+        problems.append(
+            Violation(
+                name,
+                Rule.ROW_COUNT,
+                f"manifest.json says {expected.rows:,} rows, found {rows:,} (data records: header rows and blank "
+                "lines are not counted, and a quoted field that spans lines is one record)",
+            )
+        )
     if rows == 0 and f.kind == "snapshot":
         problems.append(Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)"))
     if problems:

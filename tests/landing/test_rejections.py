@@ -179,7 +179,7 @@ def test_manifest_row_count_mismatch_names_expected_and_found(gate):
         "lms/2026-11-26",
         file="courses.csv",
         rule=Rule.ROW_COUNT,
-        text="manifest.json says 6 rows, found 5",
+        text="manifest.json says 6 rows, found 5 (data records: header rows and blank lines are not counted",
     )
 
 

@@ -136,6 +136,24 @@ def test_what_the_spec_leaves_open_loads_with_a_warning_a_terminations_category_
     assert "Termination Category" in warning and "row 2" in warning, warning
 
 
+def test_a_rep_level_report_rating_a_coaching_skill_loads_with_a_warning_naming_it(gate):
+    """Rep-level reports fill the rep skills, manager-level ones the coaching skills (the export spec): a rating of
+    the other level's skills is reported, not refused (the marts count every rating the report holds)."""
+
+    def a_coaching_skill_on_a_rep_report(rows, index):
+        rows[3][index("Coaching_Level__c")] = "Rep"
+        rows[3][index("Feedback_Rating__c")] = "4 - Advanced"
+
+    write_batch(
+        gate.landing, "crm", "2026-11-26", _batch_with("crm", "crm_coaching_report", a_coaching_skill_on_a_rep_report)
+    )
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"] and not report.quarantined, gate.lines
+    (warning,) = report.loaded[0].warnings
+    assert "Coaching_Report_vod__c.csv row 4" in warning and "Feedback_Rating__c" in warning, warning
+    assert "empty on Rep-level reports" in warning, warning
+
+
 def test_two_versions_of_one_id_in_a_snapshot_are_refused(gate):
     def edit(rows, index):
         rows[3][index("Id")] = rows[1][index("Id")]

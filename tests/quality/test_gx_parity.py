@@ -119,6 +119,10 @@ def _edge_batches(raw_table: str) -> list[list[dict]]:
     if "Business Process" in f.columns:  # `!=` over a missing value; a Termination row without its category
         batches.append([{**r, "Business Process": None, "Primary Termination Reason": "x"} for r in rows])
         batches.append([{**r, "Business Process": "Termination", "Termination Category": None} for r in rows])
+    if "Coaching_Level__c" in f.columns:  # each level rating the other level's skills
+        every_rating = dict.fromkeys([c for c in f.columns if c.endswith("_Rating__c")], "3 - Proficient")
+        batches.append([{**r, **every_rating} for r in rows])
+        batches.append([{**r, "Coaching_Level__c": "Manager", **every_rating} for r in rows])
     required = [c.name for c in f.fields if c.required is True]
     batches.append([{**r, **dict.fromkeys(required, (" ", "\t", "  x ")[i % 3])} for i, r in enumerate(rows)])
     if len(f.key) > 1:  # compound keys with a missing part, repeated

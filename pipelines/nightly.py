@@ -155,23 +155,22 @@ def _run_locked(
     defs = build_definitions(cfg)
     job = defs.resolve_job_def(NIGHTLY_JOB)
     run_config = _run_config(defs, full_refresh, verbose, engine)
-    if not wait:
-        with dagster_instance(cfg) as instance:
-            if (going := run_going_elsewhere(instance)) is not None:
-                raise LockTimeout(going)
-    progress(
-        f"coachwh run: nightly job on {cfg.home}"
-        + (" (full refresh)" if full_refresh else "")
-        + (f" (dbt on {engine})" if engine != "duckdb" else "")
-    )
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     with dagster_instance(cfg) as instance:
+        going = run_going_elsewhere(instance)
+        if going is not None and not wait:
+            raise LockTimeout(going)  # before any line: a refusal is one line
+        progress(
+            f"coachwh run: nightly job on {cfg.home}"
+            + (" (full refresh)" if full_refresh else "")
+            + (f" (dbt on {engine})" if engine != "duckdb" else "")
+        )
         for run_id, line in settle_abandoned_runs(instance).items():
             progress(line)
             # a night killed outright (kill -9, a reboot) alerted nobody: the daemon's sensors leave the runs of
             # `coachwh run` to it, and it was dead
             send_alert(read_run(instance, run_id).as_alert(), cfg.alert_webhook, cfg.alert_command, log=out)
-        if (going := run_going_elsewhere(instance)) is not None:
+        if going is not None:
             progress(f"{going}: this run's steps wait for the warehouse slot it holds")
         try:
             with _quiet(log_path, verbose):

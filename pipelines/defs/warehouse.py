@@ -155,8 +155,6 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                     from pipelines.spark.build import build_on_spark
 
                     yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
-                    if whole:
-                        record_fingerprint(coachwh.settings.warehouse, code, config.engine)
                 else:
                     invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
                     audited = False
@@ -167,10 +165,11 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                     # the raw rows this build audited need not be audited again on the next night
                     if audited:
                         record_audit(coachwh.settings.warehouse, full_refresh)
-                    if whole:  # a subset may leave incremental models built by the older code
-                        record_fingerprint(coachwh.settings.warehouse, code, config.engine)
-            if whole:  # a subset (the source tests alone, one mart) would date marts it did not rebuild
-                record_built_from(coachwh.settings.warehouse, reads)
+                # A subset (one mart, the source tests alone) may leave incremental models built by older code, and
+                # would date marts it did not rebuild: only a whole build records its code and the raw it read.
+                if whole:
+                    record_fingerprint(coachwh.settings.warehouse, code, config.engine)
+                    record_built_from(coachwh.settings.warehouse, reads)
         finally:
             prune_build_folders(context.op_execution_context.op.name)
         if requests and whole:

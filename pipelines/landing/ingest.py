@@ -180,10 +180,9 @@ def ingest_pending(
                 }[outcome.status],
             ).append(outcome)
             say(_progress_line(outcome, cfg))
-        for f in SOURCE_FILES:
-            if systems is None or f.system in set(systems):
-                table = f"{RAW_SCHEMA}.{quote(f.raw_table)}"
-                report.table_rows[f.raw_table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        gated = {f.raw_table for f in SOURCE_FILES if systems is None or f.system in set(systems)}
+        for table in sorted(gated):
+            report.table_rows[table] = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{quote(table)}").fetchone()[0]
     finally:
         con.close()
     report.seconds = time.perf_counter() - started

@@ -350,6 +350,14 @@ def test_a_step_that_fails_on_a_damaged_warehouse_says_the_way_back():
     assert said == reason
 
 
+def test_the_waits_for_one_holder_are_one_steps_attempts_under_the_nightly_retry_policy():
+    """warehouse_file cannot import Dagster (commands that open the warehouse start without it): its count is tied
+    to the policy here."""
+    from pipelines import warehouse_file
+
+    assert warehouse_file.WAITS_PER_HOLDER == NIGHTLY_RETRY_POLICY.max_retries + 1
+
+
 def test_a_run_waits_out_one_holder_only_as_often_as_one_step_would_then_fails_at_once(tmp_path, monkeypatch):
     """An analyst's connection left open all night: the run waits for it as often as one step tries (its first
     attempt and its retries), then no step waits for it again, so the night fails and alerts hours sooner than

@@ -344,6 +344,8 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         "   under a batch name that already loaded, a survey file whose name holds no wave (`responses_<wave>.csv`).",
         "2. **The format**: a header that lacks a column below, adds one or repeats one, invalid UTF-8, a NUL byte,",
         "   a row with the wrong number of fields, a truncated file, an empty snapshot file, an invalid workbook cell.",
+        "   A survey file is the snapshot of its wave: one without responses loads (with a warning) when it is the",
+        "   wave's first delivery, and is refused when the wave was delivered before (it could not replace those).",
         "   The columns may come in any order: the gate loads them by name (an export's order follows the query or",
         "   report that made it); the tables below list them in the order the sample generator writes.",
         "3. **The contract** (the GX suite of the file, validated inside DuckDB on the loaded rows before they",

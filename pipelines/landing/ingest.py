@@ -8,7 +8,8 @@ The journey of one batch (`_ingest_batch`), per system in batch-date order:
                    different -> refused ("changed file under a loaded name"; retract the batch first)
   5. format        headers of every file -> refused on a wrong header
   6. load          one DuckDB transaction: each file bulk-loaded into its raw table (a thread hashes it
-                   meanwhile), then sha256 and row count vs manifest, no NUL byte, no empty snapshot
+                   meanwhile), then sha256 and row count vs manifest, no NUL byte, no empty snapshot (but a
+                   survey wave's first delivery)
   7. contracts     the GX suites of the batch's files, on its rows inside that transaction (DuckDB SQL)
   8. commit        registry row and validation results in the same transaction, commit, archive;
      or refuse     rollback, quarantine with REJECTED.md (file, row, column, values, count, rule), then
@@ -54,7 +55,7 @@ from pipelines.landing.zone import (
     write_rejection,
 )
 from pipelines.quality import results
-from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, System, create_raw_tables, quote
+from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, System, create_raw_tables, quote, source_file
 
 Progress = Callable[[str], None]
 
@@ -466,7 +467,7 @@ def _load_validate_commit(
     move_batch(batch, destination)
     outcome.files = stats
     outcome.stored_at = destination
-    outcome.warnings = contracts.warnings(reports)
+    outcome.warnings = contracts.warnings(reports) + _empty_wave_warnings(stats)
 
 
 def _load_file(
@@ -519,10 +520,43 @@ def _load_file(
             )
         )
     if rows == 0 and f.kind == "snapshot":
-        problems.append(Violation(name, Rule.EMPTY, "a snapshot must hold rows (only delta files may be empty)"))
+        problems += _empty_snapshot(con, batch, f, name)
     if problems:
         raise BatchRejected(problems)
     return FileStat(name, f.raw_table, rows, path.stat().st_size, scan.sha256)
+
+
+def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violation]:
+    """A snapshot file without rows would empty what it is the truth of: refused, as an export cut short would be.
+    Except the first delivery of a survey wave (a wave nobody answered), which replaces nothing: it loads, with a
+    warning (`_empty_wave_warnings`). A wave delivered before is not emptied by an empty file (staging knows a
+    wave by the Wave of its rows), so its empty redelivery is refused rather than silently ignored."""
+    wave = (f.file_wave(name) or "").upper()  # a file may spell its wave 2025-q3
+    if not wave:
+        why = "a snapshot must hold rows (only delta files and a survey wave's first delivery may be empty)"
+        return [Violation(name, Rule.EMPTY, why)]
+    earlier, first = con.execute(
+        f"SELECT count(*), min(_batch_id) FROM {RAW_SCHEMA}.{quote(f.raw_table)} "
+        f"WHERE upper(trim({quote('Wave')})) = ? AND _batch_id <> ?",
+        [wave, batch.batch_id],
+    ).fetchone()
+    if not earlier:
+        return []
+    why = (
+        f"wave {wave} holds no responses here, but {earlier:,} of it were loaded before (first in batch {first}); "
+        "staging keeps a wave's latest rows, so an empty file cannot replace them. If the wave truly has no "
+        "responses now, retract the batches that delivered it (`coachwh retract`) and deliver this one again"
+    )
+    return [Violation(name, Rule.EMPTY, why)]
+
+
+def _empty_wave_warnings(stats: list[FileStat]) -> list[str]:
+    """The survey waves of a loaded batch delivered without a response (no row of mart_manager_engagement)."""
+    return [
+        f"{s.raw_table}: {s.name} holds no responses: wave {source_file(s.raw_table).file_wave(s.name)} has none"
+        for s in stats
+        if s.rows == 0 and source_file(s.raw_table).file_wave(s.name)
+    ]
 
 
 def _bytes_problems(name: str, f: SourceFile, path: Path, source: Path, sha256: str, scan: FileScan) -> list[Violation]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pipelines.landing import loader
+from pipelines.landing.errors import Rule
 from pipelines.landing.ingest import WarehouseMissing
 from pipelines.sources import source_file
 from pipelines.status import status_lines
 from pipelines.warehouse_file import FileUnreadable, sql_literal
-from tests.landing.kit import csv_text, default_files, rows_for, write_batch
+from tests.landing.kit import csv_text, default_files, qualtrics_headers, rows_for, write_batch
 from tests.quality.rows import clean_row
 
 # the Id clean_row("crm_call", n) has, as SQL of the row number
@@ -182,6 +183,39 @@ def test_empty_delta_loads_but_empty_snapshot_does_not(gate):
     report = gate.ingest()
     assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26"]
     assert gate.count("lms_transcripts") == 0 and gate.count("lms_courses") == 3
+
+
+def _empty_wave(name: str) -> bytes:
+    f = source_file("survey_responses")
+    return csv_text(f.columns, [], extra_header_rows=qualtrics_headers(f))
+
+
+def test_a_new_survey_wave_without_responses_loads_with_a_warning(gate):
+    files = default_files("survey")  # responses_2025-Q3.csv, 3 responses
+    files["responses_2025-Q4.csv"] = _empty_wave("responses_2025-Q4.csv")
+    write_batch(gate.landing, "survey", "2026-11-26", files)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["survey/2026-11-26"], gate.lines
+    assert gate.count("survey_responses") == 3
+    assert report.loaded[0].warnings == [
+        "survey_responses: responses_2025-Q4.csv holds no responses: wave 2025-Q4 has none"
+    ]
+    assert "WARNING survey_responses: responses_2025-Q4.csv holds no responses" in "\n".join(gate.lines)
+
+
+def test_an_empty_redelivery_of_a_wave_with_responses_is_refused_and_keeps_them(gate):
+    write_batch(gate.landing, "survey", "2026-11-26", default_files("survey"))  # wave 2025-Q3, 3 responses
+    assert len(gate.ingest().loaded) == 1
+    write_batch(gate.landing, "survey", "2026-11-27", {"responses_2025-q3.csv": _empty_wave("responses_2025-q3.csv")})
+    report = gate.ingest()
+    assert [o.batch_id for o in report.quarantined] == ["survey/2026-11-27"]
+    (v,) = report.quarantined[0].violations
+    assert (v.file, v.rule) == ("responses_2025-q3.csv", Rule.EMPTY)
+    assert (
+        "wave 2025-Q3 holds no responses here, but 3 of it were loaded before (first in batch survey/2026-11-26)"
+        in (v.detail)
+    )
+    assert gate.count("survey_responses") == 3
 
 
 def test_landing_zone_strays_are_reported_and_left_alone(gate):

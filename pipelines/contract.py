@@ -361,7 +361,10 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         "once it counts as a session: a Draft may not have them yet); formats are checked by pattern, a date's",
         "pattern admitting real calendar days only (02/30/2026 is refused); a vocabulary is exact (case and",
         "spaces count); numeric ranges are checked on the value cast to a number; keys are unique within a",
-        "batch, over all its rows.",
+        "batch, over all its rows, as delivered. Two spellings of one key in a snapshot (Employee ID `1006` and",
+        "`001006`, currency `EUR` and `eur`) pass the gate; staging reads them as one and keeps one row (the later",
+        "of the file, for CRM users and quotas the later modified), and the WARN check `<staging model>__rows_kept`",
+        "names the file, row and key of each row it did not keep.",
         *(
             f"A {'/'.join(f.key)} of `{_md(f.file_pattern)}` keeps its {f.key_keeps} in every batch: a later batch may "
             f"deliver it again, but one that names it with another {f.key_keeps} is refused (checked against raw at "

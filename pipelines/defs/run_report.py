@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from pipelines.defs.failing_rows import first_rows_text
 from pipelines.defs.ingest import DUPLICATE_BATCHES, GATE_CHECK, LOADED_BATCHES, WAITING_BATCHES
+from pipelines.defs.metadata import metadata_value
 from pipelines.defs.publish import PUBLISHED_KEY
 from pipelines.warehouse_file import damaged_reason, held_reason
 
@@ -108,11 +110,6 @@ def first_line(text: str | None, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _value(metadata, key, default=None):
-    v = metadata.get(key)
-    return default if v is None else getattr(v, "value", v)
-
-
 def _step_failure_reason(data) -> str:
     retried = ""
     if data.user_failure_data is not None and data.user_failure_data.description:
@@ -170,15 +167,16 @@ def _refusal(reason: str | None, stored_at: str | None) -> str:
 
 
 def _check_outcome(passed: bool, metadata) -> str:
-    """What a check without a description of its own (a dbt test's) found, from dagster-dbt's metadata: a test
-    that errored never ran (a model before it failed, the engine went away) and says so, not "failed"."""
+    """What a check without a description of its own (a dbt test's) found, from dagster-dbt's metadata and the
+    first rows the step read again (pipelines/defs/failing_rows.py): a test that errored never ran (a model before
+    it failed, the engine went away) and says so, not "failed"."""
     if passed:
         return "passed"
-    status, rows = _value(metadata, "status"), _value(metadata, "dagster_dbt/failed_row_count")
+    status, rows = metadata_value(metadata, "status"), metadata_value(metadata, "dagster_dbt/failed_row_count")
     if status == "error":
         return "did not run: dbt errored on it (see the failed step)"
     if isinstance(rows, int) and status in ("fail", "warn"):
-        return f"{rows:,} rows break it" if rows != 1 else "1 row breaks it"
+        return (f"{rows:,} rows break it" if rows != 1 else "1 row breaks it") + first_rows_text(metadata)
     return "failed"
 
 
@@ -215,22 +213,22 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
                 )
             )
             if e.check_name == GATE_CHECK and not e.passed:
-                for batch, info in (_value(e.metadata, "quarantined", {}) or {}).items():
+                for batch, info in (metadata_value(e.metadata, "quarantined", {}) or {}).items():
                     gate_quarantined[batch] = _refusal((info or {}).get("reason"), (info or {}).get("stored_at"))
         elif kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             m = event.event_specific_data.materialization
             if m.asset_key == PUBLISHED_KEY:
                 report.published = {
-                    "path": _value(m.metadata, "path"),
-                    "as_of_date": _value(m.metadata, "as_of_date"),
-                    "rows": _value(m.metadata, "rows"),
-                    "tables": len(_value(m.metadata, "tables", {}) or {}),
-                    "same_marts_as": _value(m.metadata, "same_marts_as"),
+                    "path": metadata_value(m.metadata, "path"),
+                    "as_of_date": metadata_value(m.metadata, "as_of_date"),
+                    "rows": metadata_value(m.metadata, "rows"),
+                    "tables": len(metadata_value(m.metadata, "tables", {}) or {}),
+                    "same_marts_as": metadata_value(m.metadata, "same_marts_as"),
                 }
             elif m.asset_key.path[0] == RAW_PREFIX:
-                report.rows_loaded += int(_value(m.metadata, "rows_loaded", 0) or 0)
+                report.rows_loaded += int(metadata_value(m.metadata, "rows_loaded", 0) or 0)
                 for attribute, key in BATCH_LISTS.items():
-                    getattr(report, attribute).extend(_value(m.metadata, key, []) or [])
+                    getattr(report, attribute).extend(metadata_value(m.metadata, key, []) or [])
     report.refused = gate_quarantined
     for attribute in BATCH_LISTS:  # a batch shows on each raw table it fed
         setattr(report, attribute, sorted(set(getattr(report, attribute))))

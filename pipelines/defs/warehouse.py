@@ -8,7 +8,7 @@ surface as asset checks (dagster-dbt's default).
 import hashlib
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
     dbt_assets,
@@ -26,6 +27,7 @@ from packaging import version
 from pipelines.config import DBT_PROJECT_DIR, ENGINES, dbt_executable, settings
 from pipelines.defs.dbt_checks import test_description
 from pipelines.defs.dbt_stream import events_while_dbt_runs
+from pipelines.defs.failing_rows import found_rows, with_first_rows
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
@@ -66,6 +68,31 @@ class LayerTranslator(DagsterDbtTranslator):
 
 # How the build's log lines that say why it rebuilds every incremental model begin (`coachwh run` shows them).
 FULL_REFRESH = "full refresh"
+
+
+def duckdb_build_events(invocation: DbtCliInvocation, warehouse: Path) -> Generator[Any, None, bool]:
+    """The events of a dbt build on DuckDB as they come, but the check of a test that found rows last, with the
+    first of those rows (pipelines/defs/failing_rows.py). Returns whether the raw-versions audit passed."""
+    audited = False
+    failed: list[dg.AssetCheckResult] = []
+    try:
+        for event in events_while_dbt_runs(invocation):
+            audited = audited or is_passing_audit(event)
+            if found_rows(event):
+                failed.append(event)
+            else:
+                yield event
+    except Exception:  # dbt failed (an ERROR test, a model): what its tests found still goes out
+        yield from _with_rows(failed, invocation, warehouse)
+        raise
+    yield from _with_rows(failed, invocation, warehouse)
+    return audited
+
+
+def _with_rows(failed: list[dg.AssetCheckResult], invocation: DbtCliInvocation, warehouse: Path):
+    if invocation.process.poll() is None:  # dbt still holds the warehouse: the counts alone
+        return failed
+    return with_first_rows(failed, warehouse, invocation.target_path, invocation.manifest)
 
 
 def dbt_build_args(full_refresh: bool = False) -> list[str]:
@@ -157,10 +184,7 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
                     yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
                 else:
                     invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
-                    audited = False
-                    for event in events_while_dbt_runs(invocation):
-                        audited = audited or is_passing_audit(event)
-                        yield event
+                    audited = yield from duckdb_build_events(invocation, coachwh.settings.warehouse)
                     keep_partial_parse(invocation.target_path)
                     # the raw rows this build audited need not be audited again on the next night
                     if audited:

@@ -2,7 +2,9 @@
 bad batch. Each fixture builds on the one before it explicitly, so every test can run alone."""
 
 import dataclasses
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -69,6 +71,20 @@ def two_runs(tmp_path_factory):
         yield cfg, [p.returncode for p in procs], outputs
 
 
+def _repeat_first_course_spelt_with_a_space(batch: Path) -> None:
+    """courses.csv gains a last row: its first course again, its LO ID followed by a space. The gate compares keys
+    as delivered and loads it; staging reads both as one course and keeps the later row (a WARN check says so)."""
+    courses = batch / "courses.csv"
+    lines = courses.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = lines[1].split(",", 1)
+    courses.write_text("".join(lines) + f"{first[0]} ,{first[1]}", encoding="utf-8")
+    doc = json.loads((batch / "manifest.json").read_text())
+    entry = doc["files"]["courses.csv"]
+    entry["rows"] += 1
+    entry["sha256"] = hashlib.sha256(courses.read_bytes()).hexdigest()
+    (batch / "manifest.json").write_text(json.dumps(doc))
+
+
 @pytest.fixture(scope="module")
 def refused_night(two_runs):
     """The night after: tomorrow's CRM batch arrives with a User.csv that no longer matches its manifest,
@@ -87,6 +103,7 @@ def refused_night(two_runs):
     tomorrow = shutil.copytree(cfg.archive / "lms" / "2026-11-02", cfg.landing / "lms" / "2026-11-03")
     manifest = (tomorrow / "manifest.json").read_text().replace("2026-11-02", "2026-11-03")
     (tomorrow / "manifest.json").write_text(manifest)
+    _repeat_first_course_spelt_with_a_space(tomorrow)
     copying = cfg.landing / "hris" / "2026-11-03"
     shutil.copytree(cfg.archive / "hris" / "2026-11-02", copying)
     (copying / "manifest.json").unlink()
@@ -241,6 +258,13 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     assert re.search(r"gate      lms     1 batch\(es\) loaded, 1 duplicate, [\d,]+ rows", text), text
     assert "duplicate deliveries, archived and not loaded again: lms/2026-11-02" in text, text
     assert "waiting for their manifest: hris/2026-11-03" in text, text
+    # the course delivered twice, once with a space after its LO ID: staging kept the later row, and the WARN
+    # check names the other with the first rows its test found, read again after dbt
+    first_course = (cfg.archive / "lms" / "2026-11-03" / "courses.csv").read_text().splitlines()[1].split(",")[0]
+    assert (
+        "warned staging/stg_lms__courses stg_lms__courses__rows_kept: 1 row breaks it; first: "
+        f"file_name='courses.csv', row_number=1, LO ID='{first_course}'"
+    ) in text, text
     with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
         loaded = con.execute("select count(*) from raw.crm_user where _extract_date = '2026-11-03'").fetchone()[0]
     assert loaded == 0

@@ -19,7 +19,7 @@ select
     newest._source_file as file_name,
     newest._row_number as row_number
     {%- for column in key %},
-    newest.{{ adapter.quote(column) }} as key_{{ loop.index }}
+    newest.{{ adapter.quote(column) }}
     {%- endfor %}
 from newest
 where not exists (

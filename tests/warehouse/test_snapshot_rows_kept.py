@@ -11,7 +11,11 @@ def _worker(employee_id: str, name: str) -> dict:
     return {"Employee ID": employee_id, "Legal Name": name, "Management Level": "Individual Contributor"}
 
 
-def _results(result) -> dict[str, tuple[str, int]]:
+def _build(wh: RawWarehouse, *models: str) -> dict[str, tuple[str, int]]:
+    """dbt build of `models` with their tests and their `__rows_kept` test (a test of a model and a source, which
+    cautious selection leaves out): each test's status and failure count."""
+    kept = [f"{m}__rows_kept" for m in models]
+    result = run_dbt(wh.home, "build", "--indirect-selection", "cautious", "--select", *models, *kept)
     return {r.node.name: (str(r.status), r.failures) for r in result.result.results if r.node.resource_type == "test"}
 
 
@@ -40,19 +44,7 @@ def test_two_spellings_of_one_key_in_a_snapshot_warn_and_staging_keeps_the_later
         "2025-03-01",
     )
 
-    result = run_dbt(
-        wh.home,
-        "build",
-        "--indirect-selection",
-        "cautious",
-        "--select",
-        "stg_hris__workers",
-        "stg_crm__conversion_rates",
-        "stg_hris__workers__rows_kept",  # a test of a model and a source: cautious selection leaves it out
-        "stg_crm__conversion_rates__rows_kept",
-    )
-
-    tests = _results(result)
+    tests = _build(wh, "stg_hris__workers", "stg_crm__conversion_rates")
     # workers: rows 1 and 2 lose to rows 3 and 4 (the later row of the file); rates: EUR loses to eur
     assert tests["stg_hris__workers__rows_kept"] == ("warn", 2)
     assert tests["stg_crm__conversion_rates__rows_kept"] == ("warn", 1)
@@ -74,13 +66,4 @@ def test_two_spellings_of_one_key_in_a_snapshot_warn_and_staging_keeps_the_later
 def test_a_snapshot_whose_keys_differ_as_read_passes(tmp_path):
     wh = RawWarehouse(tmp_path / "home")
     wh.add("hris_workers", [_worker("1006", "Ann"), _worker("1007", "Bo")], "2025-03-01")
-    result = run_dbt(
-        wh.home,
-        "build",
-        "--indirect-selection",
-        "cautious",
-        "--select",
-        "stg_hris__workers",
-        "stg_hris__workers__rows_kept",
-    )
-    assert _results(result)["stg_hris__workers__rows_kept"] == ("pass", 0)
+    assert _build(wh, "stg_hris__workers")["stg_hris__workers__rows_kept"] == ("pass", 0)

@@ -20,10 +20,10 @@ BAND_COLORS = alt.Scale(domain=["low", "mid", "high"], range=["#d95f02", "#bdbdb
 SLM_COLORS = alt.Scale(domain=["Coached by their SLM", "Not coached by their SLM"], range=["#1b9e77", "#bdbdbd"])
 
 
-def _quarter_axis(rows: Rows) -> alt.Axis:
-    """Quarter labels level while they fit side by side in a panel (about 40 px each), slanted beyond: a
+def _quarter_axis(rows: Rows, field: str = "quarter") -> alt.Axis:
+    """Quarter (or wave) labels level while they fit side by side in a panel (about 40 px each), slanted beyond: a
     history of two years or more would otherwise print its labels over one another."""
-    quarters = len({r["quarter"] for r in rows})
+    quarters = len({r[field] for r in rows})
     if quarters * 40 <= WIDTH:
         return alt.Axis(labelAngle=0)
     return alt.Axis(labelAngle=-45, labelAlign="right", labelBaseline="middle")
@@ -95,6 +95,34 @@ def slm_chart(slm_split: Rows) -> alt.HConcatChart:
         ],
     )
     return _next_quarter_bars(base, "Team attainment the quarter after", "Team turnover the quarter after")
+
+
+def engagement_chart(engagement: Rows) -> alt.HConcatChart:
+    """Per survey wave and coaching quartile of the wave's quarter: the teams' favourable answers on their
+    manager's coaching, and their eNPS."""
+    base = alt.Chart(_inline(engagement)).encode(
+        x=alt.X("wave:O", title="Survey wave", axis=_quarter_axis(engagement, "wave")),
+        xOffset=alt.XOffset("quartile:O"),
+        color=alt.Color("quartile:O", scale=QUARTILE_COLORS, title="Coaching quartile (4 = most)"),
+        **_faded_when_too_few("quartile:O", QUARTILE_COLORS),
+        tooltip=[
+            "wave:O",
+            alt.Tooltip("quartile:O", title="quartile"),
+            alt.Tooltip("managers:Q", title="teams"),
+            alt.Tooltip("responses:Q", title="finished responses"),
+            alt.Tooltip("avg_q_coach_favorable_pct:Q", title="coaching helps (4-5 of 5)", format=PCT),
+            alt.Tooltip("avg_enps:Q", title="eNPS", format=".0f"),
+            _too_few_tooltip(),
+        ],
+    )
+    favourable = base.mark_bar(strokeWidth=1).encode(
+        y=alt.Y("avg_q_coach_favorable_pct:Q", title="Answers of 4 or 5, team average", axis=PCT_AXIS)
+    )
+    enps = base.mark_bar(strokeWidth=1).encode(y=alt.Y("avg_enps:Q", title="eNPS, team average"))
+    return alt.hconcat(
+        favourable.properties(width=WIDTH, title='"My manager gives me coaching that helps me improve"'),
+        enps.properties(width=WIDTH, title="Would recommend working here (eNPS)"),
+    )
 
 
 def skills_chart(skills: Rows) -> alt.VConcatChart:
@@ -173,6 +201,7 @@ def all_charts(data: ReportData) -> dict[str, alt.TopLevelMixin]:
     return {
         "intensity": intensity_chart(data.impact),
         "slm": slm_chart(data.slm_split),
+        "engagement": engagement_chart(data.engagement),
         "skills": skills_chart(data.skills),
         "second_line": second_line_chart(data.second_line),
     }

@@ -31,6 +31,7 @@ class ReportData:
     published_at: datetime | None  # UTC; None for a file published before marts.publication existed
     impact: Rows  # quarter x coaching-intensity quartile
     slm_split: Rows  # quarter x coached by their SLM or not
+    engagement: Rows  # survey wave x coaching-intensity quartile of the wave's quarter
     skills: Rows  # skill x rating band, over every quarter with a complete next quarter
     second_line: Rows  # SLM x quarter with a complete next quarter
     managers: Rows  # FLMs of the last complete quarter
@@ -125,6 +126,56 @@ order by quarter, group_name
 """
 
 
+# A survey wave beside the coaching of its own quarter: wave 2026-Q3 asks about the coaching of July to September
+# 2026 (it closes at or after that quarter's end). Only the teams whose scores the mart shows (5 finished
+# responses or more: the rest are suppressed for anonymity) of front-line managers (the rows of
+# mart_coaching_effectiveness, which rank them by coaching), in quarters with coaching recorded.
+def _wave_quarter(wave: str) -> str:
+    """SQL for the first day of a wave's quarter: '2026-Q3' -> 2026-07-01 (the gate admits waves like that only)."""
+    return f"make_date(cast(left({wave}, 4) as integer), 3 * cast(right({wave}, 1) as integer) - 2, 1)"
+
+
+COACHED_AT_ALL = (
+    "select quarter from marts.mart_coaching_effectiveness group by quarter "
+    "having max(coaching_hours_per_direct_report) > 0"
+)
+SURVEYED_TEAMS = f"""
+select
+    e.wave,
+    eff.coaching_intensity_quartile as quartile,
+    e.manager_employee_id,
+    e.responses,
+    e.q_coach_favorable_pct,
+    e.enps
+from marts.mart_manager_engagement as e
+inner join marts.mart_coaching_effectiveness as eff
+    on eff.manager_employee_id = e.manager_employee_id and eff.quarter = {_wave_quarter("e.wave")}
+where not e.is_suppressed and eff.quarter in ({COACHED_AT_ALL})
+"""
+SURVEY_LEFT_OUT = f"""
+select coalesce(string_agg(distinct wave, ', ' order by wave), '')
+from marts.mart_manager_engagement
+where not is_suppressed
+  and {_wave_quarter("wave")} in (select quarter from marts.mart_coaching_effectiveness)
+  and {_wave_quarter("wave")} not in ({COACHED_AT_ALL})
+"""
+
+# Means over teams: each team's share of favourable answers and its eNPS count alike, whatever its size.
+ENGAGEMENT_SQL = f"""
+select
+    wave,
+    quartile,
+    count(*) as managers,
+    sum(responses) as responses,
+    avg(q_coach_favorable_pct) as avg_q_coach_favorable_pct,
+    avg(enps) as avg_enps,
+    count(*) < {SMALL_GROUP} as too_few
+from ({SURVEYED_TEAMS})
+group by wave, quartile
+order by wave, quartile
+"""
+
+
 def skill_name(skill: str) -> str:
     """A skill as a reader says it: `needs_discovery` -> `needs discovery`."""
     return skill.replace("_", " ")
@@ -168,10 +219,6 @@ order by slm.quarter, slm.manager_employee_id
 # without any coaching (such as a quarter before the CRM held any coaching report, published because its deals
 # open the coverage) would list every manager at 0 hours and 0% coached. The page names what it leaves out.
 COMPLETE = "quarter_end = quarter + interval 3 month - interval 1 day"
-COACHED_AT_ALL = (
-    "select quarter from marts.mart_coaching_effectiveness group by quarter "
-    "having max(coaching_hours_per_direct_report) > 0"
-)
 LAST_COMPLETE_QUARTER_SQL = f"""
 select max(quarter) from marts.mart_coaching_effectiveness
 where {COMPLETE} and quarter in ({COACHED_AT_ALL})
@@ -240,6 +287,18 @@ HEADLINE_SQL = {
             ({SLM_COACHED_LEFT_OUT}) as left_out
         from marts.mart_coaching_effectiveness
         where is_next_quarter_complete and quarter in ({SLM_COACHED_QUARTERS})
+    """,
+    "engagement": f"""
+        select
+            count(distinct wave) as waves,
+            avg(q_coach_favorable_pct) filter (where quartile = 4) as top,
+            avg(q_coach_favorable_pct) filter (where quartile = 1) as bottom,
+            count(distinct manager_employee_id) filter (where quartile = 4 and q_coach_favorable_pct is not null)
+                as top_n,
+            count(distinct manager_employee_id) filter (where quartile = 1 and q_coach_favorable_pct is not null)
+                as bottom_n,
+            ({SURVEY_LEFT_OUT}) as left_out
+        from ({SURVEYED_TEAMS})
     """,
     "skills": """
         with bands as (
@@ -316,6 +375,7 @@ def read_report_data(published: Path) -> ReportData:
             published_at=published_at,
             impact=_rows(con, IMPACT_SQL),
             slm_split=_rows(con, SLM_SPLIT_SQL),
+            engagement=_rows(con, ENGAGEMENT_SQL),
             skills=_rows(con, SKILLS_SQL),
             second_line=_rows(con, SECOND_LINE_SQL),
             managers=managers,

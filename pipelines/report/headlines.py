@@ -30,7 +30,7 @@ def _caveat(*counts: int | None, who: str = "managers", where: str = " on one si
 
 
 def _versus(a: float | None, b: float | None) -> str:
-    """Said after two shares of quota: whether they differ enough to mention."""
+    """Said after two shares (of quota, of favourable answers): whether they differ enough to mention."""
     if a is not None and b is not None and abs(a - b) < NO_CLEAR_DIFFERENCE:
         return ": no clear difference"
     return ""
@@ -67,6 +67,22 @@ def slm(n: dict) -> str:
         f"{_pct(n['coached'])} of quota the "
         f"quarter after, against {_pct(n['not_coached'])} for FLMs who were not coached ({n['not_coached_n']})"
         f"{_versus(n['coached'], n['not_coached'])}{_caveat(n['coached_n'], n['not_coached_n'])}."
+        + left_out(n.get("left_out"), why)
+    )
+
+
+def engagement(n: dict) -> str:
+    why = "no coaching recorded"
+    if not n["waves"]:
+        return (
+            "No survey wave of a quarter with coaching recorded has a team of "
+            f"{SMALL_GROUP} or more respondents yet." + left_out(n.get("left_out"), why)
+        )
+    return (
+        f"Over {_count(n['waves'], 'survey wave')}, the teams of the FLMs who coached most in the wave's quarter "
+        f'(quartile 4, {_count(n["top_n"], "manager")}) answered 4 or 5 to "My manager gives me coaching that '
+        f'helps me improve" {_pct(n["top"])} of the time on average; those who coached least (quartile 1, '
+        f"{n['bottom_n']}) {_pct(n['bottom'])}{_versus(n['top'], n['bottom'])}{_caveat(n['top_n'], n['bottom_n'])}."
         + left_out(n.get("left_out"), why)
     )
 
@@ -138,6 +154,7 @@ def all_headlines(numbers: dict[str, dict]) -> dict[str, str]:
     return {
         "intensity": intensity(numbers["intensity"]),
         "slm": slm(numbers["slm"]),
+        "engagement": engagement(numbers["engagement"]),
         "skills": skills(numbers["skills"]),
         "second_line": second_line(numbers["second_line"]),
         "managers": managers(numbers["managers"]),

@@ -35,6 +35,13 @@ SECTIONS = {
         "Front-line managers who received at least one coaching session in the quarter (usually from their "
         "second-line manager) against those who received none, and their teams' results the quarter after.",
     ),
+    "engagement": (
+        "Do their teams say they are coached?",
+        'The engagement survey asks each team whether "My manager gives me coaching that helps me improve" (1 to '
+        "5), and whether they would recommend working here (eNPS, -100 to 100). Each wave is set beside the "
+        "coaching of its own quarter: the bars are the average team of the front-line managers of each coaching "
+        "quartile. A team with fewer than 5 finished responses is never shown (anonymity).",
+    ),
     "skills": (
         "Which skills go with better results?",
         "Everyone rated on a skill in a quarter is placed by their average rating: low (below 3), mid (3 to "
@@ -86,6 +93,11 @@ def _json_script(element_id: str, payload: object) -> str:
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
+# What an empty section says.
+NO_COMPLETE_QUARTER = "No quarter has a complete next quarter yet"
+EMPTY = {"engagement": "No survey wave of a quarter with coaching recorded has a team shown yet"}
+
+
 def _small_note(rows: Rows) -> str:
     if not any(row.get("too_few") for row in rows):
         return ""
@@ -100,7 +112,7 @@ def _section(chart_id: str, rows: Rows, spec: dict, headline: str) -> str:
     body = (
         f'<div class="chart" id="chart-{chart_id}"></div>{_json_script(f"spec-{chart_id}", spec)}'
         if rows
-        else '<p class="note">No quarter has a complete next quarter yet: nothing to show.</p>'
+        else f'<p class="note">{EMPTY.get(chart_id, NO_COMPLETE_QUARTER)}: nothing to show.</p>'
     )
     return (
         f'<section id="{chart_id}"><h2>{html.escape(title)}</h2><p>{html.escape(caption)}</p>'
@@ -212,6 +224,7 @@ def render_page(data: ReportData, specs: dict[str, dict], headlines: dict[str, s
     frames = {
         "intensity": data.impact,
         "slm": data.slm_split,
+        "engagement": data.engagement,
         "skills": data.skills,
         "second_line": data.second_line,
     }

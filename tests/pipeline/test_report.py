@@ -18,7 +18,7 @@ from pipelines.report.data import publication_stamp
 
 pytestmark = pytest.mark.slow
 
-CHARTS = ("intensity", "slm", "skills", "second_line")
+CHARTS = ("intensity", "slm", "engagement", "skills", "second_line")
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +131,34 @@ def test_the_intensity_chart_carries_mart_coaching_impact(page, night):
     for g, w in zip(got, want, strict=True):
         assert all(_same(g[k], v) for k, v in w.items()), (g, w)
         assert g["too_few"] == (w["managers"] < 5)
+
+
+def test_the_engagement_chart_sets_each_shown_team_of_a_wave_beside_its_flms_coaching_quartile(page, night):
+    """Worked out here in Python from the marts' rows: a wave's quarter from its name, the FLM's quartile of that
+    quarter, suppressed teams and quarters without any coaching left out, then team means per wave and quartile."""
+    cfg, _ = night
+    flms = _marts(cfg, "select * from marts.mart_coaching_effectiveness")
+    quartiles = {(r["manager_employee_id"], r["quarter"]): r["coaching_intensity_quartile"] for r in flms}
+    coached = {r["quarter"] for r in flms if r["coaching_hours_per_direct_report"] > 0}
+    groups: dict[tuple[str, int], list[dict]] = {}
+    for team in _marts(cfg, "select * from marts.mart_manager_engagement where not is_suppressed"):
+        year, q = team["wave"].split("-Q")
+        quarter = date(int(year), 3 * int(q) - 2, 1)
+        quartile = quartiles.get((team["manager_employee_id"], quarter))
+        if quartile is not None and quarter in coached:
+            groups.setdefault((team["wave"], quartile), []).append(team)
+    got = {(r["wave"], r["quartile"]): r for r in _records(_json(page, "spec-engagement"))}
+    assert set(got) == set(groups) and len(groups) > 4
+    for key, teams in groups.items():
+        row = got[key]
+        favourable = [t["q_coach_favorable_pct"] for t in teams if t["q_coach_favorable_pct"] is not None]
+        enps = [t["enps"] for t in teams if t["enps"] is not None]
+        assert row["managers"] == len(teams) and row["responses"] == sum(t["responses"] for t in teams)
+        assert _same(row["avg_q_coach_favorable_pct"], sum(favourable) / len(favourable))
+        assert _same(row["avg_enps"], sum(enps) / len(enps))
+        assert row["too_few"] == (len(teams) < 5)
+    waves = len({wave for wave, _ in groups})
+    assert f"Over {waves} survey waves, the teams of the FLMs who coached most in the wave&#x27;s quarter" in page
 
 
 def test_the_slm_chart_counts_every_effectiveness_row_of_the_quarters_it_can_compare(page, night):

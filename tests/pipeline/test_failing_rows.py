@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
+import pytest
 
 from pipelines.defs.failing_rows import FIRST_ROWS, compiled_sql, found_rows, with_first_rows
 from pipelines.defs.run_report import _check_outcome
@@ -95,3 +96,38 @@ def test_only_a_test_that_found_rows_is_held_for_its_rows(tmp_path):
     )
     assert not found_rows(passed) and not found_rows(dg.AssetMaterialization("a"))
     assert compiled_sql(_target(tmp_path, "select 1", "select 2"), MANIFEST, SINGULAR) == "select 2"
+
+
+class _FakeInvocation:
+    """What duckdb_build_events reads of dagster-dbt's invocation: a stream that ends as dbt did."""
+
+    def __init__(self, events, target_path, exit_code, error=None):
+        self.events, self.error, self.target_path, self.manifest = events, error, target_path, MANIFEST
+        self.process = type("Process", (), {"pid": -1, "poll": lambda _self: exit_code})()
+
+    def stream(self):
+        yield from self.events
+        if self.error is not None:
+            raise self.error
+
+
+def test_a_failed_build_still_gives_its_failed_tests_with_their_rows_before_it_fails(tmp_path):
+    from pipelines.defs.warehouse import duckdb_build_events
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table t as select 'x' as k")
+    build = _target(tmp_path, "select k from t", "select 1")
+    passed = dg.AssetCheckResult(asset_key=dg.AssetKey("a"), check_name="ok", passed=True)
+    failing = _check(GENERIC, "fail", 1)
+    error = RuntimeError("dbt failed with exit code 1")
+    seen = []
+    with pytest.raises(RuntimeError, match="exit code 1"):
+        for event in duckdb_build_events(_FakeInvocation([failing, passed], build, 1, error), warehouse):
+            seen.append(event)
+    # the passing check as it came, the failed one after dbt ended, with what it found
+    assert [e.check_name for e in seen] == ["ok", "stg_x__rows_kept"]
+    assert seen[1].metadata[FIRST_ROWS].value == {"columns": ["k"], "rows": [["x"]]}
+    # dbt still running (the step stopped following it): the warehouse is dbt's, the count goes out alone
+    still = list(duckdb_build_events(_FakeInvocation([failing], build, None), warehouse))
+    assert still == [failing]

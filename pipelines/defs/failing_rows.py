@@ -9,6 +9,7 @@ pass through as they come. DuckDB builds only: a Spark build's test SQL is Spark
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,17 @@ EXAMPLES = 3  # rows shown per failed test
 VALUE_CHARS = 80  # a longer value is cut there
 FIRST_ROWS = "first_failing_rows"  # the metadata key: {"columns": [name, ...], "rows": [[value, ...], ...]}
 LOCK_WAIT_SECONDS = 30
+# The cap dbt's own DuckDB runs under (dbt_project/profiles.yml): a test read again is the same query.
+MEMORY_LIMIT = os.environ.get("COACHWH_DUCKDB_MEMORY_LIMIT", "1280MB")
+# A test on the survey's rows is not read again: its rows would be single responses, or a team below the anonymity
+# threshold (what assert_engagement_suppression_follows_threshold finds), and they would travel in the alert.
+SURVEY_NODES = frozenset(
+    {
+        "source.coachwh.raw.survey_responses",
+        "model.coachwh.stg_survey__responses",
+        "model.coachwh.mart_manager_engagement",
+    }
+)
 
 
 def found_rows(event: Any) -> bool:
@@ -43,7 +55,9 @@ def with_first_rows(
     if not checks:
         return []
     try:
-        con = connect_waiting(warehouse, read_only=True, wait_seconds=LOCK_WAIT_SECONDS)
+        con = connect_waiting(
+            warehouse, read_only=True, config={"memory_limit": MEMORY_LIMIT}, wait_seconds=LOCK_WAIT_SECONDS
+        )
     except Exception as e:  # the checks go out with their counts
         return [_with(check, note=f"rows not read: {type(e).__name__}: {e}") for check in checks]
     with con:
@@ -53,7 +67,10 @@ def with_first_rows(
 def _read(
     con: duckdb.DuckDBPyConnection, check: dg.AssetCheckResult, target_path: Path, manifest: Mapping[str, Any]
 ) -> dg.AssetCheckResult:
-    sql = compiled_sql(target_path, manifest, str(metadata_value(check.metadata, "unique_id")))
+    unique_id = str(metadata_value(check.metadata, "unique_id"))
+    if SURVEY_NODES & set(manifest.get("nodes", {}).get(unique_id, {}).get("depends_on", {}).get("nodes", [])):
+        return _with(check, note="rows not read: a test on survey responses (anonymity)")
+    sql = compiled_sql(target_path, manifest, unique_id)
     if sql is None:
         return _with(check, note="rows not read: dbt wrote no compiled SQL for the test")
     try:

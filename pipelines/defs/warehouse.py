@@ -85,6 +85,11 @@ def duckdb_build_events(invocation: DbtCliInvocation, warehouse: Path) -> Genera
     except Exception:  # dbt failed (an ERROR test, a model): what its tests found still goes out
         yield from _with_rows(failed, invocation, warehouse)
         raise
+    except GeneratorExit:  # the step stopped following the events: nothing more can go out
+        raise
+    except BaseException:  # an interrupt (Terminate, Ctrl-C): no rows read, but a failed test must stay recorded,
+        yield from failed  # or publishing later would go by the test's previous result
+        raise
     yield from _with_rows(failed, invocation, warehouse)
     return audited
 

@@ -20,6 +20,7 @@ Warn-level expectations that fail do not refuse a batch: they are stored and rep
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -55,7 +56,16 @@ from pipelines.landing.zone import (
     write_rejection,
 )
 from pipelines.quality import results
-from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, System, create_raw_tables, quote, source_file
+from pipelines.sources import (
+    RAW_SCHEMA,
+    SOURCE_FILES,
+    SURVEY_WAVE,
+    SourceFile,
+    System,
+    create_raw_tables,
+    quote,
+    source_file,
+)
 
 Progress = Callable[[str], None]
 
@@ -528,32 +538,38 @@ def _load_file(
 
 def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violation]:
     """A snapshot file without rows would empty what it is the truth of: refused, as an export cut short would be.
-    Except the first delivery of a survey wave (a wave nobody answered), which replaces nothing: it loads, with a
-    warning (`_empty_wave_warnings`). A wave delivered before is not emptied by an empty file (staging knows a
-    wave by the Wave of its rows), so its empty redelivery is refused rather than silently ignored."""
-    wave = (f.file_wave(name) or "").upper()  # a file may spell its wave 2025-q3
-    if not wave:
-        why = "a snapshot must hold rows (only delta files and a survey wave's first delivery may be empty)"
+
+    A survey file is the snapshot of one wave, and one without responses (a wave nobody answered) loads, with a
+    warning (`_empty_wave_warnings`), where it replaces nothing: on the wave's first delivery, or delivered late,
+    older than a delivery of the wave already loaded (history only, metrics.md "Survey waves"). Where it would be
+    the wave's newest delivery after responses, it is refused: staging knows a wave by the Wave of its rows, so
+    an empty file could not replace them, and ignoring it silently would keep what the vendor no longer sends."""
+    wave = f.file_wave(name)
+    if wave is None:
+        why = "a snapshot must hold rows (only delta files and a survey wave nobody answered may be empty)"
         return [Violation(name, Rule.EMPTY, why)]
-    earlier, first = con.execute(
-        f"SELECT count(*), min(_batch_id) FROM {RAW_SCHEMA}.{quote(f.raw_table)} "
-        f"WHERE upper(trim({quote('Wave')})) = ? AND _batch_id <> ?",
+    if not re.fullmatch(SURVEY_WAVE, wave):  # as a file with rows, whose Wave must be the name's, would be refused
+        return [Violation(name, Rule.FILE_NAME, f"its wave {wave!r} is no wave like 2025-Q3")]
+    earlier, latest, latest_batch = con.execute(
+        "SELECT count(*), max(_extract_date), arg_max(_batch_id, _extract_date) "
+        f"FROM {RAW_SCHEMA}.{quote(f.raw_table)} WHERE trim({quote('Wave')}) = ? AND _batch_id <> ?",
         [wave, batch.batch_id],
     ).fetchone()
-    if not earlier:
+    if not earlier or latest > batch.extract_date:
         return []
     why = (
-        f"wave {wave} holds no responses here, but {earlier:,} of it were loaded before (first in batch {first}); "
-        "staging keeps a wave's latest rows, so an empty file cannot replace them. If the wave truly has no "
-        "responses now, retract the batches that delivered it (`coachwh retract`) and deliver this one again"
+        f"wave {wave} holds no responses here, but {earlier:,} of it were loaded before (the latest in batch "
+        f"{latest_batch}); staging takes a wave's responses from its latest rows, so an empty file cannot replace "
+        "them. Deliver the batch without this file to keep them; if they must go, retract the batches that "
+        "delivered them (`coachwh retract`: each leaves whole, with its other files)"
     )
     return [Violation(name, Rule.EMPTY, why)]
 
 
 def _empty_wave_warnings(stats: list[FileStat]) -> list[str]:
-    """The survey waves of a loaded batch delivered without a response (no row of mart_manager_engagement)."""
+    """The survey files of a loaded batch without a response (a wave nobody answered)."""
     return [
-        f"{s.raw_table}: {s.name} holds no responses: wave {source_file(s.raw_table).file_wave(s.name)} has none"
+        f"{s.raw_table}: {s.name} holds no responses (wave {source_file(s.raw_table).file_wave(s.name)})"
         for s in stats
         if s.rows == 0 and source_file(s.raw_table).file_wave(s.name)
     ]

@@ -127,14 +127,16 @@ order by quarter, group_name
 
 
 # A survey wave beside the coaching of its own quarter: wave 2026-Q3 asks about the coaching of July to September
-# 2026 (it closes at or after that quarter's end). Only the teams whose scores the mart shows (5 finished
-# responses or more: the rest are suppressed for anonymity) of front-line managers (the rows of
+# 2026. A wave closes within its quarter or after it, so the figures wait until the quarter is complete: until
+# then the quartiles would rank the managers on part of their coaching. Only the teams whose scores the mart
+# shows (the rest are below the anonymity threshold, suppressed) of front-line managers (the rows of
 # mart_coaching_effectiveness, which rank them by coaching), in quarters with coaching recorded.
 def _wave_quarter(wave: str) -> str:
     """SQL for the first day of a wave's quarter: '2026-Q3' -> 2026-07-01 (the gate admits waves like that only)."""
     return f"make_date(cast(left({wave}, 4) as integer), 3 * cast(right({wave}, 1) as integer) - 2, 1)"
 
 
+COMPLETE = "quarter_end = quarter + interval 3 month - interval 1 day"
 COACHED_AT_ALL = (
     "select quarter from marts.mart_coaching_effectiveness group by quarter "
     "having max(coaching_hours_per_direct_report) > 0"
@@ -150,15 +152,23 @@ select
 from marts.mart_manager_engagement as e
 inner join marts.mart_coaching_effectiveness as eff
     on eff.manager_employee_id = e.manager_employee_id and eff.quarter = {_wave_quarter("e.wave")}
-where not e.is_suppressed and eff.quarter in ({COACHED_AT_ALL})
+where not e.is_suppressed and eff.{COMPLETE} and eff.quarter in ({COACHED_AT_ALL})
 """
-SURVEY_LEFT_OUT = f"""
-select coalesce(string_agg(distinct wave, ', ' order by wave), '')
-from marts.mart_manager_engagement
-where not is_suppressed
-  and {_wave_quarter("wave")} in (select quarter from marts.mart_coaching_effectiveness)
-  and {_wave_quarter("wave")} not in ({COACHED_AT_ALL})
-"""
+
+
+def _waves_of_quarters(quarters: str) -> str:
+    """SQL for the waves with a team shown whose quarter is one of `quarters` (SQL), listed: '2025-Q3, 2025-Q4'."""
+    return f"""
+        select coalesce(string_agg(distinct wave, ', ' order by wave), '')
+        from marts.mart_manager_engagement
+        where not is_suppressed and {_wave_quarter("wave")} in ({quarters})
+    """
+
+
+SURVEY_LEFT_OUT = _waves_of_quarters(
+    f"select quarter from marts.mart_coaching_effectiveness where {COMPLETE} and quarter not in ({COACHED_AT_ALL})"
+)
+SURVEY_NOT_YET = _waves_of_quarters(f"select quarter from marts.mart_coaching_effectiveness where not {COMPLETE}")
 
 # Means over teams: each team's share of favourable answers and its eNPS count alike, whatever its size.
 ENGAGEMENT_SQL = f"""
@@ -218,7 +228,6 @@ order by slm.quarter, slm.manager_employee_id
 # The managers' table shows the last complete quarter in which some front-line manager coached: a later one
 # without any coaching (such as a quarter before the CRM held any coaching report, published because its deals
 # open the coverage) would list every manager at 0 hours and 0% coached. The page names what it leaves out.
-COMPLETE = "quarter_end = quarter + interval 3 month - interval 1 day"
 LAST_COMPLETE_QUARTER_SQL = f"""
 select max(quarter) from marts.mart_coaching_effectiveness
 where {COMPLETE} and quarter in ({COACHED_AT_ALL})
@@ -297,7 +306,8 @@ HEADLINE_SQL = {
                 as top_n,
             count(distinct manager_employee_id) filter (where quartile = 1 and q_coach_favorable_pct is not null)
                 as bottom_n,
-            ({SURVEY_LEFT_OUT}) as left_out
+            ({SURVEY_LEFT_OUT}) as left_out,
+            ({SURVEY_NOT_YET}) as not_yet
         from ({SURVEYED_TEAMS})
     """,
     "skills": """

@@ -73,18 +73,34 @@ def slm(n: dict) -> str:
 
 def engagement(n: dict) -> str:
     why = "no coaching recorded"
+    not_yet = n.get("not_yet") or ""
+    waiting = (
+        f" {not_yet}: {'their quarters are' if ',' in not_yet else 'its quarter is'} not complete yet."
+        if not_yet
+        else ""
+    )
     if not n["waves"]:
         return (
-            "No survey wave of a quarter with coaching recorded has a team of "
-            f"{SMALL_GROUP} or more respondents yet." + left_out(n.get("left_out"), why)
+            "No survey wave of a complete quarter with coaching recorded has a team shown yet."
+            + left_out(n.get("left_out"), why)
+            + waiting
         )
-    return (
-        f"Over {_count(n['waves'], 'survey wave')}, the teams of the FLMs who coached most in the wave's quarter "
-        f'(quartile 4, {_count(n["top_n"], "manager")}) answered 4 or 5 to "My manager gives me coaching that '
-        f'helps me improve" {_pct(n["top"])} of the time on average; those who coached least (quartile 1, '
-        f"{n['bottom_n']}) {_pct(n['bottom'])}{_versus(n['top'], n['bottom'])}{_caveat(n['top_n'], n['bottom_n'])}."
-        + left_out(n.get("left_out"), why)
-    )
+    said = f"Over {_count(n['waves'], 'survey wave')}, "
+    if not (n["top_n"] and n["bottom_n"]):  # one quartile had no team shown: nothing to compare
+        side = "most" if n["top_n"] else "least"
+        said += (
+            f"only the teams of FLMs who coached {side} in the wave's quarter had answers shown: there is nothing "
+            "to compare them with."
+        )
+    else:
+        said += (
+            f"the teams of the FLMs who coached most in the wave's quarter (quartile 4, "
+            f'{_count(n["top_n"], "manager")}) answered 4 or 5 to "My manager gives me coaching that helps me '
+            f'improve" {_pct(n["top"])} of the time on average; those who coached least (quartile 1, '
+            f"{n['bottom_n']}) {_pct(n['bottom'])}{_versus(n['top'], n['bottom'])}"
+            f"{_caveat(n['top_n'], n['bottom_n'])}."
+        )
+    return said + left_out(n.get("left_out"), why) + waiting
 
 
 def _weakest_skill(n: dict) -> str:

@@ -40,7 +40,8 @@ SECTIONS = {
         'The engagement survey asks each team whether "My manager gives me coaching that helps me improve" (1 to '
         "5), and whether they would recommend working here (eNPS, -100 to 100). Each wave is set beside the "
         "coaching of its own quarter: the bars are the average team of the front-line managers of each coaching "
-        "quartile. A team with fewer than 5 finished responses is never shown (anonymity).",
+        "quartile, once the quarter is complete. A team below the survey's anonymity threshold (5 finished "
+        "responses unless configured otherwise) is never shown.",
     ),
     "skills": (
         "Which skills go with better results?",
@@ -95,7 +96,7 @@ def _json_script(element_id: str, payload: object) -> str:
 
 # What an empty section says.
 NO_COMPLETE_QUARTER = "No quarter has a complete next quarter yet"
-EMPTY = {"engagement": "No survey wave of a quarter with coaching recorded has a team shown yet"}
+EMPTY = {"engagement": "No survey wave of a complete quarter with coaching recorded has a team shown yet"}
 
 
 def _small_note(rows: Rows) -> str:

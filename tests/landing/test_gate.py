@@ -185,37 +185,53 @@ def test_empty_delta_loads_but_empty_snapshot_does_not(gate):
     assert gate.count("lms_transcripts") == 0 and gate.count("lms_courses") == 3
 
 
-def _empty_wave(name: str) -> bytes:
+def _empty_wave() -> bytes:
     f = source_file("survey_responses")
     return csv_text(f.columns, [], extra_header_rows=qualtrics_headers(f))
 
 
 def test_a_new_survey_wave_without_responses_loads_with_a_warning(gate):
     files = default_files("survey")  # responses_2025-Q3.csv, 3 responses
-    files["responses_2025-Q4.csv"] = _empty_wave("responses_2025-Q4.csv")
+    files["responses_2025-Q4.csv"] = _empty_wave()
     write_batch(gate.landing, "survey", "2026-11-26", files)
     report = gate.ingest()
     assert [o.batch_id for o in report.loaded] == ["survey/2026-11-26"], gate.lines
     assert gate.count("survey_responses") == 3
-    assert report.loaded[0].warnings == [
-        "survey_responses: responses_2025-Q4.csv holds no responses: wave 2025-Q4 has none"
-    ]
+    assert report.loaded[0].warnings == ["survey_responses: responses_2025-Q4.csv holds no responses (wave 2025-Q4)"]
     assert "WARNING survey_responses: responses_2025-Q4.csv holds no responses" in "\n".join(gate.lines)
 
 
 def test_an_empty_redelivery_of_a_wave_with_responses_is_refused_and_keeps_them(gate):
     write_batch(gate.landing, "survey", "2026-11-26", default_files("survey"))  # wave 2025-Q3, 3 responses
     assert len(gate.ingest().loaded) == 1
-    write_batch(gate.landing, "survey", "2026-11-27", {"responses_2025-q3.csv": _empty_wave("responses_2025-q3.csv")})
+    write_batch(gate.landing, "survey", "2026-11-27", {"responses_2025-Q3.csv": _empty_wave()})
     report = gate.ingest()
     assert [o.batch_id for o in report.quarantined] == ["survey/2026-11-27"]
     (v,) = report.quarantined[0].violations
-    assert (v.file, v.rule) == ("responses_2025-q3.csv", Rule.EMPTY)
-    assert (
-        "wave 2025-Q3 holds no responses here, but 3 of it were loaded before (first in batch survey/2026-11-26)"
-        in (v.detail)
+    assert (v.file, v.rule) == ("responses_2025-Q3.csv", Rule.EMPTY)
+    assert v.detail.startswith(
+        "wave 2025-Q3 holds no responses here, but 3 of it were loaded before (the latest in batch survey/2026-11-26)"
     )
     assert gate.count("survey_responses") == 3
+
+
+def test_an_empty_wave_delivered_late_older_than_its_responses_loads_as_history(gate):
+    """metrics.md: a wave's latest delivery is its truth, an earlier one history only; a late batch still loads."""
+    write_batch(gate.landing, "survey", "2026-11-26", default_files("survey"))  # wave 2025-Q3, 3 responses
+    assert len(gate.ingest().loaded) == 1
+    write_batch(gate.landing, "survey", "2026-11-20", {"responses_2025-Q3.csv": _empty_wave()})  # arrives late
+    assert [o.batch_id for o in gate.ingest().loaded] == ["survey/2026-11-20"], gate.lines
+    assert {r["batch_id"]: r["status"] for r in gate.registry()} == {
+        "survey/2026-11-20": "loaded",
+        "survey/2026-11-26": "loaded",
+    }
+    assert gate.count("survey_responses") == 3
+
+
+def test_an_empty_survey_file_still_names_a_wave_as_the_contract_spells_it(gate):
+    write_batch(gate.landing, "survey", "2026-11-26", {"responses_2025-q4.csv": _empty_wave()})
+    (refused,) = gate.ingest().quarantined
+    assert [(v.file, v.rule) for v in refused.violations] == [("responses_2025-q4.csv", Rule.FILE_NAME)]
 
 
 def test_landing_zone_strays_are_reported_and_left_alone(gate):

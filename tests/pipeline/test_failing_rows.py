@@ -98,12 +98,30 @@ def test_only_a_test_that_found_rows_is_held_for_its_rows(tmp_path):
     assert compiled_sql(_target(tmp_path, "select 1", "select 2"), MANIFEST, SINGULAR) == "select 2"
 
 
+class _FakeProcess:
+    """dbt's process: ended with `exit_code`, or still running (None) until it is signalled."""
+
+    pid = -1
+
+    def __init__(self, exit_code):
+        self.exit_code = exit_code
+
+    def poll(self):
+        return self.exit_code
+
+    def send_signal(self, _signal):
+        self.exit_code = -2
+
+    def communicate(self, timeout=None):
+        return b"", b""
+
+
 class _FakeInvocation:
     """What duckdb_build_events reads of dagster-dbt's invocation: a stream that ends as dbt did."""
 
     def __init__(self, events, target_path, exit_code, error=None):
         self.events, self.error, self.target_path, self.manifest = events, error, target_path, MANIFEST
-        self.process = type("Process", (), {"pid": -1, "poll": lambda _self: exit_code})()
+        self.process = _FakeProcess(exit_code)
 
     def stream(self):
         yield from self.events
@@ -131,3 +149,47 @@ def test_a_failed_build_still_gives_its_failed_tests_with_their_rows_before_it_f
     # dbt still running (the step stopped following it): the warehouse is dbt's, the count goes out alone
     still = list(duckdb_build_events(_FakeInvocation([failing], build, None), warehouse))
     assert still == [failing]
+
+
+def test_an_interrupted_build_still_records_its_failed_tests(tmp_path):
+    """Terminate or Ctrl-C while dbt runs: the failed test's check goes out with its count (a check never recorded
+    would leave its previous pass as the latest, which a later publication goes by)."""
+    from dagster._core.errors import DagsterExecutionInterruptedError
+
+    from pipelines.defs.warehouse import duckdb_build_events
+
+    build = _target(tmp_path, "select 1", "select 1")
+    failing = _check(GENERIC, "fail", 1)
+    interrupted = _FakeInvocation([failing], build, None, DagsterExecutionInterruptedError())
+    seen = []
+    with pytest.raises(DagsterExecutionInterruptedError):
+        for event in duckdb_build_events(interrupted, tmp_path / "warehouse.duckdb"):
+            seen.append(event)
+    assert seen == [failing]
+
+
+def test_the_rows_of_a_test_on_survey_responses_are_never_read_again(tmp_path):
+    """The suppression test finds a team below the anonymity threshold: its row is one person's answers, which must
+    not travel in the alert. The survey's nodes are named as the project's manifest names them."""
+    import json
+
+    from pipelines.config import DBT_PROJECT_DIR
+    from pipelines.defs.failing_rows import SURVEY_NODES
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    suppression = "test.coachwh.assert_engagement_suppression_follows_threshold"
+    manifest = {
+        "nodes": {
+            suppression: {
+                **_node("tests/marts/assert_s.sql", "marts/assert_s.sql"),
+                "depends_on": {"nodes": ["model.coachwh.mart_manager_engagement"]},
+            }
+        }
+    }
+    (checked,) = with_first_rows([_check(suppression, "fail", 1)], warehouse, _target(tmp_path, "", ""), manifest)
+    assert FIRST_ROWS not in checked.metadata
+    assert checked.metadata["first_failing_rows_note"].value == "rows not read: a test on survey responses (anonymity)"
+    project = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    assert SURVEY_NODES <= set(project["nodes"]) | set(project["sources"])
+    assert "model.coachwh.mart_manager_engagement" in project["nodes"][suppression]["depends_on"]["nodes"]

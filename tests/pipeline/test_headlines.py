@@ -99,37 +99,57 @@ def test_counts_of_one_quarters_left_out_and_a_negative_gap_read_as_english():
 
 
 def test_engagement_names_the_teams_behind_each_side_and_says_when_no_wave_can_be_compared():
-    text = engagement({"waves": 2, "top": 0.81, "bottom": 0.29, "top_n": 6, "bottom_n": 5, "left_out": "2025-Q3"})
+    text = engagement(
+        {"waves": 2, "top": 0.81, "bottom": 0.29, "top_n": 6, "bottom_n": 5, "left_out": "2025-Q3", "not_yet": ""}
+    )
     assert text == (
         "Over 2 survey waves, the teams of the FLMs who coached most in the wave's quarter (quartile 4, 6 managers) "
         'answered 4 or 5 to "My manager gives me coaching that helps me improve" 81% of the time on average; those '
         "who coached least (quartile 1, 5) 29%. 2025-Q3 left out: no coaching recorded in it."
     )
-    same = engagement({"waves": 1, "top": 0.60, "bottom": 0.59, "top_n": 1, "bottom_n": 7, "left_out": ""})
+    same = engagement(
+        {"waves": 1, "top": 0.60, "bottom": 0.59, "top_n": 1, "bottom_n": 7, "left_out": "", "not_yet": "2026-Q4"}
+    )
     assert same.startswith("Over 1 survey wave, ") and "(quartile 4, 1 manager)" in same
-    assert same.endswith("59%: no clear difference (fewer than 5 managers on one side: too few to mean much).")
-    assert engagement({"waves": 0, "top": None, "bottom": None, "top_n": 0, "bottom_n": 0, "left_out": ""}) == (
-        "No survey wave of a quarter with coaching recorded has a team of 5 or more respondents yet."
+    assert same.endswith(
+        "59%: no clear difference (fewer than 5 managers on one side: too few to mean much). "
+        "2026-Q4: its quarter is not complete yet."
+    )
+    one_side = engagement(
+        {"waves": 1, "top": None, "bottom": 0.4, "top_n": 0, "bottom_n": 3, "left_out": "", "not_yet": ""}
+    )
+    assert one_side == (
+        "Over 1 survey wave, only the teams of FLMs who coached least in the wave's quarter had answers shown: there "
+        "is nothing to compare them with."
+    )
+    none = {"waves": 0, "top": None, "bottom": None, "top_n": 0, "bottom_n": 0, "left_out": ""}
+    assert engagement({**none, "not_yet": "2026-Q3, 2026-Q4"}) == (
+        "No survey wave of a complete quarter with coaching recorded has a team shown yet. "
+        "2026-Q3, 2026-Q4: their quarters are not complete yet."
     )
 
 
-def test_engagement_numbers_count_shown_flm_teams_of_coached_quarters_only(tmp_path):
+def test_engagement_numbers_count_shown_flm_teams_of_complete_coached_quarters_only(tmp_path):
     """Hand-made marts: wave 2026-Q1 beside quarter 2026-01-01. A suppressed team, an SLM's team (no row in
-    mart_coaching_effectiveness) and the wave of a quarter without coaching (2025-Q4) stay out."""
+    mart_coaching_effectiveness), the wave of a quarter without coaching (2025-Q4) and that of a quarter not
+    complete yet (2026-Q2, as of 2026-05-10) stay out."""
     path = tmp_path / "published.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute(
             "create table marts.mart_coaching_effectiveness as select * from (values "
-            "('A', date '2026-01-01', 4, 3.0), ('B', date '2026-01-01', 1, 0.5), ('C', date '2026-01-01', 4, 2.0), "
-            "('A', date '2025-10-01', 4, 0.0), ('B', date '2025-10-01', 1, 0.0)"
-            ") as t(manager_employee_id, quarter, coaching_intensity_quartile, coaching_hours_per_direct_report)"
+            "('A', date '2026-01-01', date '2026-03-31', 4, 3.0), ('B', date '2026-01-01', date '2026-03-31', 1, 0.5), "
+            "('C', date '2026-01-01', date '2026-03-31', 4, 2.0), ('A', date '2025-10-01', date '2025-12-31', 4, 0.0), "
+            "('B', date '2025-10-01', date '2025-12-31', 1, 0.0), ('A', date '2026-04-01', date '2026-05-10', 4, 1.0)"
+            ") as t(manager_employee_id, quarter, quarter_end, coaching_intensity_quartile, "
+            "coaching_hours_per_direct_report)"
         )
         con.execute(
             "create table marts.mart_manager_engagement as select * from (values "
             "('A', '2026-Q1', false, 6, 0.8, 10.0), ('C', '2026-Q1', false, 5, 0.6, 0.0), "
             "('B', '2026-Q1', false, 8, 0.25, -20.0), ('S', '2026-Q1', false, 9, 0.1, -50.0), "
-            "('B', '2026-Q1', true, 3, null, null), ('A', '2025-Q4', false, 7, 0.9, 30.0)"
+            "('B', '2026-Q1', true, 3, null, null), ('A', '2025-Q4', false, 7, 0.9, 30.0), "
+            "('A', '2026-Q2', false, 9, 0.5, 5.0)"
             ") as t(manager_employee_id, wave, is_suppressed, responses, q_coach_favorable_pct, enps)"
         )
     n = read_headline_numbers(path, "engagement")
@@ -141,4 +161,5 @@ def test_engagement_numbers_count_shown_flm_teams_of_coached_quarters_only(tmp_p
         "top_n": 2,
         "bottom_n": 1,
         "left_out": "2025-Q4",
+        "not_yet": "2026-Q2",
     }

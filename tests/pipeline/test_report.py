@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import duckdb
@@ -135,17 +135,21 @@ def test_the_intensity_chart_carries_mart_coaching_impact(page, night):
 
 def test_the_engagement_chart_sets_each_shown_team_of_a_wave_beside_its_flms_coaching_quartile(page, night):
     """Worked out here in Python from the marts' rows: a wave's quarter from its name, the FLM's quartile of that
-    quarter, suppressed teams and quarters without any coaching left out, then team means per wave and quartile."""
+    quarter, suppressed teams, quarters not complete and quarters without any coaching left out, then team means per
+    wave and quartile."""
     cfg, _ = night
     flms = _marts(cfg, "select * from marts.mart_coaching_effectiveness")
     quartiles = {(r["manager_employee_id"], r["quarter"]): r["coaching_intensity_quartile"] for r in flms}
     coached = {r["quarter"] for r in flms if r["coaching_hours_per_direct_report"] > 0}
+    complete = {
+        r["quarter"] for r in flms if r["quarter_end"].month % 3 == 0 and (r["quarter_end"] + timedelta(1)).day == 1
+    }
     groups: dict[tuple[str, int], list[dict]] = {}
     for team in _marts(cfg, "select * from marts.mart_manager_engagement where not is_suppressed"):
         year, q = team["wave"].split("-Q")
         quarter = date(int(year), 3 * int(q) - 2, 1)
         quartile = quartiles.get((team["manager_employee_id"], quarter))
-        if quartile is not None and quarter in coached:
+        if quartile is not None and quarter in coached and quarter in complete:
             groups.setdefault((team["wave"], quartile), []).append(team)
     got = {(r["wave"], r["quartile"]): r for r in _records(_json(page, "spec-engagement"))}
     assert set(got) == set(groups) and len(groups) > 4

@@ -8,6 +8,16 @@ from pipelines.report.data import LAST_COMPLETE_QUARTER_SQL, TABLE_LEFT_OUT_SQL,
 from pipelines.report.headlines import engagement, intensity, managers, second_line, skills, slm
 
 
+def _published(tmp_path, *tables: str):
+    """A published file holding the hand-made marts `tables` (each `name as select ...`); its path."""
+    path = tmp_path / "published.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        for table in tables:
+            con.execute(f"create table marts.{table}")
+    return path
+
+
 def test_intensity_names_the_managers_and_the_quarter_left_out():
     text = intensity({"quarters": 3, "top": 1.10, "bottom": 0.86, "top_n": 6, "bottom_n": 5, "left_out": "2025 Q3"})
     assert text == (
@@ -50,17 +60,17 @@ def test_points_are_singular_for_one():
 
 def test_the_coaching_skill_caveat_is_about_the_skill_the_sentence_names(tmp_path):
     """Feedback (5 and 7 rated low and high) is named; motivation, 2 rated low, must not lend it its caveat."""
-    path = tmp_path / "published.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.mart_skill_impact as select * from (values "
+    path = _published(
+        tmp_path,
+        (
+            "mart_skill_impact as select * from (values "
             "('closing', 'rep', 'low', 20, 0.88), ('closing', 'rep', 'high', 20, 1.02), "
             "('feedback', 'coaching', 'low', 7, 0.87), ('feedback', 'coaching', 'high', 5, 1.05), "
             "('motivation', 'coaching', 'low', 2, 0.95), ('motivation', 'coaching', 'high', 4, 1.02)"
             ") as t(skill, skill_kind, rating_band, coachees_with_next_quarter_attainment, "
             "avg_next_quarter_attainment_pct)"
-        )
+        ),
+    )
     text = skills(read_headline_numbers(path, "skills"))
     assert text.endswith("feedback shows the widest gap in the team's attainment (+18 points)."), text
 
@@ -133,25 +143,25 @@ def test_engagement_numbers_count_shown_flm_teams_of_complete_coached_quarters_o
     """Hand-made marts: wave 2026-Q1 beside quarter 2026-01-01. A suppressed team, an SLM's team (no row in
     mart_coaching_effectiveness), the wave of a quarter without coaching (2025-Q4) and that of a quarter not
     complete yet (2026-Q2, as of 2026-05-10) stay out."""
-    path = tmp_path / "published.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.mart_coaching_effectiveness as select * from (values "
+    path = _published(
+        tmp_path,
+        (
+            "mart_coaching_effectiveness as select * from (values "
             "('A', date '2026-01-01', date '2026-03-31', 4, 3.0), ('B', date '2026-01-01', date '2026-03-31', 1, 0.5), "
             "('C', date '2026-01-01', date '2026-03-31', 4, 2.0), ('A', date '2025-10-01', date '2025-12-31', 4, 0.0), "
             "('B', date '2025-10-01', date '2025-12-31', 1, 0.0), ('A', date '2026-04-01', date '2026-05-10', 4, 1.0)"
             ") as t(manager_employee_id, quarter, quarter_end, coaching_intensity_quartile, "
             "coaching_hours_per_direct_report)"
-        )
-        con.execute(
-            "create table marts.mart_manager_engagement as select * from (values "
+        ),
+        (
+            "mart_manager_engagement as select * from (values "
             "('A', '2026-Q1', false, 6, 0.8, 10.0), ('C', '2026-Q1', false, 5, 0.6, 0.0), "
             "('B', '2026-Q1', false, 8, 0.25, -20.0), ('S', '2026-Q1', false, 9, 0.1, -50.0), "
             "('B', '2026-Q1', true, 3, null, null), ('A', '2025-Q4', false, 7, 0.9, 30.0), "
             "('A', '2026-Q2', false, 9, 0.5, 5.0)"
             ") as t(manager_employee_id, wave, is_suppressed, responses, q_coach_favorable_pct, enps)"
-        )
+        ),
+    )
     n = read_headline_numbers(path, "engagement")
     # quartile 4: A and C, (0.8 + 0.6) / 2; quartile 1: B's shown team only
     assert n == {

@@ -70,15 +70,15 @@ def _read(
     unique_id = str(metadata_value(check.metadata, "unique_id"))
     if SURVEY_NODES & set(manifest.get("nodes", {}).get(unique_id, {}).get("depends_on", {}).get("nodes", [])):
         return _with(check, note="rows not read: a test on survey responses (anonymity)")
-    sql = compiled_sql(target_path, manifest, unique_id)
-    if sql is None:
-        return _with(check, note="rows not read: dbt wrote no compiled SQL for the test")
     try:
+        sql = compiled_sql(target_path, manifest, unique_id)
+        if sql is None:
+            return _with(check, note="rows not read: dbt wrote no compiled SQL for the test")
         cur = con.execute(f"select * from (\n{sql}\n) as failing limit {EXAMPLES}")
         names = [d[0] for d in cur.description]
         rows = [[_short(v) for v in row] for row in cur.fetchall()]
-    except duckdb.Error as e:
-        return _with(check, note=f"rows not read: {str(e).splitlines()[0]}")
+    except (duckdb.Error, OSError) as e:  # the check goes out all the same, with its count
+        return _with(check, note=f"rows not read: {str(e).splitlines()[0] if str(e) else type(e).__name__}")
     return _with(check, found={"columns": names, "rows": rows})
 
 

@@ -9,7 +9,7 @@ The journey of one batch (`_ingest_batch`), per system in batch-date order:
   5. format        headers of every file -> refused on a wrong header
   6. load          one DuckDB transaction: each file bulk-loaded into its raw table (a thread hashes it
                    meanwhile), then sha256 and row count vs manifest, no NUL byte, no empty snapshot (but a
-                   survey wave's first delivery)
+                   survey wave nobody answered, where it replaces nothing)
   7. contracts     the GX suites of the batch's files, on its rows inside that transaction (DuckDB SQL)
   8. commit        registry row and validation results in the same transaction, commit, archive;
      or refuse     rollback, quarantine with REJECTED.md (file, row, column, values, count, rule), then

@@ -239,13 +239,20 @@ where {COMPLETE} and quarter > coalesce(({LAST_COMPLETE_QUARTER_SQL}), date '000
 """
 
 # The FLMs of one quarter: coaching given (hours, coverage, ratings given from the monthly coaching mart),
-# coaching received, results.
-MANAGERS_SQL = """
+# coaching received, what their team said of it in the quarter's survey wave (a team the mart shows only: below
+# the anonymity threshold its scores are null), results.
+MANAGERS_SQL = f"""
 with given as (
     select manager_employee_id, sum(rating_sum_given) as rating_sum, sum(rating_count_given) as rating_count
     from marts.mart_manager_coaching
     where month >= ? and month < ? + interval 3 month
     group by manager_employee_id
+),
+
+surveyed as (
+    select manager_employee_id, q_coach_favorable_pct
+    from marts.mart_manager_engagement
+    where not is_suppressed and {_wave_quarter("wave")} = ?
 )
 select
     eff.manager_employee_id,
@@ -257,12 +264,14 @@ select
     cast(given.rating_sum as double) / nullif(given.rating_count, 0) as avg_rating_given,
     eff.avg_coaching_skill_rating_received,
     eff.coached_by_slm,
+    surveyed.q_coach_favorable_pct,
     eff.attainment_pct,
     eff.turnover_rate
 from marts.mart_coaching_effectiveness as eff
 left join marts.dim_employee as e on e.employee_id = eff.manager_employee_id
 left join marts.dim_employee as slm on slm.employee_id = eff.second_line_manager_employee_id
 left join given on given.manager_employee_id = eff.manager_employee_id
+left join surveyed on surveyed.manager_employee_id = eff.manager_employee_id
 where eff.quarter = ?
 -- the hours as the mart ranks them (dbt macro coaching_intensity_order)
 order by round(eff.coaching_hours_per_direct_report, 10) desc, eff.manager_employee_id
@@ -376,9 +385,7 @@ def read_report_data(published: Path) -> ReportData:
     """Everything the page shows, from the published file (opened read-only)."""
     with duckdb.connect(str(published), read_only=True) as con:
         last_quarter = con.cursor().execute(LAST_COMPLETE_QUARTER_SQL).fetchone()[0]
-        managers = (
-            _rows(con, MANAGERS_SQL, [last_quarter, last_quarter, last_quarter]) if last_quarter is not None else []
-        )
+        managers = _rows(con, MANAGERS_SQL, [last_quarter] * 4) if last_quarter is not None else []
         as_of_date, published_at = publication_stamp(con)
         return ReportData(
             as_of_date=as_of_date,

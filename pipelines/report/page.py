@@ -130,6 +130,7 @@ TABLE_COLUMNS = [
     ("avg_rating_given", "Avg rating given (1-5)", "num"),
     ("avg_coaching_skill_rating_received", "Own coaching rating (1-5)", "num"),
     ("coached_by_slm", "Coached by SLM", "bool"),
+    ("q_coach_favorable_pct", "Team says coaching helps (survey, 4-5 of 5)", "pct"),
     ("attainment_pct", "Attainment (bookings / quota)", "pct"),
     ("turnover_rate", "Turnover in the quarter", "pct"),
 ]
@@ -213,7 +214,8 @@ def _table_section(data: ReportData, headline: str) -> str:
     return (
         f'<section id="managers"><h2>Front-line managers, {label} (the last complete quarter{which})</h2>'
         "<p>Coaching given (hours per rep, share of reps coached, average rating given to reps), coaching "
-        "received (the rating their own coach gave their coaching skills), and the quarter's results. Click "
+        "received (the rating their own coach gave their coaching skills), what their team answered in the "
+        "quarter's survey wave (blank: no wave, or too few answers to show), and the quarter's results. Click "
         "a column to sort.</p>"
         f'<p class="headline">{html.escape(headline)}</p>{left_out_note}'
         f'<table id="managers-table"><thead><tr>{heads}</tr></thead><tbody></tbody></table>'

@@ -228,6 +228,20 @@ def test_the_second_line_chart_and_the_table_are_the_marts_rows(page, night):
     assert set(table) == {r["manager_employee_id"] for r in rows}
     for w in rows:
         assert all(_same(table[w["manager_employee_id"]][k], v) for k, v in w.items()), w
+    # what each team answered in the survey wave of that quarter (2026 Q3: wave 2026-Q3), where the mart shows it
+    quarter = _marts(
+        cfg,
+        "select max(quarter) as q from marts.mart_coaching_effectiveness "
+        "where quarter_end = quarter + interval 3 month - interval 1 day",
+    )[0]["q"]
+    wave = f"{quarter.year}-Q{(quarter.month - 1) // 3 + 1}"
+    shown = {
+        r["manager_employee_id"]: r["q_coach_favorable_pct"]
+        for r in _marts(cfg, f"select * from marts.mart_manager_engagement where wave = '{wave}' and not is_suppressed")
+    }
+    said = [table[m]["q_coach_favorable_pct"] for m in sorted(table)]
+    assert said == [shown.get(m) for m in sorted(table)]
+    assert any(v is not None for v in said) and None in said  # teams shown, and one not (no row, or suppressed)
 
 
 def test_every_chart_renders_as_a_png(night, tmp_path):

@@ -152,34 +152,41 @@ select
 from marts.mart_manager_engagement as e
 inner join marts.mart_coaching_effectiveness as eff
     on eff.manager_employee_id = e.manager_employee_id and eff.quarter = {_wave_quarter("e.wave")}
-where not e.is_suppressed and eff.{COMPLETE} and eff.quarter in ({COACHED_AT_ALL})
+where not e.is_suppressed
+  and eff.quarter_end = eff.quarter + interval 3 month - interval 1 day
+  and eff.quarter in ({COACHED_AT_ALL})
 """
 
 
-def _waves_of_quarters(quarters: str) -> str:
-    """SQL for the waves with a team shown whose quarter is one of `quarters` (SQL), listed: '2025-Q3, 2025-Q4'."""
+def _shown_waves(quarter_test: str) -> str:
+    """SQL listing the waves with a team shown whose quarter passes `quarter_test`, SQL on `{q}` (the wave's
+    quarter): '2025-Q3, 2025-Q4'."""
     return f"""
         select coalesce(string_agg(distinct wave, ', ' order by wave), '')
         from marts.mart_manager_engagement
-        where not is_suppressed and {_wave_quarter("wave")} in ({quarters})
+        where not is_suppressed and {quarter_test.format(q=_wave_quarter("wave"))}
     """
 
 
-SURVEY_LEFT_OUT = _waves_of_quarters(
-    f"select quarter from marts.mart_coaching_effectiveness where {COMPLETE} and quarter not in ({COACHED_AT_ALL})"
+EFFECTIVENESS_QUARTERS = "select quarter from marts.mart_coaching_effectiveness"
+SURVEY_LEFT_OUT = _shown_waves(
+    f"{{q}} in ({EFFECTIVENESS_QUARTERS} where {COMPLETE} and quarter not in ({COACHED_AT_ALL}))"
 )
-SURVEY_NOT_YET = _waves_of_quarters(f"select quarter from marts.mart_coaching_effectiveness where not {COMPLETE}")
+SURVEY_NOT_YET = _shown_waves(f"{{q}} in ({EFFECTIVENESS_QUARTERS} where not {COMPLETE})")
+# the waves of quarters before the first published one (a survey that ran before the CRM held any activity)
+SURVEY_BEFORE = _shown_waves("{q} < (select min(quarter) from marts.mart_coaching_effectiveness)")
 
-# Means over teams: each team's share of favourable answers and its eNPS count alike, whatever its size.
+# Means over teams: each team's share of favourable answers and its eNPS count alike, whatever its size. A group's
+# size is its teams with a share (a team shown may have left the item unanswered).
 ENGAGEMENT_SQL = f"""
 select
     wave,
     quartile,
-    count(*) as managers,
+    count(q_coach_favorable_pct) as managers,
     sum(responses) as responses,
     avg(q_coach_favorable_pct) as avg_q_coach_favorable_pct,
     avg(enps) as avg_enps,
-    count(*) < {SMALL_GROUP} as too_few
+    count(q_coach_favorable_pct) < {SMALL_GROUP} as too_few
 from ({SURVEYED_TEAMS})
 group by wave, quartile
 order by wave, quartile
@@ -316,7 +323,8 @@ HEADLINE_SQL = {
             count(distinct manager_employee_id) filter (where quartile = 1 and q_coach_favorable_pct is not null)
                 as bottom_n,
             ({SURVEY_LEFT_OUT}) as left_out,
-            ({SURVEY_NOT_YET}) as not_yet
+            ({SURVEY_NOT_YET}) as not_yet,
+            ({SURVEY_BEFORE}) as before_coverage
         from ({SURVEYED_TEAMS})
     """,
     "skills": """

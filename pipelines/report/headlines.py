@@ -74,23 +74,22 @@ def slm(n: dict) -> str:
 def engagement(n: dict) -> str:
     why = "no coaching recorded"
     not_yet = n.get("not_yet") or ""
-    waiting = (
-        f" {not_yet}: {'their quarters are' if ',' in not_yet else 'its quarter is'} not complete yet."
-        if not_yet
-        else ""
-    )
+    before = n.get("before_coverage") or ""
+    after = left_out(n.get("left_out"), why)
+    if not_yet:
+        after += f" {not_yet}: {'their quarters are' if ',' in not_yet else 'its quarter is'} not complete yet."
+    if before:
+        after += f" {before}: before the first published quarter."
     if not n["waves"]:
-        return (
-            "No survey wave of a complete quarter with coaching recorded has a team shown yet."
-            + left_out(n.get("left_out"), why)
-            + waiting
-        )
+        return "No survey wave of a complete quarter with coaching recorded has a team shown yet." + after
     said = f"Over {_count(n['waves'], 'survey wave')}, "
-    if not (n["top_n"] and n["bottom_n"]):  # one quartile had no team shown: nothing to compare
-        side = "most" if n["top_n"] else "least"
+    if not (n["top_n"] or n["bottom_n"]):
+        said += "no team of the FLMs who coached most or least in the wave's quarter had its answers shown."
+    elif not (n["top_n"] and n["bottom_n"]):  # one end had no team shown: nothing to set the other against
+        side = "least" if n["top_n"] else "most"
         said += (
-            f"only the teams of FLMs who coached {side} in the wave's quarter had answers shown: there is nothing "
-            "to compare them with."
+            f"no team of the FLMs who coached {side} in the wave's quarter had its answers shown: quartile 4 cannot "
+            "be set against quartile 1."
         )
     else:
         said += (
@@ -100,7 +99,7 @@ def engagement(n: dict) -> str:
             f"{n['bottom_n']}) {_pct(n['bottom'])}{_versus(n['top'], n['bottom'])}"
             f"{_caveat(n['top_n'], n['bottom_n'])}."
         )
-    return said + left_out(n.get("left_out"), why) + waiting
+    return said + after
 
 
 def _weakest_skill(n: dict) -> str:

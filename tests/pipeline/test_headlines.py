@@ -4,7 +4,12 @@ quarters were left out and why, and no difference where there is none worth the 
 import duckdb
 import pytest
 
-from pipelines.report.data import LAST_COMPLETE_QUARTER_SQL, TABLE_LEFT_OUT_SQL, read_headline_numbers
+from pipelines.report.data import (
+    ENGAGEMENT_SQL,
+    LAST_COMPLETE_QUARTER_SQL,
+    TABLE_LEFT_OUT_SQL,
+    read_headline_numbers,
+)
 from pipelines.report.headlines import engagement, intensity, managers, second_line, skills, slm
 
 
@@ -129,8 +134,14 @@ def test_engagement_names_the_teams_behind_each_side_and_says_when_no_wave_can_b
         {"waves": 1, "top": None, "bottom": 0.4, "top_n": 0, "bottom_n": 3, "left_out": "", "not_yet": ""}
     )
     assert one_side == (
-        "Over 1 survey wave, only the teams of FLMs who coached least in the wave's quarter had answers shown: there "
-        "is nothing to compare them with."
+        "Over 1 survey wave, no team of the FLMs who coached most in the wave's quarter had its answers shown: "
+        "quartile 4 cannot be set against quartile 1."
+    )
+    # only quartiles 2 and 3 shown: neither end
+    middle = {"waves": 2, "top": None, "bottom": None, "top_n": 0, "bottom_n": 0, "left_out": "", "not_yet": ""}
+    assert engagement({**middle, "before_coverage": "2023-Q1"}) == (
+        "Over 2 survey waves, no team of the FLMs who coached most or least in the wave's quarter had its answers "
+        "shown. 2023-Q1: before the first published quarter."
     )
     none = {"waves": 0, "top": None, "bottom": None, "top_n": 0, "bottom_n": 0, "left_out": ""}
     assert engagement({**none, "not_yet": "2026-Q3, 2026-Q4"}) == (
@@ -140,16 +151,18 @@ def test_engagement_names_the_teams_behind_each_side_and_says_when_no_wave_can_b
 
 
 def test_engagement_numbers_count_shown_flm_teams_of_complete_coached_quarters_only(tmp_path):
-    """Hand-made marts: wave 2026-Q1 beside quarter 2026-01-01. A suppressed team, an SLM's team (no row in
-    mart_coaching_effectiveness), the wave of a quarter without coaching (2025-Q4) and that of a quarter not
-    complete yet (2026-Q2, as of 2026-05-10) stay out."""
+    """Hand-made marts: wave 2026-Q1 beside quarter 2026-01-01. A suppressed team (D), an SLM's team (S: no row in
+    mart_coaching_effectiveness), a team shown that left the item unanswered (E), the wave of a quarter without
+    coaching (2025-Q4), that of a quarter not complete yet (2026-Q2, as of 2026-05-10) and that of a quarter before
+    the first published one (2025-Q2) stay out of the figures; the last three are named."""
     path = _published(
         tmp_path,
         (
             "mart_coaching_effectiveness as select * from (values "
             "('A', date '2026-01-01', date '2026-03-31', 4, 3.0), ('B', date '2026-01-01', date '2026-03-31', 1, 0.5), "
             "('C', date '2026-01-01', date '2026-03-31', 4, 2.0), ('A', date '2025-10-01', date '2025-12-31', 4, 0.0), "
-            "('B', date '2025-10-01', date '2025-12-31', 1, 0.0), ('A', date '2026-04-01', date '2026-05-10', 4, 1.0)"
+            "('B', date '2025-10-01', date '2025-12-31', 1, 0.0), ('A', date '2026-04-01', date '2026-05-10', 4, 1.0), "
+            "('D', date '2026-01-01', date '2026-03-31', 1, 0.2), ('E', date '2026-01-01', date '2026-03-31', 1, 0.1)"
             ") as t(manager_employee_id, quarter, quarter_end, coaching_intensity_quartile, "
             "coaching_hours_per_direct_report)"
         ),
@@ -157,13 +170,14 @@ def test_engagement_numbers_count_shown_flm_teams_of_complete_coached_quarters_o
             "mart_manager_engagement as select * from (values "
             "('A', '2026-Q1', false, 6, 0.8, 10.0), ('C', '2026-Q1', false, 5, 0.6, 0.0), "
             "('B', '2026-Q1', false, 8, 0.25, -20.0), ('S', '2026-Q1', false, 9, 0.1, -50.0), "
-            "('B', '2026-Q1', true, 3, null, null), ('A', '2025-Q4', false, 7, 0.9, 30.0), "
-            "('A', '2026-Q2', false, 9, 0.5, 5.0)"
+            "('D', '2026-Q1', true, 3, null, null), ('E', '2026-Q1', false, 5, null, 20.0), "
+            "('A', '2025-Q4', false, 7, 0.9, 30.0), ('A', '2026-Q2', false, 9, 0.5, 5.0), "
+            "('A', '2025-Q2', false, 6, 0.7, 0.0)"
             ") as t(manager_employee_id, wave, is_suppressed, responses, q_coach_favorable_pct, enps)"
         ),
     )
     n = read_headline_numbers(path, "engagement")
-    # quartile 4: A and C, (0.8 + 0.6) / 2; quartile 1: B's shown team only
+    # quartile 4: A and C, (0.8 + 0.6) / 2; quartile 1: B's team only (D suppressed, E without a share)
     assert n == {
         "waves": 1,
         "top": pytest.approx(0.7),
@@ -172,4 +186,9 @@ def test_engagement_numbers_count_shown_flm_teams_of_complete_coached_quarters_o
         "bottom_n": 1,
         "left_out": "2025-Q4",
         "not_yet": "2026-Q2",
+        "before_coverage": "2025-Q2",
     }
+    with duckdb.connect(str(path), read_only=True) as con:
+        chart = con.execute(ENGAGEMENT_SQL).fetchall()
+    # E's team counts in quartile 1's eNPS but not among its teams with a share: 1 team, too few
+    assert chart == [("2026-Q1", 1, 1, 13, 0.25, 0.0, True), ("2026-Q1", 4, 2, 11, pytest.approx(0.7), 5.0, True)]

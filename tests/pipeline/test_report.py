@@ -225,7 +225,7 @@ def test_the_second_line_chart_and_the_table_are_the_marts_rows(page, night):
         "from marts.mart_coaching_effectiveness where quarter = (select max(quarter) from "
         "marts.mart_coaching_effectiveness where quarter_end = quarter + interval 3 month - interval 1 day)",
     )
-    assert set(table) == {r["manager_employee_id"] for r in rows}
+    assert set(table) == {r["manager_employee_id"] for r in rows} and len(_json(page, "table-managers")) == len(rows)
     for w in rows:
         assert all(_same(table[w["manager_employee_id"]][k], v) for k, v in w.items()), w
     # what each team answered in the survey wave of that quarter (2026 Q3: wave 2026-Q3), where the mart shows it

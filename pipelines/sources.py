@@ -222,8 +222,10 @@ class SourceFile:
         return stem == self.name
 
     def file_wave(self, filename: str) -> str | None:
-        """The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none."""
-        m = re.fullmatch(rf"responses_({SURVEY_WAVE})\.csv", filename, flags=re.IGNORECASE)
+        """The survey wave a `responses_<wave>.csv` names (e.g. 2025-Q3), or None when it names none. The wave is
+        spelt as the contract spells it (`2025-q3` is none: the rows' Wave could never equal it); the extension in
+        any case."""
+        m = re.fullmatch(rf"responses_({SURVEY_WAVE})\.(?i:csv)", filename)
         return m.group(1) if m else None
 
 

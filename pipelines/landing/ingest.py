@@ -20,7 +20,6 @@ Warn-level expectations that fail do not refuse a batch: they are stored and rep
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -59,7 +58,6 @@ from pipelines.quality import results
 from pipelines.sources import (
     RAW_SCHEMA,
     SOURCE_FILES,
-    SURVEY_WAVE,
     SourceFile,
     System,
     create_raw_tables,
@@ -548,8 +546,6 @@ def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violati
     if wave is None:
         why = "a snapshot must hold rows (only delta files and a survey wave nobody answered may be empty)"
         return [Violation(name, Rule.EMPTY, why)]
-    if not re.fullmatch(SURVEY_WAVE, wave):  # as a file with rows, whose Wave must be the name's, would be refused
-        return [Violation(name, Rule.FILE_NAME, f"its wave {wave!r} is no wave like 2025-Q3")]
     earlier, latest, latest_batch = con.execute(
         "SELECT count(*), max(_extract_date), arg_max(_batch_id, _extract_date) "
         f"FROM {RAW_SCHEMA}.{quote(f.raw_table)} WHERE trim({quote('Wave')}) = ? AND _batch_id <> ?",
@@ -569,9 +565,9 @@ def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violati
 def _empty_wave_warnings(stats: list[FileStat]) -> list[str]:
     """The survey files of a loaded batch without a response (a wave nobody answered)."""
     return [
-        f"{s.raw_table}: {s.name} holds no responses (wave {source_file(s.raw_table).file_wave(s.name)})"
+        f"{s.raw_table}: {s.name} holds no responses (wave {wave})"
         for s in stats
-        if s.rows == 0 and source_file(s.raw_table).file_wave(s.name)
+        if s.rows == 0 and (wave := source_file(s.raw_table).file_wave(s.name))
     ]
 
 

@@ -228,10 +228,16 @@ def test_an_empty_wave_delivered_late_older_than_its_responses_loads_as_history(
     assert gate.count("survey_responses") == 3
 
 
-def test_an_empty_survey_file_still_names_a_wave_as_the_contract_spells_it(gate):
+def test_a_survey_file_names_its_wave_as_the_contract_spells_it_empty_or_not(gate):
+    """`2025-q3` is no wave: the file is refused by its name before it loads, whether it holds responses or not."""
+    with_rows = {"responses_2025-q3.csv": default_files("survey")["responses_2025-Q3.csv"]}
+    write_batch(gate.landing, "survey", "2026-11-25", with_rows)
     write_batch(gate.landing, "survey", "2026-11-26", {"responses_2025-q4.csv": _empty_wave()})
-    (refused,) = gate.ingest().quarantined
-    assert [(v.file, v.rule) for v in refused.violations] == [("responses_2025-q4.csv", Rule.FILE_NAME)]
+    refused = {o.batch_id: o.violations for o in gate.ingest().quarantined}
+    assert {b: [(v.file, v.rule) for v in vs] for b, vs in refused.items()} == {
+        "survey/2026-11-25": [("responses_2025-q3.csv", Rule.FILE_NAME)],
+        "survey/2026-11-26": [("responses_2025-q4.csv", Rule.FILE_NAME)],
+    }
 
 
 def test_landing_zone_strays_are_reported_and_left_alone(gate):

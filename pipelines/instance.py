@@ -55,3 +55,12 @@ if __name__ == "__main__":  # `python -m pipelines.instance`: write the settings
     home = settings().dagster_home
     ensure_instance_yaml(home)
     print(home)
+
+
+def unfinished_run_statuses() -> list:
+    """The statuses of a Dagster run that has not ended: queued, about to start, going, or being cancelled (a run
+    being cancelled still holds what it took, and its step may still be writing)."""
+    import dagster as dg
+
+    status = dg.DagsterRunStatus
+    return [status.QUEUED, status.NOT_STARTED, status.STARTING, status.STARTED, status.CANCELING]

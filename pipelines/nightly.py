@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.config import Settings
-from pipelines.instance import dagster_instance
+from pipelines.instance import dagster_instance, unfinished_run_statuses
 from pipelines.locks import LockTimeout, file_lock
 
 
@@ -97,9 +97,8 @@ def settle_abandoned_runs(instance) -> dict[str, str]:
 
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
 
-    run_status = dg.DagsterRunStatus
-    unfinished = [run_status.NOT_STARTED, run_status.STARTING, run_status.STARTED, run_status.CANCELING]
-    abandoned = instance.get_runs(filters=dg.RunsFilter(statuses=unfinished, tags={ALERTED_TAG: ALERTED_BY_CLI}))
+    unfinished = dg.RunsFilter(statuses=unfinished_run_statuses(), tags={ALERTED_TAG: ALERTED_BY_CLI})
+    abandoned = instance.get_runs(filters=unfinished)
     lines = {}
     for run in abandoned:
         instance.report_run_failed(
@@ -122,9 +121,7 @@ def run_going_elsewhere(instance) -> str | None:
 
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
 
-    run_status = dg.DagsterRunStatus
-    going = [run_status.QUEUED, run_status.NOT_STARTED, run_status.STARTING, run_status.STARTED, run_status.CANCELING]
-    for run in instance.get_runs(filters=dg.RunsFilter(statuses=going), limit=20):
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=unfinished_run_statuses()), limit=20):
         if run.tags.get(ALERTED_TAG) != ALERTED_BY_CLI:
             return f"run {run.run_id} ({run.job_name}, launched from the UI or by the daemon) is {run.status.value}"
     return None

@@ -20,12 +20,12 @@ from pipelines.defs.publish import PUBLISHED_KEY
 from pipelines.defs.report import REPORT_KEY
 from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.retries import non_transient
+from pipelines.instance import unfinished_run_statuses
 from pipelines.publication import Publication, rollback_lock
 
 RETRACT_JOB = "retract_batch"
 ROLLBACK_JOB = "rollback_publication"
 REPAIR_JOBS = (RETRACT_JOB, ROLLBACK_JOB)  # runs that never publish
-GOING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
 
 
 class RetractConfig(dg.Config):
@@ -117,7 +117,7 @@ def _refuse_while_a_run_is_going(instance: dg.DagsterInstance, this_run: str | N
 
     going = [
         f"{r.run_id} ({r.status.value})"
-        for r in instance.get_runs(filters=dg.RunsFilter(statuses=GOING))
+        for r in instance.get_runs(filters=dg.RunsFilter(statuses=unfinished_run_statuses()))
         if r.run_id != this_run and r.job_name not in REPAIR_JOBS
     ]
     if going:

@@ -45,7 +45,18 @@ def _add_run(instance, job_name: str, status: dg.DagsterRunStatus) -> str:
     return run.run_id
 
 
-@pytest.mark.parametrize("status", [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.QUEUED])
+# every status of a run that has not ended (pipelines.instance.unfinished_run_statuses): one being cancelled may still
+# be publishing, one not started yet may start
+@pytest.mark.parametrize(
+    "status",
+    [
+        dg.DagsterRunStatus.STARTED,
+        dg.DagsterRunStatus.QUEUED,
+        dg.DagsterRunStatus.NOT_STARTED,
+        dg.DagsterRunStatus.STARTING,
+        dg.DagsterRunStatus.CANCELING,
+    ],
+)
 def test_refused_while_a_night_is_queued_or_going_and_allowed_beside_a_repair(cfg, status):
     with dagster_instance(cfg) as instance:
         night = _add_run(instance, "nightly", status)

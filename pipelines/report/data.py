@@ -136,7 +136,12 @@ def _wave_quarter(wave: str) -> str:
     return f"make_date(cast(left({wave}, 4) as integer), 3 * cast(right({wave}, 1) as integer) - 2, 1)"
 
 
-COMPLETE = "quarter_end = quarter + interval 3 month - interval 1 day"
+def _complete(alias: str = "") -> str:
+    """SQL: the quarter of a row of mart_coaching_effectiveness (`alias.`) is complete, its end not capped."""
+    return f"{alias}quarter_end = {alias}quarter + interval 3 month - interval 1 day"
+
+
+COMPLETE = _complete()
 COACHED_AT_ALL = (
     "select quarter from marts.mart_coaching_effectiveness group by quarter "
     "having max(coaching_hours_per_direct_report) > 0"
@@ -152,29 +157,27 @@ select
 from marts.mart_manager_engagement as e
 inner join marts.mart_coaching_effectiveness as eff
     on eff.manager_employee_id = e.manager_employee_id and eff.quarter = {_wave_quarter("e.wave")}
-where not e.is_suppressed
-  and eff.quarter_end = eff.quarter + interval 3 month - interval 1 day
-  and eff.quarter in ({COACHED_AT_ALL})
+where not e.is_suppressed and {_complete("eff.")} and eff.quarter in ({COACHED_AT_ALL})
 """
 
 
-def _shown_waves(quarter_test: str) -> str:
-    """SQL listing the waves with a team shown whose quarter passes `quarter_test`, SQL on `{q}` (the wave's
-    quarter): '2025-Q3, 2025-Q4'."""
+def _shown_waves(where: str) -> str:
+    """SQL listing the waves with a team shown that pass `where` (SQL on WAVE_QUARTER): '2025-Q3, 2025-Q4'."""
     return f"""
         select coalesce(string_agg(distinct wave, ', ' order by wave), '')
         from marts.mart_manager_engagement
-        where not is_suppressed and {quarter_test.format(q=_wave_quarter("wave"))}
+        where not is_suppressed and {where}
     """
 
 
+WAVE_QUARTER = _wave_quarter("wave")
 EFFECTIVENESS_QUARTERS = "select quarter from marts.mart_coaching_effectiveness"
 SURVEY_LEFT_OUT = _shown_waves(
-    f"{{q}} in ({EFFECTIVENESS_QUARTERS} where {COMPLETE} and quarter not in ({COACHED_AT_ALL}))"
+    f"{WAVE_QUARTER} in ({EFFECTIVENESS_QUARTERS} where {COMPLETE} and quarter not in ({COACHED_AT_ALL}))"
 )
-SURVEY_NOT_YET = _shown_waves(f"{{q}} in ({EFFECTIVENESS_QUARTERS} where not {COMPLETE})")
+SURVEY_NOT_YET = _shown_waves(f"{WAVE_QUARTER} in ({EFFECTIVENESS_QUARTERS} where not {COMPLETE})")
 # the waves of quarters before the first published one (a survey that ran before the CRM held any activity)
-SURVEY_BEFORE = _shown_waves("{q} < (select min(quarter) from marts.mart_coaching_effectiveness)")
+SURVEY_BEFORE = _shown_waves(f"{WAVE_QUARTER} < (select min(quarter) from marts.mart_coaching_effectiveness)")
 
 # Means over teams: each team's share of favourable answers and its eNPS count alike, whatever its size. A group's
 # size is its teams with a share (a team shown may have left the item unanswered).
@@ -259,7 +262,7 @@ with given as (
 surveyed as (
     select manager_employee_id, q_coach_favorable_pct
     from marts.mart_manager_engagement
-    where not is_suppressed and {_wave_quarter("wave")} = ?
+    where not is_suppressed and {WAVE_QUARTER} = ?
 )
 select
     eff.manager_employee_id,

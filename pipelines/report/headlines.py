@@ -71,6 +71,9 @@ def slm(n: dict) -> str:
     )
 
 
+NO_SURVEY_WAVE = "No survey wave of a complete quarter with coaching recorded has a team shown yet"
+
+
 def engagement(n: dict) -> str:
     why = "no coaching recorded"
     not_yet = n.get("not_yet") or ""
@@ -81,7 +84,7 @@ def engagement(n: dict) -> str:
     if before:
         after += f" {before}: before the first published quarter."
     if not n["waves"]:
-        return "No survey wave of a complete quarter with coaching recorded has a team shown yet." + after
+        return f"{NO_SURVEY_WAVE}." + after
     said = f"Over {_count(n['waves'], 'survey wave')}, "
     if not (n["top_n"] or n["bottom_n"]):
         said += "no team of the FLMs who coached most or least in the wave's quarter had its answers shown."

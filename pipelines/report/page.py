@@ -18,7 +18,7 @@ import altair as alt
 import vl_convert as vlc
 
 from pipelines.report.data import SMALL_GROUP, ReportData, Rows
-from pipelines.report.headlines import left_out
+from pipelines.report.headlines import NO_SURVEY_WAVE, left_out
 
 VL_VERSION = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
 
@@ -96,7 +96,7 @@ def _json_script(element_id: str, payload: object) -> str:
 
 # What an empty section says.
 NO_COMPLETE_QUARTER = "No quarter has a complete next quarter yet"
-EMPTY = {"engagement": "No survey wave of a complete quarter with coaching recorded has a team shown yet"}
+EMPTY = {"engagement": NO_SURVEY_WAVE}
 
 
 def _small_note(rows: Rows) -> str:

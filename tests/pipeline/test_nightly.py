@@ -2,9 +2,7 @@
 bad batch. Each fixture builds on the one before it explicitly, so every test can run alone."""
 
 import dataclasses
-import hashlib
 import io
-import json
 import os
 import re
 import shutil
@@ -23,6 +21,7 @@ from pipelines.config import DBT_PROJECT_DIR, PROJECT_ROOT, settings
 from pipelines.defs.warehouse import KEEP_BUILD_FOLDERS
 from pipelines.nightly import run_nightly
 from pipelines.sample import generate
+from tests.landing.kit import write_batch
 from tests.pipeline.webhook import Webhook
 
 pytestmark = pytest.mark.slow
@@ -71,18 +70,11 @@ def two_runs(tmp_path_factory):
         yield cfg, [p.returncode for p in procs], outputs
 
 
-def _repeat_first_course_spelt_with_a_space(batch: Path) -> None:
-    """courses.csv gains a last row: its first course again, its LO ID followed by a space. The gate compares keys
+def _with_first_course_again(courses: bytes) -> bytes:
+    """courses.csv with a last row: its first course again, its LO ID followed by a space. The gate compares keys
     as delivered and loads it; staging reads both as one course and keeps the later row (a WARN check says so)."""
-    courses = batch / "courses.csv"
-    lines = courses.read_text(encoding="utf-8").splitlines(keepends=True)
-    first = lines[1].split(",", 1)
-    courses.write_text("".join(lines) + f"{first[0]} ,{first[1]}", encoding="utf-8")
-    doc = json.loads((batch / "manifest.json").read_text())
-    entry = doc["files"]["courses.csv"]
-    entry["rows"] += 1
-    entry["sha256"] = hashlib.sha256(courses.read_bytes()).hexdigest()
-    (batch / "manifest.json").write_text(json.dumps(doc))
+    first = courses.decode("utf-8").splitlines()[1].split(",", 1)
+    return courses + f"{first[0]} ,{first[1]}\n".encode()
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +92,9 @@ def refused_night(two_runs):
     with open(bad / "User.csv", "a", encoding="utf-8") as f:
         f.write("005000000000001AAA,x,,,,,,,true,,,\n")
     shutil.copytree(cfg.archive / "lms" / "2026-11-02", cfg.landing / "lms" / "2026-11-02")
-    tomorrow = shutil.copytree(cfg.archive / "lms" / "2026-11-02", cfg.landing / "lms" / "2026-11-03")
-    manifest = (tomorrow / "manifest.json").read_text().replace("2026-11-02", "2026-11-03")
-    (tomorrow / "manifest.json").write_text(manifest)
-    _repeat_first_course_spelt_with_a_space(tomorrow)
+    tomorrow = {f.name: f.read_bytes() for f in (cfg.archive / "lms" / "2026-11-02").glob("*.csv")}
+    tomorrow["courses.csv"] = _with_first_course_again(tomorrow["courses.csv"])
+    write_batch(cfg.landing, "lms", "2026-11-03", tomorrow)
     copying = cfg.landing / "hris" / "2026-11-03"
     shutil.copytree(cfg.archive / "hris" / "2026-11-02", copying)
     (copying / "manifest.json").unlink()

@@ -11,18 +11,21 @@ def _worker(employee_id: str, name: str) -> dict:
     return {"Employee ID": employee_id, "Legal Name": name, "Management Level": "Individual Contributor"}
 
 
-def _build(wh: RawWarehouse, *models: str) -> dict[str, tuple[str, int]]:
+def _build(wh: RawWarehouse, *models: str) -> dict:
     """dbt build of `models` with their tests and their `__rows_kept` test (a test of a model and a source, which
-    cautious selection leaves out): each test's status and failure count."""
+    cautious selection leaves out): each test's result, by name."""
     kept = [f"{m}__rows_kept" for m in models]
     result = run_dbt(wh.home, "build", "--indirect-selection", "cautious", "--select", *models, *kept)
-    return {r.node.name: (str(r.status), r.failures) for r in result.result.results if r.node.resource_type == "test"}
+    return {r.node.name: r for r in result.result.results if r.node.resource_type == "test"}
 
 
-def _failing_rows(wh: RawWarehouse, test: str) -> list[tuple]:
-    """The rows dbt's compiled SQL of `test` returns, in row order."""
-    (compiled,) = (wh.home / "dbt_target" / "compiled").rglob(f"{test}.sql")
-    return sorted(wh.query(compiled.read_text()), key=lambda row: row[1])
+def _outcome(result) -> tuple[str, int]:
+    return str(result.status), result.failures
+
+
+def _failing_rows(wh: RawWarehouse, result) -> list[tuple]:
+    """The rows the SQL dbt ran for a test returns, in row order."""
+    return sorted(wh.query(result.node.compiled_code), key=lambda row: row[1])
 
 
 def test_two_spellings_of_one_key_in_a_snapshot_warn_and_staging_keeps_the_later_row(tmp_path):
@@ -46,19 +49,19 @@ def test_two_spellings_of_one_key_in_a_snapshot_warn_and_staging_keeps_the_later
 
     tests = _build(wh, "stg_hris__workers", "stg_crm__conversion_rates")
     # workers: rows 1 and 2 lose to rows 3 and 4 (the later row of the file); rates: EUR loses to eur
-    assert tests["stg_hris__workers__rows_kept"] == ("warn", 2)
-    assert tests["stg_crm__conversion_rates__rows_kept"] == ("warn", 1)
+    assert _outcome(tests["stg_hris__workers__rows_kept"]) == ("warn", 2)
+    assert _outcome(tests["stg_crm__conversion_rates__rows_kept"]) == ("warn", 1)
     assert wh.query("select employee_id, legal_name from staging.stg_hris__workers order by 1") == [
         ("000002", "Bo B."),
         ("000003", "Cy"),
         ("001006", "Ann B."),
     ]
     # what the warning says: the rows not kept, by file and row, with their key as delivered
-    assert _failing_rows(wh, "stg_hris__workers__rows_kept") == [
+    assert _failing_rows(wh, tests["stg_hris__workers__rows_kept"]) == [
         ("workers.csv", 1, "1006"),
         ("workers.csv", 2, "000002"),
     ]
-    assert _failing_rows(wh, "stg_crm__conversion_rates__rows_kept") == [
+    assert _failing_rows(wh, tests["stg_crm__conversion_rates__rows_kept"]) == [
         ("DatedConversionRate.csv", 1, "EUR", "2025-01-01")
     ]
 
@@ -66,4 +69,4 @@ def test_two_spellings_of_one_key_in_a_snapshot_warn_and_staging_keeps_the_later
 def test_a_snapshot_whose_keys_differ_as_read_passes(tmp_path):
     wh = RawWarehouse(tmp_path / "home")
     wh.add("hris_workers", [_worker("1006", "Ann"), _worker("1007", "Bo")], "2025-03-01")
-    assert _build(wh, "stg_hris__workers")["stg_hris__workers__rows_kept"] == ("pass", 0)
+    assert _outcome(_build(wh, "stg_hris__workers")["stg_hris__workers__rows_kept"]) == ("pass", 0)

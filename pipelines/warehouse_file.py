@@ -20,6 +20,11 @@ WAITING = "waiting:"  # how the line that says so begins (pipelines/progress.py 
 _HOLDER = re.compile(r"held in (\S+) \(PID (\d+)\)")
 
 
+# DuckDB's memory cap for a step that reads the warehouse in the run's own process (the checks of the source
+# contracts, a failed dbt test's rows read again): with Dagster beside it, the run stays under 2 GiB.
+READER_MEMORY_LIMIT = "1GB"
+
+
 class WarehouseBusy(CommandError):
     """The DuckDB warehouse stayed locked by another process for longer than we were willing to wait. A
     CommandError at the command line (one line, exit 2); in a Dagster step, transient: retried."""

@@ -9,7 +9,6 @@ pass through as they come. DuckDB builds only: a Spark build's test SQL is Spark
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,12 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs.metadata import metadata_value
-from pipelines.warehouse_file import connect_waiting
+from pipelines.warehouse_file import READER_MEMORY_LIMIT, connect_waiting
 
 EXAMPLES = 3  # rows shown per failed test
 VALUE_CHARS = 80  # a longer value is cut there
 FIRST_ROWS = "first_failing_rows"  # the metadata key: {"columns": [name, ...], "rows": [[value, ...], ...]}
 LOCK_WAIT_SECONDS = 30
-# The cap dbt's own DuckDB runs under (dbt_project/profiles.yml): a test read again is the same query.
-MEMORY_LIMIT = os.environ.get("COACHWH_DUCKDB_MEMORY_LIMIT", "1280MB")
 # A test on the survey's rows is not read again: its rows would be single responses, or a team below the anonymity
 # threshold (what assert_engagement_suppression_follows_threshold finds), and they would travel in the alert.
 SURVEY_NODES = frozenset(
@@ -56,7 +53,7 @@ def with_first_rows(
         return []
     try:
         con = connect_waiting(
-            warehouse, read_only=True, config={"memory_limit": MEMORY_LIMIT}, wait_seconds=LOCK_WAIT_SECONDS
+            warehouse, read_only=True, config={"memory_limit": READER_MEMORY_LIMIT}, wait_seconds=LOCK_WAIT_SECONDS
         )
     except Exception as e:  # the checks go out with their counts
         return [_with(check, note=f"rows not read: {type(e).__name__}: {e}") for check in checks]

@@ -34,9 +34,8 @@ from pipelines.quality.translate import (
     unexpected_rows_sql,
 )
 from pipelines.sources import RAW_SCHEMA, quote, source_file
-from pipelines.warehouse_file import connect_waiting, sql_literal
+from pipelines.warehouse_file import READER_MEMORY_LIMIT, connect_waiting, sql_literal
 
-MEMORY_LIMIT = "1GB"
 SAMPLE_ROWS = 50_000
 REPEATING_SHARE = 0.5  # at most this share of the sampled values distinct: evaluate per distinct value
 # Grouping by value pays off on large batches only: below this many rows one scan of every row is cheaper
@@ -188,7 +187,7 @@ def validate_batches(
     if not warehouse.exists():
         return [ValidationReport(t, selection="no warehouse yet") for t in raw_tables]
     with connect_waiting(
-        warehouse, read_only=True, config={"memory_limit": MEMORY_LIMIT}, wait_seconds=wait_seconds
+        warehouse, read_only=True, config={"memory_limit": READER_MEMORY_LIMIT}, wait_seconds=wait_seconds
     ) as con:
         return [_validate_loaded(con, t, batch_ids) for t in raw_tables]
 

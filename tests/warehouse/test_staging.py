@@ -817,7 +817,8 @@ def test_survey_never_carries_the_respondent(wh):
 
 
 def test_dim_month_workdays_and_capping(wh):
-    # The whole calendar runs from the first HR month; dim_month publishes it from the coverage start.
+    # The whole calendar runs from the quarter of the first HR month (January here); dim_month publishes it from
+    # the coverage start.
     months = {str(r["month"]): r for r in wh.dicts("select * from intermediate.int_calendar__months")}
     assert min(months) == "2024-01-01" and max(months) == "2025-03-01" and len(months) == 15
     published = [str(r["month"]) for r in wh.dicts("select month from marts.dim_month order by month")]

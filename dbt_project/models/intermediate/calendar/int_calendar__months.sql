@@ -1,7 +1,9 @@
--- The month calendar every model computes on: from the month of the earliest job_history Effective Date
--- to the as-of month. month_end / quarter_end are the calendar ends capped at the as-of date; workdays
--- count Monday-Friday from month to month_end. Completeness flags compare the as-of date with the
--- calendar ends.
+-- The month calendar every model computes on: from the first month of the quarter that holds the earliest
+-- job_history Effective Date to the as-of month. It starts at that quarter's start, not the HR month, because
+-- a quarter measure uses every month of its quarter (metrics.md "Coverage"): a session coached in July counts
+-- in Q3's minutes even when the HR history starts in August. month_end / quarter_end are the calendar ends
+-- capped at the as-of date; workdays count Monday-Friday from month to month_end. Completeness flags compare
+-- the as-of date with the calendar ends.
 -- Coverage (metrics.md): the marts publish months from the coverage start, the first month holding a CRM
 -- activity (a counted coaching session, a submitted visit or an opportunity's UTC creation day, whoever
 -- its user is), never before the first HR month. Earlier months are still here, unpublished
@@ -35,7 +37,7 @@ months as (
     select cast(gs.month as date) as month, bounds.as_of_date, cast(bounds.coverage_start as date) as coverage_start
     from bounds
         {{ lateral_series(
-            'cast(bounds.first_month as timestamp)',
+            'cast(' ~ dbt.date_trunc('quarter', 'bounds.first_month') ~ ' as timestamp)',
             'cast(' ~ dbt.date_trunc('month', 'bounds.as_of_date') ~ ' as timestamp)',
             'interval 1 month', 'gs', 'month'
         ) }}

@@ -57,7 +57,9 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
             raise
         return lines + _publication_lines(cfg)  # BI's file is another one: it can be read meanwhile
 
-    as_of = max((r[1] for r in per_system if r[1] is not None), default=None)
+    # the marts' own definition (int_calendar__as_of, extracts.py): the rows in raw, not the registry's batches, so a
+    # retracted batch, or a survey wave that brought no response, does not move it
+    as_of = max((d for d in latest.values() if d is not None), default=None)
     lines.append(f"as-of     {as_of or 'nothing loaded yet'} (latest extract date loaded, over all systems)")
     for system, last, loaded, quarantined, duplicates in per_system:
         age = (today - last).days if last else None

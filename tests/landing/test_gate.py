@@ -201,6 +201,15 @@ def test_a_new_survey_wave_without_responses_loads_with_a_warning(gate):
     assert "WARNING survey_responses: responses_2025-Q4.csv holds no responses" in "\n".join(gate.lines)
 
 
+def test_a_batch_of_a_wave_nobody_answered_does_not_move_the_as_of_date(gate):
+    """The as-of date is read from the rows in raw, by the marts and by `coachwh status` alike: a batch that brought
+    none (a wave nobody answered, the latest batch) moves neither."""
+    write_batch(gate.landing, "crm", "2026-11-25", default_files("crm"))
+    write_batch(gate.landing, "survey", "2026-11-26", {"responses_2025-Q4.csv": _empty_wave()})
+    assert len(gate.ingest().loaded) == 2, gate.lines
+    assert "as-of     2026-11-25 (latest extract date loaded" in "\n".join(status_lines(gate.cfg))
+
+
 def test_an_empty_redelivery_of_a_wave_with_responses_is_refused_and_keeps_them(gate):
     write_batch(gate.landing, "survey", "2026-11-26", default_files("survey"))  # wave 2025-Q3, 3 responses
     assert len(gate.ingest().loaded) == 1

@@ -8,8 +8,8 @@ The journey of one batch (`_ingest_batch`), per system in batch-date order:
                    different -> refused ("changed file under a loaded name"; retract the batch first)
   5. format        headers of every file -> refused on a wrong header
   6. load          one DuckDB transaction: each file bulk-loaded into its raw table (a thread hashes it
-                   meanwhile), then sha256 and row count vs manifest, no NUL byte, no empty snapshot (but a
-                   survey wave nobody answered, where it replaces nothing)
+                   meanwhile), then sha256 and row count vs manifest, no NUL byte, no empty snapshot file
+                   where it would replace rows (a first one, a wave nobody answered, loads with a warning)
   7. contracts     the GX suites of the batch's files, on its rows inside that transaction (DuckDB SQL)
   8. commit        registry row and validation results in the same transaction, commit, archive;
      or refuse     rollback, quarantine with REJECTED.md (file, row, column, values, count, rule), then
@@ -475,7 +475,7 @@ def _load_validate_commit(
     move_batch(batch, destination)
     outcome.files = stats
     outcome.stored_at = destination
-    outcome.warnings = contracts.warnings(reports) + _empty_wave_warnings(stats)
+    outcome.warnings = contracts.warnings(reports) + _empty_snapshot_warnings(stats)
 
 
 def _load_file(
@@ -535,40 +535,48 @@ def _load_file(
 
 
 def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violation]:
-    """A snapshot file without rows would empty what it is the truth of: refused, as an export cut short would be.
+    """A snapshot file without rows loads, with a warning (`_empty_snapshot_warnings`), where it replaces nothing:
+    on its first delivery (a single-currency org's DatedConversionRate, a wave nobody answered), or delivered late,
+    older than a delivery with rows already loaded (history only, metrics.md "Snapshots" and "Survey waves").
 
-    A survey file is the snapshot of one wave, and one without responses (a wave nobody answered) loads, with a
-    warning (`_empty_wave_warnings`), where it replaces nothing: on the wave's first delivery, or delivered late,
-    older than a delivery of the wave already loaded (history only, metrics.md "Survey waves"). Where it would be
-    the wave's newest delivery after responses, it is refused: staging knows a wave by the Wave of its rows, so
-    an empty file could not replace them, and ignoring it silently would keep what the vendor no longer sends."""
+    Where it would be the newest delivery after rows, it is refused: staging takes a snapshot's truth from the rows
+    of its latest delivery, so an empty file could not replace them, and ignoring it silently would keep what the
+    source no longer sends. A survey file is the snapshot of its own wave only."""
     wave = f.file_wave(name)
-    if wave is None:
-        why = "a snapshot must hold rows (only delta files and a survey wave nobody answered may be empty)"
-        return [Violation(name, Rule.EMPTY, why)]
+    scope, params = (f"trim({quote('Wave')}) = ?", [wave]) if wave else ("true", [])
     earlier, latest, latest_batch = con.execute(
         "SELECT count(*), max(_extract_date), arg_max(_batch_id, _extract_date) "
-        f"FROM {RAW_SCHEMA}.{quote(f.raw_table)} WHERE trim({quote('Wave')}) = ? AND _batch_id <> ?",
-        [wave, batch.batch_id],
+        f"FROM {RAW_SCHEMA}.{quote(f.raw_table)} WHERE {scope} AND _batch_id <> ?",
+        [*params, batch.batch_id],
     ).fetchone()
     if not earlier or latest > batch.extract_date:
         return []
-    why = (
-        f"wave {wave} holds no responses here, but {earlier:,} of it were loaded before (the latest in batch "
-        f"{latest_batch}); staging takes a wave's responses from its latest rows, so an empty file cannot replace "
-        "them. Deliver the batch without this file to keep them; if they must go, retract the batches that "
-        "delivered them (`coachwh retract`: each leaves whole, with its other files)"
-    )
+    if wave:
+        why = (
+            f"wave {wave} holds no responses here, but {earlier:,} of it were loaded before (the latest in batch "
+            f"{latest_batch}); staging takes a wave's responses from its latest rows, so an empty file cannot "
+            "replace them. Deliver the batch without this file to keep them; if they must go, retract the batches "
+            "that delivered them (`coachwh retract`: each leaves whole, with its other files)"
+        )
+    else:
+        why = (
+            f"a snapshot without rows, after {earlier:,} rows of {f.raw_table} loaded before (the latest in batch "
+            f"{latest_batch}): staging takes a snapshot's truth from the rows of its latest delivery, so an empty "
+            "file cannot replace them. An export cut short upstream? Deliver the batch again with the file's rows"
+        )
     return [Violation(name, Rule.EMPTY, why)]
 
 
-def _empty_wave_warnings(stats: list[FileStat]) -> list[str]:
-    """The survey files of a loaded batch without a response (a wave nobody answered)."""
-    return [
-        f"{s.raw_table}: {s.name} holds no responses (wave {wave})"
-        for s in stats
-        if s.rows == 0 and (wave := source_file(s.raw_table).file_wave(s.name))
-    ]
+def _empty_snapshot_warnings(stats: list[FileStat]) -> list[str]:
+    """The snapshot files of a loaded batch without a row (a wave nobody answered, a first delivery of none)."""
+    warnings = []
+    for s in stats:
+        f = source_file(s.raw_table)
+        if s.rows == 0 and f.kind == "snapshot":
+            wave = f.file_wave(s.name)
+            what = f"no responses (wave {wave})" if wave else "no rows"
+            warnings.append(f"{s.raw_table}: {s.name} holds {what}")
+    return warnings
 
 
 def _bytes_problems(name: str, f: SourceFile, path: Path, source: Path, sha256: str, scan: FileScan) -> list[Violation]:

@@ -183,10 +183,27 @@ def test_manifest_row_count_mismatch_names_expected_and_found(gate):
     )
 
 
-def test_empty_snapshot_is_refused(gate):
+def test_empty_snapshot_after_rows_is_refused_and_a_first_one_loads_with_a_warning(gate):
+    """A snapshot file without rows would empty what it is the truth of, which staging (it reads a snapshot's truth
+    from its rows) cannot do: refused after rows. Where there is nothing to replace (a single-currency org's rates,
+    a first delivery) it loads, and the gate says so."""
+    empty = csv_text(source_file("crm_dated_conversion_rate").columns, [])
+    write_batch(gate.landing, "crm", "2026-11-25", _with("crm", "DatedConversionRate.csv", empty))
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-25"], gate.lines
+    assert report.loaded[0].warnings == ["crm_dated_conversion_rate: DatedConversionRate.csv holds no rows"]
+    write_batch(gate.landing, "lms", "2026-11-25", default_files("lms"))
+    assert len(gate.ingest().loaded) == 1
     files = _with("lms", "courses.csv", csv_text(source_file("lms_courses").columns, []))
     write_batch(gate.landing, "lms", "2026-11-26", files)
-    _assert_refused(gate, gate.ingest(), "lms/2026-11-26", file="courses.csv", rule=Rule.EMPTY)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.quarantined] == ["lms/2026-11-26"] and not report.loaded
+    (v,) = report.quarantined[0].violations
+    assert (v.file, v.rule) == ("courses.csv", Rule.EMPTY)
+    assert v.detail.startswith(
+        "a snapshot without rows, after 3 rows of lms_courses loaded before (the latest in batch lms/2026-11-25)"
+    )
+    assert gate.query("SELECT DISTINCT _batch_id FROM raw.lms_courses") == [("lms/2026-11-25",)]
 
 
 def test_zero_byte_file_is_unreadable(gate):

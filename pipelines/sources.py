@@ -66,10 +66,14 @@ MONTH_START = Format(
     "first day of a month YYYY-MM-01 (a real calendar date)",
 )
 US_DATE = Format("US date", f"^{_calendar_days('mdy', '/')}$", "a real calendar date MM/DD/YYYY")
+# sources.md: "Datetimes are UTC like `2026-11-26T02:13:45.000Z`": the shape, not the zero milliseconds. Data Loader
+# writes `.000Z`; the API and other tools write real milliseconds, none, or the UTC offset as `+0000`/`+00:00`. Any
+# other offset is not UTC, and refused.
 SF_DATETIME = Format(
     "Salesforce datetime",
-    f"^{_YMD}T{_HMS}\\.000Z$",
-    "Salesforce UTC datetime YYYY-MM-DDTHH:MM:SS.000Z on a real calendar date",
+    f"^{_YMD}T{_HMS}(\\.[0-9]{{1,6}})?(Z|\\+00:?00)$",
+    "Salesforce UTC datetime like YYYY-MM-DDTHH:MM:SS.000Z (up to 6 decimals of a second or none; Z, +0000 or "
+    "+00:00) on a real calendar date",
 )
 UTC_DATETIME = Format("UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-DD HH:MM:SS on a real calendar date")
 DECIMAL = Format("decimal", "^-?[0-9]+(\\.[0-9]+)?$", "plain decimal number like 1234.5")
@@ -231,14 +235,14 @@ class SourceFile:
 
 C = Column
 _TOMBSTONES = (
-    "Delta file: tombstones (IsDeleted = true) may leave business fields empty, so those are required only "
-    "where IsDeleted = false."
+    "Delta file: tombstones (IsDeleted = true) may leave every field empty but the key, IsDeleted and "
+    "SystemModstamp (the owner and the creation date too), so the others are required only where IsDeleted = false."
 )
 
 
-def _sf_stamps(*, modstamp_not_null: bool = False) -> tuple[Column, ...]:
+def _sf_stamps(*, modstamp_not_null: bool = False, created: bool | Literal["live"] = True) -> tuple[Column, ...]:
     return (
-        C("CreatedDate", SF_DATETIME, required=True, castable="sf_datetime"),
+        C("CreatedDate", SF_DATETIME, required=created, castable="sf_datetime"),
         C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime", raw_not_null=modstamp_not_null),
     )
 
@@ -297,7 +301,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "delta",
         (
             C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
-            C("OwnerId", SF_ID, required=True, castable="sf_id"),
+            C("OwnerId", SF_ID, required="live", castable="sf_id"),
             C("Account_vod__c", SF_ID),
             C("Call_Date_vod__c", ISO_DATE, required="live", castable="iso_date"),
             C("Call_Datetime_vod__c", SF_DATETIME, castable="sf_datetime"),
@@ -311,7 +315,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Detailed_Products_vod__c"),
             C("Territory_vod__c"),
             _IS_DELETED,
-            *_sf_stamps(modstamp_not_null=True),
+            *_sf_stamps(modstamp_not_null=True, created="live"),
         ),
         "crm_call",
         meaning=(
@@ -333,19 +337,21 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         (
             C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
             C("Name"),
-            C("OwnerId", SF_ID, required=True),
+            C("OwnerId", SF_ID, required="live"),
             C("Manager_vod__c", SF_ID, required="counted", castable="sf_id"),
             C("Employee_vod__c", SF_ID, required="counted", castable="sf_id"),
             C("Review_Date__c", ISO_DATE, required="counted", castable="iso_date"),
             C("Status__c", required="live", values=("Draft", *COUNTED_STATUSES)),
             C("Coaching_Type__c", values=("Field Ride-Along", "Virtual Ride-Along", "One-on-One", "Call Review")),
             C("Duration_Minutes__c", DECIMAL, range=Range("duration minutes >= 0", 0), castable="double"),
-            C("Coaching_Level__c", required="counted", values=("Rep", "Manager")),
+            # not required: no measure reads it (a skill's kind is its rating field's), so a session without it is
+            # no reason to hold back a night of the CRM
+            C("Coaching_Level__c", values=("Rep", "Manager")),
             *(C(name, values=RATING_PICKLIST, castable="rating") for name in REP_SKILL_FIELDS),
             *(C(name, values=RATING_PICKLIST, castable="rating") for name in COACHING_SKILL_FIELDS),
             C("Comments__c"),
             _IS_DELETED,
-            *_sf_stamps(modstamp_not_null=True),
+            *_sf_stamps(modstamp_not_null=True, created="live"),
         ),
         "crm_coaching_report",
         meaning=(
@@ -375,7 +381,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
         "delta",
         (
             C("Id", SF_ID, required=True, castable="sf_id", raw_not_null=True),
-            C("OwnerId", SF_ID, required=True, castable="sf_id"),
+            C("OwnerId", SF_ID, required="live", castable="sf_id"),
             C("AccountId", SF_ID),
             C("Name"),
             C(
@@ -396,7 +402,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("CloseDate", ISO_DATE, required="live", castable="iso_date"),
             C("IsClosed", required="live", values=FLAG, castable="flag"),
             C("IsWon", required="live", values=FLAG, castable="flag"),
-            C("CreatedDate", SF_DATETIME, required=True, castable="sf_datetime"),
+            C("CreatedDate", SF_DATETIME, required="live", castable="sf_datetime"),
             _IS_DELETED,
             C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime", raw_not_null=True),
         ),

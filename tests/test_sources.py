@@ -35,8 +35,14 @@ def test_the_leap_day_rule_and_the_shapes():
     assert not re.search(ISO_DATE.regex, "0000-01-01")  # no year 0 (Python's MINYEAR is 1)
     for bad in ("2026-1-05", "2026-01-5", "26-01-05", " 2026-01-05", "2026/01/05"):
         assert not re.search(ISO_DATE.regex, bad), bad
-    assert re.search(SF_DATETIME.regex, "2024-02-29T23:59:59.000Z")
-    for bad in ("2025-02-29T23:59:59.000Z", "2026-11-26T24:00:00.000Z", "2026-11-26T02:13:45Z", "2026-11-26 02:13:45"):
+    # UTC "like 2026-11-26T02:13:45.000Z" (sources.md): milliseconds or not, Z or a zero offset
+    for good in ("2024-02-29T23:59:59.000Z", "2026-11-26T02:13:45.456Z", "2026-11-26T02:13:45Z",
+                 "2026-11-26T02:13:45.5Z", "2026-11-26T02:13:45.123456Z", "2026-11-26T02:13:45.000+0000",
+                 "2026-11-26T02:13:45+00:00"):  # fmt: skip
+        assert re.search(SF_DATETIME.regex, good), good
+    for bad in ("2025-02-29T23:59:59.000Z", "2026-11-26T24:00:00.000Z", "2026-11-26 02:13:45", "2026-11-26T02:13:45",
+                "2026-11-26T02:13:45.000+0100", "2026-11-26T02:13:45.1234567Z", "2026-11-26T02:13:45.Z",
+                "2026-11-26T02:13:45.000ZZ", "2026-11-26T02:13:45.000-00:00x"):  # fmt: skip
         assert not re.search(SF_DATETIME.regex, bad), bad
     assert re.search(UTC_DATETIME.regex, "2026-04-30 08:00:00") and not re.search(
         UTC_DATETIME.regex, "2026-04-31 08:00:00"

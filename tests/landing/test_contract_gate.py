@@ -73,7 +73,7 @@ KINDS = [
     ("crm_call", 1, "Call_Date_vod__c", "2026-02-30", "a real calendar date"),  # match_regex: a day no calendar has
     ("hris_workers", 3, "Hire Date", "02/30/2026", "a real calendar date"),  # an impossible HR date
     ("survey_responses", 2, "Wave", "2025-Q4", "wave named in the file name"),  # column pair equal
-    ("crm_coaching_report", 2, "Coaching_Level__c", None, "is empty"),  # with condition: on a counted session
+    ("crm_coaching_report", 2, "Manager_vod__c", None, "is empty"),  # with condition: on a counted session
 ]
 
 
@@ -81,7 +81,7 @@ KINDS = [
 def test_a_batch_breaking_an_error_level_expectation_is_refused_whole(gate, raw_table, row, column, value, words):
     f = source_file(raw_table)
     edit = _set(row, column, value)
-    if column == "Coaching_Level__c":  # a counted session without its coaching level
+    if column == "Manager_vod__c":  # a counted session without its coach
 
         def edit(rows, index):
             rows[row - 1][index("Status__c")] = "Approved"
@@ -113,6 +113,34 @@ def test_a_coaching_reports_date_coach_and_coachee_are_required_once_it_counts_n
     (v,) = [v for v in report.quarantined[0].violations if v.column == "Review_Date__c"]
     assert (v.file, v.row, v.rule) == ("Coaching_Report_vod__c.csv", 3, Rule.CONTRACT) and "is empty" in v.detail
     assert gate.total_raw_rows() == before
+
+
+def test_what_the_crm_contract_allows_loads_datetimes_like_its_example_a_bare_tombstone_a_session_without_level(gate):
+    """sources.md: "Datetimes are UTC like `2026-11-26T02:13:45.000Z`" (real milliseconds, none, a zero offset);
+    a tombstone need carry only its key, IsDeleted and SystemModstamp; no measure reads a session's level."""
+    spellings = ["2026-11-02T01:02:03.456Z", "2026-11-02T01:02:03Z", "2026-11-02T01:02:03.000+0000",
+                 "2026-11-02T01:02:03+00:00", "2026-11-02T01:02:03.5Z"]  # fmt: skip
+
+    def stamps_and_a_bare_tombstone(rows, index):
+        for i, row in enumerate(rows):
+            row[index("CreatedDate")] = row[index("SystemModstamp")] = spellings[i]
+        for column in source_file("crm_opportunity").columns:
+            if column not in ("Id", "IsDeleted", "SystemModstamp"):
+                rows[4][index(column)] = ""
+        rows[4][index("IsDeleted")] = "true"
+
+    files = _batch_with("crm", "crm_opportunity", stamps_and_a_bare_tombstone)
+
+    def a_counted_session_without_level(rows, index):
+        rows[0][index("Status__c")] = "Approved"
+        rows[0][index("Coaching_Level__c")] = ""
+
+    sessions = _batch_with("crm", "crm_coaching_report", a_counted_session_without_level)
+    files["Coaching_Report_vod__c.csv"] = sessions["Coaching_Report_vod__c.csv"]
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"] and not report.quarantined, gate.lines
+    assert gate.count("crm_opportunity") == 5
 
 
 def test_what_the_spec_leaves_open_loads_with_a_warning_a_terminations_category_a_drafts_level(gate):

@@ -5,13 +5,14 @@
   here never hides bad data.
 -#}
 
-{#- Salesforce datetime `2026-11-26T02:13:45.000Z` (UTC) -> TIMESTAMP (UTC, naive). DuckDB's cast reads that
-    form as it is; the portable spelling takes the `T` and the `Z` out first, because Spark's cast would move
-    a `Z` time into the session's time zone. On DuckDB the portable spelling cost three times the cast (two
-    string copies per value) on the large profile's 15 M calls, read twice by their staging model. The two
-    agree on every value of the form `YYYY-MM-DDTHH:MM:SS.000Z`, spaces around it or not
-    (tests/staging/assert_parsers_agree.sql); they differ only on malformed values the gate's contract refuses
-    (`…ZZ` is NULL on DuckDB, a trailing line break is read there). -#}
+{#- Salesforce datetime `2026-11-26T02:13:45.000Z` (UTC) -> TIMESTAMP (UTC, naive). The contract admits that
+    shape with up to six decimals of a second or none, and `Z`, `+0000` or `+00:00` (all UTC). DuckDB's cast reads
+    each as it is (an offset is dropped, and the contract admits only zero ones); the portable spelling takes the
+    `T` and the zone out first, because Spark's cast would move a zoned time into the session's time zone. On
+    DuckDB the portable spelling cost three times the cast (string copies per value) on the large profile's 15 M
+    calls, read twice by their staging model. The two agree on every value the contract admits, spaces around it
+    or not (tests/staging/assert_parsers_agree.sql); they differ only on malformed values the gate's contract
+    refuses (`…ZZ` is NULL on DuckDB, a trailing line break is read there). -#}
 {% macro parse_sf_datetime(col) -%}
     {{ return(adapter.dispatch('parse_sf_datetime')(col)) }}
 {%- endmacro %}
@@ -21,7 +22,7 @@
 {%- endmacro %}
 
 {% macro default__parse_sf_datetime(col) -%}
-    {{ try_cast_timestamp("replace(replace(" ~ trim_spaces(col) ~ ", 'T', ' '), 'Z', '')") }}
+    {{ try_cast_timestamp("replace(regexp_replace(" ~ trim_spaces(col) ~ ", '(Z|[+]00:?00)$', ''), 'T', ' ')") }}
 {%- endmacro %}
 
 {#- ISO date `YYYY-MM-DD` -> DATE. -#}

@@ -2,7 +2,7 @@
 -- DuckDB spells two staging parsers for speed (macros/portable/trim_spaces.sql, parse_sf_datetime in
 -- macros/staging/parse.sql); on these values the fast spelling must give what the plain one gives. A row
 -- here is a value on which they disagree. Text values: spaces, Unicode spaces, tabs and line breaks at
--- either end, non-ASCII letters. Datetimes: the Salesforce form the contract admits, at calendar edges. And
+-- either end, non-ASCII letters. Datetimes: the Salesforce forms the contract admits, at calendar edges. And
 -- the LMS parser reads an ISO stamp (through parse_sf_datetime) as the same instant as its US form.
 with texts as (
     select x from (values
@@ -17,6 +17,8 @@ datetimes as (
         ('2026-11-26T02:13:45.000Z'), (' 2026-11-26T02:13:45.000Z '), ('2024-02-29T23:59:59.000Z'),
         ('2023-02-29T00:00:00.000Z'), ('2000-01-01T00:00:00.000Z'), ('1999-12-31T23:59:59.000Z'),
         ('0001-01-01T00:00:00.000Z'), ('9999-12-31T23:59:59.000Z'), ('2026-13-01T00:00:00.000Z'),
+        ('2026-11-26T02:13:45.456Z'), ('2026-11-26T02:13:45Z'), ('2026-11-26T02:13:45.5Z'),
+        ('2026-11-26T02:13:45.123456Z'), ('2026-11-26T02:13:45.000+0000'), ('2026-11-26T02:13:45+00:00'),
         (''), ('not a date'), (cast(null as string))
     ) as d(x)
 ),

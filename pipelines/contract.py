@@ -349,6 +349,8 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         "   takes a snapshot's truth from its latest rows, so it could not replace them). A survey file is the",
         "   snapshot of its wave only: a wave nobody answered loads, unless responses of that wave loaded before.",
         "   A batch that brings no row at all does not move the as-of date, which the marts read from the rows.",
+        "   Lines may end in LF or CRLF; a file that mixes the two in its first records (a header written apart from",
+        "   its rows) loads, with a warning, as if every CRLF were an LF.",
         "   The columns may come in any order: the gate loads them by name (an export's order follows the query or",
         "   report that made it); the tables below list them in the order the sample generator writes.",
         "3. **The contract** (the GX suite of the file, validated inside DuckDB on the loaded rows before they",

@@ -32,7 +32,7 @@ import duckdb
 
 from pipelines.config import Settings
 from pipelines.errors import CommandError
-from pipelines.landing import contracts, formats, loader, registry
+from pipelines.landing import contracts, formats, line_endings, loader, registry
 from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.landing.manifest import Manifest, check_folder, read_manifest
 from pipelines.landing.registry import BatchRecord, FileRecord
@@ -75,6 +75,7 @@ class FileStat:
     rows: int
     bytes: int
     sha256: str
+    line_endings_mixed: bool = False  # loaded from a copy with every CRLF an LF (line_endings.py)
 
 
 @dataclass
@@ -475,7 +476,7 @@ def _load_validate_commit(
     move_batch(batch, destination)
     outcome.files = stats
     outcome.stored_at = destination
-    outcome.warnings = contracts.warnings(reports) + _empty_snapshot_warnings(stats)
+    outcome.warnings = contracts.warnings(reports) + _file_warnings(stats)
 
 
 def _load_file(
@@ -497,6 +498,10 @@ def _load_file(
     else:
         source, skip = path, f.header_rows
         f = formats.as_delivered(f, formats.csv_header(path))  # its columns may come in another order
+    mixed = source is path and line_endings.mixes_line_endings(path, f, skip, tmp)
+    if mixed:
+        source = tmp / name
+        line_endings.copy_with_lf(path, source)
     try:
         rows = loader.insert_file(
             con,
@@ -531,11 +536,11 @@ def _load_file(
         problems += _empty_snapshot(con, batch, f, name)
     if problems:
         raise BatchRejected(problems)
-    return FileStat(name, f.raw_table, rows, path.stat().st_size, scan.sha256)
+    return FileStat(name, f.raw_table, rows, path.stat().st_size, scan.sha256, mixed)
 
 
 def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violation]:
-    """A snapshot file without rows loads, with a warning (`_empty_snapshot_warnings`), where it replaces nothing:
+    """A snapshot file without rows loads, with a warning (`_file_warnings`), where it replaces nothing:
     on its first delivery (a single-currency org's DatedConversionRate, a wave nobody answered), or delivered late,
     older than a delivery with rows already loaded (history only, metrics.md "Snapshots" and "Survey waves").
 
@@ -567,8 +572,9 @@ def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violati
     return [Violation(name, Rule.EMPTY, why)]
 
 
-def _empty_snapshot_warnings(stats: list[FileStat]) -> list[str]:
-    """The snapshot files of a loaded batch without a row (a wave nobody answered, a first delivery of none)."""
+def _file_warnings(stats: list[FileStat]) -> list[str]:
+    """What a loaded batch's files did that the contract allows but a person should know: a snapshot without a
+    row (a wave nobody answered, a first delivery of none), line endings mixed."""
     warnings = []
     for s in stats:
         f = source_file(s.raw_table)
@@ -576,6 +582,10 @@ def _empty_snapshot_warnings(stats: list[FileStat]) -> list[str]:
             wave = f.file_wave(s.name)
             what = f"no responses (wave {wave})" if wave else "no rows"
             warnings.append(f"{s.raw_table}: {s.name} holds {what}")
+        if s.line_endings_mixed:
+            warnings.append(
+                f"{s.raw_table}: {s.name} ends some lines in LF and some in CRLF: loaded with every CRLF read as LF"
+            )
     return warnings
 
 

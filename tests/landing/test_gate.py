@@ -176,13 +176,69 @@ def test_row_number_is_file_order_on_a_large_multiline_file(gate):
     assert gate.count("crm_call") == n and mismatches == [(0,)]
 
 
-def test_empty_delta_loads_but_empty_snapshot_does_not(gate):
+def test_an_empty_delta_loads(gate):
     files = default_files("lms")
     files["transcripts.csv"] = csv_text(source_file("lms_transcripts").columns, [])
     write_batch(gate.landing, "lms", "2026-11-26", files)
     report = gate.ingest()
     assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26"]
     assert gate.count("lms_transcripts") == 0 and gate.count("lms_courses") == 3
+
+
+def test_a_file_whose_header_ends_in_lf_and_rows_in_crlf_loads_with_a_warning(gate):
+    """A header written by hand ("\\n") above rows written by Python's csv module ("\\r\\n"): DuckDB's strict reader
+    refuses the mix, so the gate loads a copy with every CRLF an LF, and says so. The rows are the same; a quoted
+    value's CRLF becomes an LF."""
+    f = source_file("survey_responses")
+    clean = csv_text(f.columns, rows_for(f, 3), extra_header_rows=qualtrics_headers(f))  # all LF
+    header_end = 0
+    for _ in range(3):
+        header_end = clean.index(b"\n", header_end) + 1
+    mixed = clean[:header_end] + clean[header_end:].replace(b"\n", b"\r\n")
+    write_batch(gate.landing, "survey", "2026-11-26", {"responses_2025-Q3.csv": mixed})
+    files = default_files("lms")
+    c = source_file("lms_courses")
+    rows = rows_for(c, 3)
+    rows[1][c.columns.index("Training Title")] = "Coaching\r\nthe coaches"
+    files["courses.csv"] = csv_text(c.columns, rows).replace(b"\n", b"\r\n", 1)  # header CRLF, rows LF
+    write_batch(gate.landing, "lms", "2026-11-26", files)
+    report = gate.ingest()
+    assert sorted(o.batch_id for o in report.loaded) == ["lms/2026-11-26", "survey/2026-11-26"], gate.lines
+    warned = {o.batch_id: o.warnings for o in report.loaded}
+    assert warned["survey/2026-11-26"] == [
+        "survey_responses: responses_2025-Q3.csv ends some lines in LF and some in CRLF: loaded with every CRLF "
+        "read as LF"
+    ]
+    assert gate.query('SELECT "ResponseId", _row_number FROM raw.survey_responses ORDER BY _row_number') == [
+        (r[f.columns.index("ResponseId")], i) for i, r in enumerate(rows_for(f, 3), start=1)
+    ]
+    assert gate.query('SELECT "Training Title" FROM raw.lms_courses WHERE _row_number = 2') == [
+        ("Coaching\nthe coaches",)
+    ]
+
+
+def test_a_file_with_one_kind_of_line_ending_loads_as_delivered_crlf_in_a_quoted_value_kept(gate):
+    files = default_files("lms")
+    c = source_file("lms_courses")
+    rows = rows_for(c, 3)
+    rows[1][c.columns.index("Training Title")] = "Coaching\nthe coaches"  # a bare LF inside a CRLF file
+    files["courses.csv"] = csv_text(c.columns, rows, crlf=True)
+    write_batch(gate.landing, "lms", "2026-11-26", files)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["lms/2026-11-26"] and report.loaded[0].warnings == []
+    assert gate.query('SELECT "Training Title" FROM raw.lms_courses WHERE _row_number = 2') == [
+        ("Coaching\nthe coaches",)
+    ]
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_the_lf_copy_is_exact_across_chunk_boundaries(tmp_path, chunk):
+    from pipelines.landing.line_endings import copy_with_lf
+
+    data = b'a,b\r\n1,"x\r\ny"\r\n\r\r\n2,3\n4,5\r'
+    (tmp_path / "in.csv").write_bytes(data)
+    copy_with_lf(tmp_path / "in.csv", tmp_path / "out.csv", chunk=chunk)
+    assert (tmp_path / "out.csv").read_bytes() == data.replace(b"\r\n", b"\n")
 
 
 def _empty_wave() -> bytes:

@@ -49,14 +49,6 @@ def open_instance(dagster_home: Path):
             os.environ["DAGSTER_HOME"] = before
 
 
-if __name__ == "__main__":  # `python -m pipelines.instance`: write the settings if absent, print $DAGSTER_HOME
-    from pipelines.config import settings
-
-    home = settings().dagster_home
-    ensure_instance_yaml(home)
-    print(home)
-
-
 def unfinished_run_statuses() -> list:
     """The statuses of a Dagster run that has not ended: queued, about to start, going, or being cancelled (a run
     being cancelled still holds what it took, and its step may still be writing)."""
@@ -64,3 +56,11 @@ def unfinished_run_statuses() -> list:
 
     status = dg.DagsterRunStatus
     return [status.QUEUED, status.NOT_STARTED, status.STARTING, status.STARTED, status.CANCELING]
+
+
+if __name__ == "__main__":  # `python -m pipelines.instance`: write the settings if absent, print $DAGSTER_HOME
+    from pipelines.config import settings
+
+    home = settings().dagster_home
+    ensure_instance_yaml(home)
+    print(home)

@@ -240,10 +240,12 @@ _TOMBSTONES = (
 )
 
 
-def _sf_stamps(*, modstamp_not_null: bool = False, created: bool | Literal["live"] = True) -> tuple[Column, ...]:
+def _sf_stamps(*, delta: bool = False) -> tuple[Column, ...]:
+    """CreatedDate and SystemModstamp. In a delta file SystemModstamp orders a record's versions (never null in raw)
+    and a tombstone may leave CreatedDate empty (_TOMBSTONES)."""
     return (
-        C("CreatedDate", SF_DATETIME, required=created, castable="sf_datetime"),
-        C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime", raw_not_null=modstamp_not_null),
+        C("CreatedDate", SF_DATETIME, required="live" if delta else True, castable="sf_datetime"),
+        C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime", raw_not_null=delta),
     )
 
 
@@ -315,7 +317,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Detailed_Products_vod__c"),
             C("Territory_vod__c"),
             _IS_DELETED,
-            *_sf_stamps(modstamp_not_null=True, created="live"),
+            *_sf_stamps(delta=True),
         ),
         "crm_call",
         meaning=(
@@ -351,7 +353,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             *(C(name, values=RATING_PICKLIST, castable="rating") for name in COACHING_SKILL_FIELDS),
             C("Comments__c"),
             _IS_DELETED,
-            *_sf_stamps(modstamp_not_null=True, created="live"),
+            *_sf_stamps(delta=True),
         ),
         "crm_coaching_report",
         meaning=(

@@ -55,15 +55,7 @@ from pipelines.landing.zone import (
     write_rejection,
 )
 from pipelines.quality import results
-from pipelines.sources import (
-    RAW_SCHEMA,
-    SOURCE_FILES,
-    SourceFile,
-    System,
-    create_raw_tables,
-    quote,
-    source_file,
-)
+from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, System, create_raw_tables, quote, source_file
 
 Progress = Callable[[str], None]
 

@@ -140,7 +140,13 @@ def test_what_the_crm_contract_allows_loads_datetimes_like_its_example_a_bare_to
     write_batch(gate.landing, "crm", "2026-11-26", files)
     report = gate.ingest()
     assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"] and not report.quarantined, gate.lines
-    assert gate.count("crm_opportunity") == 5
+    stored = gate.query(
+        'SELECT "CreatedDate", "IsDeleted", "OwnerId" IS NOT NULL FROM raw.crm_opportunity ORDER BY _row_number'
+    )
+    assert stored == [(stamp, "false", True) for stamp in spellings[:4]] + [(None, "true", False)]
+    assert gate.query('SELECT "Status__c", "Coaching_Level__c" FROM raw.crm_coaching_report WHERE _row_number = 1') == [
+        ("Approved", None)
+    ]
 
 
 def test_what_the_spec_leaves_open_loads_with_a_warning_a_terminations_category_a_drafts_level(gate):

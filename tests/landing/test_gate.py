@@ -204,11 +204,11 @@ def test_a_file_whose_header_ends_in_lf_and_rows_in_crlf_loads_with_a_warning(ga
     write_batch(gate.landing, "lms", "2026-11-26", files)
     report = gate.ingest()
     assert sorted(o.batch_id for o in report.loaded) == ["lms/2026-11-26", "survey/2026-11-26"], gate.lines
-    warned = {o.batch_id: o.warnings for o in report.loaded}
-    assert warned["survey/2026-11-26"] == [
-        "survey_responses: responses_2025-Q3.csv ends some lines in LF and some in CRLF: loaded with every CRLF "
-        "read as LF"
-    ]
+    mixed = "ends some lines in LF and some in CRLF: loaded with every CRLF read as LF"
+    assert {o.batch_id: o.warnings for o in report.loaded} == {
+        "survey/2026-11-26": [f"survey_responses: responses_2025-Q3.csv {mixed}"],
+        "lms/2026-11-26": [f"lms_courses: courses.csv {mixed}"],
+    }
     assert gate.query('SELECT "ResponseId", _row_number FROM raw.survey_responses ORDER BY _row_number') == [
         (r[f.columns.index("ResponseId")], i) for i, r in enumerate(rows_for(f, 3), start=1)
     ]

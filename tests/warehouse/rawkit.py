@@ -128,3 +128,8 @@ def run_dbt(home: Path, *args: str, vars: dict | None = None):
             ]
         raise AssertionError(f"dbt {' '.join(args)} failed:\n" + "\n".join(failures or [str(result.exception)]))
     return result
+
+
+def node_results(result) -> dict:
+    """run_dbt's result per node name (a model's, a test's): `.status`, `.failures`, `.node.compiled_code`."""
+    return {r.node.name: r for r in result.result.results}

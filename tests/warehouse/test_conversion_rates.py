@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.warehouse.rawkit import RawWarehouse, run_dbt
+from tests.warehouse.rawkit import RawWarehouse, node_results, run_dbt
 
 
 def test_overlapping_periods_of_one_currency_warn_and_back_to_back_ones_pass(tmp_path):
@@ -21,5 +21,5 @@ def test_overlapping_periods_of_one_currency_warn_and_back_to_back_ones_pass(tmp
         "2025-03-01",
     )
     result = run_dbt(wh.home, "build", "--select", "stg_crm__conversion_rates")
-    (check,) = [r for r in result.result.results if r.node.name == "stg_crm__conversion_rates__periods_do_not_overlap"]
+    check = node_results(result)["stg_crm__conversion_rates__periods_do_not_overlap"]
     assert str(check.status) == "warn" and check.failures == 1, (check.status, check.failures)  # EUR's pair only

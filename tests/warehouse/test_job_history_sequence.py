@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.warehouse.rawkit import RawWarehouse, run_dbt
+from tests.warehouse.rawkit import RawWarehouse, node_results, run_dbt
 
 TEST = "assert_job_history_in_sequence"
 
@@ -15,9 +15,7 @@ def _row(employee_id: str, day: str, process: str) -> dict:
 
 
 def _run(wh: RawWarehouse):
-    result = run_dbt(wh.home, "build", "--select", "stg_hris__job_history", TEST)
-    (test,) = [r for r in result.result.results if r.node.name == TEST]
-    return test
+    return node_results(run_dbt(wh.home, "build", "--select", "stg_hris__job_history", TEST))[TEST]
 
 
 def test_rows_out_of_sequence_warn_with_the_rule_they_break(tmp_path):

@@ -4,7 +4,7 @@ as staging reads them passes, and an older delivery's rows (history only) are no
 
 from __future__ import annotations
 
-from tests.warehouse.rawkit import RawWarehouse, run_dbt
+from tests.warehouse.rawkit import RawWarehouse, node_results, run_dbt
 
 
 def _worker(employee_id: str, name: str) -> dict:
@@ -16,7 +16,7 @@ def _build(wh: RawWarehouse, *models: str) -> dict:
     cautious selection leaves out): each test's result, by name."""
     kept = [f"{m}__rows_kept" for m in models]
     result = run_dbt(wh.home, "build", "--indirect-selection", "cautious", "--select", *models, *kept)
-    return {r.node.name: r for r in result.result.results if r.node.resource_type == "test"}
+    return node_results(result)
 
 
 def _outcome(result) -> tuple[str, int]:

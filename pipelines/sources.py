@@ -77,6 +77,13 @@ SF_DATETIME = Format(
 )
 UTC_DATETIME = Format("UTC datetime", f"^{_YMD} {_HMS}$", "UTC datetime YYYY-MM-DD HH:MM:SS on a real calendar date")
 DECIMAL = Format("decimal", "^-?[0-9]+(\\.[0-9]+)?$", "plain decimal number like 1234.5")
+# Salesforce's API (and Data Loader, which uses it) writes a number field as a Java double: a value of 10^7 or more, or
+# under 10^-3, in E notation (`1.2345678E7`: a JPY deal of 12,345,678). DuckDB's and Spark's casts read both forms.
+SF_NUMBER = Format(
+    "Salesforce number",
+    "^-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?$",
+    "decimal number like 1234.5, or in E notation like 1.2345678E7 as Salesforce writes large values",
+)
 WHOLE = Format("whole number", "^[0-9]+$", "whole number")
 HRIS_ID = Format("HRIS Employee ID", "^[0-9]+$", "HRIS Employee ID: text of digits, leading zeros kept")
 # Spaces around are allowed: identity compares e-mails trimmed (sources.md, Identity).
@@ -345,7 +352,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Review_Date__c", ISO_DATE, required="counted", castable="iso_date"),
             C("Status__c", required="live", values=("Draft", *COUNTED_STATUSES)),
             C("Coaching_Type__c", values=("Field Ride-Along", "Virtual Ride-Along", "One-on-One", "Call Review")),
-            C("Duration_Minutes__c", DECIMAL, range=Range("duration minutes >= 0", 0), castable="double"),
+            C("Duration_Minutes__c", SF_NUMBER, range=Range("duration minutes >= 0", 0), castable="double"),
             # not required: no measure reads it (a skill's kind is its rating field's), so a session without it is
             # no reason to hold back a night of the CRM
             C("Coaching_Level__c", values=("Rep", "Manager")),
@@ -399,7 +406,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
                     "Closed Lost",
                 ),
             ),
-            C("Amount", DECIMAL, range=Range("amount >= 0", 0), castable="double"),
+            C("Amount", SF_NUMBER, range=Range("amount >= 0", 0), castable="double"),
             C("CurrencyIsoCode", required="live", values=CURRENCIES),
             C("CloseDate", ISO_DATE, required="live", castable="iso_date"),
             C("IsClosed", required="live", values=FLAG, castable="flag"),
@@ -427,7 +434,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("Id", SF_ID, required=True, raw_not_null=True),
             C("QuotaOwnerId", SF_ID_15, required=True, castable="sf_id", raw_not_null=True),
             C("StartDate", MONTH_START, required=True, castable="iso_date", raw_not_null=True),
-            C("QuotaAmount", DECIMAL, required=True, range=Range("quota amount >= 0", 0), castable="double"),
+            C("QuotaAmount", SF_NUMBER, required=True, range=Range("quota amount >= 0", 0), castable="double"),
             C("CurrencyIsoCode", required=True, values=CURRENCIES),
             C("SystemModstamp", SF_DATETIME, required=True, castable="sf_datetime"),
         ),
@@ -466,7 +473,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C("NextStartDate", ISO_DATE, castable="iso_date"),
             C(
                 "ConversionRate",
-                DECIMAL,
+                SF_NUMBER,
                 required=True,
                 range=Range("conversion rate > 0", 0, strict_min=True),
                 castable="double",

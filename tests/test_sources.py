@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from pipelines.sources import ISO_DATE, MONTH_START, SF_DATETIME, US_DATE, UTC_DATETIME
+from pipelines.sources import ISO_DATE, MONTH_START, SF_DATETIME, SF_NUMBER, US_DATE, UTC_DATETIME
 
 YEARS = [1, 4, 99, 100, 400, 1582, 1900, 1996, 1999, 2000, 2023, 2024, 2025, 2100, 2400, 9996, 9999]
 
@@ -44,6 +44,11 @@ def test_the_leap_day_rule_and_the_shapes():
                 "2026-11-26T02:13:45.000+0100", "2026-11-26T02:13:45.1234567Z", "2026-11-26T02:13:45.Z",
                 "2026-11-26T02:13:45.000ZZ", "2026-11-26T02:13:45.000-00:00x"):  # fmt: skip
         assert not re.search(SF_DATETIME.regex, bad), bad
+    # Salesforce's numbers: plain, or a Java double's E notation for large and tiny values
+    for good in ("1234.5", "0", "-12", "1.2345678E7", "1.0E7", "2.5e-3", "1.5E+7", "3E7"):
+        assert re.search(SF_NUMBER.regex, good), good
+    for bad in ("1,234.5", ".5", "1.", "1.2E", "E7", "1.2E7.5", "1.2 E7", "Infinity", "NaN", "1.2E7 "):
+        assert not re.search(SF_NUMBER.regex, bad), bad
     assert re.search(UTC_DATETIME.regex, "2026-04-30 08:00:00") and not re.search(
         UTC_DATETIME.regex, "2026-04-31 08:00:00"
     )

@@ -87,6 +87,16 @@ def _bool(expr: str) -> str:
     return f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"
 
 
+def _sf_number(text: str) -> str:
+    """SQL: a non-negative plain decimal (text) as Salesforce's API writes it, a Java double: from 10^7 up in E
+    notation, its digits without trailing zeros (`12345678.50` -> `1.23456785E7`, `15000000` -> `1.5E7`)."""
+    whole, digits = f"split_part({text}, '.', 1)", f"rtrim(replace({text}, '.', ''), '0')"
+    return (
+        f"CASE WHEN length({whole}) < 8 THEN {text} ELSE left({digits}, 1) || '.' || "
+        f"coalesce(nullif(substr({digits}, 2), ''), '0') || 'E' || (length({whole}) - 1) END"
+    )
+
+
 def _in_list(values, idx_col: str) -> str:
     items = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
     return f"[{items}][{idx_col} + 1]"
@@ -731,6 +741,8 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
     stamp = f"CASE WHEN o.deleted_s < {t_end} THEN o.deleted_s ELSE v.ts END"
     deleted = f"o.deleted_s < {t_end}"
     jpy = CURRENCIES.index("JPY")
+    amount = f"""CASE WHEN o.cur = {jpy} THEN CAST(CAST(round(v.amount) AS BIGINT) AS VARCHAR)
+                      ELSE CAST(CAST(v.amount AS DECIMAL(18, 2)) AS VARCHAR) END"""
     return f"""
         WITH latest AS (
             SELECT * FROM opp_version WHERE ts < {t_end}
@@ -742,8 +754,7 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
                    strftime(make_timestamp(o.created_s * 1000000), '%b %Y')
                    AS "Name",
                {_in_list(STAGES, "v.stage")} AS "StageName",
-               CASE WHEN o.cur = {jpy} THEN CAST(CAST(round(v.amount) AS BIGINT) AS VARCHAR)
-                    ELSE CAST(CAST(v.amount AS DECIMAL(18, 2)) AS VARCHAR) END AS "Amount",
+               {_sf_number(amount)} AS "Amount",
                {_in_list(CURRENCIES, "o.cur")} AS "CurrencyIsoCode",
                {_date("v.close_day", start)} AS "CloseDate",
                {_bool("v.stage >= 5")} AS "IsClosed", {_bool("v.stage = 5")} AS "IsWon",
@@ -757,11 +768,12 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
 
 def quota_sql(t_end: int) -> str:
     jpy = CURRENCIES.index("JPY")
+    amount = f"""CASE WHEN q.cur = {jpy} THEN CAST(CAST(q.amount AS BIGINT) AS VARCHAR)
+                      ELSE CAST(CAST(q.amount AS DECIMAL(18, 2)) AS VARCHAR) END"""
     return f"""
         SELECT sfid('0J9', {QUOTA_BASE} + q.seq) AS "Id", u.id15 AS "QuotaOwnerId",
         q.start_date AS "StartDate",
-               CASE WHEN q.cur = {jpy} THEN CAST(CAST(q.amount AS BIGINT) AS VARCHAR)
-                    ELSE CAST(CAST(q.amount AS DECIMAL(18, 2)) AS VARCHAR) END AS "QuotaAmount",
+               {_sf_number(amount)} AS "QuotaAmount",
                {_in_list(CURRENCIES, "q.cur")} AS "CurrencyIsoCode", {_ts("q.created_s")} AS "SystemModstamp"
         FROM quota q JOIN users u ON u.person = q.person
         WHERE q.created_s < {t_end}

@@ -69,6 +69,7 @@ KINDS = [
     ("crm_call", 2, "Status_vod__c", "Done", "not in {Planned_vod"),  # in_set (vocabulary)
     ("crm_opportunity", 4, "OwnerId", "005SHORT", "18-character Salesforce id"),  # match_regex
     ("crm_opportunity", 2, "Amount", "-12.5", "where Amount is below 0"),  # between: a negative amount on a won deal
+    ("crm_opportunity", 3, "Amount", "-1.2E7", "where Amount is below 0"),  # the same in Salesforce's E notation
     ("crm_coaching_report", 5, "Opening_Rating__c", "9 - Superb", "not in {1 - Needs Development"),  # picklist
     ("crm_call", 1, "Call_Date_vod__c", "2026-02-30", "a real calendar date"),  # match_regex: a day no calendar has
     ("hris_workers", 3, "Hire Date", "02/30/2026", "a real calendar date"),  # an impossible HR date
@@ -147,6 +148,33 @@ def test_what_the_crm_contract_allows_loads_datetimes_like_its_example_a_bare_to
     assert gate.query('SELECT "Status__c", "Coaching_Level__c" FROM raw.crm_coaching_report WHERE _row_number = 1') == [
         ("Approved", None)
     ]
+
+
+def test_salesforce_numbers_in_e_notation_load_as_delivered(gate):
+    """Salesforce's API writes a number of 10^7 or more as a Java double, `1.2345678E7` (a JPY deal or quota of
+    twelve million yen): the contract admits it in every CRM number column, and raw keeps it as delivered
+    (tests/warehouse/test_sf_numbers.py reads it in staging)."""
+    values = {
+        "crm_opportunity": ("Amount", ["1.2345678E7", "1.0E7", "1234567.0", "2.5e-3", "1.5E+7"]),
+        "crm_forecasting_quota": ("QuotaAmount", ["1.5E7", "1.0E8", "12.5", "3E7", "4.25E7"]),
+        "crm_dated_conversion_rate": ("ConversionRate", ["1.5E2", "0.92", "1.0", "1.36E0", "7.8E-1"]),
+        "crm_coaching_report": ("Duration_Minutes__c", ["4.5E1", "60", "90.0", "1.2E2", "3.0E1"]),
+    }
+    files = default_files("crm", rows=5)
+    for raw_table, (column, spellings) in values.items():
+
+        def in_e_notation(rows, index, column=column, spellings=spellings):
+            for row, value in zip(rows, spellings, strict=True):
+                row[index(column)] = value
+
+        name = f"{source_file(raw_table).name}.csv"
+        files[name] = _batch_with("crm", raw_table, in_e_notation)[name]
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    report = gate.ingest()
+    assert [o.batch_id for o in report.loaded] == ["crm/2026-11-26"] and not report.quarantined, gate.lines
+    for raw_table, (column, spellings) in values.items():
+        stored = gate.query(f'SELECT "{column}" FROM raw.{raw_table} ORDER BY _row_number')
+        assert stored == [(v,) for v in spellings], raw_table
 
 
 def test_what_the_spec_leaves_open_loads_with_a_warning_a_terminations_category_a_drafts_level(gate):

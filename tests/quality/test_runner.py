@@ -5,7 +5,7 @@ import pytest
 
 from pipelines.quality import runner
 from pipelines.quality.runner import validate
-from pipelines.sources import SOURCE_FILES, source_file
+from pipelines.sources import SF_NUMBER, SOURCE_FILES, source_file
 from tests.quality.rows import clean_row, frame_table
 
 TABLES = [f.raw_table for f in SOURCE_FILES]
@@ -131,9 +131,7 @@ def test_ranges_on_amounts_and_rates():
     assert msgs["ConversionRate | > 0 (conversion rate > 0)"] == (
         "DatedConversionRate.csv row 1: ConversionRate '0' is 0 or below"
     )
-    assert msgs["ConversionRate | plain decimal number like 1234.5"].startswith(
-        "DatedConversionRate.csv row 2: ConversionRate '1,2'"
-    )
+    assert msgs[f"ConversionRate | {SF_NUMBER.rule}"].startswith("DatedConversionRate.csv row 2: ConversionRate '1,2'")
 
 
 def test_many_violations_are_counted_with_a_few_examples():

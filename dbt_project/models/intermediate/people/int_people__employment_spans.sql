@@ -2,7 +2,8 @@
 -- (the last day worked, inclusive; NULL while open). A person is active on day d when d lies in a span.
 -- Choice where the spec is silent: a span starts on the person's first row and on the row after a
 -- Termination (by contract a Hire and a Rehire); a Hire/Rehire row inside an open span does not open a
--- second, overlapping span, and a Termination before any start is ignored.
+-- second, overlapping span, and a Termination before any start or after another Termination is ignored (the
+-- span ends on its first Termination: the person is not active after it, and has no manager).
 with intervals as (
     select * from {{ ref('int_people__job_intervals') }}
     where span_number is not null

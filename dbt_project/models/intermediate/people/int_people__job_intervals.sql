@@ -43,5 +43,9 @@ select
     termination_reason,
     termination_category,
     is_regretted,
-    nullif(span_counter, 0) as span_number
+    -- a Termination right after a Termination ends nothing: the span ended on the first ("to the next Termination")
+    case
+        when business_process = 'Termination' and previous_business_process = 'Termination' then null
+        else nullif(span_counter, 0)
+    end as span_number
 from with_span

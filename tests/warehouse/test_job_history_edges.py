@@ -9,8 +9,9 @@
 Everything is delivered on 2025-04-10.
 
 - "Manager of a person on day d" is the Manager Employee ID of their job_history row, so Cara is her own
-  direct report: two at the end of February, the first month published (Amy and herself). Amy coaches Cara on 2025-02-10, Feedback 3: Cara's
-  Q1 skill row names Cara as her manager (an error-level test once refused exactly that, and the whole night).
+  direct report: two at the end of February, the first month published (Amy and herself). Amy coaches Cara on
+  2025-02-10, Feedback 3: Cara's Q1 skill row names Cara as her manager (an error-level test once refused exactly
+  that, and the whole night).
 - "Employment span: from a Hire row to the NEXT Termination row": Rita's span is 01-06 to 03-14. The second
   Termination ends nothing: March has one separation for Amy (voluntary, regretted, in the first year), and
   Rita's visit on 03-28 counts in no manager's row (not employed on the day), where the second Termination row

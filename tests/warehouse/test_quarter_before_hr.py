@@ -9,9 +9,11 @@ measures use all three of its months (metrics.md "Coverage"). Everything is deli
         000101 Rita, 000103 Ron   reps
 
 Sessions: Amy coaches Rita 60 minutes on 07-15 (July: before the HR history) and Ron 30 minutes on 09-05;
-Sam coaches Amy 30 minutes on 07-20, rating her Feedback 2.
+Sam coaches Amy 30 minutes on 07-20, rating her Feedback 2, and on 06-20 (Q2, before even the month calendar,
+which starts at the quarter of the first HR month) rating her Feedback 4.
 Q3 for Amy: 2 direct reports at quarter end, 90 minutes -> 90 / 60 / 2 = 0.75 hours per report, both reps
-coached -> coverage 1.0, coached by her SLM with a coaching-skill rating of 2.
+coached -> coverage 1.0, coached by her SLM with a coaching-skill rating of 2; her Q3 Feedback row looks back to
+the 4 of Q2 (a rating needs no reporting line).
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ def wh(tmp_path_factory) -> RawWarehouse:
             session(1, "000010", "000101", "2025-07-15", 60, "Rep", Closing_Rating__c="3 - Proficient"),
             session(2, "000002", "000010", "2025-07-20", 30, "Manager", Feedback_Rating__c="2 - Developing"),
             session(3, "000010", "000103", "2025-09-05", 30, "Rep"),
+            session(4, "000002", "000010", "2025-06-20", 45, "Manager", Feedback_Rating__c="4 - Advanced"),
         ],
         EXTRACT,
     )
@@ -120,3 +123,11 @@ def test_the_quarter_counts_its_month_before_the_hr_history(wh):
         "coaching_minutes_to_flms": pytest.approx(30),
         "flm_coaching_hours_per_direct_report": pytest.approx(0.75),
     }
+
+
+def test_the_previous_quarter_of_a_skill_rating_reaches_before_the_hr_history(wh):
+    (feedback,) = wh.dicts(
+        "select rating_sum, rating_count, previous_quarter_avg_rating from marts.mart_skill_ratings "
+        "where coachee_employee_id = '000010' and quarter = '2025-07-01' and skill = 'feedback'"
+    )
+    assert feedback == {"rating_sum": 2, "rating_count": 1, "previous_quarter_avg_rating": pytest.approx(4.0)}

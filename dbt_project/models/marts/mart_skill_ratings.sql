@@ -6,7 +6,8 @@
 -- or not); manager_employee_id: the coachee's manager on quarter end (macro manager_on_day: NULL when the
 -- coachee is not active then, or job_history names no manager).
 -- previous_quarter_avg_rating: avg_rating of the same coachee and skill in the previous quarter, which is
--- computed even when that quarter is not published (before the coverage start); NULL when no rating then.
+-- computed even when that quarter is not published (before the coverage start, even before the HR history);
+-- NULL when no rating then.
 -- Published quarters only (from the one that contains the coverage start).
 
 with quarters as (
@@ -15,19 +16,20 @@ with quarters as (
 
 ),
 
+-- every quarter with ratings, also one before the calendar's first quarter (the HR history's), which only a
+-- previous_quarter_avg_rating reads: a rating needs no reporting line
 ratings as (
 
     select
         ratings.coachee_employee_id,
-        quarters.quarter,
+        ratings.quarter,
         ratings.skill,
         ratings.skill_group as skill_kind,
         sum(ratings.rating) as rating_sum,
         count(ratings.rating) as rating_count
     from {{ ref('int_coaching__session_ratings') }} as ratings
-    inner join quarters
-        on {{ in_period('ratings.review_date', 'quarters', 'quarter') }}
-    group by ratings.coachee_employee_id, quarters.quarter, ratings.skill, ratings.skill_group
+    where ratings.review_date <= (select as_of_date from {{ ref('int_calendar__as_of') }})
+    group by ratings.coachee_employee_id, ratings.quarter, ratings.skill, ratings.skill_group
 
 ),
 

@@ -112,9 +112,9 @@ def test_a_termination_after_a_termination_ends_nothing(wh):
                      "involuntary_separations": 0, "regretted_separations": 1, "first_year_separations": 1}  # fmt: skip
     (rita,) = wh.dicts("select termination_date from marts.dim_employee where employee_id = '000101'")
     assert rita == {"termination_date": date(2025, 3, 14)}
-    assert wh.query(
-        "select reason from marts.unattributed_activity where record_id = ?", [VISIT]
-    ) == [("not_employed_on_the_day",)]
+    assert wh.query("select reason from marts.unattributed_activity where record_id = ?", [VISIT]) == [
+        ("not_employed_on_the_day",)
+    ]
     (amy_march,) = wh.query(
         "select submitted_calls from marts.mart_manager_revenue where manager_employee_id = '000010' "
         "and month = '2025-03-01'"

@@ -217,6 +217,15 @@ class SourceFile:
     def column(self, name: str) -> Column:
         return next(c for c in self.fields if c.name == name)
 
+    def contract_name(self, delivered: str) -> str:
+        """The contract's spelling of a delivered column name (the name itself when it names no column).
+
+        Salesforce API names are case-insensitive, and Data Loader writes them as the query typed them, or in
+        capitals (`OWNERID`), so a CRM header matches in any letter case; the other systems' headers exactly."""
+        if self.system != "crm" or delivered in self.columns:
+            return delivered
+        return next((c for c in self.columns if c.lower() == delivered.lower()), delivered)
+
     @property
     def file_pattern(self) -> str:
         """The delivered file name(s) in words: User.csv, workers.csv|xlsx, responses_<wave>.csv."""

@@ -100,15 +100,25 @@ def header_violations(name: str, expected: tuple[str, ...], found: list[str], li
         parts.append("unexpected column(s) " + ", ".join(f"'{c}'" for c in unexpected))
     if dupes and not parts:
         parts.append("repeated column(s) " + ", ".join(f"'{c}'" for c in dupes))
+    cased = [f"'{u}' for '{m}'" for m in missing for u in unexpected if u.lower() == m.lower()]
+    if cased:
+        parts.append("names must match the contract's letter case: " + ", ".join(cased))
+    if "" in unexpected:
+        parts.append(
+            "a column without a name (an editor such as Excel writes one when cells right of the data were touched; "
+            "delete that column)"
+        )
     return [Violation(name, Rule.HEADER, "; ".join(parts), line=line)] if parts else []
 
 
 def as_delivered(f: SourceFile, header: list[str]) -> SourceFile:
-    """`f` with its columns in the order of a delivered header that passed `header_violations` (the same names),
-    so the load, and every message that names a column by its position, follow the file."""
-    if tuple(header) == f.columns:
+    """`f` with its columns in the order of a delivered header that passed `header_violations` (the same names,
+    as `SourceFile.contract_name` reads them), so the load, and every message that names a column by its
+    position, follow the file."""
+    names = tuple(f.contract_name(h) for h in header)
+    if names == f.columns:
         return f
-    return replace(f, fields=tuple(f.column(name) for name in header))
+    return replace(f, fields=tuple(f.column(name) for name in names))
 
 
 def csv_header(path: Path) -> list[str]:
@@ -137,7 +147,8 @@ def check_csv_header(path: Path, f: SourceFile) -> list[Violation]:
         return [Violation(name, Rule.UNREADABLE, f"header is not valid CSV ({e.message})", line=e.line)]
     if not headers:
         return [Violation(name, Rule.UNREADABLE, "file is empty: no header row")]
-    problems = header_violations(name, f.columns, headers[0][1], line=headers[0][0])
+    found = [f.contract_name(h) for h in headers[0][1]]
+    problems = header_violations(name, f.columns, found, line=headers[0][0])
     if f.header_rows == 3 and not problems:
         if len(headers) < 3:
             problems.append(

@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.landing.errors import Rule
 from pipelines.sources import source_file
-from tests.landing.kit import csv_text, rows_for, write_batch
+from tests.landing.kit import csv_text, default_files, rows_for, write_batch
 
 WORKERS = source_file("hris_workers")
 HISTORY = source_file("hris_job_history")
@@ -195,6 +195,37 @@ def test_columns_in_another_order_load_by_name(gate):
         ("004560", "Terminated"),
         ("004560", "Terminated"),
     ]
+
+
+def test_crm_headers_match_in_any_letter_case_other_headers_exactly(gate):
+    """Salesforce API names are case-insensitive, and Data Loader writes them as the query typed them or in
+    capitals: a CRM file loads whatever the case of its header. A Workday header is matched exactly, and the
+    refusal says what differs; so is a column without a name (a CSV re-saved by Excel)."""
+    user, opportunity = source_file("crm_user"), source_file("crm_opportunity")
+    files = default_files("crm", rows=3)
+    files["User.csv"] = csv_text([c.upper() for c in user.columns], rows_for(user, 3))
+    files["Opportunity.csv"] = csv_text([c.lower() for c in reversed(opportunity.columns)],
+                                        [list(reversed(r)) for r in rows_for(opportunity, 3)])  # fmt: skip
+    write_batch(gate.landing, "crm", "2026-11-26", files)
+    write_batch(gate.landing, "crm", "2026-11-27", default_files("crm", rows=3))
+    history = [c.lower() if c == "Employee ID" else c for c in HISTORY.columns]
+    write_batch(
+        gate.landing,
+        "hris",
+        "2026-11-26",
+        {
+            "workers.csv": csv_text([*WORKERS.columns, ""], [[*r, ""] for r in _workers_rows()]),
+            "job_history.csv": csv_text(history, _history_rows()),
+        },
+    )
+    report = gate.ingest()
+    assert sorted(o.batch_id for o in report.loaded) == ["crm/2026-11-26", "crm/2026-11-27"], gate.lines
+    for table in ("crm_user", "crm_opportunity"):
+        assert _content(gate, table, "crm/2026-11-26") == _content(gate, table, "crm/2026-11-27"), table
+    (refused,) = report.quarantined
+    reasons = {v.file: v.detail for v in refused.violations}
+    assert "names must match the contract's letter case: 'employee id' for 'Employee ID'" in reasons["job_history.csv"]
+    assert "a column without a name" in reasons["workers.csv"], reasons
 
 
 def test_a_number_in_a_workbook_with_its_columns_in_another_order_is_named_by_its_own_column(gate):

@@ -67,6 +67,19 @@ class RawWarehouse:
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
+def add_org(w: RawWarehouse, people: dict[str, tuple[str, str, str]], users: dict[str, str], extract: str) -> None:
+    """The workers file and the CRM users of a hand-made organisation, `people` = {Employee ID: (name, level,
+    manager)} and `users` = {Employee ID: CRM User id}: everyone active, e-mail <id>@acme.test, each user numbered
+    with their person's id. (The job history, which says who reports to whom when, is each test's own.)"""
+    w.add(
+        "hris_workers",
+        [{"Employee ID": e, "Legal Name": name, "Work Email": f"{e}@acme.test", "Management Level": level,
+          "Worker Status": "Active"} for e, (name, level, _) in people.items()],
+        extract,
+    )  # fmt: skip
+    w.add("crm_user", [{"Id": users[e], "EmployeeNumber": e, "IsActive": "true"} for e in people], extract)
+
+
 @contextmanager
 def _env(**values: str):
     old = {k: os.environ.get(k) for k in values}

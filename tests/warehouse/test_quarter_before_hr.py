@@ -23,7 +23,7 @@ from datetime import date
 import pytest
 
 from pipelines.sample.ids import sfid
-from tests.warehouse.rawkit import RawWarehouse, run_dbt
+from tests.warehouse.rawkit import RawWarehouse, add_org, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -65,13 +65,7 @@ def wh(tmp_path_factory) -> RawWarehouse:
         ],
         EXTRACT,
     )  # fmt: skip
-    w.add(
-        "hris_workers",
-        [{"Employee ID": e, "Legal Name": name, "Work Email": f"{e}@acme.test", "Management Level": level,
-          "Worker Status": "Active"} for e, (name, level, _) in PEOPLE.items()],
-        EXTRACT,
-    )  # fmt: skip
-    w.add("crm_user", [{"Id": USER[e], "EmployeeNumber": e, "IsActive": "true"} for e in PEOPLE], EXTRACT)
+    add_org(w, PEOPLE, USER, EXTRACT)
     w.add(
         "crm_coaching_report",
         [

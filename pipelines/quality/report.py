@@ -200,13 +200,20 @@ def _file_label(ex: Example, with_batch: bool) -> str:
     return f"{ex.batch_id}/{ex.source_file}" if with_batch else ex.source_file
 
 
+def _numbered(noun: str, numbers: list[int]) -> str:
+    return f"{noun}{'s' if len(numbers) > 1 else ''} {', '.join(str(n) for n in numbers)}"
+
+
+def _sheet_rows(file_name: str, rows: list[int]) -> str:
+    """A workbook's rows as Excel numbers them, its header being row 1: data row 1 is sheet row 2."""
+    return f" ({_numbered('sheet row', [r + 1 for r in rows])})" if file_name.lower().endswith(".xlsx") else ""
+
+
 def _rows_text(examples: list[Example], count: int, with_batch: bool) -> str:
     by_file: dict[str, list[int]] = {}
     for ex in examples:
         by_file.setdefault(_file_label(ex, with_batch), []).append(ex.row_number)
-    parts = [
-        f"{name} row{'s' if len(rows) > 1 else ''} {', '.join(str(r) for r in rows)}" for name, rows in by_file.items()
-    ]
+    parts = [f"{name} {_numbered('row', rows)}{_sheet_rows(name, rows)}" for name, rows in by_file.items()]
     text = "; ".join(parts) if parts else "rows ?"
     more = count - len(examples)
     return f"{text} and {more} more ({count} rows)" if more > 0 else text

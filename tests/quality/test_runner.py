@@ -104,22 +104,21 @@ def test_hris_rules_dates_vocabularies_and_conditional_columns():
     rows[4]["Employee ID"], rows[4]["Effective Date"] = rows[0]["Employee ID"], rows[0]["Effective Date"]
     msgs = messages(run("hris_job_history", rows, file="job_history.xlsx"))
     assert msgs["Effective Date | a real calendar date MM/DD/YYYY"].startswith(
-        "job_history.xlsx rows 1, 5: Effective Date '2019-03-15'"
+        "job_history.xlsx rows 1, 5 (sheet rows 2, 6): Effective Date '2019-03-15'"
     )
     assert msgs["Business Process | in {Hire, Transfer, Promotion, Change Manager, Rehire, Termination}"].startswith(
-        "job_history.xlsx row 2: Business Process 'Hired' not in"
+        "job_history.xlsx row 2 (sheet row 3): Business Process 'Hired' not in"
     )
     assert msgs[
         "Termination Category | empty (empty unless Business Process is Termination) "
         "where Business Process ≠ 'Termination'"
-    ].startswith("job_history.xlsx row 3: Termination Category 'Voluntary'")
+    ].startswith("job_history.xlsx row 3 (sheet row 4): Termination Category 'Voluntary'")
     assert msgs["Employee ID | HRIS Employee ID: text of digits, leading zeros kept"].startswith(
-        "job_history.xlsx row 4: Employee ID '12A'"
+        "job_history.xlsx row 4 (sheet row 5): Employee ID '12A'"
     )
     assert msgs["(Employee ID, Effective Date) | unique within the batch"] == (
-        "job_history.xlsx rows 1, 5: (Employee ID, Effective Date) ('000001', '2019-03-15') occurs more "
-        "than once "
-        "in the batch (key must be unique)"
+        "job_history.xlsx rows 1, 5 (sheet rows 2, 6): (Employee ID, Effective Date) ('000001', '2019-03-15') "
+        "occurs more than once in the batch (key must be unique)"
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.config import ConfigError, Settings
+from pipelines.config import ANONYMITY_THRESHOLD, ConfigError, Settings
 
 RESOURCE_KEY = "coachwh"
 WEBHOOK_ENV = "COACHWH_ALERT_WEBHOOK"
@@ -27,6 +27,7 @@ class CoachwhConfig(dg.ConfigurableResource):
     survey_stale_after_days: int = 100
     alert_webhook: str | None = None
     alert_command: str | None = None
+    anonymity_threshold: int = ANONYMITY_THRESHOLD
 
     @classmethod
     def from_settings(cls, cfg: Settings) -> CoachwhConfig:
@@ -43,6 +44,7 @@ class CoachwhConfig(dg.ConfigurableResource):
             survey_stale_after_days=cfg.survey_stale_after_days,
             alert_webhook=webhook,
             alert_command=cfg.alert_command,
+            anonymity_threshold=cfg.anonymity_threshold,
         )
 
     @property
@@ -58,4 +60,5 @@ class CoachwhConfig(dg.ConfigurableResource):
             survey_stale_after_days=self.survey_stale_after_days,
             alert_webhook=self.alert_webhook,
             alert_command=self.alert_command,
+            anonymity_threshold=self.anonymity_threshold,
         )

@@ -6,6 +6,7 @@ surface as asset checks (dagster-dbt's default).
 """
 
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Generator, Mapping, Sequence
@@ -100,7 +101,7 @@ def _with_rows(failed: list[dg.AssetCheckResult], invocation: DbtCliInvocation, 
     return with_first_rows(failed, warehouse, invocation.target_path, invocation.manifest)
 
 
-def dbt_build_args(full_refresh: bool = False) -> list[str]:
+def dbt_build_args(full_refresh: bool = False, dbt_vars: dict[str, object] | None = None) -> list[str]:
     """The dbt command line of a nightly build: the models, then the data tests on what they built.
 
     dbt's unit tests check the models' SQL on fixed fixtures, not the night's data: they belong to the
@@ -110,6 +111,8 @@ def dbt_build_args(full_refresh: bool = False) -> list[str]:
     Nor does it write its JSON artifacts: the manifest twice and run_results.json, about 2 s on a night;
     Dagster has the manifest prepared at setup, and every result arrives as an event."""
     args = ["build", "--exclude-resource-type", "unit_test", "--log-level-file", "info", "--no-write-json"]
+    if dbt_vars:  # settings that differ from the project's defaults (Settings.dbt_vars)
+        args += ["--vars", json.dumps(dbt_vars)]
     if full_refresh:
         args.append("--full-refresh")
     return args
@@ -188,7 +191,7 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
 
                     yield from build_on_spark(context, dbt, coachwh.settings, full_refresh)
                 else:
-                    invocation = dbt.cli(dbt_build_args(full_refresh), context=context)
+                    invocation = dbt.cli(dbt_build_args(full_refresh, coachwh.settings.dbt_vars()), context=context)
                     audited = yield from duckdb_build_events(invocation, coachwh.settings.warehouse)
                     keep_partial_parse(invocation.target_path)
                     # the raw rows this build audited need not be audited again on the next night

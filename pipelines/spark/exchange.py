@@ -97,8 +97,8 @@ def load_marts(exchange: Path, warehouse: Path) -> dict[str, int]:
 
 
 def spark_vars(cfg: Settings) -> str:
-    """The dbt --vars of a Spark build: where the exchange folder is."""
-    return json.dumps({"spark_exchange": str(exchange_dir(cfg))})
+    """The dbt --vars of a Spark build: where the exchange folder is, and the settings' own (Settings.dbt_vars)."""
+    return json.dumps({"spark_exchange": str(exchange_dir(cfg)), **cfg.dbt_vars()})
 
 
 def spark_build_args(cfg: Settings, full_refresh: bool = False) -> list[str]:

@@ -81,6 +81,14 @@ def _uniqueness(cols: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
+    out = _own_column_expectations(f, c)
+    if c.personal:
+        for e in out:
+            e["meta"]["personal"] = True
+    return out
+
+
+def _own_column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
     out = []
     if c.required:
         kw: dict[str, Any] = {"column": c.name}

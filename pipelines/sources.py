@@ -170,6 +170,9 @@ class Column:
     castable: str | None = None  # the dbt source test: staging parses the column as this kind
     raw_not_null: bool = False  # a dbt not_null source test on the raw column
     description: str = ""  # for the dbt docs, when "as delivered" says too little
+    # personal data (a respondent's EmployeeID): a failed check names its rows, never its values, since messages
+    # travel to the run's events, the alert and REJECTED.md
+    personal: bool = False
 
     def __post_init__(self) -> None:
         if self.castable is not None and self.castable not in CASTABLE_KINDS:
@@ -594,6 +597,7 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
             C(
                 "EmployeeID",
                 PADDED_DIGITS,
+                personal=True,
                 description=(
                     "Respondent's employee id: personal data. Never selected past raw (stg_survey__responses drops it)."
                 ),

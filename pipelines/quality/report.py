@@ -18,6 +18,10 @@ MAX_EXAMPLES = 5
 SHOWN_REGEX_CHARS = 60
 
 
+# In place of a personal value (`suites.is_personal`): the row is named, the value is not.
+WITHHELD = object()
+
+
 @dataclass(frozen=True)
 class Example:
     batch_id: str
@@ -178,6 +182,8 @@ def _num(v: Any) -> str:
 
 
 def value_repr(v: Any) -> str:
+    if v is WITHHELD:
+        return "(value withheld: personal data)"
     if isinstance(v, tuple):
         return "(" + ", ".join(value_repr(x) for x in v) + ")"
     if v is None or (isinstance(v, float) and math.isnan(v)):

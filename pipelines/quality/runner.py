@@ -14,13 +14,14 @@ are already in raw.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipelines.quality.report import MAX_EXAMPLES, Example, Failure, ValidationReport
-from pipelines.quality.suites import load_suite
+from pipelines.quality.report import MAX_EXAMPLES, WITHHELD, Example, Failure, ValidationReport
+from pipelines.quality.suites import is_personal, load_suite
 from pipelines.quality.translate import (
     Compiled,
     Parameters,
@@ -164,6 +165,9 @@ def _add_examples(con, relation: str, c: Compiled, result: Failure, key: str) ->
         f"GROUP BY v ORDER BY n DESC, first LIMIT {MAX_EXAMPLES}"
     ).fetchall()
     result.top_values = [(_plain(v), int(n)) for v, n, _ in tops]
+    if is_personal(c.expectation):  # the rows are named, the values not
+        result.examples = [replace(ex, value=WITHHELD) for ex in result.examples]
+        result.top_values = []
 
 
 def _plain(value: Any) -> Any:

@@ -61,6 +61,11 @@ def severity(expectation: dict[str, Any]) -> str:
     return expectation.get("meta", {}).get("severity", "error")
 
 
+def is_personal(expectation: dict[str, Any]) -> bool:
+    """True for a check of personal data (`meta.personal`, from `Column.personal`): its values are never shown."""
+    return bool(expectation.get("meta", {}).get("personal", False))
+
+
 def base_column(name: str) -> str:
     """The delivered column behind a suite column (`Amount::number` -> `Amount`)."""
     return name.removesuffix(NUMBER_SUFFIX)

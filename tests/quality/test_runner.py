@@ -3,6 +3,7 @@
 import duckdb
 import pytest
 
+from pipelines.landing.contracts import violation
 from pipelines.quality import runner
 from pipelines.quality.runner import validate
 from pipelines.sources import SF_NUMBER, SOURCE_FILES, source_file
@@ -93,6 +94,20 @@ def test_likert_out_of_range_and_unparseable_answer():
         "responses_2025-Q3.csv row 7: Wave ('2025Q3', '2025-Q3') is not the wave named in the file name"
     )
     assert len(msgs) == 5
+
+
+def test_a_respondents_employee_id_is_named_by_its_row_never_by_its_value():
+    """A respondent's EmployeeID is personal data (sources.md): a failed check's message, examples and offending
+    values, which travel to the run's events, the alert and REJECTED.md, name the row but never the value."""
+    rows = [clean_row("survey_responses", i) for i in range(1, 4)]
+    rows[1]["EmployeeID"] = "E4711X0"
+    (failure,) = run("survey_responses", rows).failures
+    assert failure.message() == (
+        "responses_2025-Q3.csv row 2: EmployeeID (value withheld: personal data) does not match digits, optionally "
+        "with spaces around (^\\s*[0-9]+\\s*$)"
+    )
+    assert [ex.row_number for ex in failure.examples] == [2] and failure.top_values == []
+    assert "E4711X0" not in violation(failure).detail + repr(failure.examples)
 
 
 def test_hris_rules_dates_vocabularies_and_conditional_columns():

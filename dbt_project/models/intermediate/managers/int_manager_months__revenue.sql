@@ -18,6 +18,9 @@ events as (
 
 ),
 
+-- A rep "reaches" their quota within a millionth of a USD: each deal's USD amount is rounded to 10 decimals
+-- (macro to_usd), so two deals adding up to a quota in their currency (700 + 1000 CAD against 1,700 CAD) can sum
+-- to 1e-10 USD below it. A real shortfall is at least one unit of a currency, far more than 1e-6 USD.
 quota as (
 
     select
@@ -25,7 +28,7 @@ quota as (
         month,
         sum(quota_usd) as quota_usd,
         count(distinct case when quota_usd > 0 then rep_employee_id end) as reps_with_quota,
-        count(distinct case when quota_usd > 0 and own_bookings_usd >= quota_usd then rep_employee_id end)
+        count(distinct case when quota_usd > 0 and own_bookings_usd >= quota_usd - 0.000001 then rep_employee_id end)
             as reps_at_or_above_quota
     from {{ ref('int_manager_months__rep_quota') }}
     group by manager_employee_id, month

@@ -81,14 +81,6 @@ def _uniqueness(cols: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
-    out = _own_column_expectations(f, c)
-    if c.personal:
-        for e in out:
-            e["meta"]["personal"] = True
-    return out
-
-
-def _own_column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
     out = []
     if c.required:
         kw: dict[str, Any] = {"column": c.name}
@@ -122,6 +114,9 @@ def _own_column_expectations(f: SourceFile, c: Column) -> list[dict[str, Any]]:
         if c.range.strict_min:
             kw["strict_min"] = True
         out.append(_exp("expect_column_values_to_be_between", kw, c.range.rule))
+    if c.personal:  # its checks name rows, never values (quality.suites.is_personal)
+        for e in out:
+            e["meta"]["personal"] = True
     return out
 
 

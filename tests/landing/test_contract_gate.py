@@ -153,7 +153,7 @@ def test_what_the_crm_contract_allows_loads_datetimes_like_its_example_a_bare_to
 def test_salesforce_numbers_in_e_notation_load_as_delivered(gate):
     """Salesforce's API writes a number of 10^7 or more as a Java double, `1.2345678E7` (a JPY deal or quota of
     twelve million yen): the contract admits it in every CRM number column, and raw keeps it as delivered
-    (tests/warehouse/test_sf_numbers.py reads it in staging)."""
+    (tests/warehouse/test_sf_values.py reads it in staging)."""
     values = {
         "crm_opportunity": ("Amount", ["1.2345678E7", "1.0E7", "1234567.0", "2.5e-3", "1.5E+7"]),
         "crm_forecasting_quota": ("QuotaAmount", ["1.5E7", "1.0E8", "12.5", "3E7", "4.25E7"]),

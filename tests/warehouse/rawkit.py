@@ -7,6 +7,7 @@ dbt against that warehouse, and reads the marts back. Lineage columns are filled
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -67,10 +68,23 @@ class RawWarehouse:
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-def add_org(w: RawWarehouse, people: dict[str, tuple[str, str, str]], users: dict[str, str], extract: str) -> None:
-    """The workers file and the CRM users of a hand-made organisation, `people` = {Employee ID: (name, level,
-    manager)} and `users` = {Employee ID: CRM User id}: everyone active, e-mail <id>@acme.test, each user numbered
-    with their person's id. (The job history, which says who reports to whom when, is each test's own.)"""
+People = dict[str, tuple[str, str, str]]  # a hand-made organisation: {Employee ID: (name, level, manager)}
+
+
+def job_row(people: People, employee: str, day: str, process: str, **columns: str) -> dict:
+    """A job_history row of `employee` on `day` (MM/DD/YYYY), in the level and under the manager `people` gives."""
+    _, level, manager = people[employee]
+    return {"Employee ID": employee, "Effective Date": day, "Business Process": process, "Management Level": level,
+            "Region": "East", "Manager Employee ID": manager, **columns}  # fmt: skip
+
+
+def add_org(
+    w: RawWarehouse, people: People, users: dict[str, str], extract: str, hired: str, later_rows: Sequence[dict] = ()
+) -> None:
+    """The HR files and the CRM users of a hand-made organisation, `users` = {Employee ID: CRM User id}: everyone
+    hired on `hired` (then `later_rows` of job history), active in the workers file, e-mail <id>@acme.test, each
+    user numbered with their person's id."""
+    w.add("hris_job_history", [*(job_row(people, e, hired, "Hire") for e in people), *later_rows], extract)
     w.add(
         "hris_workers",
         [{"Employee ID": e, "Legal Name": name, "Work Email": f"{e}@acme.test", "Management Level": level,

@@ -25,7 +25,7 @@ from datetime import date
 import pytest
 
 from pipelines.sample.ids import sfid
-from tests.warehouse.rawkit import RawWarehouse, add_org, run_dbt
+from tests.warehouse.rawkit import RawWarehouse, add_org, job_row, run_dbt
 
 pytestmark = pytest.mark.slow
 
@@ -41,27 +41,16 @@ USER = {e: sfid("User", 8_000 + int(e)) for e in PEOPLE}
 VISIT = sfid("Call2_vod__c", 8_001)
 
 
-def _job(employee: str, day: str, process: str, **termination) -> dict:
-    _, level, manager = PEOPLE[employee]
-    return {"Employee ID": employee, "Effective Date": day, "Business Process": process, "Management Level": level,
-            "Region": "East", "Manager Employee ID": manager, **termination}  # fmt: skip
-
-
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory) -> RawWarehouse:
     w = RawWarehouse(tmp_path_factory.mktemp("job_history_edges"))
-    w.add(
-        "hris_job_history",
-        [
-            *(_job(e, HIRED, "Hire") for e in PEOPLE),
-            _job("000101", "03/14/2025", "Termination", **{"Termination Category": "Voluntary",
-                 "Regrettable Termination": "Yes", "Primary Termination Reason": "New job"}),
-            _job("000101", "03/28/2025", "Termination", **{"Termination Category": "Involuntary",
-                 "Regrettable Termination": "No", "Primary Termination Reason": "Policy"}),
-        ],
-        EXTRACT,
-    )  # fmt: skip
-    add_org(w, PEOPLE, USER, EXTRACT)
+    terminations = [
+        job_row(PEOPLE, "000101", "03/14/2025", "Termination", **{"Termination Category": "Voluntary",
+                "Regrettable Termination": "Yes", "Primary Termination Reason": "New job"}),
+        job_row(PEOPLE, "000101", "03/28/2025", "Termination", **{"Termination Category": "Involuntary",
+                "Regrettable Termination": "No", "Primary Termination Reason": "Policy"}),
+    ]  # fmt: skip
+    add_org(w, PEOPLE, USER, EXTRACT, HIRED, terminations)
     w.add(
         "crm_coaching_report",
         [

@@ -56,16 +56,7 @@ def session(n, coach, coachee, day, minutes, level, **ratings):
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory) -> RawWarehouse:
     w = RawWarehouse(tmp_path_factory.mktemp("quarter_before_hr"))
-    w.add(
-        "hris_job_history",
-        [
-            {"Employee ID": e, "Effective Date": HIRED, "Business Process": "Hire", "Management Level": level,
-             "Region": "East", "Manager Employee ID": manager}
-            for e, (_, level, manager) in PEOPLE.items()
-        ],
-        EXTRACT,
-    )  # fmt: skip
-    add_org(w, PEOPLE, USER, EXTRACT)
+    add_org(w, PEOPLE, USER, EXTRACT, HIRED)
     w.add(
         "crm_coaching_report",
         [

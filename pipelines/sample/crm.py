@@ -87,6 +87,16 @@ def _bool(expr: str) -> str:
     return f"CASE WHEN {expr} THEN 'true' ELSE 'false' END"
 
 
+def _money(amount: str, currency: str) -> str:
+    """SQL: an amount (a non-negative DOUBLE) in `currency` (its index in CURRENCIES) as Salesforce's export writes
+    it: whole yen, cents otherwise, in E notation from 10^7 up (`_sf_number`)."""
+    jpy = CURRENCIES.index("JPY")
+    return _sf_number(
+        f"CASE WHEN {currency} = {jpy} THEN CAST(CAST(round({amount}) AS BIGINT) AS VARCHAR) "
+        f"ELSE CAST(CAST({amount} AS DECIMAL(18, 2)) AS VARCHAR) END"
+    )
+
+
 def _sf_number(text: str) -> str:
     """SQL: a non-negative plain decimal (text) as Salesforce's API writes it, a Java double: from 10^7 up in E
     notation, its digits without trailing zeros (`12345678.50` -> `1.23456785E7`, `15000000` -> `1.5E7`)."""
@@ -740,9 +750,6 @@ def coaching_sql(start: date, t_end: int, history: bool) -> str:
 def opportunity_sql(start: date, t_end: int, history: bool) -> str:
     stamp = f"CASE WHEN o.deleted_s < {t_end} THEN o.deleted_s ELSE v.ts END"
     deleted = f"o.deleted_s < {t_end}"
-    jpy = CURRENCIES.index("JPY")
-    amount = f"""CASE WHEN o.cur = {jpy} THEN CAST(CAST(round(v.amount) AS BIGINT) AS VARCHAR)
-                      ELSE CAST(CAST(v.amount AS DECIMAL(18, 2)) AS VARCHAR) END"""
     return f"""
         WITH latest AS (
             SELECT * FROM opp_version WHERE ts < {t_end}
@@ -754,7 +761,7 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
                    strftime(make_timestamp(o.created_s * 1000000), '%b %Y')
                    AS "Name",
                {_in_list(STAGES, "v.stage")} AS "StageName",
-               {_sf_number(amount)} AS "Amount",
+               {_money("v.amount", "o.cur")} AS "Amount",
                {_in_list(CURRENCIES, "o.cur")} AS "CurrencyIsoCode",
                {_date("v.close_day", start)} AS "CloseDate",
                {_bool("v.stage >= 5")} AS "IsClosed", {_bool("v.stage = 5")} AS "IsWon",
@@ -767,13 +774,10 @@ def opportunity_sql(start: date, t_end: int, history: bool) -> str:
 
 
 def quota_sql(t_end: int) -> str:
-    jpy = CURRENCIES.index("JPY")
-    amount = f"""CASE WHEN q.cur = {jpy} THEN CAST(CAST(q.amount AS BIGINT) AS VARCHAR)
-                      ELSE CAST(CAST(q.amount AS DECIMAL(18, 2)) AS VARCHAR) END"""
     return f"""
         SELECT sfid('0J9', {QUOTA_BASE} + q.seq) AS "Id", u.id15 AS "QuotaOwnerId",
         q.start_date AS "StartDate",
-               {_sf_number(amount)} AS "QuotaAmount",
+               {_money("q.amount", "q.cur")} AS "QuotaAmount",
                {_in_list(CURRENCIES, "q.cur")} AS "CurrencyIsoCode", {_ts("q.created_s")} AS "SystemModstamp"
         FROM quota q JOIN users u ON u.person = q.person
         WHERE q.created_s < {t_end}

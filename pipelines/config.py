@@ -9,8 +9,8 @@ COACHWH_STALE_AFTER_DAYS     a nightly system whose latest extract is this many 
 COACHWH_SURVEY_STALE_AFTER_DAYS  the same for the survey, which delivers once per wave (default 100)
 COACHWH_ALERT_WEBHOOK        URL that receives a JSON alert when a night goes wrong (optional)
 COACHWH_ALERT_COMMAND        shell command run with the same JSON on stdin (optional)
-COACHWH_ANONYMITY_THRESHOLD  a team's survey scores are published only from this many finished responses (default
-                             5; the dbt variable `anonymity_threshold`, which `coachwh run` passes to dbt)
+COACHWH_ANONYMITY_THRESHOLD  a team's survey scores are published only from this many finished responses (unset:
+                             the dbt project's default, 5; set: `coachwh run` passes it to dbt as `anonymity_threshold`)
 
 `settings()` reads the environment now (not at import), so tests and the CLI can point it elsewhere. Dagster
 assets receive the same values as the `CoachwhConfig` resource (`pipelines.defs.resources`), built once
@@ -33,7 +33,6 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 SURVEY = "survey"
 # Where dbt builds the models (`coachwh run --engine`): the DuckDB warehouse, or Spark (pipelines/spark).
 ENGINES = ("duckdb", "spark")
-ANONYMITY_THRESHOLD = 5  # metrics.md: "default 5, configurable"; dbt_project.yml holds the same default
 
 
 def beside_python(command: str, bin_dir: Path = Path(sys.executable).parent) -> Path | None:
@@ -63,7 +62,7 @@ class Settings:
     survey_stale_after_days: int = 100
     alert_webhook: str | None = None
     alert_command: str | None = None
-    anonymity_threshold: int = ANONYMITY_THRESHOLD
+    anonymity_threshold: int | None = None  # None: dbt_project.yml's default (metrics.md: "default 5, configurable")
 
     @property
     def archive(self) -> Path:
@@ -117,14 +116,14 @@ class Settings:
         return self.survey_stale_after_days if system == SURVEY else self.stale_after_days
 
     def dbt_vars(self) -> dict[str, object]:
-        """The dbt variables these settings change from the project's defaults (none by default, so that the
-        parse `coachwh prepare` made at setup, which dbt reuses only under the same variables, still serves)."""
-        if self.anonymity_threshold == ANONYMITY_THRESHOLD:
+        """The dbt variables these settings set (none unless configured, so that the parse `coachwh prepare` made at
+        setup, which dbt reuses only under the same variables, still serves)."""
+        if self.anonymity_threshold is None:
             return {}
         return {"anonymity_threshold": self.anonymity_threshold}
 
 
-def _int_env(name: str, default: int, minimum: int = 0) -> int:
+def _int_env(name: str, default: int | None, minimum: int = 0) -> int | None:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -149,5 +148,5 @@ def settings() -> Settings:
         survey_stale_after_days=_int_env("COACHWH_SURVEY_STALE_AFTER_DAYS", 100, minimum=1),
         alert_webhook=os.environ.get("COACHWH_ALERT_WEBHOOK") or None,
         alert_command=os.environ.get("COACHWH_ALERT_COMMAND") or None,
-        anonymity_threshold=_int_env("COACHWH_ANONYMITY_THRESHOLD", ANONYMITY_THRESHOLD, minimum=1),
+        anonymity_threshold=_int_env("COACHWH_ANONYMITY_THRESHOLD", None, minimum=1),
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.config import ANONYMITY_THRESHOLD, ConfigError, Settings
+from pipelines.config import ConfigError, Settings
 
 RESOURCE_KEY = "coachwh"
 WEBHOOK_ENV = "COACHWH_ALERT_WEBHOOK"
@@ -27,7 +27,7 @@ class CoachwhConfig(dg.ConfigurableResource):
     survey_stale_after_days: int = 100
     alert_webhook: str | None = None
     alert_command: str | None = None
-    anonymity_threshold: int = ANONYMITY_THRESHOLD
+    anonymity_threshold: int | None = None
 
     @classmethod
     def from_settings(cls, cfg: Settings) -> CoachwhConfig:

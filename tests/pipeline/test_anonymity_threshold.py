@@ -1,6 +1,6 @@
 """The survey's anonymity threshold is "default 5, configurable" (metrics.md): COACHWH_ANONYMITY_THRESHOLD reaches
-dbt through `coachwh run`, and only a threshold other than the default adds dbt variables (the parse made at setup
-serves the default)."""
+dbt through `coachwh run`; unset, it adds no dbt variable (dbt_project.yml's default serves, with the parse made at
+setup)."""
 
 import os
 import subprocess
@@ -15,9 +15,9 @@ from pipelines.defs.warehouse import dbt_build_args
 from pipelines.sample import generate
 
 
-def test_the_threshold_is_a_dbt_variable_only_when_it_differs_from_the_default(monkeypatch):
+def test_the_threshold_is_a_dbt_variable_only_when_it_is_set(monkeypatch):
     monkeypatch.delenv("COACHWH_ANONYMITY_THRESHOLD", raising=False)
-    assert settings().anonymity_threshold == 5 and settings().dbt_vars() == {}
+    assert settings().anonymity_threshold is None and settings().dbt_vars() == {}  # dbt_project.yml's 5
     monkeypatch.setenv("COACHWH_ANONYMITY_THRESHOLD", "3")
     assert settings().dbt_vars() == {"anonymity_threshold": 3}
     assert dbt_build_args(dbt_vars=settings().dbt_vars())[-2:] == ["--vars", '{"anonymity_threshold": 3}']

@@ -19,7 +19,8 @@ HEADER = ("batch", "suite", "outcome", "validated at (UTC)", "expectations", "er
 def check_lines(
     warehouse: Path, batch_ids: list[str] | None = None, suite: str | None = None, limit: int = 50
 ) -> tuple[list[str], bool]:
-    """(lines to print, whether any shown validation has a failed error-level expectation)."""
+    """(lines to print, whether any latest validation asked for, shown or not, has a failed error-level
+    expectation)."""
     if not warehouse.exists():
         return [f"no warehouse at {warehouse}: nothing validated yet"], False
     with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
@@ -55,15 +56,21 @@ def check_lines(
     widths = [max(len(x) for x in column) for column in zip(HEADER, *rows, strict=True)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in [HEADER, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    if len(runs) > limit:
-        lines.append(f"... and {len(runs) - limit} older (batch, suite) validations (--limit, --batch)")
+    hidden = runs[limit:]
+    if hidden:
+        lines.append(f"... and {len(hidden)} older (batch, suite) validations (--limit, --batch)")
     failed = [(r, f) for r in shown for f in r.failures]
     if failed:
         lines += ["", "Failed expectations:"]
         lines += [f"  [{f['severity']}] {r.batch_id} {r.suite}: {f['message']}" for r, f in failed]
+    # the exit code judges every latest validation, not the page shown: --limit must not turn a failure into 0
+    hidden_errors = sorted({r.batch_id for r in hidden if r.errors_failed})
+    if hidden_errors:
+        lines += ["", f"Older validations with failed error-level expectations, not shown: {', '.join(hidden_errors)}"]
+        lines.append("  (see them with --batch, or a larger --limit)")
     if notes:
         lines += ["", *notes]
-    return lines, refused or any(r.errors_failed for r in shown)
+    return lines, refused or any(r.errors_failed for r in runs)
 
 
 def _unvalidated(con, batch_ids: list[str]) -> dict[str, tuple[str, bool]]:

@@ -101,6 +101,13 @@ def test_a_refused_batch_is_in_coachwh_check_with_exit_code_1(home, capsys):
     out = capsys.readouterr().out
     assert "lms/2026-11-26  lms_courses  quarantined" in out
     assert "[error] lms/2026-11-26 lms_courses: courses.csv row 1: Audience 'Everyone' not in" in out
+    # a good later batch fills the page of --limit 2: the refusal below it still decides the exit code, by name
+    write_batch(settings().landing, "lms", "2026-11-27", default_files("lms"))
+    assert not ingest_pending(settings()).quarantined
+    assert main(["check", "--limit", "2"]) == 1
+    out = capsys.readouterr().out
+    assert "lms/2026-11-27" in out and "Failed expectations:" not in out
+    assert "Older validations with failed error-level expectations, not shown: lms/2026-11-26" in out
     # a mistyped batch id is an error that says so, not an empty all-clear
     assert main(["check", "--batch", "lms/2026-11-62"]) == 2
     assert "no validation results for batch lms/2026-11-62" in capsys.readouterr().err

@@ -54,9 +54,11 @@ def _run_config(defs, full_refresh: bool, verbose: bool, engine: str = "duckdb")
 @contextmanager
 def _quiet(log_path: Path, verbose: bool) -> Iterator[None]:
     """Without --verbose, what dbt and libraries print to stdout goes to `log_path`, warnings are muted;
-    the progress lines go to stderr (`pipelines.progress`)."""
+    the progress lines go to stderr (`pipelines.progress`). With it, that output goes to stderr: stdout holds
+    the summary alone either way, for a script that reads it."""
     if verbose:
-        yield
+        with redirect_stdout(sys.stderr):
+            yield
         return
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log), warnings.catch_warnings():

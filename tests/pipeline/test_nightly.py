@@ -432,3 +432,17 @@ def test_a_dbt_build_the_step_stops_following_is_stopped_and_the_run_ends_at_onc
     retried = {e.step_key for e in events if e.event_type_value == "STEP_UP_FOR_RETRY"}
     assert failed == {"coachwh_dbt_models"}
     assert not retried, f"steps that found the warehouse locked: {retried}"
+
+
+def test_verbose_output_goes_to_stderr_so_stdout_holds_the_summary_alone(tmp_path, capsys):
+    """`coachwh run --verbose` streams dbt's and the libraries' output (printed to stdout in-process) to stderr;
+    quiet, it goes to the run's log. Either way a script reading stdout gets the summary only."""
+    from pipelines.nightly import _quiet
+
+    with _quiet(tmp_path / "run.log", verbose=True):
+        print("dbt: 1 of 236 OK created sql view model staging.stg_crm__users")
+    captured = capsys.readouterr()
+    assert captured.out == "" and "stg_crm__users" in captured.err
+    with _quiet(tmp_path / "run.log", verbose=False):
+        print("dbt: 2 of 236 OK")
+    assert capsys.readouterr() == ("", "") and "2 of 236" in (tmp_path / "run.log").read_text()

@@ -78,7 +78,7 @@ def _cmd_publications(args: argparse.Namespace) -> int:
     if not kept:
         print(f"no publications in {cfg.publications} yet")
         return 0
-    retracted = retracted_since_published(cfg.warehouse, kept)
+    retracted = retracted_since_published(cfg.warehouse, kept, cfg.quarantine)
     print(f"{'':2}{'run':<38}{'published (UTC)':<21}{'as of':<12}{'tables':>7}{'rows':>12}")
     for p in kept:
         mark = "* " if p.current else "  "

@@ -87,7 +87,9 @@ def roll_back(
     from pipelines.report import build_report
 
     _refuse_while_a_run_is_going(instance, this_run)
-    retracted = retracted_since_published(cfg.warehouse, list_publications(cfg.published, cfg.publications))
+    retracted = retracted_since_published(
+        cfg.warehouse, list_publications(cfg.published, cfg.publications), cfg.quarantine
+    )
     p = rollback(cfg.published, cfg.publications, run_id, asked_at=asked_at, retracted=retracted)
     page = build_report(cfg.published, cfg.report_dir)
     said = f"rolled back to the publication of run {p.run_id} (as of {p.as_of_date})"

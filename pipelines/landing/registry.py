@@ -247,34 +247,79 @@ def latest_retraction(con: duckdb.DuckDBPyConnection, batch_id: str) -> Retracti
     )  # fmt: skip
 
 
-def retracted_since_published(warehouse: Path, publications: Iterable[Publication]) -> dict[str, list[str]]:
+def retracted_since_published(
+    warehouse: Path, publications: Iterable[Publication], quarantine: Path | None = None
+) -> dict[str, list[str]]:
     """run id -> the batches (with the reason) that had loaded when that run's publication was made and were
     retracted after: what it holds that the warehouse no longer does. Times are naive UTC, as the registry's. A
     retraction recorded before its load time was kept uses the time the batch was first seen, which is no later.
-    Read by name, so that a warehouse opened read-only before a write added `loaded_at` reads it as None."""
+    Read by name, so that a warehouse opened read-only before a write added `loaded_at` reads it as None.
+    The retractions come from the warehouse and from the `RETRACTION_RECORD` each one leaves in `quarantine`: a
+    warehouse rebuilt from the archive (`coachwh unarchive`) no longer knows those made before it."""
     published_at = {p.run_id: p.published_at for p in publications}
-    if not published_at or not warehouse.exists():
+    if not published_at:
         return {}
-    with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
-        if not table_exists(con, OPS_SCHEMA, "batch_retractions"):
-            return {}
-        cur = con.execute(
-            f"SELECT r.*, b.first_seen_at FROM {OPS_SCHEMA}.batch_retractions AS r "
-            f"JOIN {OPS_SCHEMA}.batch_registry AS b USING (batch_id, delivery) ORDER BY r.batch_id"
-        )
-        names = [d[0] for d in cur.description]
-        retractions = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    retractions = {(r["batch_id"], r["retracted_at"]): r for r in _recorded_retractions(quarantine)}
+    if warehouse.exists():
+        with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
+            if table_exists(con, OPS_SCHEMA, "batch_retractions"):
+                cur = con.execute(
+                    f"SELECT r.*, b.first_seen_at FROM {OPS_SCHEMA}.batch_retractions AS r "
+                    f"JOIN {OPS_SCHEMA}.batch_registry AS b USING (batch_id, delivery)"
+                )
+                names = [d[0] for d in cur.description]
+                for row in cur.fetchall():
+                    r = dict(zip(names, row, strict=True))
+                    retractions[(r["batch_id"], r["retracted_at"])] = r
+    ordered = sorted(retractions.values(), key=lambda r: (r["batch_id"], r["retracted_at"]))
     return {
         run_id: held
         for run_id, at in published_at.items()
         if (
             held := [
                 f"{r['batch_id']} ({r['reason']})"
-                for r in retractions
+                for r in ordered
                 if (r.get("loaded_at") or r["first_seen_at"]) <= at < r["retracted_at"]
             ]
         )
     }
+
+
+# What a retraction leaves beside RETRACTED.md in the quarantine: the facts `retracted_since_published` needs,
+# kept where a lost warehouse cannot take them along.
+RETRACTION_RECORD = "retraction.json"
+
+
+def write_retraction_record(folder: Path, r: Retraction) -> None:
+    record = {
+        "batch_id": r.batch_id,
+        "delivery": r.delivery,
+        "reason": r.reason,
+        "retracted_by": r.who,
+        "retracted_at": r.at.isoformat(),
+        "loaded_at": r.loaded_at.isoformat() if r.loaded_at else None,
+    }
+    (folder / RETRACTION_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+
+
+def _recorded_retractions(quarantine: Path | None) -> list[dict]:
+    """The retraction records in `quarantine/<system>/<folder>/`, times as naive UTC datetimes; a record without
+    its load time is left out (it cannot tell which publications held the batch)."""
+    if quarantine is None or not quarantine.is_dir():
+        return []
+    out = []
+    for path in sorted(quarantine.glob(f"*/*/{RETRACTION_RECORD}")):
+        r = json.loads(path.read_text(encoding="utf-8"))
+        if r.get("loaded_at"):
+            out.append(
+                {
+                    **r,
+                    "retracted_at": datetime.fromisoformat(r["retracted_at"]),
+                    "loaded_at": datetime.fromisoformat(r["loaded_at"]),
+                    "first_seen_at": None,
+                }
+            )
+    return out
 
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection, engine: str = "duckdb") -> list[tuple[datetime, str]]:

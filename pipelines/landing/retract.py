@@ -102,4 +102,5 @@ def _move_to_quarantine(cfg: Settings, r: registry.Retraction) -> Path:
         "(full refresh). A corrected delivery of this date can now be dropped into the landing zone.\n",
         encoding="utf-8",
     )
+    registry.write_retraction_record(destination, r)
     return destination

@@ -87,3 +87,26 @@ def test_nothing_moves_while_the_warehouse_reads_a_run_goes_or_a_same_named_deli
 def test_an_empty_archive_is_refused(gate):
     with pytest.raises(UnarchiveRefused, match="holds no loaded delivery"):
         unarchive(gate.cfg)
+
+
+def test_a_publication_holding_a_retracted_batch_is_still_known_after_the_rebuild(gate):
+    """The retraction's record in the quarantine outlives the warehouse: after `unarchive` and the reload, a
+    publication made while the batch was loaded still counts as holding it (the rollback guard's question)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from pipelines.landing.registry import retracted_since_published
+
+    _three_nights(gate)
+    ((loaded_at, retracted_at),) = gate.query("SELECT loaded_at, retracted_at FROM ops.batch_retractions")
+    between = SimpleNamespace(run_id="between", published_at=loaded_at + (retracted_at - loaded_at) / 2)
+    after = SimpleNamespace(run_id="after", published_at=retracted_at + timedelta(seconds=1))
+    held = {"between": ["lms/2026-11-26 (a recall)"]}
+    assert retracted_since_published(gate.cfg.warehouse, [between, after], gate.cfg.quarantine) == held
+
+    gate.cfg.warehouse.unlink()
+    unarchive(gate.cfg)
+    gate.ingest()
+    assert gate.query("SELECT count(*) FROM ops.batch_retractions") == [(0,)]  # the new warehouse never saw it
+    assert retracted_since_published(gate.cfg.warehouse, [between, after], gate.cfg.quarantine) == held
+    assert retracted_since_published(gate.cfg.warehouse, [between, after]) == {}  # (what the warehouse alone says)

@@ -44,13 +44,9 @@ def build_and_serve(cfg: Settings, port: int = 8080, serve: bool = True) -> int:
     print(f"dbt docs built: {site}")
     if not serve:
         return 0
-    print(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)")
-    try:
-        return subprocess.run(
-            dbt_command("docs", "serve", "--port", str(port), "--host", "127.0.0.1", "--no-browser"),
-            cwd=DBT_PROJECT_DIR,
-            env=env,
-            check=False,
-        ).returncode
-    except KeyboardInterrupt:
-        return 0
+    print(f"serving on http://127.0.0.1:{port} (Ctrl-C to stop)", flush=True)
+    # this process becomes the server (exec, not a child): a SIGTERM from a service manager or `kill` stops the
+    # server itself, where it used to stop only this parent and leave a child serving the port
+    os.chdir(DBT_PROJECT_DIR)
+    command = dbt_command("docs", "serve", "--port", str(port), "--host", "127.0.0.1", "--no-browser")
+    os.execve(command[0], command, env)

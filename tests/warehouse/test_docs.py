@@ -95,3 +95,51 @@ def test_the_docs_site_opens_on_the_published_file_and_describes_its_publication
     assert "coachwh_marts.duckdb" in text and f"schema **`{PUBLISHED_SCHEMA}`**" in text
     missing = [name for name, _, _ in PUBLICATION_COLUMNS if f"`{name}`" not in text]
     assert not missing, f"publication columns the overview does not describe: {missing}"
+
+
+@pytest.mark.slow  # runs dbt docs generate
+def test_coachwh_docs_stopped_by_sigterm_leaves_nothing_serving(tmp_path):
+    """A service manager (or `kill`) stops `coachwh docs` with SIGTERM: the server itself must stop, not only a
+    parent that leaves a child serving the port."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import duckdb
+
+    from pipelines.config import PROJECT_ROOT
+
+    def serving(port: int) -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) == 0
+
+    with socket.socket() as s:  # a free port
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    home = tmp_path / "home"
+    home.mkdir()
+    duckdb.connect(str(home / "warehouse.duckdb")).close()
+    env = {**os.environ, "COACHWH_HOME": str(home)}
+    docs = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "docs", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not serving(port):
+            assert docs.poll() is None and time.monotonic() < deadline, "coachwh docs never served"
+            time.sleep(0.5)
+        docs.send_signal(signal.SIGTERM)
+        docs.wait(timeout=30)
+        time.sleep(1)
+        assert not serving(port), "a process still serves the docs after coachwh docs was stopped"
+    finally:
+        docs.kill()
+        docs.wait(timeout=10)
+        subprocess.run(["pkill", "-f", f"docs serve --port {port}"], check=False)

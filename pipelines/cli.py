@@ -255,7 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     back = sub.add_parser("rollback", help="make an earlier publication the current BI file (atomically)")
     back.add_argument(
-        "run_id", nargs="?", help="run id (or a unique prefix); default: the newest earlier one whose marts differ"
+        "run_id",
+        nargs="?",
+        help="run id (or a unique prefix); default: the newest earlier one whose marts differ and that holds no "
+        "batch retracted since (a named one is brought back all the same, with a warning naming such batches)",
     )
     back.set_defaults(func=_cmd_rollback)
 

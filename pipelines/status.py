@@ -10,6 +10,7 @@ Two kinds of freshness, both warnings and never a reason to refuse correct data:
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 
@@ -47,6 +48,8 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
     try:
         with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
             per_system, latest, unsettled, unfinished = _registry(cfg, con)
+            stored = con.execute("select distinct stored_at from ops.batch_registry where stored_at is not null")
+            known = {cfg.in_home(path) for (path,) in stored.fetchall()}
     except duckdb.Error as e:
         if is_lock_error(e):
             held = lock_holder(e) or "another process"
@@ -77,8 +80,22 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")
         if batch_id in unfinished:
             lines.append(f"    its files have not reached the quarantine: run `coachwh retract {batch_id}` again")
+    if unknown := _quarantined_before_the_warehouse(cfg, known):
+        lines.append(
+            f"  quarantine also holds {len(unknown)} folder(s) this warehouse has no record of (refused or retracted "
+            f"before it was rebuilt; each holds its REJECTED.md or RETRACTED.md): {', '.join(unknown)}"
+        )
 
     return lines + _publication_lines(cfg)
+
+
+def _quarantined_before_the_warehouse(cfg: Settings, known: set[Path]) -> list[str]:
+    """The quarantine's batch folders that no registry row names: a warehouse rebuilt from the archive (`coachwh
+    unarchive`) starts a new registry, and the refusals and retractions made before it are only these folders."""
+    if not cfg.quarantine.is_dir():
+        return []
+    folders = sorted(f for f in cfg.quarantine.glob("*/*") if f.is_dir() and not f.name.startswith("."))
+    return [str(f.relative_to(cfg.quarantine)) for f in folders if f not in known]
 
 
 def _registry(cfg: Settings, con: duckdb.DuckDBPyConnection):

@@ -156,6 +156,11 @@ def _run_locked(
     run_config = _run_config(defs, full_refresh, verbose, engine)
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     with dagster_instance(cfg) as instance:
+        from pipelines.defs.dead_runs import settle_dead_runs
+
+        # a run of the daemon whose worker died with it would hold the warehouse slot forever (the daemon's
+        # alert sensor reports its failure once it runs again)
+        settled = settle_dead_runs(instance)
         going = run_going_elsewhere(instance)
         if going is not None and not wait:
             raise LockTimeout(going)  # before any line: a refusal is one line
@@ -164,6 +169,8 @@ def _run_locked(
             + (" (full refresh)" if full_refresh else "")
             + (f" (dbt on {engine})" if engine != "duckdb" else "")
         )
+        for line in settled.values():
+            progress(line)
         for run_id, line in settle_abandoned_runs(instance).items():
             progress(line)
             # a night killed outright (kill -9, a reboot) alerted nobody: the daemon's sensors leave the runs of

@@ -61,4 +61,6 @@ def alert_on_failed_checks(context: dg.RunStatusSensorContext, coachwh: CoachwhC
 
 
 def alert_definitions() -> dg.Definitions:
-    return dg.Definitions(sensors=[alert_on_run_failure, alert_on_failed_checks])
+    from pipelines.defs.dead_runs import settle_dead_runs_sensor
+
+    return dg.Definitions(sensors=[alert_on_run_failure, alert_on_failed_checks, settle_dead_runs_sensor])

@@ -76,3 +76,54 @@ def test_a_run_that_crashes_before_its_report_is_read_still_alerts(tmp_path, mon
     assert alert["verdict"] == "FAILED" and alert["status"] == "CRASHED"
     assert alert["reasons"] == ["coachwh run crashed: OperationalError: database or disk is full"]
     assert any(line.startswith("alert via command sent") for line in lines), lines
+
+
+def test_a_daemon_run_whose_worker_died_is_marked_failed_and_its_slot_freed(tmp_path):
+    """The daemon, its code server and the run worker killed together leave a run STARTED for ever: the queue's one
+    place and the warehouse slot stay taken, and every later night waits, with no alert. The worker's process id in
+    the run's event log tells a dead worker from a live one."""
+    import os
+    import subprocess
+
+    from dagster._core.events import EngineEventData
+
+    from pipelines.defs.dead_runs import settle_dead_runs, settle_dead_runs_sensor
+
+    cfg = Settings(home=tmp_path / "home", landing=tmp_path / "landing")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no process holds now
+    with dagster_instance(cfg) as instance:
+
+        def started_run(worker: int | None) -> dg.DagsterRun:
+            r = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED)
+            instance.add_run(r)
+            if worker is not None:  # what Dagster's launcher writes when it starts the worker
+                instance.report_engine_event(
+                    f"Started process for run (pid: {worker}).", r, EngineEventData.in_process(worker)
+                )
+            return r
+
+        dead = started_run(gone.pid)
+        alive = started_run(os.getpid())  # this test's own process, a Python one
+        unknown = started_run(None)  # no worker known yet (in-process: `coachwh run`'s own)
+        slots = instance.event_log_storage
+        slots.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+        slots.claim_concurrency_slot(WAREHOUSE_POOL, dead.run_id, "coachwh_dbt_models")
+
+        lines = settle_dead_runs(instance)
+
+        assert list(lines) == [dead.run_id]
+        assert f"its run worker (PID {gone.pid}) is gone" in lines[dead.run_id]
+        status = {r.run_id: instance.get_run_by_id(r.run_id).status for r in (dead, alive, unknown)}
+        assert status == {
+            dead.run_id: dg.DagsterRunStatus.FAILURE,
+            alive.run_id: dg.DagsterRunStatus.STARTED,
+            unknown.run_id: dg.DagsterRunStatus.STARTED,
+        }
+        alert = read_run(instance, dead.run_id).as_alert()  # what the alert sensor sends for it
+        assert alert["verdict"] == "FAILED" and "died with the daemon or the machine" in alert["reasons"][0]
+        claimed = slots.claim_concurrency_slot(WAREHOUSE_POOL, "the next run", "ingest_crm")
+        assert claimed.slot_status.value == "CLAIMED"
+        # the daemon's sensor does the same each minute; nothing left to settle now
+        tick = settle_dead_runs_sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(tick, dg.SkipReason) and "alive" in tick.skip_message

@@ -20,6 +20,7 @@ EXPECTED_TICKS = (
     "Sensor landing_zone_sensor skipped: no complete batch waiting in the landing zone",
     "Sensor alert_on_run_failure skipped",
     "Sensor alert_on_failed_checks skipped",
+    "Sensor settle_dead_runs skipped: every started run's worker is alive",
 )
 
 

@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 from pipelines.config import PROJECT_ROOT
+from pipelines.landing.zone import MANIFEST_SETTLE_SECONDS
 from pipelines.sources import (
     COUNTED_STATUSES,
     LINEAGE_COLUMNS,
@@ -315,7 +316,10 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         '  {"system": "crm", "extract_date": "2026-11-26", "files": {"User.csv": {"rows": 4512, "sha256": "…"}}}',
         "```",
         "",
-        "- A folder without `manifest.json` is still being copied: the gate waits for it.",
+        "- A folder without `manifest.json` is still being copied: the gate waits for it. So it does while the",
+        f"  manifest is no JSON yet and was written less than {MANIFEST_SETTLE_SECONDS // 60} minutes ago (a copy that "
+        "stalled mid-file);",
+        "  after that it is refused as unreadable.",
         "- **snapshot**: the whole table every night (the latest extract date is the truth); **delta**: rows",
         "  created or changed since the last extract, deletions as tombstones (`IsDeleted = true`).",
         "- CSV files are UTF-8 (a byte-order mark may lead), comma separated, RFC 4180 quoting (a quoted field may",

@@ -17,8 +17,16 @@ import duckdb
 from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
 from pipelines.landing.ingest import WarehouseMissing, require_warehouse_of_archive
+from pipelines.landing.manifest import MANIFEST_NAME
 from pipelines.landing.retract import unfinished_retraction
-from pipelines.landing.zone import STRAY_WHY, LandingZoneMissing, discover, require_landing, stray_entries
+from pipelines.landing.zone import (
+    MANIFEST_SETTLE_SECONDS,
+    STRAY_WHY,
+    LandingZoneMissing,
+    discover,
+    require_landing,
+    stray_entries,
+)
 from pipelines.warehouse_file import damaged_reason, is_lock_error, lock_holder
 
 
@@ -142,6 +150,9 @@ def _waiting_for(batch) -> str:
             pass
     quiet = datetime.now(UTC) - datetime.fromtimestamp(written, UTC)
     minutes = int(quiet.total_seconds() // 60)
+    if (batch.path / MANIFEST_NAME).is_file():
+        settle = MANIFEST_SETTLE_SECONDS // 60
+        return f"manifest.json is being written (no JSON yet; refused if it still is none {settle} min after it was)"
     since = f"no manifest.json; last written {minutes // 60} h {minutes % 60} min ago"
     if quiet < STUCK_AFTER:
         return since

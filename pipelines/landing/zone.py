@@ -9,7 +9,9 @@ name gets a suffix, <date>.2, <date>.3, ...
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,9 +45,31 @@ class Batch:
 
     @property
     def complete(self) -> bool:
-        """The manifest is written last: its presence says every data file is there. (A linked folder
-        counts as complete: it is refused at once rather than waited for.)"""
-        return self.path.is_symlink() or (self.path / MANIFEST_NAME).is_file()
+        """The manifest is written last: its presence says every data file is there, unless it is itself still
+        being written (`manifest_being_written`). (A linked folder counts as complete: it is refused at once
+        rather than waited for.)"""
+        if self.path.is_symlink():
+            return True
+        manifest = self.path / MANIFEST_NAME
+        return manifest.is_file() and not manifest_being_written(manifest)
+
+
+# A copy tool may create manifest.json before its bytes are all there (a stalled network copy): a manifest that is
+# no JSON yet and was written less than this long ago is waited for. Older, the gate refuses it as unreadable.
+MANIFEST_SETTLE_SECONDS = 300
+
+
+def manifest_being_written(manifest: Path, now: float | None = None) -> bool:
+    try:
+        raw = manifest.read_bytes()
+        written = manifest.stat().st_mtime
+    except FileNotFoundError:  # removed meanwhile: a copy at work
+        return True
+    try:
+        json.loads(raw.decode("utf-8-sig"))
+        return False
+    except ValueError:  # (UnicodeDecodeError and JSONDecodeError both are)
+        return (now if now is not None else time.time()) - written < MANIFEST_SETTLE_SECONDS
 
 
 class LandingZoneMissing(CommandError):

@@ -266,11 +266,41 @@ def test_manifest_disagreeing_with_its_folder(gate):
 
 
 def test_unreadable_manifest(gate):
+    """A manifest that is no JSON is waited for while it may still be being written (a stalled copy writes it in
+    more than one go), and refused as unreadable once it has stayed so for MANIFEST_SETTLE_SECONDS."""
+    import os
+    import time
+
+    from pipelines.landing.zone import MANIFEST_SETTLE_SECONDS
+
     folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)
-    (folder / "manifest.json").write_text('{"system": "lms", ')
+    manifest = folder / "manifest.json"
+    manifest.write_text('{"system": "lms", ')
+    report = gate.ingest()
+    assert not report.loaded and not report.quarantined and folder.is_dir()  # still being copied: nothing moves
+    assert "manifest.json is being written" in "\n".join(_status(gate))
+    settled = time.time() - MANIFEST_SETTLE_SECONDS - 1
+    os.utime(manifest, (settled, settled))
     _assert_refused(
         gate, gate.ingest(), "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST, text="not valid JSON"
     )
+
+
+def test_a_manifest_whose_copy_ends_late_loads_its_batch(gate):
+    """An empty manifest.json first (the copy stalled), its contents a minute later: the batch waits, then loads."""
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    manifest = folder / "manifest.json"
+    whole = manifest.read_bytes()
+    manifest.write_bytes(b"")
+    assert not gate.ingest().quarantined
+    manifest.write_bytes(whole)
+    assert [o.batch_id for o in gate.ingest().loaded] == ["lms/2026-11-26"]
+
+
+def _status(gate) -> list[str]:
+    from pipelines.status import status_lines
+
+    return status_lines(gate.cfg)
 
 
 def test_folder_name_that_is_no_date(gate):

@@ -36,6 +36,12 @@ class Gate:
         tables = [r[0] for r in self.query("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'raw'")]
         return sum(self.count(t) for t in tables)
 
+    def status(self) -> str:
+        """What `coachwh status` prints for this home."""
+        from pipelines.status import status_lines
+
+        return "\n".join(status_lines(self.cfg))
+
     def registry(self) -> list[dict]:
         with duckdb.connect(str(self.cfg.warehouse), read_only=True) as con:
             cur = con.execute("SELECT * FROM ops.batch_registry ORDER BY batch_id, delivery")

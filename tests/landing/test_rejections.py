@@ -278,7 +278,7 @@ def test_unreadable_manifest(gate):
     manifest.write_text('{"system": "lms", ')
     report = gate.ingest()
     assert not report.loaded and not report.quarantined and folder.is_dir()  # still being copied: nothing moves
-    assert "manifest.json is being written" in "\n".join(_status(gate))
+    assert "manifest.json is being written" in gate.status()
     settled = time.time() - MANIFEST_SETTLE_SECONDS - 1
     os.utime(manifest, (settled, settled))
     _assert_refused(
@@ -295,12 +295,6 @@ def test_a_manifest_whose_copy_ends_late_loads_its_batch(gate):
     assert not gate.ingest().quarantined
     manifest.write_bytes(whole)
     assert [o.batch_id for o in gate.ingest().loaded] == ["lms/2026-11-26"]
-
-
-def _status(gate) -> list[str]:
-    from pipelines.status import status_lines
-
-    return status_lines(gate.cfg)
 
 
 def test_folder_name_that_is_no_date(gate):

@@ -30,7 +30,7 @@ def test_retract_removes_the_rows_records_why_and_lets_a_corrected_redelivery_lo
     assert (who, why, rows) == ("tester", "impossible hire dates", 6)
     statuses = [(r["batch_id"], r["delivery"], r["status"]) for r in gate.registry()]
     assert ("hris/2026-11-26", 1, "retracted") in statuses
-    assert "RETRACTED hris/2026-11-26: retracted by tester: impossible hire dates" in _status(gate)
+    assert "RETRACTED hris/2026-11-26: retracted by tester: impossible hire dates" in gate.status()
     assert [reason for _, reason in pending_full_refresh(gate.cfg.warehouse)] == [
         "hris/2026-11-26 retracted: impossible hire dates"
     ]
@@ -40,7 +40,7 @@ def test_retract_removes_the_rows_records_why_and_lets_a_corrected_redelivery_lo
     assert [o.batch_id for o in report.loaded] == ["hris/2026-11-26"] and not report.quarantined
     assert ("hris/2026-11-26", 2, "loaded") in [(r["batch_id"], r["delivery"], r["status"]) for r in gate.registry()]
     assert gate.count("hris_workers") == 6
-    assert "hris/2026-11-26" not in _status(gate)  # settled by the redelivery
+    assert "hris/2026-11-26" not in gate.status()  # settled by the redelivery
 
 
 def test_a_publication_made_between_a_batchs_load_and_its_retraction_is_known_to_hold_it(gate):
@@ -66,12 +66,6 @@ def test_a_publication_made_between_a_batchs_load_and_its_retraction_is_known_to
     with duckdb.connect(str(gate.cfg.warehouse)) as con:
         con.execute("ALTER TABLE ops.batch_retractions DROP COLUMN loaded_at")
     assert retracted_since_published(gate.cfg.warehouse, publications) == held
-
-
-def _status(gate) -> str:
-    from pipelines.status import status_lines
-
-    return "\n".join(status_lines(gate.cfg))
 
 
 def test_retract_refuses_what_it_cannot_do(gate):
@@ -221,7 +215,7 @@ def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_a
         with pytest.raises(SystemExit):
             retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")
     assert gate.count("hris_workers") == 0 and archived.is_dir()  # committed; the files still in the archive
-    assert "its files have not reached the quarantine: run `coachwh retract hris/2026-11-26` again" in _status(gate)
+    assert "its files have not reached the quarantine: run `coachwh retract hris/2026-11-26` again" in gate.status()
 
     message = retract(gate.cfg, "hris/2026-11-26", "again", who="someone else")
     moved = gate.cfg.quarantine / "hris" / "2026-11-26"
@@ -231,6 +225,6 @@ def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_a
     assert gate.query("SELECT count(*) FROM ops.batch_retractions")[0][0] == 1
     with pytest.raises(RetractError, match="no loaded delivery"):  # finished: nothing left to do
         retract(gate.cfg, "hris/2026-11-26", "a third time")
-    assert "have not reached the quarantine" not in _status(gate)
+    assert "have not reached the quarantine" not in gate.status()
     shutil.rmtree(moved)  # quarantined files cleared by hand: nothing a rerun could finish, nothing to ask for
-    assert "have not reached the quarantine" not in _status(gate)
+    assert "have not reached the quarantine" not in gate.status()

@@ -103,7 +103,7 @@ def test_a_publication_holding_a_retracted_batch_is_still_known_after_the_rebuil
     after = SimpleNamespace(run_id="after", published_at=retracted_at + timedelta(seconds=1))
     held = {"between": ["lms/2026-11-26 (a recall)"]}
     assert retracted_since_published(gate.cfg.warehouse, [between, after], gate.cfg.quarantine) == held
-    assert "quarantine also holds" not in _status(gate)  # the registry knows the retracted folder
+    assert "quarantine also holds" not in gate.status()  # the registry knows the retracted folder
 
     gate.cfg.warehouse.unlink()
     unarchive(gate.cfg)
@@ -112,11 +112,5 @@ def test_a_publication_holding_a_retracted_batch_is_still_known_after_the_rebuil
     assert retracted_since_published(gate.cfg.warehouse, [between, after], gate.cfg.quarantine) == held
     assert retracted_since_published(gate.cfg.warehouse, [between, after]) == {}  # (what the warehouse alone says)
     # `coachwh status` points at the quarantine's folders the new registry does not know
-    assert "quarantine also holds 1 folder(s) this warehouse has no record of" in _status(gate)
-    assert "RETRACTED.md): lms/2026-11-26" in _status(gate)
-
-
-def _status(gate) -> str:
-    from pipelines.status import status_lines
-
-    return "\n".join(status_lines(gate.cfg))
+    assert "quarantine also holds 1 folder(s) this warehouse has no record of" in gate.status()
+    assert "RETRACTED.md): lms/2026-11-26" in gate.status()

@@ -180,12 +180,17 @@ def _check_outcome(passed: bool, metadata) -> str:
     return "failed"
 
 
+# The engine event in which Dagster's code server says how a run's worker process ended under it.
+WORKER_CRASH = "Run execution process for "
+
+
 def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
     run = instance.get_run_by_id(run_id)
     if run is None:
         raise LookupError(f"no run {run_id} in the Dagster instance at {instance.root_directory}")
     report = RunReport(run_id=run_id, job=run.job_name, status=run.status.value)
     gate_quarantined: dict[str, str] = {}
+    crash = None  # how the run's worker process ended, when it died under the run
     for record in instance.get_records_for_run(run_id, limit=1_000_000).records:
         entry = record.event_log_entry
         event = entry.dagster_event
@@ -195,6 +200,10 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
         kind = event.event_type
         if kind == dg.DagsterEventType.RUN_START:
             report.started_at = when
+        elif kind == dg.DagsterEventType.ENGINE_EVENT and entry.message.startswith(WORKER_CRASH):
+            # Dagster's code server says how the worker ended (a signal: the OOM killer, kill -9) in an engine
+            # event, then fails the run with a sentence that says nothing of it
+            crash = first_line(entry.message.split(" Possible solutions")[0])
         elif kind in (dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE):
             report.ended_at = when
             if kind == dg.DagsterEventType.RUN_FAILURE:
@@ -230,6 +239,8 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
                 for attribute, key in BATCH_LISTS.items():
                     getattr(report, attribute).extend(metadata_value(m.metadata, key, []) or [])
     report.refused = gate_quarantined
+    if crash is not None and report.run_failure is not None:
+        report.run_failure = f"{crash} {report.run_failure}"
     for attribute in BATCH_LISTS:  # a batch shows on each raw table it fed
         setattr(report, attribute, sorted(set(getattr(report, attribute))))
     return report

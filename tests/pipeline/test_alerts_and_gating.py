@@ -419,3 +419,30 @@ def test_a_refused_batch_is_said_with_every_rule_it_broke_and_where_its_rejected
     said = _refusal(reason, "/srv/coachwh/data/quarantine/crm/2026-11-05")
     assert said == f"{reason} (REJECTED.md in /srv/coachwh/data/quarantine/crm/2026-11-05)" and len(reason) > 300
     assert _refusal("a bad manifest", None) == "a bad manifest"
+
+
+def test_a_run_whose_worker_was_killed_says_how_in_the_alert(tmp_path):
+    """The run worker killed alone (the OOM killer, kill -9): Dagster's code server says how it ended in an engine
+    event, then fails the run with "marked as failed from outside the execution context". The alert says both."""
+    import uuid
+
+    import dagster as dg
+
+    from pipelines.config import Settings
+    from pipelines.defs.run_report import read_run
+    from pipelines.instance import dagster_instance
+
+    with dagster_instance(Settings(home=tmp_path / "home", landing=tmp_path / "landing")) as instance:
+        run = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED)
+        instance.add_run(run)
+        instance.report_engine_event(  # Dagster's own words (dagster._utils.get_run_crash_explanation)
+            f"Run execution process for {run.run_id} was terminated by signal 9 (SIGKILL). This usually indicates "
+            "that the process was killed by the operating system due to running out of memory. Possible solutions "
+            "include increasing the amount of memory available to the run.",
+            run,
+        )
+        instance.report_run_failed(run)
+        (reason,) = read_run(instance, run.run_id).as_alert()["reasons"]
+    assert reason.startswith(f"Run execution process for {run.run_id} was terminated by signal 9 (SIGKILL).")
+    assert "running out of memory." in reason and "Possible solutions" not in reason
+    assert reason.endswith("marked as failed from outside the execution context.")

@@ -5,7 +5,8 @@
   marts were still published from what passed, so the run itself is green).
 Both send the same JSON (`pipelines.defs.run_report.RunReport.as_alert`) through `pipelines.alerts`.
 `coachwh run` sends it too when it runs the job in-process (the daemon does not watch in-process runs'
-outcome reliably when it is not running at all).
+outcome reliably when it is not running at all). The code location's third sensor, `settle_dead_runs`
+(pipelines/defs/dead_runs.py), turns a run whose worker died unseen into a failure these sensors report.
 """
 
 import dagster as dg

@@ -103,5 +103,5 @@ def test_the_schedule_and_the_sensors_are_served_and_on(graphql):
     assert schedules["nightly_0200_utc"] == ("0 2 * * *", "RUNNING")
     sensors = {s["name"]: s["sensorState"]["status"] for s in repo["sensors"]}
     assert sensors == {"landing_zone_sensor": "RUNNING", "alert_on_run_failure": "RUNNING",
-                       "alert_on_failed_checks": "RUNNING"}  # fmt: skip
+                       "alert_on_failed_checks": "RUNNING", "settle_dead_runs": "RUNNING"}  # fmt: skip
     assert "nightly" in {j["name"] for j in repo["jobs"]}

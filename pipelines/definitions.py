@@ -12,6 +12,7 @@ from pipelines.config import Settings, settings
 from pipelines.defs.alerts import alert_definitions
 from pipelines.defs.freshness import freshness_definitions
 from pipelines.defs.ingest import ingest_definitions
+from pipelines.defs.pool_wait import apply as sleep_while_waiting_for_a_pool_slot
 from pipelines.defs.publish import publish_definitions
 from pipelines.defs.quality import quality_definitions
 from pipelines.defs.repairs import repair_definitions
@@ -20,6 +21,9 @@ from pipelines.defs.resources import CoachwhConfig
 from pipelines.defs.schedules import NIGHTLY_JOB, schedule_definitions
 from pipelines.defs.warehouse import warehouse_definitions
 from pipelines.progress import LOGGER_NAME, progress_logger
+
+# every process that loads the code location runs its steps: the daemon's run workers, `coachwh run`, the UI's
+sleep_while_waiting_for_a_pool_slot()
 
 # The code location's name in workspace.yaml (`make ui`, the daemon): runs started outside the UI carry it too.
 CODE_LOCATION = "coachwh"

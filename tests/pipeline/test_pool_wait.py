@@ -1,0 +1,64 @@
+"""A step waiting for another run's pool slot sleeps until its next claim check (pipelines/defs/pool_wait.py)."""
+
+import inspect
+import time
+from types import SimpleNamespace
+
+from dagster._core.execution.plan.instance_concurrency_context import InstanceConcurrencyContext
+
+import pipelines.definitions  # noqa: F401  (applies the fix, as every process that runs steps does)
+from pipelines.defs import pool_wait
+
+
+def test_the_fix_is_in_place_and_dagster_still_needs_it():
+    assert (
+        InstanceConcurrencyContext.interval_to_next_pending_claim_check
+        is pool_wait.interval_to_next_pending_claim_check
+    )
+    # Dagster's own method never returns more than 0 (its executor loop then never sleeps); when an upgrade fixes
+    # that, this fails: remove pipelines/defs/pool_wait.py and this test
+    assert "min([0, *" in inspect.getsource(pool_wait.UPSTREAM)
+    waiting = SimpleNamespace(_pending_claims={"ingest_crm"}, _pending_timeouts={"ingest_crm": time.time() + 2.0})
+    assert pool_wait.UPSTREAM(waiting) <= 0  # the spin
+
+
+def test_a_waiting_step_sleeps_until_its_next_claim_check():
+    now = time.time()
+    timeouts = {"ingest_crm": now + 2.0, "publish": now + 5.0}
+    waiting = SimpleNamespace(_pending_claims={"ingest_crm", "publish"}, _pending_timeouts=timeouts)
+    assert 1.5 < pool_wait.interval_to_next_pending_claim_check(waiting) <= 2.0  # the earliest due
+    due = SimpleNamespace(_pending_claims={"ingest_crm"}, _pending_timeouts={"ingest_crm": now - 1.0})
+    assert pool_wait.interval_to_next_pending_claim_check(due) == 0.0  # due already: check at once
+    idle = SimpleNamespace(_pending_claims=set(), _pending_timeouts={})
+    assert pool_wait.interval_to_next_pending_claim_check(idle) == 0.0
+
+
+def test_a_run_waiting_for_another_runs_slot_sleeps_and_then_runs(tmp_path):
+    """A real in-process run whose only step needs the warehouse slot another run holds for 3 s: it runs once the
+    slot is freed, and spends the wait asleep (Dagster's unpatched loop spent it all on the CPU)."""
+    import threading
+
+    import dagster as dg
+
+    from pipelines.config import Settings
+    from pipelines.defs.ingest import WAREHOUSE_POOL
+    from pipelines.instance import dagster_instance
+
+    @dg.asset(pool=WAREHOUSE_POOL)
+    def needs_the_warehouse() -> int:
+        return 1
+
+    with dagster_instance(Settings(home=tmp_path / "home", landing=tmp_path / "landing")) as instance:
+        slots = instance.event_log_storage
+        slots.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)  # the shipped limit: 1
+        slots.claim_concurrency_slot(WAREHOUSE_POOL, "the other run", "coachwh_dbt_models")
+        freed = threading.Timer(3.0, slots.free_concurrency_slots_for_run, ["the other run"])
+        freed.start()
+        started, cpu = time.monotonic(), time.process_time()
+        try:
+            result = dg.materialize([needs_the_warehouse], instance=instance)
+        finally:
+            freed.cancel()
+        waited, busy = time.monotonic() - started, time.process_time() - cpu
+    assert result.success and waited >= 3.0
+    assert busy < waited - 2.0, f"the wait kept the CPU busy: {busy:.1f} s of CPU in {waited:.1f} s"

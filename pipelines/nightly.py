@@ -147,6 +147,7 @@ def _run_locked(
     from pipelines.alerts import send_alert
     from pipelines.definitions import build_definitions, location_tags
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG, tag_verdict
+    from pipelines.defs.dead_runs import settle_dead_runs
     from pipelines.defs.run_report import read_run
     from pipelines.defs.schedules import NIGHTLY_JOB
     from pipelines.summary import summary_lines
@@ -156,8 +157,6 @@ def _run_locked(
     run_config = _run_config(defs, full_refresh, verbose, engine)
     log_path = cfg.home / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     with dagster_instance(cfg) as instance:
-        from pipelines.defs.dead_runs import settle_dead_runs
-
         # a run of the daemon whose worker died with it would hold the warehouse slot forever (the daemon's
         # alert sensor reports its failure once it runs again)
         settled = settle_dead_runs(instance)

@@ -55,9 +55,7 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         return lines + _publication_lines(cfg)
     try:
         with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
-            per_system, latest, unsettled, unfinished = _registry(cfg, con)
-            stored = con.execute("select distinct stored_at from ops.batch_registry where stored_at is not null")
-            known = {cfg.in_home(path) for (path,) in stored.fetchall()}
+            per_system, latest, unsettled, unfinished, known = _registry(cfg, con)
     except duckdb.Error as e:
         if is_lock_error(e):
             held = lock_holder(e) or "another process"
@@ -107,7 +105,8 @@ def _quarantined_before_the_warehouse(cfg: Settings, known: set[Path]) -> list[s
 
 
 def _registry(cfg: Settings, con: duckdb.DuckDBPyConnection):
-    """Per system: the loads, refusals and duplicates; the latest extract dates; the refusals still to act on."""
+    """Per system: the loads, refusals and duplicates; the latest extract dates; the refusals still to act on; the
+    folders the registry knows."""
     per_system = con.execute(
         """
         select system,
@@ -133,7 +132,10 @@ def _registry(cfg: Settings, con: duckdb.DuckDBPyConnection):
         """
     ).fetchall()
     unfinished = {b for s, b, _, _ in unsettled if s == "retracted" and unfinished_retraction(cfg, con, b)}
-    return per_system, latest, unsettled, unfinished
+    # every archive and quarantine folder the registry knows (`_quarantined_before_the_warehouse`)
+    stored = con.execute("select distinct stored_at from ops.batch_registry where stored_at is not null")
+    known = {cfg.in_home(path) for (path,) in stored.fetchall()}
+    return per_system, latest, unsettled, unfinished, known
 
 
 STUCK_AFTER = timedelta(hours=1)
@@ -142,6 +144,9 @@ STUCK_AFTER = timedelta(hours=1)
 def _waiting_for(batch) -> str:
     """How long a batch folder has waited for its manifest, by the wall clock: the time since its newest file was
     written. A copy takes minutes; past STUCK_AFTER, say what may have happened and what to do."""
+    if (batch.path / MANIFEST_NAME).is_file():
+        settle = MANIFEST_SETTLE_SECONDS // 60
+        return f"manifest.json is being written (no JSON yet; refused if it still is none {settle} min after it was)"
     written = batch.path.stat().st_mtime
     for p in batch.path.iterdir():
         try:
@@ -150,9 +155,6 @@ def _waiting_for(batch) -> str:
             pass
     quiet = datetime.now(UTC) - datetime.fromtimestamp(written, UTC)
     minutes = int(quiet.total_seconds() // 60)
-    if (batch.path / MANIFEST_NAME).is_file():
-        settle = MANIFEST_SETTLE_SECONDS // 60
-        return f"manifest.json is being written (no JSON yet; refused if it still is none {settle} min after it was)"
     since = f"no manifest.json; last written {minutes // 60} h {minutes % 60} min ago"
     if quiet < STUCK_AFTER:
         return since

@@ -4,9 +4,9 @@ While a step waits for the `duckdb_warehouse` slot that another run holds (a `co
 a repair job behind a run), Dagster 1.13's executor loop asks `InstanceConcurrencyContext`
 `.interval_to_next_pending_claim_check()` how long to sleep. It returns `min([0, *intervals])`, never more than 0, so
 the loop never sleeps: one core at 100 % for as long as the other run holds the slot (on a 2-core machine, half of
-what that run could use). Patched to the time until the earliest pending
-claim is due, which is what its caller expects; `tests/pipeline/test_pool_wait.py` fails once Dagster's own code
-no longer needs it (or the patch no longer applies).
+what that run could use). Patched to the time until the earliest pending claim is due, which is what its caller
+expects; `tests/pipeline/test_pool_wait.py` fails once Dagster's own code no longer needs it (or the patch no longer
+applies).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.sources import SourceFile, System, classify, files_of
@@ -47,6 +48,11 @@ def parse_extract_date(name: str) -> date | None:
         return None
 
 
+def decode(raw: bytes) -> Any:
+    """manifest.json's bytes as JSON (UTF-8, a byte-order mark allowed); ValueError when they are not."""
+    return json.loads(raw.decode("utf-8-sig"))
+
+
 def read_manifest(batch_dir: Path) -> Manifest:
     """Parse and validate `batch_dir/manifest.json`; BatchRejected names what is wrong with it."""
     import hashlib
@@ -58,7 +64,7 @@ def read_manifest(batch_dir: Path) -> Manifest:
         return BatchRejected([Violation(MANIFEST_NAME, Rule.MANIFEST, detail)])
 
     try:
-        doc = json.loads(raw.decode("utf-8-sig"))
+        doc = decode(raw)
     except UnicodeDecodeError as e:
         raise bad(f"not UTF-8 ({e.reason} at byte {e.start})") from None
     except json.JSONDecodeError as e:

@@ -253,7 +253,8 @@ def retracted_since_published(
     """run id -> the batches (with the reason) that had loaded when that run's publication was made and were
     retracted after: what it holds that the warehouse no longer does. Times are naive UTC, as the registry's. A
     retraction recorded before its load time was kept uses the time the batch was first seen, which is no later.
-    Read by name, so that a warehouse opened read-only before a write added `loaded_at` reads it as None.
+    Read by name, so that a warehouse opened read-only before a write added `loaded_at` reads it as None (then the
+    first-seen time stands in).
     The retractions come from the warehouse and from the `RETRACTION_RECORD` each one leaves in `quarantine`: a
     warehouse rebuilt from the archive (`coachwh unarchive`) no longer knows those made before it."""
     published_at = {p.run_id: p.published_at for p in publications}
@@ -270,18 +271,13 @@ def retracted_since_published(
                 names = [d[0] for d in cur.description]
                 for row in cur.fetchall():
                     r = dict(zip(names, row, strict=True))
+                    r["loaded_at"] = r.get("loaded_at") or r["first_seen_at"]
                     retractions[(r["batch_id"], r["retracted_at"])] = r
     ordered = sorted(retractions.values(), key=lambda r: (r["batch_id"], r["retracted_at"]))
     return {
         run_id: held
         for run_id, at in published_at.items()
-        if (
-            held := [
-                f"{r['batch_id']} ({r['reason']})"
-                for r in ordered
-                if (r.get("loaded_at") or r["first_seen_at"]) <= at < r["retracted_at"]
-            ]
-        )
+        if (held := [f"{r['batch_id']} ({r['reason']})" for r in ordered if r["loaded_at"] <= at < r["retracted_at"]])
     }
 
 
@@ -307,19 +303,16 @@ def _recorded_retractions(quarantine: Path | None) -> list[dict]:
     its load time is left out (it cannot tell which publications held the batch)."""
     if quarantine is None or not quarantine.is_dir():
         return []
-    out = []
-    for path in sorted(quarantine.glob(f"*/*/{RETRACTION_RECORD}")):
-        r = json.loads(path.read_text(encoding="utf-8"))
-        if r.get("loaded_at"):
-            out.append(
-                {
-                    **r,
-                    "retracted_at": datetime.fromisoformat(r["retracted_at"]),
-                    "loaded_at": datetime.fromisoformat(r["loaded_at"]),
-                    "first_seen_at": None,
-                }
-            )
-    return out
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in quarantine.glob(f"*/*/{RETRACTION_RECORD}")]
+    return [
+        {
+            **r,
+            "retracted_at": datetime.fromisoformat(r["retracted_at"]),
+            "loaded_at": datetime.fromisoformat(r["loaded_at"]),
+        }
+        for r in records
+        if r.get("loaded_at")
+    ]
 
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection, engine: str = "duckdb") -> list[tuple[datetime, str]]:

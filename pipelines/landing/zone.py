@@ -9,7 +9,6 @@ name gets a suffix, <date>.2, <date>.3, ...
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import time
 from collections.abc import Iterable
@@ -20,6 +19,7 @@ from pathlib import Path
 from pipelines.errors import CommandError
 from pipelines.landing.errors import Rule, Violation
 from pipelines.landing.manifest import MANIFEST_NAME, parse_extract_date
+from pipelines.landing.manifest import decode as decode_manifest
 from pipelines.sources import SYSTEMS, System
 
 CHUNK = 1 << 20
@@ -59,17 +59,17 @@ class Batch:
 MANIFEST_SETTLE_SECONDS = 300
 
 
-def manifest_being_written(manifest: Path, now: float | None = None) -> bool:
+def manifest_being_written(manifest: Path) -> bool:
     try:
         raw = manifest.read_bytes()
         written = manifest.stat().st_mtime
     except FileNotFoundError:  # removed meanwhile: a copy at work
         return True
     try:
-        json.loads(raw.decode("utf-8-sig"))
+        decode_manifest(raw)
         return False
     except ValueError:  # (UnicodeDecodeError and JSONDecodeError both are)
-        return (now if now is not None else time.time()) - written < MANIFEST_SETTLE_SECONDS
+        return time.time() - written < MANIFEST_SETTLE_SECONDS
 
 
 class LandingZoneMissing(CommandError):

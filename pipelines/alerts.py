@@ -31,7 +31,8 @@ def summary_line(alert: dict) -> str:
     reasons = alert.get("reasons") or ["no reason recorded"]
     more = f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
     verdict = alert.get("verdict") or alert.get("status")
-    return f"coachwh {alert.get('job')} run {alert.get('run_id')} {verdict}: {reasons[0]}{more}"
+    retry = f" [{alert['retry']}]" if alert.get("retry") else ""
+    return f"coachwh {alert.get('job')} run {alert.get('run_id')} {verdict}{retry}: {reasons[0]}{more}"
 
 
 def post_webhook(url: str, body: bytes) -> Delivery:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import dagster as dg
+from dagster._core.storage.tags import MAX_RETRIES_TAG, RETRY_NUMBER_TAG, WILL_RETRY_TAG
 
 from pipelines.defs.failing_rows import first_rows_text
 from pipelines.defs.ingest import DUPLICATE_BATCHES, GATE_CHECK, LOADED_BATCHES, WAITING_BATCHES
@@ -54,6 +55,7 @@ class RunReport:
     duplicates: list[str] = field(default_factory=list)  # delivered again, identical: archived, not loaded
     rows_loaded: int = 0
     published: dict | None = None  # path, as_of_date, rows, tables, same_marts_as (a run id, or None)
+    retry: str | None = None  # "Dagster starts it again (retry 1 of 2)": the instance's run retries took it
 
     @property
     def failed_checks(self) -> list[CheckOutcome]:
@@ -94,6 +96,7 @@ class RunReport:
             "quarantined_batches": [{"batch_id": b, "reason": r} for b, r in self.refused.items()],
             "reasons": self.reasons(),
             "published": self.published,
+            "retry": self.retry,
         }
 
     def reasons(self) -> list[str]:
@@ -184,11 +187,22 @@ def _check_outcome(passed: bool, metadata) -> str:
 WORKER_CRASH = "Run execution process for "
 
 
+def _retry(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+    """Whether the instance's run retries (dagster.yaml `run_retries`) start this failed run again: Dagster decides
+    when it records the failure and tags the run, and the daemon launches the retry soon after. An alert that says
+    so tells the reader to look at the retry before doing anything."""
+    if run.tags.get(WILL_RETRY_TAG) != "true" or run.remote_job_origin is None:
+        return None  # not retried; or run in-process (`coachwh run`), which the daemon cannot start again
+    number = int(run.tags.get(RETRY_NUMBER_TAG, "0")) + 1
+    most = run.tags.get(MAX_RETRIES_TAG) or instance.run_retries_max_retries
+    return f"Dagster starts it again (retry {number} of {most})"
+
+
 def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
     run = instance.get_run_by_id(run_id)
     if run is None:
         raise LookupError(f"no run {run_id} in the Dagster instance at {instance.root_directory}")
-    report = RunReport(run_id=run_id, job=run.job_name, status=run.status.value)
+    report = RunReport(run_id=run_id, job=run.job_name, status=run.status.value, retry=_retry(instance, run))
     gate_quarantined: dict[str, str] = {}
     crash = None  # how the run's worker process ended, when it died under the run
     for record in instance.get_records_for_run(run_id, limit=1_000_000).records:

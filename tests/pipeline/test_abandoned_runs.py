@@ -45,6 +45,7 @@ def test_a_killed_cli_run_is_marked_failed_and_its_warehouse_slot_freed(tmp_path
         }
         alert = read_run(instance, killed).as_alert()  # what the next coachwh run sends for it
         assert alert["verdict"] == "FAILED" and "ended without finishing it (killed or crashed)" in alert["reasons"][0]
+        assert alert["retry"] is None  # an in-process run: the daemon cannot start it again
         status = {r: instance.get_run_by_id(r).status for r in (killed, by_daemon, finished)}
         assert status == {
             killed: dg.DagsterRunStatus.FAILURE,

@@ -17,7 +17,7 @@ from dagster._utils.error import SerializableErrorInfo
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines import alerts
-from pipelines.alerts import send_alert
+from pipelines.alerts import send_alert, summary_line
 from pipelines.config import Settings
 from pipelines.defs.alerts import alert_on_failed_checks, alert_on_run_failure
 from pipelines.defs.publish import publish_definitions
@@ -427,13 +427,20 @@ def test_a_run_whose_worker_was_killed_says_how_in_the_alert(tmp_path):
     import uuid
 
     import dagster as dg
+    from dagster._core.remote_origin import GrpcServerCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
 
     from pipelines.config import Settings
     from pipelines.defs.run_report import read_run
     from pipelines.instance import dagster_instance
 
     with dagster_instance(Settings(home=tmp_path / "home", landing=tmp_path / "landing")) as instance:
-        run = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED)
+        origin = RemoteJobOrigin(  # launched by the daemon from the code location, as `make ui` serves it
+            RemoteRepositoryOrigin(GrpcServerCodeLocationOrigin("localhost", 4000, location_name="coachwh"), "coachwh"),
+            "nightly",
+        )
+        run = dg.DagsterRun(
+            job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED, remote_job_origin=origin
+        )
         instance.add_run(run)
         instance.report_engine_event(  # Dagster's own words (dagster._utils.get_run_crash_explanation)
             f"Run execution process for {run.run_id} was terminated by signal 9 (SIGKILL). This usually indicates "
@@ -442,7 +449,11 @@ def test_a_run_whose_worker_was_killed_says_how_in_the_alert(tmp_path):
             run,
         )
         instance.report_run_failed(run)
-        (reason,) = read_run(instance, run.run_id).as_alert()["reasons"]
+        alert = read_run(instance, run.run_id).as_alert()
+    (reason,) = alert["reasons"]
+    # the shipped dagster.yaml retries a run whose worker died (twice): the alert says the night is not over
+    assert alert["retry"] == "Dagster starts it again (retry 1 of 2)"
+    assert f"run {run.run_id} FAILED [Dagster starts it again (retry 1 of 2)]: Run execution" in summary_line(alert)
     assert reason.startswith(f"Run execution process for {run.run_id} was terminated by signal 9 (SIGKILL).")
     assert "running out of memory." in reason and "Possible solutions" not in reason
     assert reason.endswith("marked as failed from outside the execution context.")

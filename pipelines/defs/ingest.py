@@ -228,6 +228,8 @@ def build_landing_sensor(
         context.update_cursor(key)
         return dg.RunRequest(
             run_key=f"landing-{key}",
+            # what the sensor saw waiting: the run loads whatever is complete when its gate starts, these and any
+            # batch that arrived since (its summary and the raw assets' metadata list what it loaded)
             tags={"coachwh/pending_batches": ",".join(pending)[:1000]},
         )
 

@@ -29,7 +29,8 @@ NIGHTLY_RETRY_POLICY = dg.RetryPolicy(
 
 TRANSIENT_TYPES: tuple[type[BaseException], ...] = (WarehouseBusy, LockTimeout, TimeoutError, ConnectionError)
 TRANSIENT_TEXT = ("database is locked",)  # SQLite's busy file (Dagster's own storage)
-TERMINATED = "interrupted: the run was asked to stop (Terminate in the UI, or a signal to its process); not retried"
+INTERRUPTED = "interrupted: the run was asked to stop (Terminate in the UI, or a signal to its process)"
+TERMINATED = f"{INTERRUPTED}; not retried"
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -17,6 +17,7 @@ from pipelines.defs.failing_rows import first_rows_text
 from pipelines.defs.ingest import DUPLICATE_BATCHES, GATE_CHECK, LOADED_BATCHES, WAITING_BATCHES
 from pipelines.defs.metadata import metadata_value
 from pipelines.defs.publish import PUBLISHED_KEY
+from pipelines.defs.retries import INTERRUPTED
 from pipelines.warehouse_file import damaged_reason, held_reason
 
 RAW_PREFIX = "raw"
@@ -187,6 +188,15 @@ def _check_outcome(passed: bool, metadata) -> str:
 WORKER_CRASH = "Run execution process for "
 
 
+# Dagster's words for a run interrupted between steps (a SIGTERM while it waited for the warehouse slot): it adds
+# "No user initiated termination request was found, treating as failure", which reads like a fault of its own
+INTERRUPTED_BETWEEN_STEPS = "Execution was interrupted unexpectedly"
+
+
+def _run_failure(message: str | None) -> str:
+    return INTERRUPTED if INTERRUPTED_BETWEEN_STEPS in (message or "") else first_line(message)
+
+
 def _retry(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
     """Whether the instance's run retries (dagster.yaml `run_retries`) start this failed run again: Dagster decides
     when it records the failure and tags the run, and the daemon launches the retry soon after. An alert that says
@@ -221,7 +231,7 @@ def read_run(instance: dg.DagsterInstance, run_id: str) -> RunReport:
         elif kind in (dg.DagsterEventType.RUN_SUCCESS, dg.DagsterEventType.RUN_FAILURE):
             report.ended_at = when
             if kind == dg.DagsterEventType.RUN_FAILURE:
-                report.run_failure = first_line(event.message)
+                report.run_failure = _run_failure(event.message)
         elif kind == dg.DagsterEventType.STEP_FAILURE:
             report.failed_steps[event.step_key] = _step_failure_reason(event.event_specific_data)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:

@@ -10,6 +10,7 @@ a repair job behind a run), Dagster 1.13's in-process executor loops over "no st
   them when the next step starts), and that loop never looks at the note: a run waiting behind a run that holds the
   slot for hours (or never lets go) ignores `kill`, `systemctl stop` and Terminate until then. After each sleep the
   patched loop raises the noted interrupt, as a step would, so the run stops as interrupted and frees its claims.
+  (The same sleep waits out a step's retry back-off, up to minutes: an interrupt then stops the run too.)
 `tests/pipeline/test_pool_wait.py` fails once Dagster's own code no longer needs these (or they no longer apply).
 """
 

@@ -142,9 +142,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_retract(args: argparse.Namespace) -> int:
+    from pipelines.defs.repairs import refuse_retraction_while_a_run_builds
+    from pipelines.instance import dagster_instance
     from pipelines.landing.retract import retract
 
-    print(retract(settings(), args.batch, args.reason))
+    cfg = settings()
+    with dagster_instance(cfg) as instance:  # the runs the UI or the daemon launched
+        refuse_retraction_while_a_run_builds(instance)
+    print(retract(cfg, args.batch, args.reason))  # which refuses while a `coachwh run` goes (its lock)
     return 0
 
 

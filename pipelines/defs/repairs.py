@@ -47,6 +47,7 @@ def retract_loaded_batch(context: dg.OpExecutionContext, config: RetractConfig, 
 
     who = f"{getpass.getuser()} (Dagster run {context.run_id})"
     with non_transient():
+        refuse_retraction_while_a_run_builds(context.instance, this_run=context.run_id)
         context.log.info(retract(coachwh.settings, config.batch, config.reason, who=who))
 
 
@@ -114,15 +115,32 @@ def roll_back(
     return p, page, events, held
 
 
+def other_runs(instance: dg.DagsterInstance, this_run: str | None, statuses: list) -> list[str]:
+    """The runs (id and status) of the instance in one of `statuses`, other than `this_run` and the repairs."""
+    return [
+        f"{r.run_id} ({r.status.value})"
+        for r in instance.get_runs(filters=dg.RunsFilter(statuses=statuses))
+        if r.run_id != this_run and r.job_name not in REPAIR_JOBS
+    ]
+
+
+def refuse_retraction_while_a_run_builds(instance: dg.DagsterInstance, this_run: str | None = None) -> None:
+    """A run going now builds the marts from raw as it was when its dbt step began, and publishes them: a batch
+    retracted meanwhile would be in that publication. A queued run starts after the retraction: it is no reason."""
+    from pipelines.landing.retract import RetractError
+
+    status = dg.DagsterRunStatus
+    if going := other_runs(instance, this_run, [status.STARTING, status.STARTED, status.CANCELING]):
+        raise RetractError(
+            f"not retracted: run {', '.join(going)} may publish the batch when it ends; retract after it (a run "
+            "whose process was killed stays STARTED: terminate it in the UI's Runs page first)"
+        )
+
+
 def _refuse_while_a_run_is_going(instance: dg.DagsterInstance, this_run: str | None) -> None:
     from pipelines.publication import PublicationError
 
-    going = [
-        f"{r.run_id} ({r.status.value})"
-        for r in instance.get_runs(filters=dg.RunsFilter(statuses=unfinished_run_statuses()))
-        if r.run_id != this_run and r.job_name not in REPAIR_JOBS
-    ]
-    if going:
+    if going := other_runs(instance, this_run, unfinished_run_statuses()):
         raise PublicationError(
             f"not rolled back: run {', '.join(going)} may publish when it ends; roll back after it (a run whose "
             "process was killed stays STARTED, one the daemon never picks up stays QUEUED: terminate it in the UI's "

@@ -20,6 +20,7 @@ from pipelines.errors import CommandError
 from pipelines.landing import loader, registry
 from pipelines.landing.manifest import parse_extract_date
 from pipelines.landing.zone import free_destination
+from pipelines.locks import LockTimeout, file_lock
 from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SYSTEMS
 
 
@@ -38,8 +39,17 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
     if not cfg.warehouse.exists():
         raise RetractError(f"no warehouse at {cfg.warehouse}: nothing has loaded")
     who = who or getpass.getuser()
-    now = datetime.now(UTC).replace(tzinfo=None)
-    con = loader.connect(cfg.warehouse)
+    try:
+        with file_lock(cfg.run_lock, "coachwh retract", wait_seconds=0):
+            return _retract(cfg, batch_id, system, name, reason, who)
+    except LockTimeout as e:
+        raise RetractError(
+            f"not retracted: {e}, which builds the marts from raw as it is now and publishes them: retract after it"
+        ) from None
+
+
+def _retract(cfg: Settings, batch_id: str, system: str, name: str, reason: str, who: str) -> str:
+    con = loader.connect(cfg.warehouse)  # waits while another process holds the warehouse
     try:
         registry.ensure_schema(con)
         loaded = registry.loaded_delivery(con, batch_id)
@@ -57,6 +67,7 @@ def retract(cfg: Settings, batch_id: str, reason: str, who: str | None = None) -
                     for f in SOURCE_FILES
                     if f.system == system
                 )
+                now = datetime.now(UTC).replace(tzinfo=None)  # once the warehouse is ours: the rows leave now
                 done = registry.Retraction(
                     batch_id, loaded.delivery, reason, who, now, removed, str(destination), loaded.stored_at,
                     loaded_at=loaded.recorded_at,

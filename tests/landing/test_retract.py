@@ -228,3 +228,36 @@ def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_a
     assert "have not reached the quarantine" not in gate.status()
     shutil.rmtree(moved)  # quarantined files cleared by hand: nothing a rerun could finish, nothing to ask for
     assert "have not reached the quarantine" not in gate.status()
+
+
+def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
+    """A run going now builds from raw as its dbt step found it, and publishes: a batch retracted meanwhile went out
+    in that publication, with nothing to say so (helper Q: `coachwh retract` during a night's dbt step)."""
+    import uuid
+
+    import dagster as dg
+
+    from pipelines.defs.repairs import refuse_retraction_while_a_run_builds
+    from pipelines.instance import dagster_instance
+    from pipelines.locks import file_lock
+
+    write_batch(gate.landing, "hris", "2026-11-26", default_files("hris"))
+    gate.ingest()
+    loaded = gate.count("hris_workers")
+    with file_lock(gate.cfg.run_lock, "coachwh run"):  # a `coachwh run` going
+        with pytest.raises(RetractError, match=r"not retracted: .*coachwh run, which builds the marts"):
+            retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")
+    assert gate.count("hris_workers") == loaded > 0  # nothing happened
+
+    with dagster_instance(gate.cfg) as instance:  # a run the daemon or the UI launched
+        run_id = str(uuid.uuid4())
+        instance.add_run(dg.DagsterRun(job_name="nightly", run_id=run_id, status=dg.DagsterRunStatus.STARTED))
+        with pytest.raises(RetractError, match=f"not retracted: run {run_id} \\(STARTED\\) may publish the batch"):
+            refuse_retraction_while_a_run_builds(instance)
+        refuse_retraction_while_a_run_builds(instance, this_run=run_id)  # the retract job's own run
+        instance.report_run_failed(instance.get_run_by_id(run_id))
+        waiting = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.NOT_STARTED)
+        instance.add_run(waiting)  # starts after the retraction: builds without the batch
+        refuse_retraction_while_a_run_builds(instance)
+    retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")
+    assert gate.count("hris_workers") == 0

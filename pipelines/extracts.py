@@ -8,17 +8,19 @@ since the build has not changed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from pipelines.config import Settings
-from pipelines.landing.registry import OPS_SCHEMA
+from pipelines.landing.registry import OPS_SCHEMA, loaded_fingerprints
 from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SYSTEMS
-from pipelines.warehouse_file import connect_waiting
+from pipelines.warehouse_file import connect_waiting, insert_rows, table_exists
 
 BUILT_FROM = "marts_built_from"  # ops.marts_built_from: system, extract_date
+BUILT_FROM_DELIVERIES = "marts_built_from_deliveries"  # ops.marts_built_from_deliveries: batch_id, fingerprint
 
 
 def latest_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> dict[str, date | None]:
@@ -49,26 +51,55 @@ def latest_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str | None = N
     return latest
 
 
-def latest_extract_dates_in(warehouse: Path) -> dict[str, date | None]:
-    """latest_extract_dates of a warehouse file (every system None when there is none yet).
+@dataclass(frozen=True)
+class BuildInputs:
+    """The raw a dbt build reads, taken before it starts: each system's latest extract date, and the deliveries
+    in raw (batch id -> `registry.delivery_fingerprint`)."""
+
+    extract_dates: dict[str, date | None]
+    deliveries: dict[str, str]
+
+
+def build_inputs_in(warehouse: Path) -> BuildInputs:
+    """The BuildInputs of a warehouse file (nothing when there is none yet).
 
     Opened for writing, as dbt opens it next in the step that calls this: while another process holds the file
     (an analyst's connection, read-only or not) this waits, saying for whom, where dbt would fail at once."""
     if not warehouse.exists():
-        return dict.fromkeys(SYSTEMS)
+        return BuildInputs(dict.fromkeys(SYSTEMS), {})
     with connect_waiting(warehouse) as con:
-        return latest_extract_dates(con)
+        has_registry = all(table_exists(con, OPS_SCHEMA, t) for t in ("batch_registry", "batch_files"))
+        return BuildInputs(latest_extract_dates(con), loaded_fingerprints(con) if has_registry else {})
 
 
-def record_built_from(warehouse: Path, latest: dict[str, date | None]) -> None:
-    """After a dbt build: the latest extract dates of the raw it read (`latest`, taken before it started).
+def record_built_from(warehouse: Path, reads: BuildInputs) -> None:
+    """After a dbt build: what the raw it read held (`reads`, taken before it started).
 
     A batch loaded after the build (`coachwh ingest`, then `published/marts` materialized alone in the UI; a night
-    whose build failed after its gate loaded) is in no mart yet: the publication must not date the marts by it."""
+    whose build failed after its gate loaded) is in no mart yet: the publication must not date the marts by it, and
+    a batch retracted during the build still is in them: the publication must say it holds it."""
     with connect_waiting(warehouse) as con:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {OPS_SCHEMA}")
         con.execute(f"CREATE OR REPLACE TABLE {OPS_SCHEMA}.{BUILT_FROM} (system VARCHAR, extract_date DATE)")
-        con.executemany(f"INSERT INTO {OPS_SCHEMA}.{BUILT_FROM} VALUES (?, ?)", list(latest.items()))
+        con.executemany(f"INSERT INTO {OPS_SCHEMA}.{BUILT_FROM} VALUES (?, ?)", list(reads.extract_dates.items()))
+        deliveries = f"{OPS_SCHEMA}.{BUILT_FROM_DELIVERIES}"
+        con.execute(f"CREATE OR REPLACE TABLE {deliveries} (batch_id VARCHAR, fingerprint VARCHAR)")
+        insert_rows(con, deliveries, [list(item) for item in reads.deliveries.items()])
+
+
+def built_from_deliveries(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, str] | None:
+    """batch id -> delivery fingerprint of the raw the last dbt build read; None for a warehouse built before this
+    was recorded."""
+    recorded = con.execute(
+        "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
+        "and table_name = ?",
+        [catalog, OPS_SCHEMA, BUILT_FROM_DELIVERIES],
+    ).fetchone()[0]
+    if not recorded:
+        return None
+    return dict(
+        con.execute(f"select batch_id, fingerprint from {catalog}.{OPS_SCHEMA}.{BUILT_FROM_DELIVERIES}").fetchall()
+    )
 
 
 def built_from_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, date | None] | None:

@@ -29,6 +29,7 @@ instead of adding a copy: a week of quiet nights does not push the last differen
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
@@ -40,7 +41,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import CommandError
-from pipelines.extracts import built_from_extract_dates, latest_extract_dates
+from pipelines.extracts import built_from_deliveries, built_from_extract_dates, latest_extract_dates
 from pipelines.locks import LockTimeout, file_lock
 from pipelines.sources import SYSTEMS
 from pipelines.warehouse_file import attach_waiting, lock_holder, sql_literal
@@ -48,6 +49,9 @@ from pipelines.warehouse_file import attach_waiting, lock_holder, sql_literal
 PUBLISHED_SCHEMA = "marts"
 PUBLICATION_TABLE = "publication"
 SUFFIX = ".duckdb"
+# Beside each kept publication: the deliveries its marts were built from, so that a batch retracted later, or
+# loaded again from a restored backup, is known to be in it (`registry.retracted_since_published`).
+DELIVERIES = ".deliveries.json"
 PARTIAL = ".partial"
 SWAP = ".swap"
 WAL = ".wal"  # DuckDB's write-ahead log: <file>.wal
@@ -72,6 +76,9 @@ class Publication:
     rows: int  # rows over the published tables, not counting the publication table itself
     extract_dates: dict[str, date | None]
     current: bool = False
+    # batch id -> delivery fingerprint of the raw its marts were built from (its DELIVERIES file); None for a
+    # publication made before those were recorded
+    batches: dict[str, str] | None = None
 
 
 SYSTEM_NAMES = {"crm": "CRM", "hris": "HRIS", "survey": "survey", "lms": "LMS"}
@@ -125,8 +132,11 @@ def _archive_name(published_at: datetime, run_id: str) -> str:
     return f"{published_at.strftime('%Y%m%dT%H%M%S%fZ')}_{safe}{SUFFIX}"
 
 
-def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -> dict[str, int]:
-    """Write every table of the warehouse's `marts` schema, then the publication table, into `target`."""
+def _build(
+    warehouse: Path, target: Path, run_id: str, published_at: datetime
+) -> tuple[dict[str, int], dict[str, str] | None]:
+    """Write every table of the warehouse's `marts` schema, then the publication table, into `target`; returns
+    the row counts and the deliveries the marts were built from (None when the warehouse has no record of them)."""
     wh = "wh"
     with duckdb.connect() as con:
         attach_waiting(con, warehouse, wh)
@@ -142,6 +152,7 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
             raise PublicationError(f"{warehouse} has no tables in schema {PUBLISHED_SCHEMA}: nothing to publish")
         # the dates of the raw the marts were built from; a warehouse built before they were recorded: its raw
         extracts = built_from_extract_dates(con, catalog=wh) or latest_extract_dates(con, catalog=wh)
+        deliveries = built_from_deliveries(con, catalog=wh)
         if all(d is None for d in extracts.values()):
             # empty marts over an empty warehouse would replace nothing true with nothing: a mistyped
             # COACHWH_HOME or an empty landing zone, not a night to publish
@@ -180,7 +191,7 @@ def _build(warehouse: Path, target: Path, run_id: str, published_at: datetime) -
         )
         con.execute(";\n".join(publication_comments(table)))
         con.execute("DETACH pub")
-    return counts
+    return counts, deliveries
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
@@ -305,7 +316,9 @@ def publish(
         final = folder / _archive_name(published_at, run_id)
         partial = folder / f".{final.name}{PARTIAL}"
         try:
-            rows = _build(warehouse, partial, run_id, published_at)
+            rows, deliveries = _build(warehouse, partial, run_id, published_at)
+            if deliveries is not None:  # written first: a kept publication never lacks the file once it had one
+                _write_deliveries(final, deliveries)
             os.replace(partial, final)
         finally:
             partial.unlink(missing_ok=True)
@@ -313,7 +326,7 @@ def publish(
         _make_current(final, published)
         replaced = before if before is not None and _same_marts_or_unknown(final, before.path) else None
         if replaced is not None:
-            replaced.path.unlink(missing_ok=True)
+            _remove(replaced.path)
         prune(folder, published, keep)
     return Published(rows, replaced)
 
@@ -340,6 +353,7 @@ def _read(path: Path) -> Publication | None:
         tables=len(rows),
         rows=sum(r[1] for r in rows if r[0] != PUBLICATION_TABLE),
         extract_dates=dict(zip(SYSTEMS, first[5:], strict=True)),
+        batches=_read_deliveries(path),
     )
 
 
@@ -379,8 +393,32 @@ def prune(folder: Path, published: Path, keep: int) -> list[Path]:
     """Delete publications beyond the newest and `keep` earlier ones (never the current one)."""
     doomed = [p.path for p in list_publications(published, folder)[keep + 1 :] if not p.current]
     for f in doomed:
-        f.unlink(missing_ok=True)
+        _remove(f)
     return doomed
+
+
+def _deliveries_file(path: Path) -> Path:
+    return path.with_name(path.name.removesuffix(SUFFIX) + DELIVERIES)
+
+
+def _write_deliveries(path: Path, deliveries: dict[str, str]) -> None:
+    partial = _deliveries_file(path).with_name(f".{_deliveries_file(path).name}{PARTIAL}")
+    partial.write_text(json.dumps(dict(sorted(deliveries.items())), indent=1) + "\n", encoding="utf-8")
+    partial.replace(_deliveries_file(path))
+
+
+def _read_deliveries(path: Path) -> dict[str, str] | None:
+    try:
+        recorded = json.loads(_deliveries_file(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none (an older publication, the BI file itself) or unreadable: unknown
+        return None
+    return recorded if isinstance(recorded, dict) else None
+
+
+def _remove(path: Path) -> None:
+    """A kept publication and the record of its deliveries."""
+    path.unlink(missing_ok=True)
+    _deliveries_file(path).unlink(missing_ok=True)
 
 
 @contextmanager

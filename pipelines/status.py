@@ -18,6 +18,7 @@ from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
 from pipelines.landing.ingest import WarehouseMissing, require_warehouse_of_archive
 from pipelines.landing.manifest import MANIFEST_NAME
+from pipelines.landing.registry import loaded_fingerprints, recorded_retractions
 from pipelines.landing.retract import unfinished_retraction
 from pipelines.landing.zone import (
     MANIFEST_SETTLE_SECONDS,
@@ -55,7 +56,7 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         return lines + _publication_lines(cfg)
     try:
         with duckdb.connect(str(cfg.warehouse), read_only=True) as con:
-            per_system, latest, unsettled, unfinished, known = _registry(cfg, con)
+            per_system, latest, unsettled, unfinished, known, in_raw = _registry(cfg, con)
     except duckdb.Error as e:
         if is_lock_error(e):
             held = lock_holder(e) or "another process"
@@ -86,22 +87,44 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         lines.append(f"  {label} {batch_id}: {reason}  ({stored_at})")
         if batch_id in unfinished:
             lines.append(f"    its files have not reached the quarantine: run `coachwh retract {batch_id}` again")
-    if unknown := _quarantined_before_the_warehouse(cfg, known):
+    lines += _retracted_yet_loaded(cfg, in_raw)
+    if unknown := _quarantined_before_the_warehouse(cfg, known, in_raw):
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
         lines.append(
-            f"  quarantine also holds {len(unknown)} folder(s) this warehouse has no record of (refused or retracted "
-            f"before it was rebuilt; each holds its REJECTED.md or RETRACTED.md): {', '.join(unknown)}"
+            f"  quarantine also holds {len(unknown)} folder(s) of batches not loaded now that this warehouse has no "
+            f"record of (refused or retracted before it was rebuilt or restored, or put there by hand; see the "
+            f"REJECTED.md or RETRACTED.md in each): {shown}"
         )
 
     return lines + _publication_lines(cfg)
 
 
-def _quarantined_before_the_warehouse(cfg: Settings, known: set[Path]) -> list[str]:
-    """The quarantine's batch folders that no registry row names: a warehouse rebuilt from the archive (`coachwh
-    unarchive`) starts a new registry, and the refusals and retractions made before it are only these folders."""
+def _quarantined_before_the_warehouse(cfg: Settings, known: set[Path], loaded: dict[str, str]) -> list[str]:
+    """The quarantine's batch folders that no registry row names, of batches not loaded now: a warehouse rebuilt
+    from the archive (`coachwh unarchive`) starts a new registry, and the refusals and retractions made before it
+    are only these folders. One whose batch loaded since (a corrected redelivery) is settled."""
     if not cfg.quarantine.is_dir():
         return []
     folders = sorted(f for f in cfg.quarantine.glob("*/*") if f.is_dir() and not f.name.startswith("."))
-    return [str(f.relative_to(cfg.quarantine)) for f in folders if f not in known]
+    return [
+        str(f.relative_to(cfg.quarantine))
+        for f in folders
+        if f not in known and f"{f.parent.name}/{f.name.split('.')[0]}" not in loaded
+    ]
+
+
+def _retracted_yet_loaded(cfg: Settings, loaded: dict[str, str]) -> list[str]:
+    """Batches whose rows are in raw from the very files of a delivery retracted before (by its record in the
+    quarantine): a warehouse backup restored from before the retraction, or the same files delivered again. The
+    next publication holds them; `coachwh publications` flags it."""
+    return [
+        f"  RETRACTED YET LOADED {r['batch_id']}: raw holds the very files retracted at "
+        f"{r['retracted_at']:%Y-%m-%d %H:%M:%S} UTC ({r['reason']}): a warehouse restored from before the "
+        f"retraction, or the same files delivered again? `coachwh retract {r['batch_id']} --reason TEXT` takes them "
+        "out again"
+        for r in recorded_retractions(cfg.quarantine)
+        if r.get("fingerprint") and loaded.get(r["batch_id"]) == r["fingerprint"]
+    ]
 
 
 def _registry(cfg: Settings, con: duckdb.DuckDBPyConnection):
@@ -135,7 +158,7 @@ def _registry(cfg: Settings, con: duckdb.DuckDBPyConnection):
     # every archive and quarantine folder the registry knows (`_quarantined_before_the_warehouse`)
     stored = con.execute("select distinct stored_at from ops.batch_registry where stored_at is not null")
     known = {cfg.in_home(path) for (path,) in stored.fetchall()}
-    return per_system, latest, unsettled, unfinished, known
+    return per_system, latest, unsettled, unfinished, known, loaded_fingerprints(con)
 
 
 STUCK_AFTER = timedelta(hours=1)

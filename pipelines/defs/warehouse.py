@@ -32,7 +32,7 @@ from pipelines.defs.failing_rows import found_rows, with_first_rows
 from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
-from pipelines.extracts import latest_extract_dates_in, record_built_from
+from pipelines.extracts import build_inputs_in, record_built_from
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
 from pipelines.model_code import code_fingerprint, last_fingerprint, record_fingerprint
 from pipelines.raw_audit import is_passing_audit, record_audit
@@ -181,9 +181,10 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
         if code_changed and built_by is not None:  # (a first build has nothing to explain)
             context.log.info(f"{FULL_REFRESH}: the incremental models' code differs from the code that built them")
         full_refresh = config.full_refresh or bool(requests) or code_changed
-        # what the publication dates the marts by: the raw this build reads (the step holds the warehouse pool).
+        # what the publication dates the marts by, and the deliveries it holds: the raw this build reads (the step
+        # holds the warehouse pool).
         # It waits for a process that holds the file, which dbt would fail on at once.
-        reads = latest_extract_dates_in(coachwh.settings.warehouse)
+        reads = build_inputs_in(coachwh.settings.warehouse)
         try:
             with non_transient():
                 if config.engine == "spark":

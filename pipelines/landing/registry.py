@@ -16,7 +16,9 @@ Raw tables are append-only; these bookkeeping tables are the only ones the gate 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -142,11 +144,35 @@ def loaded_delivery(con: duckdb.DuckDBPyConnection, batch_id: str) -> LoadedDeli
     ).fetchone()
     if row is None:
         return None
-    files = con.execute(
+    return LoadedDelivery(int(row[0]), row[1], delivery_files(con, batch_id, row[0]), row[2])
+
+
+def delivery_files(con: duckdb.DuckDBPyConnection, batch_id: str, delivery: int) -> dict[str, str]:
+    """file name -> sha256 of one delivery, as the registry recorded them."""
+    rows = con.execute(
         f"SELECT file_name, sha256 FROM {OPS_SCHEMA}.batch_files WHERE batch_id = ? AND delivery = ?",
-        [batch_id, row[0]],
+        [batch_id, delivery],
     ).fetchall()
-    return LoadedDelivery(int(row[0]), row[1], dict(files), row[2])
+    return dict(rows)
+
+
+def delivery_fingerprint(files: dict[str, str]) -> str:
+    """What a delivery is, whatever the registry that numbered it: the sha256 over its files' names and sha256s.
+    The same files delivered again, or loaded again into a rebuilt warehouse, have the same fingerprint."""
+    listing = "\n".join(f"{name}:{sha}" for name, sha in sorted(files.items()))
+    return hashlib.sha256(listing.encode()).hexdigest()
+
+
+def loaded_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """batch id -> the fingerprint of its loaded delivery, for every batch whose rows are in raw now."""
+    rows = con.execute(
+        f"SELECT r.batch_id, f.file_name, f.sha256 FROM {OPS_SCHEMA}.batch_registry AS r "
+        f"JOIN {OPS_SCHEMA}.batch_files AS f USING (batch_id, delivery) WHERE r.status = 'loaded'"
+    ).fetchall()
+    files: dict[str, dict[str, str]] = {}
+    for batch_id, name, sha in rows:
+        files.setdefault(batch_id, {})[name] = sha
+    return {batch_id: delivery_fingerprint(f) for batch_id, f in files.items()}
 
 
 def _first_seen(con: duckdb.DuckDBPyConnection, batch_id: str, now: datetime) -> datetime:
@@ -250,17 +276,21 @@ def latest_retraction(con: duckdb.DuckDBPyConnection, batch_id: str) -> Retracti
 def retracted_since_published(
     warehouse: Path, publications: Iterable[Publication], quarantine: Path | None = None
 ) -> dict[str, list[str]]:
-    """run id -> the batches (with the reason) that had loaded when that run's publication was made and were
-    retracted after: what it holds that the warehouse no longer does. Times are naive UTC, as the registry's. A
-    retraction recorded before its load time was kept uses the time the batch was first seen, which is no later.
-    Read by name, so that a warehouse opened read-only before a write added `loaded_at` reads it as None (then the
-    first-seen time stands in).
+    """run id -> the retracted batches (with the reason) that the run's publication holds: what it shows that the
+    warehouse no longer does, or should not.
+
+    A publication records the deliveries its marts were built from (`Publication.batches`: batch id -> delivery
+    fingerprint): it holds a retracted batch when it was built from that very delivery, whenever it was published
+    (a retraction made after a rebuild from the archive, a warehouse backup restored from before a retraction). A
+    publication made before that record existed is judged by time: it holds the batches that had loaded when it was
+    made and were retracted after (times are naive UTC, as the registry's; a retraction recorded before its load
+    time was kept uses the time the batch was first seen, which is no later).
     The retractions come from the warehouse and from the `RETRACTION_RECORD` each one leaves in `quarantine`: a
     warehouse rebuilt from the archive (`coachwh unarchive`) no longer knows those made before it."""
-    published_at = {p.run_id: p.published_at for p in publications}
-    if not published_at:
+    publications = list(publications)
+    if not publications:
         return {}
-    retractions = {(r["batch_id"], r["retracted_at"]): r for r in _recorded_retractions(quarantine)}
+    retractions = {(r["batch_id"], r["retracted_at"]): r for r in recorded_retractions(quarantine)}
     if warehouse.exists():
         with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
             if table_exists(con, OPS_SCHEMA, "batch_retractions"):
@@ -272,13 +302,21 @@ def retracted_since_published(
                 for row in cur.fetchall():
                     r = dict(zip(names, row, strict=True))
                     r["loaded_at"] = r.get("loaded_at") or r["first_seen_at"]
+                    r["fingerprint"] = delivery_fingerprint(delivery_files(con, r["batch_id"], r["delivery"]))
                     retractions[(r["batch_id"], r["retracted_at"])] = r
     ordered = sorted(retractions.values(), key=lambda r: (r["batch_id"], r["retracted_at"]))
-    return {
-        run_id: held
-        for run_id, at in published_at.items()
-        if (held := [f"{r['batch_id']} ({r['reason']})" for r in ordered if r["loaded_at"] <= at < r["retracted_at"]])
-    }
+    held_by: dict[str, list[str]] = {}
+    for p in publications:
+        held = [f"{r['batch_id']} ({r['reason']})" for r in ordered if _holds(p, r)]
+        if held:
+            held_by[p.run_id] = list(dict.fromkeys(held))  # a batch retracted twice, from one delivery: once
+    return held_by
+
+
+def _holds(p: Publication, r: dict) -> bool:
+    if p.batches is not None and r.get("fingerprint"):
+        return p.batches.get(r["batch_id"]) == r["fingerprint"]
+    return r.get("loaded_at") is not None and r["loaded_at"] <= p.published_at < r["retracted_at"]
 
 
 # What a retraction leaves beside RETRACTED.md in the quarantine: the facts `retracted_since_published` needs,
@@ -286,33 +324,45 @@ def retracted_since_published(
 RETRACTION_RECORD = "retraction.json"
 
 
-def write_retraction_record(folder: Path, r: Retraction) -> None:
+def write_retraction_record(folder: Path, r: Retraction, fingerprint: str) -> None:
+    """Written whole or not at all (a temporary file renamed over), so that a retraction killed while it wrote
+    leaves no half a record for `coachwh publications` and `coachwh rollback` to stumble on."""
     record = {
         "batch_id": r.batch_id,
         "delivery": r.delivery,
+        "fingerprint": fingerprint,
         "reason": r.reason,
         "retracted_by": r.who,
         "retracted_at": r.at.isoformat(),
         "loaded_at": r.loaded_at.isoformat() if r.loaded_at else None,
     }
-    (folder / RETRACTION_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    partial = folder / f".{RETRACTION_RECORD}.partial"
+    partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    partial.replace(folder / RETRACTION_RECORD)
 
 
-def _recorded_retractions(quarantine: Path | None) -> list[dict]:
-    """The retraction records in `quarantine/<system>/<folder>/`, times as naive UTC datetimes; a record without
-    its load time is left out (it cannot tell which publications held the batch)."""
+def recorded_retractions(quarantine: Path | None) -> list[dict]:
+    """The retraction records in `quarantine/<system>/<folder>/`, times as naive UTC datetimes. A record that cannot
+    be read (edited by hand, a disk error) is left out with a warning on stderr rather than stop a rollback."""
     if quarantine is None or not quarantine.is_dir():
         return []
-    records = [json.loads(p.read_text(encoding="utf-8")) for p in quarantine.glob(f"*/*/{RETRACTION_RECORD}")]
-    return [
-        {
-            **r,
-            "retracted_at": datetime.fromisoformat(r["retracted_at"]),
-            "loaded_at": datetime.fromisoformat(r["loaded_at"]),
-        }
-        for r in records
-        if r.get("loaded_at")
-    ]
+    records = []
+    for path in sorted(quarantine.glob(f"*/*/{RETRACTION_RECORD}")):
+        try:
+            r = json.loads(path.read_text(encoding="utf-8"))
+            at = r.get("loaded_at")
+            records.append(
+                {
+                    **r,
+                    "retracted_at": datetime.fromisoformat(r["retracted_at"]),
+                    "loaded_at": datetime.fromisoformat(at) if at else None,
+                }
+            )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            print(
+                f"WARNING: {path} is no readable retraction record ({type(e).__name__}: {e}); left out", file=sys.stderr
+            )
+    return records
 
 
 def full_refresh_requests(con: duckdb.DuckDBPyConnection, engine: str = "duckdb") -> list[tuple[datetime, str]]:

@@ -77,9 +77,11 @@ def _retract(cfg: Settings, batch_id: str, system: str, name: str, reason: str, 
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+        # which delivery it was, whatever registry numbers it later (a warehouse rebuilt from the archive)
+        fingerprint = registry.delivery_fingerprint(registry.delivery_files(con, batch_id, done.delivery))
     finally:
         con.close()
-    destination = _move_to_quarantine(cfg, done)
+    destination = _move_to_quarantine(cfg, done, fingerprint)
     finished = "" if loaded is not None else f" (finishing the retraction recorded at {done.at:%Y-%m-%d %H:%M:%S})"
     return (
         f"{batch_id}: retracted delivery {done.delivery} ({done.rows:,} raw rows removed) -> {destination}{finished}; "
@@ -97,7 +99,7 @@ def unfinished_retraction(cfg: Settings, con, batch_id: str) -> registry.Retract
     return last if cfg.in_home(last.moved_from).is_dir() else None
 
 
-def _move_to_quarantine(cfg: Settings, r: registry.Retraction) -> Path:
+def _move_to_quarantine(cfg: Settings, r: registry.Retraction, fingerprint: str) -> Path:
     """The retracted delivery's folder to the quarantine, beside a RETRACTED.md; returns where it went."""
     archived = cfg.in_home(r.moved_from) if r.moved_from else None  # (a loaded delivery always has its folder)
     destination = cfg.in_home(r.moved_to)
@@ -113,5 +115,5 @@ def _move_to_quarantine(cfg: Settings, r: registry.Retraction) -> Path:
         "(full refresh). A corrected delivery of this date can now be dropped into the landing zone.\n",
         encoding="utf-8",
     )
-    registry.write_retraction_record(destination, r)
+    registry.write_retraction_record(destination, r, fingerprint)
     return destination

@@ -57,7 +57,8 @@ def test_a_publication_made_between_a_batchs_load_and_its_retraction_is_known_to
     second = timedelta(seconds=1)
     published = {"before": loaded_at - second, "between": loaded_at + (retracted_at - loaded_at) / 2}
     published["after"] = retracted_at + second
-    publications = [SimpleNamespace(run_id=run_id, published_at=at) for run_id, at in published.items()]
+    # made before publications recorded their deliveries: judged by time
+    publications = [SimpleNamespace(run_id=r, published_at=at, batches=None) for r, at in published.items()]
     held = {"between": ["lms/2026-11-25 (scores out of 1000)"]}
     assert retracted_since_published(gate.cfg.warehouse, publications) == held
     # a retraction recorded before `loaded_at` existed: the time the batch was first seen stands in for it

@@ -99,8 +99,9 @@ def test_a_publication_holding_a_retracted_batch_is_still_known_after_the_rebuil
 
     _three_nights(gate)
     ((loaded_at, retracted_at),) = gate.query("SELECT loaded_at, retracted_at FROM ops.batch_retractions")
-    between = SimpleNamespace(run_id="between", published_at=loaded_at + (retracted_at - loaded_at) / 2)
-    after = SimpleNamespace(run_id="after", published_at=retracted_at + timedelta(seconds=1))
+    # publications made before they recorded their deliveries: judged by time
+    between = SimpleNamespace(run_id="between", published_at=loaded_at + (retracted_at - loaded_at) / 2, batches=None)
+    after = SimpleNamespace(run_id="after", published_at=retracted_at + timedelta(seconds=1), batches=None)
     held = {"between": ["lms/2026-11-26 (a recall)"]}
     assert retracted_since_published(gate.cfg.warehouse, [between, after], gate.cfg.quarantine) == held
     assert "quarantine also holds" not in gate.status()  # the registry knows the retracted folder
@@ -112,5 +113,69 @@ def test_a_publication_holding_a_retracted_batch_is_still_known_after_the_rebuil
     assert retracted_since_published(gate.cfg.warehouse, [between, after], gate.cfg.quarantine) == held
     assert retracted_since_published(gate.cfg.warehouse, [between, after]) == {}  # (what the warehouse alone says)
     # `coachwh status` points at the quarantine's folders the new registry does not know
-    assert "quarantine also holds 1 folder(s) this warehouse has no record of" in gate.status()
-    assert "RETRACTED.md): lms/2026-11-26" in gate.status()
+    assert "quarantine also holds 1 folder(s) of batches not loaded now that this warehouse has no record of" in (
+        gate.status()
+    )
+    assert "RETRACTED.md in each): lms/2026-11-26" in gate.status()
+
+
+def test_a_publication_built_from_a_retracted_delivery_is_known_to_hold_it_whenever_it_was_made(gate):
+    """Helper Q: judged by time, a retraction made after a rebuild from the archive missed the publications made
+    before the loss (the rebuilt registry's load time is the reload's), and a warehouse backup restored from
+    before a retraction published the batch again, unflagged. A publication now records the deliveries its marts
+    were built from (files and checksums, whatever the registry numbered them), and holds a retracted batch when
+    it was built from that very delivery."""
+    from types import SimpleNamespace
+
+    from pipelines.landing.registry import delivery_fingerprint, retracted_since_published
+
+    for day, start in (("2026-11-25", 1), ("2026-11-26", 4)):
+        write_batch(gate.landing, "lms", day, default_files("lms", start=start))
+    gate.ingest()
+    files = dict(gate.query("SELECT file_name, sha256 FROM ops.batch_files WHERE batch_id = 'lms/2026-11-26'"))
+    bad = delivery_fingerprint(files)
+    good = {"lms/2026-11-25": delivery_fingerprint(dict(gate.query(
+        "SELECT file_name, sha256 FROM ops.batch_files WHERE batch_id = 'lms/2026-11-25'")))}  # fmt: skip
+    never = None  # (times play no part in judging a publication that recorded its deliveries)
+    with_it = SimpleNamespace(run_id="with", published_at=never, batches={**good, "lms/2026-11-26": bad})
+    without = SimpleNamespace(run_id="without", published_at=never, batches=good)
+    other = SimpleNamespace(run_id="other", published_at=never, batches={**good, "lms/2026-11-26": "f" * 64})
+    publications = [with_it, without, other]
+
+    # lost, rebuilt from the archive, then retracted: known from the warehouse
+    gate.cfg.warehouse.unlink()
+    unarchive(gate.cfg)
+    gate.ingest()
+    retract(gate.cfg, "lms/2026-11-26", "a recall")
+    held = {"with": ["lms/2026-11-26 (a recall)"]}
+    assert retracted_since_published(gate.cfg.warehouse, publications) == held
+    # and from the quarantine's record alone (the warehouse lost again)
+    gate.cfg.warehouse.unlink()
+    assert retracted_since_published(gate.cfg.warehouse, publications, gate.cfg.quarantine) == held
+
+
+def test_status_names_a_retracted_delivery_back_in_raw_and_settles_a_folder_whose_batch_loaded_since(gate):
+    """Helper Q: a warehouse backup restored from before a retraction (or the same files delivered again) put the
+    batch back in raw without a word; and the note on quarantine folders unknown to a rebuilt registry stayed after
+    the corrected redelivery loaded."""
+    import shutil
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    backup = gate.cfg.home / "warehouse.backup"
+    shutil.copyfile(gate.cfg.warehouse, backup)
+    retract(gate.cfg, "lms/2026-11-26", "a recall")
+    assert "RETRACTED YET LOADED" not in gate.status()
+    shutil.copyfile(backup, gate.cfg.warehouse)  # the backup restored: the registry says it loaded, raw holds it
+    said = gate.status()
+    assert "RETRACTED YET LOADED lms/2026-11-26: raw holds the very files retracted at " in said
+    assert "(a recall): a warehouse restored from before the retraction, or the same files delivered again?" in said
+    assert "quarantine also holds" not in said  # its batch is loaded now: the line above says what matters
+
+    gate.cfg.warehouse.unlink()  # rebuilt without it, then a corrected delivery of that date
+    gate.ingest()
+    assert "quarantine also holds 1 folder(s)" in gate.status()
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", start=20))
+    gate.ingest()
+    said = gate.status()
+    assert "quarantine also holds" not in said and "RETRACTED YET LOADED" not in said  # settled

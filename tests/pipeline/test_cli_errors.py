@@ -187,8 +187,8 @@ def test_the_extract_dates_read_before_dbt_wait_for_a_reader_of_the_warehouse_as
     try:
         assert reader.stdout.readline().strip() == b"held"
         with pytest.raises(warehouse_file.WarehouseBusy, match=f"PID {reader.pid} "):
-            extracts.latest_extract_dates_in(warehouse)
+            extracts.build_inputs_in(warehouse)
     finally:
         reader.kill()
         reader.wait(timeout=10)
-    assert extracts.latest_extract_dates_in(warehouse) == dict.fromkeys(("crm", "hris", "survey", "lms"))
+    assert extracts.build_inputs_in(warehouse).extract_dates == dict.fromkeys(("crm", "hris", "survey", "lms"))

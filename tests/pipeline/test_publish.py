@@ -15,8 +15,8 @@ import pytest
 
 from pipelines import publication as pub
 from pipelines.config import PROJECT_ROOT
-from pipelines.extracts import record_built_from
-from pipelines.sources import RAW_SCHEMA, SOURCE_FILES
+from pipelines.extracts import BuildInputs, record_built_from
+from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SYSTEMS
 
 
 def _warehouse(path, rows, extract_dates=None):
@@ -176,11 +176,29 @@ def test_the_published_file_is_written_in_the_storage_format_older_duckdb_reader
 def test_the_marts_are_dated_by_the_raw_their_build_read_not_by_a_batch_loaded_since(home):
     """`coachwh ingest` after the night, then `published/marts` alone: the marts hold nothing of the new batch."""
     built = {"crm": date(2026, 11, 2), "hris": date(2026, 11, 1), "survey": date(2026, 9, 30), "lms": None}
-    record_built_from(home.wh, built)
+    record_built_from(home.wh, BuildInputs(built, {}))
     _warehouse(home.wh, 3, {"crm": "2026-11-03", "hris": "2026-11-03", "survey": "2026-09-30"})  # loaded since
     home.publish("run-1")
     current = pub.current(home.current)
     assert current.as_of_date == date(2026, 11, 2) and current.extract_dates == built
+
+
+def test_a_publication_records_the_deliveries_its_marts_were_built_from_and_leaves_with_them(home):
+    """What `registry.retracted_since_published` judges a publication by: beside each kept copy, the deliveries
+    the build read (recorded before it started); pruned or replaced, the record goes with the copy."""
+    record_built_from(home.wh, BuildInputs(dict.fromkeys(SYSTEMS, date(2026, 11, 2)), {"crm/2026-11-02": "ab" * 32}))
+    home.publish("run-1")
+    (kept,) = pub.list_publications(home.current, home.folder)
+    assert kept.batches == {"crm/2026-11-02": "ab" * 32}
+    assert pub.current(home.current).batches is None  # the BI file carries nothing of it
+    record_built_from(home.wh, BuildInputs(dict.fromkeys(SYSTEMS, date(2026, 11, 3)), {}))
+    _warehouse(home.wh, 4)
+    home.publish("run-2")
+    pub.prune(home.folder, home.current, keep=0)
+    assert sorted(p.name.split("_", 1)[1] for p in home.folder.iterdir() if not p.name.startswith(".")) == [
+        "run-2.deliveries.json",
+        "run-2.duckdb",
+    ]
 
 
 def test_refuses_a_warehouse_without_marts_and_keeps_the_current_file(home):

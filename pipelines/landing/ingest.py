@@ -169,6 +169,8 @@ def ingest_pending(
         create_raw_tables(con)
         registry.ensure_schema(con)
         results.ensure_schema(con)
+        for record in registry.write_missing_retraction_records(con, cfg.in_home):
+            say(f"recorded an earlier retraction where a rebuilt warehouse will find it: {record}")
         for batch in discover(cfg.landing, systems):
             outcome = _ingest_batch(con, cfg, batch, run_id)
             getattr(

@@ -19,8 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -266,11 +266,40 @@ def latest_retraction(con: duckdb.DuckDBPyConnection, batch_id: str) -> Retracti
     row = cur.fetchone()
     if row is None:
         return None
-    r = dict(zip([d[0] for d in cur.description], row, strict=True))
+    return _retraction(dict(zip([d[0] for d in cur.description], row, strict=True)))
+
+
+def _retraction(r: dict) -> Retraction:
+    """A Retraction from a row of ops.batch_retractions, read by name (columns added later may be missing)."""
     return Retraction(
         r["batch_id"], r["delivery"], r["reason"], r["retracted_by"], r["retracted_at"], r["rows_removed"],
         r["moved_to"], r.get("moved_from"), r.get("loaded_at"),
     )  # fmt: skip
+
+
+def write_missing_retraction_records(con: duckdb.DuckDBPyConnection, in_home: Callable[[str], Path]) -> list[Path]:
+    """Retractions made by a version before `RETRACTION_RECORD` existed (an install upgraded since): their quarantine
+    folders get the record now, while this warehouse still knows them, so that a warehouse rebuilt from the
+    archive later does not forget them. Returns the records written. `in_home` is `Settings.in_home`."""
+    if not table_exists(con, OPS_SCHEMA, "batch_retractions"):
+        return []
+    cur = con.execute(
+        f"SELECT r.*, b.first_seen_at FROM {OPS_SCHEMA}.batch_retractions AS r "
+        f"JOIN {OPS_SCHEMA}.batch_registry AS b USING (batch_id, delivery)"
+    )
+    names = [d[0] for d in cur.description]
+    written = []
+    for row in cur.fetchall():
+        r = dict(zip(names, row, strict=True))
+        folder = in_home(r["moved_to"])
+        if not folder.is_dir() or (folder / RETRACTION_RECORD).exists():
+            continue
+        retraction = replace(_retraction(r), loaded_at=r.get("loaded_at") or r["first_seen_at"])
+        write_retraction_record(
+            folder, retraction, delivery_fingerprint(delivery_files(con, r["batch_id"], r["delivery"]))
+        )
+        written.append(folder / RETRACTION_RECORD)
+    return written
 
 
 def retracted_since_published(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from pipelines.landing.retract import retract
@@ -179,3 +180,29 @@ def test_status_names_a_retracted_delivery_back_in_raw_and_settles_a_folder_whos
     gate.ingest()
     said = gate.status()
     assert "quarantine also holds" not in said and "RETRACTED YET LOADED" not in said  # settled
+
+
+def test_a_retraction_made_before_retraction_records_existed_gets_one_at_the_next_gate(gate):
+    """Helper P: an install upgraded from a version without `retraction.json` forgot its earlier retractions once
+    the warehouse was rebuilt from the archive. The next gate writes the record while the warehouse still knows."""
+    from types import SimpleNamespace
+
+    from pipelines.landing.registry import RETRACTION_RECORD, loaded_fingerprints, retracted_since_published
+
+    write_batch(gate.landing, "lms", "2026-11-25", default_files("lms"))
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", start=4))
+    gate.ingest()
+    with duckdb.connect(str(gate.cfg.warehouse), read_only=True) as con:
+        built_from = loaded_fingerprints(con)
+    retract(gate.cfg, "lms/2026-11-26", "a recall")
+    record = gate.cfg.quarantine / "lms" / "2026-11-26" / RETRACTION_RECORD
+    record.unlink()  # what the older version left: RETRACTED.md only
+    gate.ingest()
+    assert record.is_file()
+    gate.cfg.warehouse.unlink()
+    unarchive(gate.cfg)
+    gate.ingest()
+    publication = SimpleNamespace(run_id="before", published_at=None, batches=built_from)
+    assert retracted_since_published(gate.cfg.warehouse, [publication], gate.cfg.quarantine) == {
+        "before": ["lms/2026-11-26 (a recall)"]
+    }

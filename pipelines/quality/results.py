@@ -17,7 +17,8 @@ from typing import Any
 
 import duckdb
 
-from pipelines.quality.report import Failure, ValidationReport, describe_rule, value_repr
+from pipelines.quality.report import WITHHELD, Failure, ValidationReport, describe_rule, value_repr
+from pipelines.sources import SOURCE_FILES
 from pipelines.warehouse_file import insert_rows, table_exists
 
 TABLE = "ops.validation_results"
@@ -49,6 +50,36 @@ DDL = (
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for statement in DDL:
         con.execute(statement)
+    withhold_stored_personal_values(con)
+
+
+def withhold_stored_personal_values(con: duckdb.DuckDBPyConnection) -> int:
+    """Results stored by a version that kept the values of personal columns (`suites.is_personal`; an install
+    upgraded since) lose them: the examples' values and the message's mentions of them say they are withheld,
+    the most frequent values go. Otherwise `coachwh check` and every night's `source_contract` check would show
+    them again. Returns the rows changed (0 once done: the values are gone)."""
+    personal = [(f.raw_table, c.name) for f in SOURCE_FILES for c in f.fields if c.personal]
+    if not personal:
+        return 0
+    shown = value_repr(WITHHELD)
+    rows = con.execute(
+        f"SELECT rowid, examples, top_values, message FROM {TABLE} "
+        "WHERE (suite, column_name) IN (SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])) "
+        "AND (top_values IS NOT NULL "
+        "     OR list_filter(json_extract_string(examples, '$[*].value'), lambda v: v <> ?) <> [])",
+        [[t for t, _ in personal], [c for _, c in personal], shown],
+    ).fetchall()
+    for rowid, examples, top_values, message in rows:
+        listed = json.loads(examples) if examples else []
+        values = {ex["value"] for ex in listed} | {v for v, _ in (json.loads(top_values) if top_values else [])}
+        for value in sorted(values - {shown}, key=len, reverse=True):
+            message = message.replace(value, shown) if message else message
+        scrubbed = json.dumps([{**ex, "value": shown} for ex in listed]) if listed else None
+        con.execute(
+            f"UPDATE {TABLE} SET examples = ?, top_values = NULL, message = ? WHERE rowid = ?",
+            [scrubbed, message, rowid],
+        )
+    return len(rows)
 
 
 def _row(run_id, batch_id, delivery, outcome, suite, r: Failure, when) -> list[Any]:

@@ -232,3 +232,40 @@ def test_a_key_hash_collision_only_costs_the_exact_count(monkeypatch):
     repeated = run("crm_call", calls_with_violations())
     (dup,) = [f for f in repeated.failures if f.column == "Id" and "unique" in f.rule]
     assert dup.unexpected_count == 2
+
+
+def test_values_of_personal_columns_stored_by_an_older_version_are_withheld_when_the_schema_is_ensured():
+    """Helper P: results stored before personal values were withheld (an install upgraded since) showed them in
+    `coachwh check`, and every night's `source_contract` check wrote them into the run's events again."""
+    import json
+    from datetime import datetime
+
+    import duckdb
+
+    from pipelines.quality import results
+
+    with duckdb.connect() as con:
+        results.ensure_schema(con)
+        old = [
+            ["run", "survey/2025-10-01", 1, "loaded", "survey_responses", 3, "expect_column_values_to_match_regex",
+             column, "digits", "warn", False, 9, 0, 1,
+             json.dumps([{"file": "responses_2025-Q3.csv", "row": 2, "value": "'SECRET-4711'", "record": ""}]),
+             json.dumps([["'SECRET-4711'", 1]]),
+             f"responses_2025-Q3.csv row 2: {column} 'SECRET-4711' does not match digits", datetime(2026, 12, 1)]
+            for column in ("EmployeeID", "Wave")  # the second is not personal: kept as it is
+        ]  # fmt: skip
+        con.executemany(f"INSERT INTO {results.TABLE} VALUES ({', '.join('?' * 18)})", old)
+        results.ensure_schema(con)  # what the next gate does
+        rows = con.execute(
+            f"SELECT column_name, examples, top_values, message FROM {results.TABLE} ORDER BY 1"
+        ).fetchall()
+        assert results.withhold_stored_personal_values(con) == 0  # done once
+    (employee, wave) = rows
+    assert "SECRET" not in repr(employee) and employee[2] is None
+    assert (
+        employee[3] == "responses_2025-Q3.csv row 2: EmployeeID (value withheld: personal data) does not match digits"
+    )
+    assert json.loads(employee[1])[0] == {
+        "file": "responses_2025-Q3.csv", "row": 2, "value": "(value withheld: personal data)", "record": ""
+    }  # fmt: skip
+    assert "'SECRET-4711'" in wave[3] and wave[2] is not None

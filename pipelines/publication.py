@@ -498,5 +498,27 @@ def rollback(
                 )
         if target.current:
             raise PublicationError(f"publication {target.run_id} is already current")
+        _in_published_storage(target.path)
         _make_current(target.path, published)
     return replace(target, current=True)
+
+
+def _in_published_storage(kept: Path) -> None:
+    """A publication kept by a version that wrote DuckDB's newest storage format (before PUBLISHED_STORAGE_VERSION)
+    is rewritten in the published one, tables, rows and comments as they are, before it becomes current: brought
+    back as it was, no BI tool with an older DuckDB could open the BI file."""
+    with duckdb.connect(str(kept), read_only=True) as con:
+        (tags,) = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchone()
+    if str((tags or {}).get("storage_version", "")).startswith(PUBLISHED_STORAGE_VERSION):
+        return
+    partial = kept.with_name(f".{kept.name}{PARTIAL}")
+    partial.unlink(missing_ok=True)
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"ATTACH {sql_literal(str(kept))} AS kept (READ_ONLY)")
+            con.execute(f"ATTACH {sql_literal(str(partial))} AS pub (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
+            con.execute("COPY FROM DATABASE kept TO pub")
+            con.execute("DETACH pub")
+        os.replace(partial, kept)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -173,6 +173,34 @@ def test_the_published_file_is_written_in_the_storage_format_older_duckdb_reader
     assert home.mart_rows() == 3
 
 
+def test_a_publication_kept_in_a_newer_storage_format_is_rolled_back_in_the_published_one(home):
+    """Helper P: publications kept by an older version were in DuckDB's newest storage format; a rollback to one
+    put back a BI file that a BI tool's older DuckDB refuses ("Trying to read a database file with version
+    number ...")."""
+    home.publish("run-1")
+    (kept,) = pub.list_publications(home.current, home.folder)
+    newest = kept.path.with_name("newest.duckdb")
+    with duckdb.connect() as con:  # the copy an older version kept: DuckDB's default (newest) storage
+        con.execute(f"ATTACH '{kept.path}' AS k (READ_ONLY); ATTACH '{newest}' AS n; COPY FROM DATABASE k TO n")
+    os.replace(newest, kept.path)
+    _warehouse(home.wh, 4)
+    home.publish("run-2")
+    assert storage_version(kept.path) != f"{pub.PUBLISHED_STORAGE_VERSION}+"
+
+    pub.rollback(home.current, home.folder, "run-1")
+    assert storage_version(home.current) == f"{pub.PUBLISHED_STORAGE_VERSION}+"
+    assert home.mart_rows() == 3 and pub.current(home.current).run_id == "run-1"
+    with duckdb.connect(str(home.current), read_only=True) as con:  # its comments came along
+        assert con.execute("select count(*) from duckdb_tables() where comment is not null").fetchone()[0] > 0
+
+
+def storage_version(path) -> str:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchone()[
+            0
+        ]["storage_version"]
+
+
 def test_the_marts_are_dated_by_the_raw_their_build_read_not_by_a_batch_loaded_since(home):
     """`coachwh ingest` after the night, then `published/marts` alone: the marts hold nothing of the new batch."""
     built = {"crm": date(2026, 11, 2), "hris": date(2026, 11, 1), "survey": date(2026, 9, 30), "lms": None}

@@ -318,7 +318,7 @@ def render_docs(suites: dict[str, dict[str, Any]]) -> str:
         "",
         "- A folder without `manifest.json` is still being copied: the gate waits for it. So it does while the",
         f"  manifest is no JSON yet and was written less than {MANIFEST_SETTLE_SECONDS // 60} minutes ago (a copy that "
-        "stalled mid-file);",
+        "stalled mid-file; its time may be as far ahead of the gate's clock);",
         "  after that it is refused as unreadable.",
         "- **snapshot**: the whole table every night (the latest extract date is the truth); **delta**: rows",
         "  created or changed since the last extract, deletions as tombstones (`IsDeleted = true`).",

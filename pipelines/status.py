@@ -43,7 +43,9 @@ def status_lines(cfg: Settings, today: date | None = None) -> list[str]:
         pending = []
     waiting = [b for b in pending if not b.complete]
     ready = [b.batch_id for b in pending if b.complete]
-    lines.append(f"pending   {len(ready)} complete batch(es) ready to load, {len(waiting)} without manifest yet")
+    lines.append(
+        f"pending   {len(ready)} complete batch(es) ready to load, {len(waiting)} without a complete manifest yet"
+    )
     lines += [f"          waiting: {b.batch_id} ({_waiting_for(b)})" for b in waiting]
     lines += [f"stray     '{e}' {STRAY_WHY}" for e in stray_entries(cfg.landing)]  # none where it is missing
 

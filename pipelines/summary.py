@@ -48,7 +48,7 @@ def summary_lines(report: RunReport, published: Path) -> list[str]:
     if report.duplicates:
         lines.append(f"          duplicate deliveries, archived and not loaded again: {_ids(report.duplicates)}")
     if report.waiting:
-        lines.append(f"          waiting for their manifest: {_ids(report.waiting)}")
+        lines.append(f"          waiting for a complete manifest: {_ids(report.waiting)}")
     for step, reason in report.failed_steps.items():
         lines.append(f"failed    step {step}: {reason}")
     # the gate's check fails once per raw table of a refused batch: the REFUSED lines above say it once

@@ -34,7 +34,7 @@ from pipelines.config import Settings
 from pipelines.errors import CommandError
 from pipelines.landing import contracts, formats, line_endings, loader, registry
 from pipelines.landing.errors import BatchRejected, Rule, Violation
-from pipelines.landing.manifest import Manifest, check_folder, read_manifest
+from pipelines.landing.manifest import MANIFEST_NAME, Manifest, check_folder, read_manifest
 from pipelines.landing.registry import BatchRecord, FileRecord
 from pipelines.landing.scratch import REMOVED as SCRATCH_REMOVED
 from pipelines.landing.scratch import scratch_folder, sweep_abandoned
@@ -226,7 +226,7 @@ def _progress_line(o: BatchOutcome, cfg: Settings) -> str:
         warned = "".join(f"\n  WARNING {w}" for w in o.warnings)
         return f"{o.batch_id}: loaded {len(o.files)} file(s), {size} in {o.seconds:.1f}s{where}{warned}"
     if o.status == "waiting":
-        return f"{o.batch_id}: waiting (no manifest.json yet)"
+        return f"{o.batch_id}: waiting ({o.reason})"
     if o.status == "duplicate":
         return f"{o.batch_id}: duplicate delivery, not loaded ({o.reason}){where}"
     if o.status == "archived":
@@ -280,16 +280,12 @@ def _record_waiting(con, batch: Batch, outcome: BatchOutcome, now: datetime) -> 
         if p.is_file() and not p.is_symlink()
     ]
     outcome.delivery = registry.next_delivery(con, batch.batch_id)
-    outcome.reason = "no manifest.json yet"
-    record = BatchRecord(
-        batch.batch_id,
-        batch.system,
-        batch.extract_date,
-        outcome.delivery,
-        "waiting",
-        "no manifest.json yet: still being copied",
-        present,
-    )
+    if (batch.path / MANIFEST_NAME).is_file():  # there, but no JSON yet (`zone.manifest_being_written`)
+        outcome.reason, why = "manifest.json not complete yet", "still being written"
+    else:
+        outcome.reason, why = "no manifest.json yet", "still being copied"
+    reason = f"{outcome.reason}: {why}"
+    record = BatchRecord(batch.batch_id, batch.system, batch.extract_date, outcome.delivery, "waiting", reason, present)
     _atomically(con, registry.record_waiting, record, now)
 
 

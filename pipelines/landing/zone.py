@@ -55,7 +55,9 @@ class Batch:
 
 
 # A copy tool may create manifest.json before its bytes are all there (a stalled network copy): a manifest that is
-# no JSON yet and was written less than this long ago is waited for. Older, the gate refuses it as unreadable.
+# no JSON yet and was written less than this long ago is waited for. Older, the gate refuses it as unreadable; so
+# too one dated further ahead of this machine's clock (a file server's clock, a copy that kept a bogus time),
+# which would otherwise be waited for until that time came.
 MANIFEST_SETTLE_SECONDS = 300
 
 
@@ -69,7 +71,7 @@ def manifest_being_written(manifest: Path) -> bool:
         decode_manifest(raw)
         return False
     except ValueError:  # (UnicodeDecodeError and JSONDecodeError both are)
-        return time.time() - written < MANIFEST_SETTLE_SECONDS
+        return abs(time.time() - written) < MANIFEST_SETTLE_SECONDS
 
 
 class LandingZoneMissing(CommandError):

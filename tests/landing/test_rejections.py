@@ -278,9 +278,31 @@ def test_unreadable_manifest(gate):
     manifest.write_text('{"system": "lms", ')
     report = gate.ingest()
     assert not report.loaded and not report.quarantined and folder.is_dir()  # still being copied: nothing moves
+    assert [o.reason for o in report.waiting] == ["manifest.json not complete yet"]  # not "no manifest.json"
     assert "manifest.json is being written" in gate.status()
     settled = time.time() - MANIFEST_SETTLE_SECONDS - 1
     os.utime(manifest, (settled, settled))
+    _assert_refused(
+        gate, gate.ingest(), "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST, text="not valid JSON"
+    )
+
+
+def test_an_unreadable_manifest_dated_ahead_of_the_clock_is_refused_not_waited_for_until_then(gate):
+    """Helper Q: a half-written manifest dated in 2099 (a file server's clock, a copy that kept a bogus time) was
+    waited for, with no alert, until 2099. Within MANIFEST_SETTLE_SECONDS of skew it is still waited for."""
+    import os
+    import time
+
+    from pipelines.landing.zone import MANIFEST_SETTLE_SECONDS
+
+    folder = write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"), manifest=False)
+    manifest = folder / "manifest.json"
+    manifest.write_text('{"system": "lms", ')
+    ahead = time.time() + MANIFEST_SETTLE_SECONDS / 2
+    os.utime(manifest, (ahead, ahead))
+    assert not gate.ingest().quarantined and folder.is_dir()  # a clock a little ahead: still waited for
+    far = time.time() + 80 * 365 * 86400
+    os.utime(manifest, (far, far))
     _assert_refused(
         gate, gate.ingest(), "lms/2026-11-26", file="manifest.json", rule=Rule.MANIFEST, text="not valid JSON"
     )

@@ -248,7 +248,7 @@ def test_a_refused_batch_alerts_names_it_and_the_rest_is_still_published(refused
     # the LMS batch delivered again is said to be a duplicate, on its gate line and in the summary
     assert re.search(r"gate      lms     1 batch\(es\) loaded, 1 duplicate, [\d,]+ rows", text), text
     assert "duplicate deliveries, archived and not loaded again: lms/2026-11-02" in text, text
-    assert "waiting for their manifest: hris/2026-11-03" in text, text
+    assert "waiting for a complete manifest: hris/2026-11-03" in text, text
     # the course delivered twice, once with a space after its LO ID: staging kept the later row, and the WARN
     # check names the other with the first rows its test found, read again after dbt
     first_course = (cfg.archive / "lms" / "2026-11-03" / "courses.csv").read_text().splitlines()[1].split(",")[0]

@@ -18,6 +18,16 @@ from pipelines.errors import CommandError
 from pipelines.fast_exit import exit_now
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is no whole number of 1 or more")
+    return number
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -275,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="the latest source-contract results per suite and batch")
     check.add_argument("--batch", action="append", help="only this batch id, e.g. crm/2026-11-26 (repeatable)")
     check.add_argument("--suite", help="only this suite (raw table), e.g. crm_call")
-    check.add_argument("--limit", type=int, default=50, help="rows of the table (default 50, newest first)")
+    check.add_argument("--limit", type=_positive, default=50, help="rows of the table (default 50, newest first)")
     check.set_defaults(func=_cmd_check)
 
     retract = sub.add_parser("retract", help="take a loaded batch out of raw; the next run rebuilds without it")

@@ -7,6 +7,7 @@ night instead of meeting it on DuckDB's file lock); `dbt docs serve` then only s
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 
 from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable
@@ -37,9 +38,9 @@ def build_and_serve(cfg: Settings, port: int = 8080, serve: bool = True) -> int:
         # daemon, which takes no run lock) would fail dbt with a traceback of 200 lines. Wait for it, saying who it
         # is, as a run's steps do; WarehouseBusy (one line, exit 2) after the wait.
         connect_waiting(cfg.warehouse, wait_seconds=WAIT_SECONDS, on_wait=print).close()
-        built = subprocess.run(dbt_command("docs", "generate", "--quiet"), cwd=DBT_PROJECT_DIR, env=env, check=False)
-    if built.returncode:
-        return built.returncode
+        returncode = _generate(env)
+    if returncode:
+        return returncode
     site = DBT_PROJECT_DIR / "target" / "index.html"
     print(f"dbt docs built: {site}")
     if not serve:
@@ -50,3 +51,14 @@ def build_and_serve(cfg: Settings, port: int = 8080, serve: bool = True) -> int:
     os.chdir(DBT_PROJECT_DIR)
     command = dbt_command("docs", "serve", "--port", str(port), "--host", "127.0.0.1", "--no-browser")
     os.execve(command[0], command, env)
+
+
+def _generate(env: dict[str, str]) -> int:
+    """`dbt docs generate`, stopped with this process: a SIGTERM (`kill`, a service manager) is passed on to it,
+    where it used to end this process alone and leave dbt writing with the run lock already given back."""
+    generate = subprocess.Popen(dbt_command("docs", "generate", "--quiet"), cwd=DBT_PROJECT_DIR, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: generate.terminate())
+    try:
+        return generate.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)

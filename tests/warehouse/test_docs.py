@@ -143,3 +143,58 @@ def test_coachwh_docs_stopped_by_sigterm_leaves_nothing_serving(tmp_path):
         docs.kill()
         docs.wait(timeout=10)
         subprocess.run(["pkill", "-f", f"docs serve --port {port}"], check=False)
+
+
+@pytest.mark.slow
+def test_coachwh_docs_stopped_by_sigterm_while_it_builds_stops_the_build_too(tmp_path):
+    """Helper Q: SIGTERM during `dbt docs generate` ended `coachwh docs` alone; dbt went on writing, with the run
+    lock already given back."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import duckdb
+
+    from pipelines.config import PROJECT_ROOT
+
+    home = tmp_path / "home"
+    home.mkdir()
+    duckdb.connect(str(home / "warehouse.duckdb")).close()
+
+    def generating() -> list[int]:  # the `dbt docs generate` processes of this home
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                command = (proc / "cmdline").read_bytes().split(b"\0")
+                environ = (proc / "environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"generate" in command and f"COACHWH_HOME={home}".encode() in environ:
+                found.append(int(proc.name))
+        return found
+
+    env = {**os.environ, "COACHWH_HOME": str(home)}
+    docs = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "docs", "--no-serve"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not generating():
+            assert docs.poll() is None and time.monotonic() < deadline, "dbt docs generate never started"
+            time.sleep(0.2)
+        docs.send_signal(signal.SIGTERM)
+        docs.wait(timeout=60)
+        # coachwh docs waits for the build it stopped: none is left the moment it has ended
+        assert not generating(), "dbt docs generate goes on after coachwh docs was stopped"
+    finally:
+        docs.kill()
+        docs.wait(timeout=10)
+        for pid in generating():
+            os.kill(pid, signal.SIGKILL)

@@ -65,6 +65,7 @@ class Rule:
     EMPTY = "empty data file"
     CELL = "invalid cell"
     CHANGED = "changed file under an already loaded batch name"
+    RETRACTED = "the very files of a retracted delivery"
     SYMLINK = "symbolic link in the landing zone"
     FILE_NAME = "file name breaks the contract"
     CONTRACT = "source contract"

@@ -252,6 +252,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch, r
         if prior is not None:
             _redelivery(con, cfg, batch, manifest, types, prior, outcome, now)
         else:
+            _refuse_if(_retracted_before(cfg, batch, manifest))
             _refuse_if(_header_violations(batch, types))
             _load_validate_commit(con, cfg, batch, manifest, types, outcome, now, run_id)
     except BatchRejected as rejected:
@@ -260,6 +261,25 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch, r
             _atomically(con, _store_results, run_id, outcome, rejected.reports, now)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _retracted_before(cfg: Settings, batch: Batch, manifest: Manifest) -> list[Violation]:
+    """The very files of a delivery retracted under this batch name (by its `retraction.json`), delivered again:
+    a source system sending the same bad export once more. A corrected delivery has other files."""
+    fingerprint = registry.delivery_fingerprint({name: f.sha256 for name, f in manifest.files.items()})
+    for r in registry.recorded_retractions(cfg.quarantine):
+        if r["batch_id"] == batch.batch_id and r.get("fingerprint") == fingerprint:
+            when = f"{r['retracted_at']:%Y-%m-%d %H:%M:%S} UTC"
+            return [
+                Violation(
+                    "",
+                    Rule.RETRACTED,
+                    f"these files are those retracted at {when} by {r['retracted_by']} ({r['reason']}): deliver "
+                    f"corrected ones; if that retraction was a mistake, rename {r['record']} to "
+                    f"{registry.WITHDRAWN_RECORD} and deliver these again",
+                )
+            ]
+    return []
 
 
 def _refuse_if(problems: list[Violation]) -> None:

@@ -292,7 +292,7 @@ def write_missing_retraction_records(con: duckdb.DuckDBPyConnection, in_home: Ca
     for row in cur.fetchall():
         r = dict(zip(names, row, strict=True))
         folder = in_home(r["moved_to"])
-        if not folder.is_dir() or (folder / RETRACTION_RECORD).exists():
+        if not folder.is_dir() or (folder / RETRACTION_RECORD).exists() or (folder / WITHDRAWN_RECORD).exists():
             continue
         retraction = replace(_retraction(r), loaded_at=r.get("loaded_at") or r["first_seen_at"])
         write_retraction_record(
@@ -351,6 +351,8 @@ def _holds(p: Publication, r: dict) -> bool:
 # What a retraction leaves beside RETRACTED.md in the quarantine: the facts `retracted_since_published` needs,
 # kept where a lost warehouse cannot take them along.
 RETRACTION_RECORD = "retraction.json"
+# The same record renamed by someone who found the retraction a mistake: no longer read, never written again.
+WITHDRAWN_RECORD = "retraction.withdrawn.json"
 
 
 def write_retraction_record(folder: Path, r: Retraction, fingerprint: str) -> None:
@@ -383,6 +385,7 @@ def recorded_retractions(quarantine: Path | None) -> list[dict]:
             records.append(
                 {
                     **r,
+                    "record": path,
                     "retracted_at": datetime.fromisoformat(r["retracted_at"]),
                     "loaded_at": datetime.fromisoformat(at) if at else None,
                 }

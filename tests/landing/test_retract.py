@@ -262,3 +262,28 @@ def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
         refuse_retraction_while_a_run_builds(instance)
     retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")
     assert gate.count("hris_workers") == 0
+
+
+def test_the_very_files_of_a_retracted_delivery_delivered_again_are_refused(gate):
+    """Helper Q: a byte-identical copy of a retracted delivery loaded again without a word (a source system
+    sending the same bad export once more). It is refused, saying how to load it if the retraction was a mistake."""
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    retract(gate.cfg, "lms/2026-11-26", "scores out of 1000", who="tester")
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))  # the same files again
+    (refused,) = gate.ingest().quarantined
+    record = gate.cfg.quarantine / "lms" / "2026-11-26" / "retraction.json"
+    assert "these files are those retracted at " in refused.reason
+    assert (
+        f"by tester (scores out of 1000): deliver corrected ones; if that retraction was a mistake, rename {record} "
+        "to retraction.withdrawn.json and deliver these again" in refused.reason
+    )
+    assert gate.count("lms_courses") == 0
+    record.rename(record.with_name("retraction.withdrawn.json"))  # the retraction was a mistake
+    redelivered = refused.stored_at  # the refused copy, as the operator would drop it in again
+    shutil.copytree(
+        gate.cfg.in_home(redelivered), gate.landing / "lms" / "2026-11-26", ignore=shutil.ignore_patterns("REJECTED.md")
+    )
+    r = gate.ingest()
+    print(r.quarantined, r.duplicates, r.waiting)
+    assert [o.batch_id for o in r.loaded] == ["lms/2026-11-26"]

@@ -90,12 +90,7 @@ def record_built_from(warehouse: Path, reads: BuildInputs) -> None:
 def built_from_deliveries(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, str] | None:
     """batch id -> delivery fingerprint of the raw the last dbt build read; None for a warehouse built before this
     was recorded."""
-    recorded = con.execute(
-        "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
-        "and table_name = ?",
-        [catalog, OPS_SCHEMA, BUILT_FROM_DELIVERIES],
-    ).fetchone()[0]
-    if not recorded:
+    if not _recorded(con, catalog, BUILT_FROM_DELIVERIES):
         return None
     return dict(
         con.execute(f"select batch_id, fingerprint from {catalog}.{OPS_SCHEMA}.{BUILT_FROM_DELIVERIES}").fetchall()
@@ -105,16 +100,19 @@ def built_from_deliveries(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[
 def built_from_extract_dates(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, date | None] | None:
     """system -> the latest extract date of the raw the last dbt build read; None for a warehouse built before
     this was recorded (its raw tables say it then)."""
-    with_catalog = con.execute(
-        "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? "
-        "and table_name = ?",
-        [catalog, OPS_SCHEMA, BUILT_FROM],
-    ).fetchone()[0]
-    if not with_catalog:
+    if not _recorded(con, catalog, BUILT_FROM):
         return None
     latest: dict[str, date | None] = dict.fromkeys(SYSTEMS)
     latest.update(dict(con.execute(f"select system, extract_date from {catalog}.{OPS_SCHEMA}.{BUILT_FROM}").fetchall()))
     return latest
+
+
+def _recorded(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> bool:
+    """Whether the ops table exists in the attached database `catalog` (a warehouse built before it did: no)."""
+    query = (
+        "select count(*) from information_schema.tables where table_catalog = ? and table_schema = ? and table_name = ?"
+    )
+    return bool(con.execute(query, [catalog, OPS_SCHEMA, table]).fetchone()[0])
 
 
 def days_behind(latest: dict[str, date | None]) -> dict[str, int | None]:

@@ -101,16 +101,10 @@ def test_the_docs_site_opens_on_the_published_file_and_describes_its_publication
 def test_coachwh_docs_stopped_by_sigterm_leaves_nothing_serving(tmp_path):
     """A service manager (or `kill`) stops `coachwh docs` with SIGTERM: the server itself must stop, not only a
     parent that leaves a child serving the port."""
-    import os
     import signal
     import socket
     import subprocess
-    import sys
     import time
-
-    import duckdb
-
-    from pipelines.config import PROJECT_ROOT
 
     def serving(port: int) -> bool:
         with socket.socket() as s:
@@ -119,17 +113,7 @@ def test_coachwh_docs_stopped_by_sigterm_leaves_nothing_serving(tmp_path):
     with socket.socket() as s:  # a free port
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    home = tmp_path / "home"
-    home.mkdir()
-    duckdb.connect(str(home / "warehouse.duckdb")).close()
-    env = {**os.environ, "COACHWH_HOME": str(home)}
-    docs = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "docs", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    docs = _docs_on_an_empty_warehouse(tmp_path / "home", "--port", str(port))
     try:
         deadline = time.monotonic() + 180
         while not serving(port):
@@ -151,18 +135,10 @@ def test_coachwh_docs_stopped_by_sigterm_while_it_builds_stops_the_build_too(tmp
     lock already given back."""
     import os
     import signal
-    import subprocess
-    import sys
     import time
     from pathlib import Path
 
-    import duckdb
-
-    from pipelines.config import PROJECT_ROOT
-
     home = tmp_path / "home"
-    home.mkdir()
-    duckdb.connect(str(home / "warehouse.duckdb")).close()
 
     def generating() -> list[int]:  # the `dbt docs generate` processes of this home
         found = []
@@ -176,14 +152,7 @@ def test_coachwh_docs_stopped_by_sigterm_while_it_builds_stops_the_build_too(tmp
                 found.append(int(proc.name))
         return found
 
-    env = {**os.environ, "COACHWH_HOME": str(home)}
-    docs = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "docs", "--no-serve"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    docs = _docs_on_an_empty_warehouse(home, "--no-serve")
     try:
         deadline = time.monotonic() + 120
         while not generating():
@@ -198,3 +167,24 @@ def test_coachwh_docs_stopped_by_sigterm_while_it_builds_stops_the_build_too(tmp
         docs.wait(timeout=10)
         for pid in generating():
             os.kill(pid, signal.SIGKILL)
+
+
+def _docs_on_an_empty_warehouse(home, *args: str):
+    """`coachwh docs ARGS` in a process of its own, for a home whose warehouse is empty (the site still builds)."""
+    import os
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from pipelines.config import PROJECT_ROOT
+
+    home.mkdir()
+    duckdb.connect(str(home / "warehouse.duckdb")).close()
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "docs", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "COACHWH_HOME": str(home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

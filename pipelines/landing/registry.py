@@ -281,6 +281,20 @@ def write_missing_retraction_records(con: duckdb.DuckDBPyConnection, in_home: Ca
     """Retractions made by a version before `RETRACTION_RECORD` existed (an install upgraded since): their quarantine
     folders get the record now, while this warehouse still knows them, so that a warehouse rebuilt from the
     archive later does not forget them. Returns the records written. `in_home` is `Settings.in_home`."""
+    written = []
+    for r in _warehouse_retractions(con):
+        folder = in_home(r["moved_to"])
+        if not folder.is_dir() or (folder / RETRACTION_RECORD).exists() or (folder / WITHDRAWN_RECORD).exists():
+            continue
+        write_retraction_record(folder, replace(_retraction(r), loaded_at=r["loaded_at"]), r["fingerprint"])
+        written.append(folder / RETRACTION_RECORD)
+    return written
+
+
+def _warehouse_retractions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every row of ops.batch_retractions, read by name (a warehouse opened read-only before a write added a column
+    reads it as missing), with the fingerprint of the delivery's files, and as `loaded_at` the time the batch was
+    first seen where the retraction was recorded before its load time was kept (no later)."""
     if not table_exists(con, OPS_SCHEMA, "batch_retractions"):
         return []
     cur = con.execute(
@@ -288,18 +302,11 @@ def write_missing_retraction_records(con: duckdb.DuckDBPyConnection, in_home: Ca
         f"JOIN {OPS_SCHEMA}.batch_registry AS b USING (batch_id, delivery)"
     )
     names = [d[0] for d in cur.description]
-    written = []
-    for row in cur.fetchall():
-        r = dict(zip(names, row, strict=True))
-        folder = in_home(r["moved_to"])
-        if not folder.is_dir() or (folder / RETRACTION_RECORD).exists() or (folder / WITHDRAWN_RECORD).exists():
-            continue
-        retraction = replace(_retraction(r), loaded_at=r.get("loaded_at") or r["first_seen_at"])
-        write_retraction_record(
-            folder, retraction, delivery_fingerprint(delivery_files(con, r["batch_id"], r["delivery"]))
-        )
-        written.append(folder / RETRACTION_RECORD)
-    return written
+    rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    for r in rows:
+        r["loaded_at"] = r.get("loaded_at") or r["first_seen_at"]
+        r["fingerprint"] = delivery_fingerprint(delivery_files(con, r["batch_id"], r["delivery"]))
+    return rows
 
 
 def retracted_since_published(
@@ -312,8 +319,7 @@ def retracted_since_published(
     fingerprint): it holds a retracted batch when it was built from that very delivery, whenever it was published
     (a retraction made after a rebuild from the archive, a warehouse backup restored from before a retraction). A
     publication made before that record existed is judged by time: it holds the batches that had loaded when it was
-    made and were retracted after (times are naive UTC, as the registry's; a retraction recorded before its load
-    time was kept uses the time the batch was first seen, which is no later).
+    made and were retracted after (times are naive UTC, as the registry's).
     The retractions come from the warehouse and from the `RETRACTION_RECORD` each one leaves in `quarantine`: a
     warehouse rebuilt from the archive (`coachwh unarchive`) no longer knows those made before it."""
     publications = list(publications)
@@ -322,17 +328,7 @@ def retracted_since_published(
     retractions = {(r["batch_id"], r["retracted_at"]): r for r in recorded_retractions(quarantine)}
     if warehouse.exists():
         with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
-            if table_exists(con, OPS_SCHEMA, "batch_retractions"):
-                cur = con.execute(
-                    f"SELECT r.*, b.first_seen_at FROM {OPS_SCHEMA}.batch_retractions AS r "
-                    f"JOIN {OPS_SCHEMA}.batch_registry AS b USING (batch_id, delivery)"
-                )
-                names = [d[0] for d in cur.description]
-                for row in cur.fetchall():
-                    r = dict(zip(names, row, strict=True))
-                    r["loaded_at"] = r.get("loaded_at") or r["first_seen_at"]
-                    r["fingerprint"] = delivery_fingerprint(delivery_files(con, r["batch_id"], r["delivery"]))
-                    retractions[(r["batch_id"], r["retracted_at"])] = r
+            retractions.update({(r["batch_id"], r["retracted_at"]): r for r in _warehouse_retractions(con)})
     ordered = sorted(retractions.values(), key=lambda r: (r["batch_id"], r["retracted_at"]))
     held_by: dict[str, list[str]] = {}
     for p in publications:

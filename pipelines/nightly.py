@@ -82,7 +82,7 @@ def run_nightly(
     cfg.home.mkdir(parents=True, exist_ok=True)
 
     def waiting(who: str) -> None:
-        progress(f"another coachwh run holds {cfg.run_lock} ({who}): waiting for it to finish…")
+        progress(f"{cfg.run_lock} is held by {who}: waiting for it to finish…")
 
     with file_lock(cfg.run_lock, "coachwh run", wait_seconds=None if wait else 0, on_wait=waiting):
         return _run_locked(cfg, full_refresh, verbose, out, engine, progress, wait)

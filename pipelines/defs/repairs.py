@@ -116,11 +116,15 @@ def roll_back(
 
 
 def other_runs(instance: dg.DagsterInstance, this_run: str | None, statuses: list) -> list[str]:
-    """The runs (id and status) of the instance in one of `statuses`, other than `this_run` and the repairs."""
+    """The runs (id and status) the UI or the daemon launched in one of `statuses`, other than `this_run` and the
+    repairs. A `coachwh run`'s own run is judged by the run lock the callers hold: one still marked going is one
+    whose process was killed (the next `coachwh run` settles it), no reason to refuse."""
+    from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
+
     return [
         f"{r.run_id} ({r.status.value})"
         for r in instance.get_runs(filters=dg.RunsFilter(statuses=statuses))
-        if r.run_id != this_run and r.job_name not in REPAIR_JOBS
+        if r.run_id != this_run and r.job_name not in REPAIR_JOBS and r.tags.get(ALERTED_TAG) != ALERTED_BY_CLI
     ]
 
 

@@ -238,6 +238,7 @@ def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
 
     import dagster as dg
 
+    from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
     from pipelines.defs.repairs import refuse_retraction_while_a_run_builds
     from pipelines.instance import dagster_instance
     from pipelines.locks import file_lock
@@ -257,6 +258,11 @@ def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
             refuse_retraction_while_a_run_builds(instance)
         refuse_retraction_while_a_run_builds(instance, this_run=run_id)  # the retract job's own run
         instance.report_run_failed(instance.get_run_by_id(run_id))
+        crashed = dg.DagsterRun(  # a `coachwh run` killed outright: its run stays STARTED, its lock is gone
+            job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED,
+            tags={ALERTED_TAG: ALERTED_BY_CLI},
+        )  # fmt: skip
+        instance.add_run(crashed)
         waiting = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.NOT_STARTED)
         instance.add_run(waiting)  # starts after the retraction: builds without the batch
         refuse_retraction_while_a_run_builds(instance)

@@ -402,9 +402,10 @@ def _deliveries_file(path: Path) -> Path:
 
 
 def _write_deliveries(path: Path, deliveries: dict[str, str]) -> None:
-    partial = _deliveries_file(path).with_name(f".{_deliveries_file(path).name}{PARTIAL}")
+    record = _deliveries_file(path)
+    partial = record.with_name(f".{record.name}{PARTIAL}")
     partial.write_text(json.dumps(dict(sorted(deliveries.items())), indent=1) + "\n", encoding="utf-8")
-    partial.replace(_deliveries_file(path))
+    partial.replace(record)
 
 
 def _read_deliveries(path: Path) -> dict[str, str] | None:

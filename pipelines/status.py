@@ -18,7 +18,7 @@ from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
 from pipelines.landing.ingest import WarehouseMissing, require_warehouse_of_archive
 from pipelines.landing.manifest import MANIFEST_NAME
-from pipelines.landing.registry import loaded_fingerprints, recorded_retractions
+from pipelines.landing.registry import loaded_fingerprints, retracted_files
 from pipelines.landing.retract import unfinished_retraction
 from pipelines.landing.zone import (
     MANIFEST_SETTLE_SECONDS,
@@ -26,6 +26,7 @@ from pipelines.landing.zone import (
     LandingZoneMissing,
     discover,
     require_landing,
+    stored_batch_id,
     stray_entries,
 )
 from pipelines.warehouse_file import damaged_reason, is_lock_error, lock_holder
@@ -108,24 +109,21 @@ def _quarantined_before_the_warehouse(cfg: Settings, known: set[Path], loaded: d
     if not cfg.quarantine.is_dir():
         return []
     folders = sorted(f for f in cfg.quarantine.glob("*/*") if f.is_dir() and not f.name.startswith("."))
-    return [
-        str(f.relative_to(cfg.quarantine))
-        for f in folders
-        if f not in known and f"{f.parent.name}/{f.name.split('.')[0]}" not in loaded
-    ]
+    return [str(f.relative_to(cfg.quarantine)) for f in folders if f not in known and stored_batch_id(f) not in loaded]
 
 
 def _retracted_yet_loaded(cfg: Settings, loaded: dict[str, str]) -> list[str]:
     """Batches whose rows are in raw from the very files of a delivery retracted before (by its record in the
     quarantine): a warehouse backup restored from before the retraction, or the same files delivered again. The
     next publication holds them; `coachwh publications` flags it."""
+    retracted = retracted_files(cfg.quarantine)
     return [
         f"  RETRACTED YET LOADED {r['batch_id']}: raw holds the very files retracted at "
         f"{r['retracted_at']:%Y-%m-%d %H:%M:%S} UTC ({r['reason']}): a warehouse restored from before the "
         f"retraction, or the same files delivered again? `coachwh retract {r['batch_id']} --reason TEXT` takes them "
         "out again"
-        for r in recorded_retractions(cfg.quarantine)
-        if r.get("fingerprint") and loaded.get(r["batch_id"]) == r["fingerprint"]
+        for r in (retracted.get(delivered) for delivered in sorted(loaded.items()))
+        if r is not None
     ]
 
 

@@ -171,8 +171,9 @@ def ingest_pending(
         results.ensure_schema(con)
         for record in registry.write_missing_retraction_records(con, cfg.in_home):
             say(f"recorded an earlier retraction where a rebuilt warehouse will find it: {record}")
+        retracted = registry.retracted_files(cfg.quarantine)
         for batch in discover(cfg.landing, systems):
-            outcome = _ingest_batch(con, cfg, batch, run_id)
+            outcome = _ingest_batch(con, cfg, batch, run_id, retracted)
             getattr(
                 report,
                 {
@@ -234,7 +235,9 @@ def _progress_line(o: BatchOutcome, cfg: Settings) -> str:
     return f"{o.batch_id}: QUARANTINED: {o.reason}{where}"
 
 
-def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch, run_id: str) -> BatchOutcome:
+def _ingest_batch(
+    con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch, run_id: str, retracted: dict[tuple[str, str], dict]
+) -> BatchOutcome:
     started = time.perf_counter()
     now = _now()
     outcome = BatchOutcome(batch.batch_id, batch.system, batch.extract_date, "waiting")
@@ -252,7 +255,7 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch, r
         if prior is not None:
             _redelivery(con, cfg, batch, manifest, types, prior, outcome, now)
         else:
-            _refuse_if(_retracted_before(cfg, batch, manifest))
+            _refuse_if(_retracted_before(batch, manifest, retracted))
             _refuse_if(_header_violations(batch, types))
             _load_validate_commit(con, cfg, batch, manifest, types, outcome, now, run_id)
     except BatchRejected as rejected:
@@ -263,23 +266,22 @@ def _ingest_batch(con: duckdb.DuckDBPyConnection, cfg: Settings, batch: Batch, r
     return outcome
 
 
-def _retracted_before(cfg: Settings, batch: Batch, manifest: Manifest) -> list[Violation]:
-    """The very files of a delivery retracted under this batch name (by its `retraction.json`), delivered again:
+def _retracted_before(batch: Batch, manifest: Manifest, retracted: dict[tuple[str, str], dict]) -> list[Violation]:
+    """The very files of a delivery retracted under this batch name (`registry.retracted_files`), delivered again:
     a source system sending the same bad export once more. A corrected delivery has other files."""
     fingerprint = registry.delivery_fingerprint({name: f.sha256 for name, f in manifest.files.items()})
-    for r in registry.recorded_retractions(cfg.quarantine):
-        if r["batch_id"] == batch.batch_id and r.get("fingerprint") == fingerprint:
-            when = f"{r['retracted_at']:%Y-%m-%d %H:%M:%S} UTC"
-            return [
-                Violation(
-                    "",
-                    Rule.RETRACTED,
-                    f"these files are those retracted at {when} by {r['retracted_by']} ({r['reason']}): deliver "
-                    f"corrected ones; if that retraction was a mistake, rename {r['record']} to "
-                    f"{registry.WITHDRAWN_RECORD} and deliver these again",
-                )
-            ]
-    return []
+    r = retracted.get((batch.batch_id, fingerprint))
+    if r is None:
+        return []
+    return [
+        Violation(
+            "",
+            Rule.RETRACTED,
+            f"these files are those retracted at {r['retracted_at']:%Y-%m-%d %H:%M:%S} UTC by {r['retracted_by']} "
+            f"({r['reason']}): deliver corrected ones; if that retraction was a mistake, rename {r['record']} to "
+            f"{registry.WITHDRAWN_RECORD} and deliver these again",
+        )
+    ]
 
 
 def _refuse_if(problems: list[Violation]) -> None:

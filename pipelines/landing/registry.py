@@ -368,6 +368,11 @@ def write_retraction_record(folder: Path, r: Retraction, fingerprint: str) -> No
     partial.replace(folder / RETRACTION_RECORD)
 
 
+def retracted_files(quarantine: Path | None) -> dict[tuple[str, str], dict]:
+    """(batch id, delivery fingerprint) -> the record of its retraction: the files that must not be in raw again."""
+    return {(r["batch_id"], r["fingerprint"]): r for r in recorded_retractions(quarantine) if r.get("fingerprint")}
+
+
 def recorded_retractions(quarantine: Path | None) -> list[dict]:
     """The retraction records in `quarantine/<system>/<folder>/`, times as naive UTC datetimes. A record that cannot
     be read (edited by hand, a disk error) is left out with a warning on stderr rather than stop a rollback."""

@@ -198,6 +198,11 @@ def free_destination(root: Path, system: str, name: str) -> Path:
     return candidate
 
 
+def stored_batch_id(folder: Path) -> str:
+    """The batch id of a folder `free_destination` gave out: `<root>/crm/2026-11-26.2` holds crm/2026-11-26."""
+    return f"{folder.parent.name}/{folder.name.split('.')[0]}"
+
+
 def move_batch(batch: Batch, destination: Path) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     if destination.exists():

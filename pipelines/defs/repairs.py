@@ -117,10 +117,13 @@ def roll_back(
 
 def other_runs(instance: dg.DagsterInstance, this_run: str | None, statuses: list) -> list[str]:
     """The runs (id and status) the UI or the daemon launched in one of `statuses`, other than `this_run` and the
-    repairs. A `coachwh run`'s own run is judged by the run lock the callers hold: one still marked going is one
-    whose process was killed (the next `coachwh run` settles it), no reason to refuse."""
+    repairs. A run whose worker process is gone is no run going: it is marked failed first (`settle_dead_runs`, as
+    `coachwh run` does before it starts). A `coachwh run`'s own run is judged by the run lock the callers hold: one
+    still marked going is one whose process was killed (the next `coachwh run` settles it), no reason to refuse."""
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
+    from pipelines.defs.dead_runs import settle_dead_runs
 
+    settle_dead_runs(instance)
     return [
         f"{r.run_id} ({r.status.value})"
         for r in instance.get_runs(filters=dg.RunsFilter(statuses=statuses))

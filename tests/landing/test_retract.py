@@ -234,9 +234,12 @@ def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_a
 def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
     """A run going now builds from raw as its dbt step found it, and publishes: a batch retracted meanwhile went out
     in that publication, with nothing to say so (helper Q: `coachwh retract` during a night's dbt step)."""
+    import subprocess
+    import sys
     import uuid
 
     import dagster as dg
+    from dagster._core.events import EngineEventData
 
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
     from pipelines.defs.repairs import refuse_retraction_while_a_run_builds
@@ -263,9 +266,17 @@ def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
             tags={ALERTED_TAG: ALERTED_BY_CLI},
         )  # fmt: skip
         instance.add_run(crashed)
+        dead = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED)
+        instance.add_run(dead)  # a daemon's run whose worker died with it: settled, then no obstacle
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()  # a process id that no process holds now
+        instance.report_engine_event(
+            f"Started process for run (pid: {gone.pid}).", dead, EngineEventData.in_process(gone.pid)
+        )
         waiting = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.NOT_STARTED)
         instance.add_run(waiting)  # starts after the retraction: builds without the batch
         refuse_retraction_while_a_run_builds(instance)
+        assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
     retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")
     assert gate.count("hris_workers") == 0
 

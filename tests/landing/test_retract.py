@@ -234,17 +234,13 @@ def test_a_retraction_killed_before_its_folder_moved_is_finished_by_running_it_a
 def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
     """A run going now builds from raw as its dbt step found it, and publishes: a batch retracted meanwhile went out
     in that publication, with nothing to say so (helper Q: `coachwh retract` during a night's dbt step)."""
-    import subprocess
-    import sys
-    import uuid
-
     import dagster as dg
-    from dagster._core.events import EngineEventData
 
     from pipelines.defs.alerts import ALERTED_BY_CLI, ALERTED_TAG
     from pipelines.defs.repairs import refuse_retraction_while_a_run_builds
     from pipelines.instance import dagster_instance
     from pipelines.locks import file_lock
+    from tests.pipeline.runs import add_run, vacant_pid
 
     write_batch(gate.landing, "hris", "2026-11-26", default_files("hris"))
     gate.ingest()
@@ -255,26 +251,15 @@ def test_a_retraction_is_refused_while_a_run_builds_the_marts(gate):
     assert gate.count("hris_workers") == loaded > 0  # nothing happened
 
     with dagster_instance(gate.cfg) as instance:  # a run the daemon or the UI launched
-        run_id = str(uuid.uuid4())
-        instance.add_run(dg.DagsterRun(job_name="nightly", run_id=run_id, status=dg.DagsterRunStatus.STARTED))
+        run_id = add_run(instance).run_id
         with pytest.raises(RetractError, match=f"not retracted: run {run_id} \\(STARTED\\) may publish the batch"):
             refuse_retraction_while_a_run_builds(instance)
         refuse_retraction_while_a_run_builds(instance, this_run=run_id)  # the retract job's own run
         instance.report_run_failed(instance.get_run_by_id(run_id))
-        crashed = dg.DagsterRun(  # a `coachwh run` killed outright: its run stays STARTED, its lock is gone
-            job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED,
-            tags={ALERTED_TAG: ALERTED_BY_CLI},
-        )  # fmt: skip
-        instance.add_run(crashed)
-        dead = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED)
-        instance.add_run(dead)  # a daemon's run whose worker died with it: settled, then no obstacle
-        gone = subprocess.Popen([sys.executable, "-c", "pass"])
-        gone.wait()  # a process id that no process holds now
-        instance.report_engine_event(
-            f"Started process for run (pid: {gone.pid}).", dead, EngineEventData.in_process(gone.pid)
-        )
-        waiting = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.NOT_STARTED)
-        instance.add_run(waiting)  # starts after the retraction: builds without the batch
+        # a `coachwh run` killed outright: its run stays STARTED, its lock is gone
+        add_run(instance, tags={ALERTED_TAG: ALERTED_BY_CLI})
+        dead = add_run(instance, worker=vacant_pid())  # a daemon's run whose worker died with it: settled first
+        add_run(instance, dg.DagsterRunStatus.NOT_STARTED)  # starts after the retraction: builds without the batch
         refuse_retraction_while_a_run_builds(instance)
         assert instance.get_run_by_id(dead.run_id).status == dg.DagsterRunStatus.FAILURE
     retract(gate.cfg, "hris/2026-11-26", "recalled", who="tester")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-import uuid
 
 import dagster as dg
 import pytest
@@ -17,20 +16,15 @@ from pipelines.defs.ingest import WAREHOUSE_POOL
 from pipelines.defs.run_report import read_run
 from pipelines.instance import dagster_instance
 from pipelines.nightly import run_nightly, settle_abandoned_runs
+from tests.pipeline.runs import add_run
 
 
 def test_a_killed_cli_run_is_marked_failed_and_its_warehouse_slot_freed(tmp_path):
     cfg = Settings(home=tmp_path / "home", landing=tmp_path / "landing")
     with dagster_instance(cfg) as instance:
-
-        def run(status: dg.DagsterRunStatus, tags: dict[str, str]) -> str:
-            r = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=status, tags=tags)
-            instance.add_run(r)
-            return r.run_id
-
-        killed = run(dg.DagsterRunStatus.STARTED, {ALERTED_TAG: ALERTED_BY_CLI})  # its process died mid-gate
-        by_daemon = run(dg.DagsterRunStatus.STARTED, {})  # may well be going: Dagster's to judge
-        finished = run(dg.DagsterRunStatus.SUCCESS, {ALERTED_TAG: ALERTED_BY_CLI})
+        killed = add_run(instance, tags={ALERTED_TAG: ALERTED_BY_CLI}).run_id  # its process died mid-gate
+        by_daemon = add_run(instance).run_id  # may well be going: Dagster's to judge
+        finished = add_run(instance, dg.DagsterRunStatus.SUCCESS, tags={ALERTED_TAG: ALERTED_BY_CLI}).run_id
         slots = instance.event_log_storage
         slots.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)  # the shipped limit: 1
         slots.claim_concurrency_slot(WAREHOUSE_POOL, killed, "ingest_crm")
@@ -84,29 +78,16 @@ def test_a_daemon_run_whose_worker_died_is_marked_failed_and_its_slot_freed(tmp_
     place and the warehouse slot stay taken, and every later night waits, with no alert. The worker's process id in
     the run's event log tells a dead worker from a live one."""
     import os
-    import subprocess
-
-    from dagster._core.events import EngineEventData
 
     from pipelines.defs.dead_runs import settle_dead_runs, settle_dead_runs_sensor
+    from tests.pipeline.runs import vacant_pid
 
     cfg = Settings(home=tmp_path / "home", landing=tmp_path / "landing")
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()  # a process id that no process holds now
+    gone = vacant_pid()
     with dagster_instance(cfg) as instance:
-
-        def started_run(worker: int | None) -> dg.DagsterRun:
-            r = dg.DagsterRun(job_name="nightly", run_id=str(uuid.uuid4()), status=dg.DagsterRunStatus.STARTED)
-            instance.add_run(r)
-            if worker is not None:  # what Dagster's launcher writes when it starts the worker
-                instance.report_engine_event(
-                    f"Started process for run (pid: {worker}).", r, EngineEventData.in_process(worker)
-                )
-            return r
-
-        dead = started_run(gone.pid)
-        alive = started_run(os.getpid())  # this test's own process, a Python one
-        unknown = started_run(None)  # no worker known yet (in-process: `coachwh run`'s own)
+        dead = add_run(instance, worker=gone)
+        alive = add_run(instance, worker=os.getpid())  # this test's own process, a Python one
+        unknown = add_run(instance)  # no worker known yet (in-process: `coachwh run`'s own)
         slots = instance.event_log_storage
         slots.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
         slots.claim_concurrency_slot(WAREHOUSE_POOL, dead.run_id, "coachwh_dbt_models")
@@ -114,7 +95,7 @@ def test_a_daemon_run_whose_worker_died_is_marked_failed_and_its_slot_freed(tmp_
         lines = settle_dead_runs(instance)
 
         assert list(lines) == [dead.run_id]
-        assert f"its run worker (PID {gone.pid}) is gone" in lines[dead.run_id]
+        assert f"its run worker (PID {gone}) is gone" in lines[dead.run_id]
         status = {r.run_id: instance.get_run_by_id(r.run_id).status for r in (dead, alive, unknown)}
         assert status == {
             dead.run_id: dg.DagsterRunStatus.FAILURE,

@@ -31,8 +31,11 @@ def _quarter_axis(rows: Rows, field: str = "quarter") -> alt.Axis:
 
 def _faded_when_too_few(field: str, scale: alt.Scale) -> dict:
     """A mark of a group too small to mean much: its fill faded, its outline kept in the group's colour, so that
-    it still shows (a light colour faded on white would vanish) and reads apart from a missing one."""
-    return {"fillOpacity": FADED, "stroke": alt.Stroke(field, scale=scale, legend=None)}
+    it still shows (a light colour faded on white would vanish) and reads apart from a missing one.
+
+    The outline's legend is left on: Vega-Lite merges the colour and the outline of one field into one legend,
+    and `legend=None` on the outline took the colour's key away with it."""
+    return {"fillOpacity": FADED, "stroke": alt.Stroke(field, scale=scale)}
 
 
 def _inline(rows: Rows) -> dict:

@@ -345,3 +345,35 @@ def test_the_page_says_when_its_figures_were_published(page, night):
     published = _marts(cfg, "select max(published_at) as t from marts.publication")[0]["t"]
     assert f"had delivered when these figures were published ({published:%Y-%m-%d %H:%M} UTC)" in page
     assert "the latest day the source systems delivered." not in page
+
+
+def _legends(vega: object) -> list[dict]:
+    """Every legend of a compiled Vega spec, at any depth (a concatenation puts them in its groups or on top)."""
+    if isinstance(vega, dict):
+        return list(vega.get("legends", [])) + [f for v in vega.values() for f in _legends(v)]
+    if isinstance(vega, list):
+        return [f for v in vega for f in _legends(v)]
+    return []
+
+
+def test_every_coloured_chart_has_a_key_to_its_colours(night):
+    """A reader cannot hover a PNG: which bar is which quartile, which group was coached, which dot is rated low,
+    must be on the chart. (The faded outline's `legend=None` once took the colour's legend away on four charts.)"""
+    import vl_convert as vlc
+
+    from pipelines.report.charts import all_charts
+    from pipelines.report.data import read_report_data
+    from pipelines.report.page import chart_spec
+
+    cfg, _ = night
+    titles = {
+        "intensity": "Coaching quartile (4 = most)",
+        "slm": None,
+        "engagement": "Coaching quartile (4 = most)",
+        "skills": "Rated",
+        "second_line": "Quarter",
+    }
+    for name, chart in all_charts(read_report_data(cfg.published)).items():
+        legends = [g for g in _legends(vlc.vegalite_to_vega(chart_spec(chart))) if "fill" in g or "stroke" in g]
+        assert legends, f"the {name} chart has no legend for its colours"
+        assert titles[name] in {g.get("title") for g in legends}, (name, legends)

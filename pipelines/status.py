@@ -114,14 +114,14 @@ def _quarantined_before_the_warehouse(cfg: Settings, known: set[Path], loaded: d
 
 def _retracted_yet_loaded(cfg: Settings, loaded: dict[str, str]) -> list[str]:
     """Batches whose rows are in raw from the very files of a delivery retracted before (by its record in the
-    quarantine): a warehouse backup restored from before the retraction, or the same files delivered again. The
-    next publication holds them; `coachwh publications` flags it."""
+    quarantine): a warehouse backup restored from before the retraction. The next gate takes them out again
+    (`retract.uphold_recorded_retractions`); until then a publication made from them is flagged by `coachwh
+    publications`."""
     retracted = retracted_files(cfg.quarantine)
     return [
         f"  RETRACTED YET LOADED {r['batch_id']}: raw holds the very files retracted at "
         f"{r['retracted_at']:%Y-%m-%d %H:%M:%S} UTC ({r['reason']}): a warehouse restored from before the "
-        f"retraction, or the same files delivered again? `coachwh retract {r['batch_id']} --reason TEXT` takes them "
-        "out again"
+        "retraction? The next run's gate takes them out again (as `coachwh retract` did)"
         for r in (retracted.get(delivered) for delivered in sorted(loaded.items()))
         if r is not None
     ]

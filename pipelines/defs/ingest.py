@@ -31,6 +31,9 @@ GATE_CHECK = "landing_gate"
 # WARN: something in the landing zone that no gate reads (`CRM/2026-11-05/`, `crm/export.zip`): a delivery that
 # went to the wrong place would otherwise be missed without a word until the freshness check notices the gap.
 LAYOUT_CHECK = "landing_zone_layout"
+# WARN: raw held the very files of a delivery the quarantine records as retracted (a warehouse restored from a backup
+# made before the retraction); the gate took them out again (`retract.uphold_recorded_retractions`).
+RETRACTIONS_CHECK = "retractions_upheld"
 # Metadata keys of a raw asset's materialisation that list batch ids, read back by the contract checks, the run
 # report and the progress lines: loaded into this raw table, delivered again identically, still without manifest.
 LOADED_BATCHES = "batch_ids"
@@ -98,7 +101,14 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                 asset=specs[0].key,
                 description=f"Nothing for {system} lies in the landing zone outside a {system}/<YYYY-MM-DD>/ batch "
                 "folder, where no gate would read it (a misnamed folder, a stray file): warns, never refuses.",
-            )
+            ),
+            dg.AssetCheckSpec(
+                RETRACTIONS_CHECK,
+                asset=specs[0].key,
+                description=f"Raw held no rows of a {system} delivery retracted before (by the retraction.json in the "
+                "quarantine); a warehouse restored from before a retraction does, and the gate takes them out again, "
+                "as `coachwh retract` did: warns.",
+            ),
         ],
     )
     def _ingest(context: AssetExecutionContext, coachwh: CoachwhConfig):
@@ -142,6 +152,13 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
             severity=dg.AssetCheckSeverity.WARN,
             description="; ".join(f"'{e}' {STRAY_WHY}" for e in strays) or None,
             metadata={"stray_entries": dg.MetadataValue.json(strays)},
+        )
+        yield dg.AssetCheckResult(
+            asset_key=specs[0].key,
+            check_name=RETRACTIONS_CHECK,
+            passed=not report.retractions_upheld,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="; ".join(report.retractions_upheld) or None,
         )
         for spec in specs:
             # A quarantined batch stops at the gate; the rest still loads and the marts still build, but

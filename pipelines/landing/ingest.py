@@ -36,6 +36,7 @@ from pipelines.landing import contracts, formats, line_endings, loader, registry
 from pipelines.landing.errors import BatchRejected, Rule, Violation
 from pipelines.landing.manifest import MANIFEST_NAME, Manifest, check_folder, read_manifest
 from pipelines.landing.registry import BatchRecord, FileRecord
+from pipelines.landing.retract import uphold_recorded_retractions
 from pipelines.landing.scratch import REMOVED as SCRATCH_REMOVED
 from pipelines.landing.scratch import scratch_folder, sweep_abandoned
 from pipelines.landing.zone import (
@@ -55,7 +56,16 @@ from pipelines.landing.zone import (
     write_rejection,
 )
 from pipelines.quality import results
-from pipelines.sources import RAW_SCHEMA, SOURCE_FILES, SourceFile, System, create_raw_tables, quote, source_file
+from pipelines.sources import (
+    RAW_SCHEMA,
+    SOURCE_FILES,
+    SYSTEMS,
+    SourceFile,
+    System,
+    create_raw_tables,
+    quote,
+    source_file,
+)
 
 Progress = Callable[[str], None]
 
@@ -103,6 +113,8 @@ class IngestReport:
     # rows each raw table of the systems gated holds after this run (all batches, not only this run's)
     table_rows: dict[str, int] = field(default_factory=dict)
     stray: list[str] = field(default_factory=list)  # landing-zone entries that are no batch folder, of these systems
+    # retracted deliveries found in raw again (a warehouse restored from before the retraction), taken out again
+    retractions_upheld: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def table_stats(self) -> dict[str, dict[str, float]]:
@@ -172,6 +184,10 @@ def ingest_pending(
         for record in registry.write_missing_retraction_records(con, cfg.in_home):
             say(f"recorded an earlier retraction where a rebuilt warehouse will find it: {record}")
         retracted = registry.retracted_files(cfg.quarantine)
+        gated_systems = set(systems) if systems is not None else set(SYSTEMS)
+        report.retractions_upheld = uphold_recorded_retractions(con, retracted, gated_systems)
+        for done in report.retractions_upheld:
+            say(f"WARNING {done}")
         for batch in discover(cfg.landing, systems):
             outcome = _ingest_batch(con, cfg, batch, run_id, retracted)
             getattr(

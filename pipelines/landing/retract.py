@@ -62,11 +62,7 @@ def _retract(cfg: Settings, batch_id: str, system: str, name: str, reason: str, 
             destination = free_destination(cfg.quarantine, system, name)
             con.execute("BEGIN TRANSACTION")
             try:
-                removed = sum(
-                    con.execute(f"DELETE FROM {RAW_SCHEMA}.{f.raw_table} WHERE _batch_id = ?", [batch_id]).fetchone()[0]
-                    for f in SOURCE_FILES
-                    if f.system == system
-                )
+                removed = _remove_rows(con, batch_id)
                 now = datetime.now(UTC).replace(tzinfo=None)  # once the warehouse is ours: the rows leave now
                 done = registry.Retraction(
                     batch_id, loaded.delivery, reason, who, now, removed, str(destination), loaded.stored_at,
@@ -87,6 +83,49 @@ def _retract(cfg: Settings, batch_id: str, system: str, name: str, reason: str, 
         f"{batch_id}: retracted delivery {done.delivery} ({done.rows:,} raw rows removed) -> {destination}{finished}; "
         "the next run rebuilds with --full-refresh"
     )
+
+
+def _remove_rows(con, batch_id: str) -> int:
+    """Delete a batch's rows from every raw table of its system, in the caller's transaction; returns how many."""
+    system = batch_id.partition("/")[0]
+    return sum(
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{f.raw_table} WHERE _batch_id = ?", [batch_id]).fetchone()[0]
+        for f in SOURCE_FILES
+        if f.system == system
+    )
+
+
+def uphold_recorded_retractions(con, retracted: dict[tuple[str, str], dict], systems: set[str]) -> list[str]:
+    """Take out of raw again the rows of any delivery of `systems` that the quarantine records as retracted
+    (`registry.retracted_files`): a warehouse restored from a backup made before the retraction holds them, and would
+    publish them again. Each goes as `coachwh retract` took it (registry, full-refresh request), under the recorded
+    reason and retracter; its files are already in the quarantine beside the record. Returns what was done, in words.
+    A retraction withdrawn (its record renamed) is no longer recorded, so its rows stay."""
+    done = []
+    for batch_id, fingerprint in sorted(registry.loaded_fingerprints(con).items()):
+        record = retracted.get((batch_id, fingerprint))
+        if record is None or batch_id.partition("/")[0] not in systems:
+            continue
+        loaded = registry.loaded_delivery(con, batch_id)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            removed = _remove_rows(con, batch_id)
+            r = registry.Retraction(
+                batch_id, loaded.delivery, record["reason"], record.get("retracted_by") or "unknown",
+                datetime.now(UTC).replace(tzinfo=None), removed, str(record["record"].parent), None,
+                loaded_at=loaded.recorded_at,
+            )  # fmt: skip
+            registry.record_retraction(con, r)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        done.append(
+            f"{batch_id}: raw held the very files retracted at {record['retracted_at']:%Y-%m-%d %H:%M:%S} UTC "
+            f"({record['reason']}), a warehouse restored from before the retraction: {removed:,} rows taken out again, "
+            "the marts rebuild without them (full refresh)"
+        )
+    return done
 
 
 def unfinished_retraction(cfg: Settings, con, batch_id: str) -> registry.Retraction | None:

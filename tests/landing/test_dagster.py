@@ -17,6 +17,7 @@ from pipelines.defs.ingest import (
     INGEST_JOB,
     LAYOUT_CHECK,
     RAW_ASSET_KEYS,
+    RETRACTIONS_CHECK,
     build_landing_sensor,
     ingest_definitions,
 )
@@ -84,6 +85,9 @@ def test_a_delivery_in_a_misnamed_folder_warns_on_its_system_and_loads_nothing(g
     assert "'erp' is no" in crm.description
     hris = layout["hris_workers"]
     assert not hris.passed and "CRM" not in hris.description and "'erp' is no" in hris.description
+    # nothing retracted came back: that WARN check passes (tests/landing/test_unarchive.py: one that fails)
+    upheld = [e for e in result.get_asset_check_evaluations() if e.check_name == RETRACTIONS_CHECK]
+    assert len(upheld) == len(SYSTEMS) and all(e.passed and e.severity == dg.AssetCheckSeverity.WARN for e in upheld)
 
 
 def test_sensor_requests_once_per_pending_set(gate, monkeypatch):

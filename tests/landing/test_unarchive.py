@@ -170,7 +170,7 @@ def test_status_names_a_retracted_delivery_back_in_raw_and_settles_a_folder_whos
     shutil.copyfile(backup, gate.cfg.warehouse)  # the backup restored: the registry says it loaded, raw holds it
     said = gate.status()
     assert "RETRACTED YET LOADED lms/2026-11-26: raw holds the very files retracted at " in said
-    assert "(a recall): a warehouse restored from before the retraction, or the same files delivered again?" in said
+    assert "(a recall): a warehouse restored from before the retraction? The next run's gate takes them out" in said
     assert "quarantine also holds" not in said  # its batch is loaded now: the line above says what matters
 
     gate.cfg.warehouse.unlink()  # rebuilt without it, then a corrected delivery of that date
@@ -180,6 +180,48 @@ def test_status_names_a_retracted_delivery_back_in_raw_and_settles_a_folder_whos
     gate.ingest()
     said = gate.status()
     assert "quarantine also holds" not in said and "RETRACTED YET LOADED" not in said  # settled
+
+
+def test_a_retracted_delivery_back_in_raw_from_a_restored_backup_is_taken_out_again_by_the_next_gate(gate):
+    """Auditor R: a warehouse restored from a backup made before a retraction published the recalled rows again
+    every night, the run saying SUCCEEDED. The quarantine's record of the retraction is upheld: the gate takes the
+    rows out as `coachwh retract` did (registry, full refresh) and warns; a withdrawn retraction is not upheld."""
+    import shutil
+
+    from pipelines.landing.registry import RETRACTION_RECORD, WITHDRAWN_RECORD, full_refresh_requests
+
+    write_batch(gate.landing, "lms", "2026-11-25", default_files("lms", start=1))
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms", start=4))
+    gate.ingest()
+    kept = gate.count("lms_transcripts") - 3  # each default lms batch holds 3 transcript rows
+    backup = gate.cfg.home / "warehouse.backup"
+    shutil.copyfile(gate.cfg.warehouse, backup)
+    retract(gate.cfg, "lms/2026-11-26", "a recall")
+    shutil.copyfile(backup, gate.cfg.warehouse)
+    with duckdb.connect(str(gate.cfg.warehouse)) as con:
+        before = len(full_refresh_requests(con))
+    assert gate.count("lms_transcripts") == kept + 3
+
+    report = gate.ingest(systems=["crm"])  # another system's gate leaves lms as it is
+    assert report.retractions_upheld == [] and gate.count("lms_transcripts") == kept + 3
+    report = gate.ingest()
+    assert gate.count("lms_transcripts") == kept and gate.count("lms_courses") > 0  # 11-25's rows stay
+    assert gate.query("SELECT count(*) FROM raw.lms_transcripts WHERE _batch_id = 'lms/2026-11-26'") == [(0,)]
+    [said] = report.retractions_upheld
+    assert said.startswith("lms/2026-11-26: raw held the very files retracted at ") and "(a recall)" in said
+    assert f"WARNING {said}" in gate.lines
+    assert gate.query("SELECT status FROM ops.batch_registry WHERE batch_id = 'lms/2026-11-26'") == [("retracted",)]
+    assert gate.query("SELECT reason, rows_removed FROM ops.batch_retractions") == [("a recall", 6)]
+    with duckdb.connect(str(gate.cfg.warehouse)) as con:
+        assert len(full_refresh_requests(con)) == before + 1  # the incremental models forget the rows too
+    assert "RETRACTED YET LOADED" not in gate.status()
+    assert gate.ingest().retractions_upheld == []  # once
+
+    # a retraction withdrawn (its record renamed) is not upheld: a restored warehouse keeps the rows
+    [record] = gate.cfg.quarantine.glob(f"lms/*/{RETRACTION_RECORD}")
+    record.rename(record.with_name(WITHDRAWN_RECORD))
+    shutil.copyfile(backup, gate.cfg.warehouse)
+    assert gate.ingest().retractions_upheld == [] and gate.count("lms_transcripts") == kept + 3
 
 
 def test_a_retraction_made_before_retraction_records_existed_gets_one_at_the_next_gate(gate):

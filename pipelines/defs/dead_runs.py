@@ -46,7 +46,8 @@ def process_is_gone(pid: int) -> bool:
 
 
 def settle_dead_runs(instance: dg.DagsterInstance) -> dict[str, str]:
-    """Mark failed every STARTED run whose worker process is gone, and free its warehouse slot: run id -> one line.
+    """Mark failed every STARTED run whose worker process is gone, and free its warehouse slot, as well as the slot of
+    a run that ended with its worker gone: run id -> one line.
 
     The failure is a run failure, not a step's, so the alert sensor reports it and the instance's run retries
     start it again."""
@@ -63,6 +64,28 @@ def settle_dead_runs(instance: dg.DagsterInstance) -> dict[str, str]:
         instance.report_run_failed(run, message=said)
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         lines[run.run_id] = f"run {run.run_id} ({run.job_name}): {said}"
+    return lines | _free_slots_of_ended_runs(instance)
+
+
+def _free_slots_of_ended_runs(instance: dg.DagsterInstance) -> dict[str, str]:
+    """Free the warehouse slot still held by a run that ended with its worker gone: run id -> one line.
+
+    A worker killed outright can be marked failed by Dagster itself (its run monitoring) before the loop above sees
+    it; its claimed slot then stays taken until the instance's `free_slots_after_run_end_seconds` (5 minutes), and the
+    run's retry, or the next night, waits that long for nothing. A run whose worker lives is left to Dagster."""
+    lines = {}
+    for run_id in sorted(instance.event_log_storage.get_concurrency_run_ids()):
+        run = instance.get_run_by_id(run_id)
+        if run is None or not run.is_finished:
+            continue
+        pid = worker_pid(instance, run_id)
+        if pid is None or not process_is_gone(pid):
+            continue
+        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+        lines[run_id] = (
+            f"run {run_id} ({run.job_name}) ended ({run.status.value}) with its warehouse slot still held and its "
+            f"worker (PID {pid}) gone: the slot is freed for the runs waiting on it"
+        )
     return lines
 
 
@@ -79,4 +102,4 @@ def settle_dead_runs_sensor(context: dg.SensorEvaluationContext):
         context.log.warning(line)
     if not settled:
         return dg.SkipReason("every started run's worker is alive")
-    return dg.SkipReason(f"marked failed: {'; '.join(settled.values())}")
+    return dg.SkipReason(f"settled: {'; '.join(settled.values())}")

@@ -106,6 +106,20 @@ def test_a_daemon_run_whose_worker_died_is_marked_failed_and_its_slot_freed(tmp_
         assert alert["verdict"] == "FAILED" and "died with the daemon or the machine" in alert["reasons"][0]
         claimed = slots.claim_concurrency_slot(WAREHOUSE_POOL, "the next run", "ingest_crm")
         assert claimed.slot_status.value == "CLAIMED"
+        # a run that Dagster itself marked failed, its worker gone, still holding the slot (auditor R: the retry
+        # waited 5 minutes for it); one that ended with its worker alive is Dagster's to settle
+        slots.free_concurrency_slots_for_run("the next run")
+        ended = add_run(instance, dg.DagsterRunStatus.FAILURE, worker=gone)
+        ended_alive = add_run(instance, dg.DagsterRunStatus.CANCELED, worker=os.getpid())
+        slots.claim_concurrency_slot(WAREHOUSE_POOL, ended.run_id, "coachwh_dbt_models")
+        slots.claim_concurrency_slot(WAREHOUSE_POOL, ended_alive.run_id, "publish")
+        lines = settle_dead_runs(instance)
+        assert (
+            list(lines) == [ended.run_id]
+            and "ended (FAILURE) with its warehouse slot still held" in lines[ended.run_id]
+        )
+        assert slots.get_concurrency_run_ids() == {ended_alive.run_id}
+        slots.free_concurrency_slots_for_run(ended_alive.run_id)
         # the daemon's sensor does the same each minute; nothing left to settle now
         tick = settle_dead_runs_sensor(dg.build_sensor_context(instance=instance))
         assert isinstance(tick, dg.SkipReason) and "alive" in tick.skip_message

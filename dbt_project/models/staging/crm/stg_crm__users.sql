@@ -15,7 +15,7 @@ renamed as (
         {{ clean_text(adapter.quote('FirstName')) }} as first_name,
         {{ clean_text(adapter.quote('LastName')) }} as last_name,
         {{ clean_text(adapter.quote('Email')) }} as email,
-        lower({{ clean_text(adapter.quote('Email')) }}) as email_lower,
+        {{ email_key(adapter.quote('Email')) }} as email_lower,
         {{ clean_text(adapter.quote('Title')) }} as title,
         {{ clean_text(adapter.quote('TimeZoneSidKey')) }} as time_zone,
         -- flags

@@ -11,7 +11,7 @@ renamed as (
         -- descriptive
         {{ clean_text(adapter.quote('Legal Name')) }} as legal_name,
         {{ clean_text(adapter.quote('Work Email')) }} as work_email,
-        lower({{ clean_text(adapter.quote('Work Email')) }}) as work_email_lower,
+        {{ email_key(adapter.quote('Work Email')) }} as work_email_lower,
         {{ clean_text(adapter.quote('Management Level')) }} as management_level,
         {{ clean_text(adapter.quote('Job Profile')) }} as job_profile,
         {{ clean_text(adapter.quote('Region')) }} as region,

@@ -13,7 +13,7 @@ renamed as {{ inline_cte() }} (
         {{ clean_text(adapter.quote('User ID')) }} as lms_user_id,
         {{ normalise_employee_id(adapter.quote('User ID')) }} as lms_user_id_normalised,
         {{ clean_text(adapter.quote('User Email')) }} as user_email,
-        lower({{ clean_text(adapter.quote('User Email')) }}) as user_email_lower,
+        {{ email_key(adapter.quote('User Email')) }} as user_email_lower,
         {{ clean_text(adapter.quote('LO ID')) }} as lo_id,
         -- dates
         {{ parse_us_date(adapter.quote('Assigned Date')) }} as assigned_date,

@@ -22,10 +22,12 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 # The Spark engine (`coachwh run --engine spark`): dbt-spark and pyspark into the same venv, at the exact versions of
-# requirements-spark.lock (the base lock plus four packages), and Debian's Java 17 runtime when no java is on PATH.
+# requirements-spark.lock (the base lock plus four packages), and Debian's Java 17 runtime when the java on PATH is
+# missing or older (pyspark 4 needs 17; `coachwh run --engine spark` says so, and judges JAVA_HOME's when it is set).
 # Java is looked for on every call, not only when the packages install: it can go (or PATH change) after.
 setup-spark: $(VENV)/.installed-spark
-	@command -v java >/dev/null || { apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
+	@major=$$(java -version 2>&1 | sed -n 's/.*version "1\.\([0-9]*\).*/\1/p; s/.*version "\([0-9]*\).*/\1/p' | head -n 1); \
+	if [ "$${major:-0}" -lt 17 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; fi
 
 $(VENV)/.installed-spark: $(VENV)/.installed requirements-spark.lock
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements-spark.lock

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import re
 import shutil
+import subprocess
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from pipelines.config import Settings
@@ -16,15 +20,48 @@ class SparkNotInstalled(RuntimeError):
     """The Spark engine was asked for on a machine without its packages or a Java runtime."""
 
 
+# pyspark 4 runs on Java 17 or later: an older one fails at the session's start with "Java gateway process exited",
+# the cause (UnsupportedClassVersionError) only in the run's log.
+JAVA_MAJOR_NEEDED = 17
+
+
 def check_spark_installed() -> None:
     missing = [name for name in ("pyspark", "dbt.adapters.spark") if _missing(name)]
-    if not shutil.which("java"):
-        missing.append("a Java runtime (java on PATH)")
+    java = _java()
+    if java is None:
+        missing.append("a Java runtime (java on PATH, or JAVA_HOME)")
+    else:
+        major = java_major_version(java)
+        if major is not None and major < JAVA_MAJOR_NEEDED:
+            missing.append(f"Java {JAVA_MAJOR_NEEDED} or later ({java} is Java {major})")
     if missing:
         raise SparkNotInstalled(
             f"--engine spark needs {', '.join(missing)}: run `make setup-spark` (requirements-spark.lock, "
-            "and Java 17 from Debian when there is none)"
+            f"and Java {JAVA_MAJOR_NEEDED} from Debian when there is none as recent), and point JAVA_HOME at it if "
+            "it is set"
         )
+
+
+def _java() -> str | None:
+    """The java pyspark starts: JAVA_HOME's when that is set, else the one on PATH."""
+    home = os.environ.get("JAVA_HOME")
+    if home:
+        java = Path(home) / "bin" / "java"
+        return str(java) if java.is_file() else None
+    return shutil.which("java")
+
+
+def java_major_version(java: str) -> int | None:
+    """The major version `java -version` prints (`"17.0.15"` -> 17, `"1.8.0_402"` -> 8); None if it cannot say."""
+    try:
+        said = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', said)
+    if found is None:
+        return None
+    major, minor = int(found.group(1)), int(found.group(2) or 0)
+    return minor if major == 1 else major
 
 
 def _missing(module: str) -> bool:

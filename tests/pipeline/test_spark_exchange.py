@@ -76,6 +76,31 @@ def test_without_the_spark_packages_the_engine_says_how_to_install_them(monkeypa
         check_spark_installed()
 
 
+def test_a_java_older_than_17_is_refused_before_the_night_with_what_to_do(monkeypatch, tmp_path):
+    """Auditor S: with Java 11 on PATH the gate loaded, then dbt failed with "Java gateway process exited" and the
+    night alerted; pyspark 4 needs Java 17. JAVA_HOME, which pyspark prefers to PATH, is the one judged."""
+    from pipelines.spark.build import java_major_version
+
+    def fake_java(folder, said):
+        java = folder / "bin" / "java"
+        java.parent.mkdir(parents=True)
+        java.write_text(f"#!/bin/sh\necho '{said}' >&2\n")
+        java.chmod(0o755)
+        return folder
+
+    monkeypatch.setattr("pipelines.spark.build._missing", lambda module: False)
+    old = fake_java(tmp_path / "jdk11", 'openjdk version "11.0.22" 2024-01-16')
+    monkeypatch.setenv("JAVA_HOME", str(old))
+    with pytest.raises(SparkNotInstalled, match=r"Java 17 or later \(.*jdk11/bin/java is Java 11\).*make setup-spark"):
+        check_spark_installed()
+    assert java_major_version(str(fake_java(tmp_path / "jdk8", 'java version "1.8.0_402"') / "bin" / "java")) == 8
+    monkeypatch.setenv("JAVA_HOME", str(fake_java(tmp_path / "jdk21", 'openjdk version "21.0.2" 2024-01-16')))
+    check_spark_installed()  # recent enough
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "nowhere"))
+    with pytest.raises(SparkNotInstalled, match="a Java runtime"):
+        check_spark_installed()
+
+
 def _pins(path):
     return dict(re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==(\S+)", path.read_text(), re.MULTILINE))
 

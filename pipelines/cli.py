@@ -64,10 +64,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.engine == "spark":  # refused before the gate loads anything, rather than as a failed night
         from pipelines.spark.build import SparkNotInstalled, check_spark_installed
+        from pipelines.spark.exchange import ExchangeUnusable, exchange_dir
 
         try:
             check_spark_installed()
-        except SparkNotInstalled as e:
+            exchange_dir(settings())
+        except (SparkNotInstalled, ExchangeUnusable) as e:
             raise CommandError(str(e)) from None
     try:
         ok = run_nightly(

@@ -1,14 +1,17 @@
 """Parquet between the DuckDB warehouse and Spark: the raw tables out, the marts back in.
 
 The exchange folder ($COACHWH_SPARK_EXCHANGE, default $COACHWH_HOME/spark/exchange) holds `raw/<table>/`
-and `marts/<table>/`, one Parquet folder per table, each replaced whole. Spark reads and writes it with its
-own paths, so on a real cluster it is a folder both the pipeline and the cluster see (a shared mount).
+and `marts/<table>/`, one Parquet folder per table, each replaced whole. On a real cluster it is a folder both the
+pipeline and the cluster see (a shared mount), which the two may name differently: the pipeline by its path here
+($COACHWH_SPARK_EXCHANGE, `/dbfs/mnt/coachwh`), Spark by a URI of its file systems ($COACHWH_SPARK_EXCHANGE_URI,
+`dbfs:/mnt/coachwh`; by default the same path, which an in-process Spark reads as a local one).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -25,14 +28,31 @@ def spark_home(cfg: Settings) -> Path:
     return cfg.home / "spark"
 
 
-def exchange_dir(cfg: Settings) -> Path:
-    """$COACHWH_SPARK_EXCHANGE (a folder a real cluster shares with the pipeline), else $COACHWH_HOME/spark/exchange.
-    Read here, not in pipelines.config: only the Spark engine has it."""
-    return Path(os.environ.get("COACHWH_SPARK_EXCHANGE") or spark_home(cfg) / "exchange").resolve()
-
-
 class ExchangeUnusable(RuntimeError):
-    """The exchange folder cannot be made or written (a file in its place, no permission, a read-only mount)."""
+    """The exchange folder cannot be made or written (a file in its place, no permission, a read-only mount), or its
+    setting is no path."""
+
+
+# `dbfs:/mnt/x`, `file:///mnt/x`, `hdfs://nn/x`: a URI, which a path on this machine is not
+URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def exchange_dir(cfg: Settings) -> Path:
+    """$COACHWH_SPARK_EXCHANGE (a folder a real cluster shares with the pipeline), else $COACHWH_HOME/spark/exchange:
+    the folder's path on this machine. Read here, not in pipelines.config: only the Spark engine has it."""
+    local = os.environ.get("COACHWH_SPARK_EXCHANGE")
+    if local and URI_SCHEME.match(local):
+        raise ExchangeUnusable(
+            f"COACHWH_SPARK_EXCHANGE={local} is a URI, not a path on this machine: set it to the folder's path here "
+            f"(a shared mount) and COACHWH_SPARK_EXCHANGE_URI={local} to how the cluster names it"
+        )
+    return Path(local or spark_home(cfg) / "exchange").resolve()
+
+
+def exchange_uri(cfg: Settings) -> str:
+    """How Spark names the exchange folder: $COACHWH_SPARK_EXCHANGE_URI (a cluster's name for the shared folder),
+    else its path here."""
+    return os.environ.get("COACHWH_SPARK_EXCHANGE_URI") or str(exchange_dir(cfg))
 
 
 def require_exchange(exchange: Path) -> None:
@@ -97,8 +117,9 @@ def load_marts(exchange: Path, warehouse: Path) -> dict[str, int]:
 
 
 def spark_vars(cfg: Settings) -> str:
-    """The dbt --vars of a Spark build: where the exchange folder is, and the settings' own (Settings.dbt_vars)."""
-    return json.dumps({"spark_exchange": str(exchange_dir(cfg)), **cfg.dbt_vars()})
+    """The dbt --vars of a Spark build: where Spark finds the exchange folder, and the settings' own
+    (Settings.dbt_vars)."""
+    return json.dumps({"spark_exchange": exchange_uri(cfg), **cfg.dbt_vars()})
 
 
 def spark_build_args(cfg: Settings, full_refresh: bool = False) -> list[str]:

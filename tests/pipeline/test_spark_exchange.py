@@ -117,8 +117,20 @@ def test_the_exchange_folder_can_be_one_a_cluster_shares(tmp_path, monkeypatch):
     cfg = Settings(home=tmp_path / "home", landing=tmp_path / "landing")
     monkeypatch.delenv("COACHWH_SPARK_EXCHANGE", raising=False)
     assert exchange.exchange_dir(cfg) == tmp_path / "home" / "spark" / "exchange"
+    monkeypatch.delenv("COACHWH_SPARK_EXCHANGE_URI", raising=False)
     monkeypatch.setenv("COACHWH_SPARK_EXCHANGE", str(tmp_path / "mnt" / "exchange"))
     assert exchange.exchange_dir(cfg) == tmp_path / "mnt" / "exchange"
+    assert json.loads(exchange.spark_vars(cfg))["spark_exchange"] == str(tmp_path / "mnt" / "exchange")
+    # auditor S: a cluster names the shared folder its own way (DBFS mounted at /dbfs here is dbfs:/ to Spark)
+    monkeypatch.setenv("COACHWH_SPARK_EXCHANGE_URI", "dbfs:/mnt/exchange")
+    assert exchange.exchange_dir(cfg) == tmp_path / "mnt" / "exchange"
+    assert json.loads(exchange.spark_vars(cfg))["spark_exchange"] == "dbfs:/mnt/exchange"
+    # a URI where the path here belongs was read as a relative folder `file:/mnt/shared` under the working directory
+    monkeypatch.setenv("COACHWH_SPARK_EXCHANGE", "file:///mnt/shared")
+    with pytest.raises(
+        exchange.ExchangeUnusable, match="is a URI, not a path on this machine.*COACHWH_SPARK_EXCHANGE_URI"
+    ):
+        exchange.exchange_dir(cfg)
 
 
 def test_an_exchange_folder_that_cannot_be_written_is_refused_in_one_line_naming_it_and_the_setting(tmp_path):

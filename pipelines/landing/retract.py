@@ -60,19 +60,7 @@ def _retract(cfg: Settings, batch_id: str, system: str, name: str, reason: str, 
             done = unfinished
         else:
             destination = free_destination(cfg.quarantine, system, name)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                removed = _remove_rows(con, batch_id)
-                now = datetime.now(UTC).replace(tzinfo=None)  # once the warehouse is ours: the rows leave now
-                done = registry.Retraction(
-                    batch_id, loaded.delivery, reason, who, now, removed, str(destination), loaded.stored_at,
-                    loaded_at=loaded.recorded_at,
-                )  # fmt: skip
-                registry.record_retraction(con, done)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+            done = _take_out(con, batch_id, loaded, reason, who, str(destination), loaded.stored_at)
         # which delivery it was, whatever registry numbers it later (a warehouse rebuilt from the archive)
         fingerprint = registry.delivery_fingerprint(registry.delivery_files(con, batch_id, done.delivery))
     finally:
@@ -85,14 +73,29 @@ def _retract(cfg: Settings, batch_id: str, system: str, name: str, reason: str, 
     )
 
 
-def _remove_rows(con, batch_id: str) -> int:
-    """Delete a batch's rows from every raw table of its system, in the caller's transaction; returns how many."""
+def _take_out(
+    con, batch_id: str, loaded: registry.LoadedDelivery, reason: str, who: str, moved_to: str, moved_from: str | None
+) -> registry.Retraction:
+    """In one transaction: the loaded delivery's rows leave every raw table of its system, and the registry records
+    the retraction (and asks for a full rebuild). Returns the retraction recorded."""
     system = batch_id.partition("/")[0]
-    return sum(
-        con.execute(f"DELETE FROM {RAW_SCHEMA}.{f.raw_table} WHERE _batch_id = ?", [batch_id]).fetchone()[0]
-        for f in SOURCE_FILES
-        if f.system == system
-    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        removed = sum(
+            con.execute(f"DELETE FROM {RAW_SCHEMA}.{f.raw_table} WHERE _batch_id = ?", [batch_id]).fetchone()[0]
+            for f in SOURCE_FILES
+            if f.system == system
+        )
+        now = datetime.now(UTC).replace(tzinfo=None)  # once the warehouse is ours: the rows leave now
+        done = registry.Retraction(
+            batch_id, loaded.delivery, reason, who, now, removed, moved_to, moved_from, loaded_at=loaded.recorded_at
+        )
+        registry.record_retraction(con, done)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return done
 
 
 def uphold_recorded_retractions(con, retracted: dict[tuple[str, str], dict], systems: set[str]) -> list[str]:
@@ -107,22 +110,12 @@ def uphold_recorded_retractions(con, retracted: dict[tuple[str, str], dict], sys
         if record is None or batch_id.partition("/")[0] not in systems:
             continue
         loaded = registry.loaded_delivery(con, batch_id)
-        con.execute("BEGIN TRANSACTION")
-        try:
-            removed = _remove_rows(con, batch_id)
-            r = registry.Retraction(
-                batch_id, loaded.delivery, record["reason"], record.get("retracted_by") or "unknown",
-                datetime.now(UTC).replace(tzinfo=None), removed, str(record["record"].parent), None,
-                loaded_at=loaded.recorded_at,
-            )  # fmt: skip
-            registry.record_retraction(con, r)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        who = record.get("retracted_by") or "unknown"
+        # its files are in the quarantine folder of the record already: nothing moves
+        r = _take_out(con, batch_id, loaded, record["reason"], who, str(record["record"].parent), None)
         done.append(
             f"{batch_id}: raw held the very files retracted at {record['retracted_at']:%Y-%m-%d %H:%M:%S} UTC "
-            f"({record['reason']}), a warehouse restored from before the retraction: {removed:,} rows taken out again, "
+            f"({record['reason']}), a warehouse restored from before the retraction: {r.rows:,} rows taken out again, "
             "the marts rebuild without them (full refresh)"
         )
     return done

@@ -74,13 +74,15 @@ def test_run_no_wait_refuses_at_once_while_a_run_the_ui_launched_is_going(empty_
 
 def test_run_on_spark_without_its_packages_or_java_is_refused_before_anything_loads(empty_home, capsys, monkeypatch):
     monkeypatch.setenv("PATH", str(empty_home))  # no java on it
+    monkeypatch.delenv("JAVA_HOME", raising=False)  # nor there
     landing = empty_home / "landing"
     landing.mkdir(parents=True)
     code = main(["run", "--engine", "spark"])
     captured = capsys.readouterr()
     assert code == 2, captured
     assert captured.err.startswith("coachwh run: --engine spark needs ") and captured.err.count("\n") == 1, captured
-    assert "a Java runtime (java on PATH)" in captured.err and "make setup-spark" in captured.err, captured
+    assert "a Java runtime (java on PATH, or JAVA_HOME)" in captured.err, captured
+    assert "make setup-spark" in captured.err, captured
     assert not (empty_home / "warehouse.duckdb").exists() and not (empty_home / "dagster").exists()
 
 

@@ -120,7 +120,7 @@ def test_coachwh_docs_stopped_by_sigterm_leaves_nothing_serving(tmp_path):
             assert docs.poll() is None and time.monotonic() < deadline, "coachwh docs never served"
             time.sleep(0.5)
         docs.send_signal(signal.SIGTERM)
-        docs.wait(timeout=30)
+        docs.wait(timeout=90)  # at once when idle; a machine busy with other work once took over 30 s
         time.sleep(1)
         assert not serving(port), "a process still serves the docs after coachwh docs was stopped"
     finally:

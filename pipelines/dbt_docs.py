@@ -50,6 +50,9 @@ def build_and_serve(cfg: Settings, port: int = 8080, serve: bool = True) -> int:
     # server itself, where it used to stop only this parent and leave a child serving the port
     os.chdir(DBT_PROJECT_DIR)
     command = dbt_command("docs", "serve", "--port", str(port), "--host", "127.0.0.1", "--no-browser")
+    # An ignored SIGTERM survives exec: a parent that ignored it (Dagster maps SIGTERM to SIGINT's handler after an
+    # in-process run, and a shell's background job ignores SIGINT) would leave the server deaf to `kill`.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.execve(command[0], command, env)
 
 

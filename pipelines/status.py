@@ -18,7 +18,7 @@ from pipelines.config import Settings
 from pipelines.extracts import dated_in_future, freshness_verdicts, latest_extract_dates
 from pipelines.landing.ingest import WarehouseMissing, require_warehouse_of_archive
 from pipelines.landing.manifest import MANIFEST_NAME
-from pipelines.landing.registry import loaded_fingerprints, retracted_files
+from pipelines.landing.registry import loaded_fingerprints, retracted_files, retracted_yet_loaded
 from pipelines.landing.retract import unfinished_retraction
 from pipelines.landing.zone import (
     MANIFEST_SETTLE_SECONDS,
@@ -122,8 +122,7 @@ def _retracted_yet_loaded(cfg: Settings, loaded: dict[str, str]) -> list[str]:
         f"  RETRACTED YET LOADED {r['batch_id']}: raw holds the very files retracted at "
         f"{r['retracted_at']:%Y-%m-%d %H:%M:%S} UTC ({r['reason']}): a warehouse restored from before the "
         "retraction? The next run's gate takes them out again (as `coachwh retract` did)"
-        for r in (retracted.get(delivered) for delivered in sorted(loaded.items()))
-        if r is not None
+        for _, r in retracted_yet_loaded(loaded, retracted)
     ]
 
 

@@ -171,6 +171,7 @@ def ingest_pending(
     run_id = run_id or f"ingest-{uuid.uuid4().hex[:12]}"
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
+    gated_systems = set(systems) if systems is not None else set(SYSTEMS)
     report = IngestReport(stray=strays_of(systems, stray_entries(cfg.landing)))
     for entry in report.stray:
         say(f"landing zone: '{entry}' {STRAY_WHY}")
@@ -184,7 +185,6 @@ def ingest_pending(
         for record in registry.write_missing_retraction_records(con, cfg.in_home):
             say(f"recorded an earlier retraction where a rebuilt warehouse will find it: {record}")
         retracted = registry.retracted_files(cfg.quarantine)
-        gated_systems = set(systems) if systems is not None else set(SYSTEMS)
         report.retractions_upheld = uphold_recorded_retractions(con, retracted, gated_systems)
         for done in report.retractions_upheld:
             say(f"WARNING {done}")
@@ -201,7 +201,7 @@ def ingest_pending(
                 }[outcome.status],
             ).append(outcome)
             say(_progress_line(outcome, cfg))
-        gated = {f.raw_table for f in SOURCE_FILES if systems is None or f.system in set(systems)}
+        gated = {f.raw_table for f in SOURCE_FILES if f.system in gated_systems}
         for table in sorted(gated):
             report.table_rows[table] = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{quote(table)}").fetchone()[0]
     finally:

@@ -373,6 +373,14 @@ def retracted_files(quarantine: Path | None) -> dict[tuple[str, str], dict]:
     return {(r["batch_id"], r["fingerprint"]): r for r in recorded_retractions(quarantine) if r.get("fingerprint")}
 
 
+def retracted_yet_loaded(loaded: dict[str, str], retracted: dict[tuple[str, str], dict]) -> list[tuple[str, dict]]:
+    """(batch id, retraction record) of each batch whose loaded delivery (`loaded_fingerprints`) is the very files of
+    a recorded retraction (`retracted_files`): a warehouse restored from before the retraction."""
+    return [
+        (batch_id, retracted[(batch_id, fp)]) for batch_id, fp in sorted(loaded.items()) if (batch_id, fp) in retracted
+    ]
+
+
 def recorded_retractions(quarantine: Path | None) -> list[dict]:
     """The retraction records in `quarantine/<system>/<folder>/`, times as naive UTC datetimes. A record that cannot
     be read (edited by hand, a disk error) is left out with a warning on stderr rather than stop a rollback."""

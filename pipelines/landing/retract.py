@@ -105,9 +105,8 @@ def uphold_recorded_retractions(con, retracted: dict[tuple[str, str], dict], sys
     reason and retracter; its files are already in the quarantine beside the record. Returns what was done, in words.
     A retraction withdrawn (its record renamed) is no longer recorded, so its rows stay."""
     done = []
-    for batch_id, fingerprint in sorted(registry.loaded_fingerprints(con).items()):
-        record = retracted.get((batch_id, fingerprint))
-        if record is None or batch_id.partition("/")[0] not in systems:
+    for batch_id, record in registry.retracted_yet_loaded(registry.loaded_fingerprints(con), retracted):
+        if batch_id.partition("/")[0] not in systems:
             continue
         loaded = registry.loaded_delivery(con, batch_id)
         who = record.get("retracted_by") or "unknown"

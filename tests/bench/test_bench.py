@@ -73,8 +73,9 @@ def test_tree_cpu_counts_the_children_it_waits_for():
     code = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {spin!r}])"
     busy = tree.run([sys.executable, "-c", code])
     assert busy.returncode == 0 and busy.cpu_seconds >= 1.0
-    # one core spinning, for as much of the wall time as the machine gives it (under load, less than half)
-    assert busy.cores == busy.cpu_seconds / busy.seconds and busy.cores < 1.5
+    # one core spinning, for as much of the wall time as the machine gives it (under load, less than half): some
+    # share of one core, never two
+    assert 0 < busy.cores < 1.5
     # a command that sleeps keeps no core busy (Python's start-up aside)
     idle = tree.run([sys.executable, "-c", "import time; time.sleep(1.0)"])
     assert idle.cpu_seconds < 0.5 and idle.cores < 0.5

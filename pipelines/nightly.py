@@ -17,7 +17,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
@@ -64,6 +66,22 @@ def _quiet(log_path: Path, verbose: bool) -> Iterator[None]:
     with open(log_path, "w", encoding="utf-8") as log, redirect_stdout(log), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+@contextmanager
+def _sigterm_given_back() -> Iterator[None]:
+    """SIGTERM's disposition as it was before an in-process Dagster run. Dagster maps SIGTERM to SIGINT's handler
+    while a run executes (so `kill` stops the run cleanly) and leaves it so: started with SIGINT ignored (a
+    shell's background job, nohup), `coachwh run` would then ignore SIGTERM while it sends the summary and alert."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers (as Dagster)
+        yield
+        return
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        yield
+    finally:
+        if before is not None:  # None: set outside Python, nothing to give back
+            signal.signal(signal.SIGTERM, before)
 
 
 def run_nightly(
@@ -178,7 +196,7 @@ def _run_locked(
         if going is not None:
             progress(f"{going}: this run's steps wait for the warehouse slot it holds")
         try:
-            with _quiet(log_path, verbose):
+            with _quiet(log_path, verbose), _sigterm_given_back():
                 result = job.execute_in_process(
                     instance=instance,
                     run_config=run_config,

@@ -434,6 +434,14 @@ def test_a_dbt_build_the_step_stops_following_is_stopped_and_the_run_ends_at_onc
     assert not retried, f"steps that found the warehouse locked: {retried}"
 
 
+def test_the_run_gives_sigterm_back_as_it_found_it(night, sigterm_around_night):
+    """Dagster maps SIGTERM to SIGINT's handler for an in-process run and leaves it so; started with SIGINT ignored
+    (a background job), `coachwh run` then ignored `kill` while it sent its summary and alert."""
+    _, ok = night
+    assert ok
+    assert sigterm_around_night["after"] == sigterm_around_night["before"]
+
+
 def test_verbose_output_goes_to_stderr_so_stdout_holds_the_summary_alone(tmp_path, capsys):
     """`coachwh run --verbose` streams dbt's and the libraries' output (printed to stdout in-process) to stderr;
     quiet, it goes to the run's log. Either way a script reading stdout gets the summary only."""

@@ -575,6 +575,12 @@ SOURCE_FILES: tuple[SourceFile, ...] = (
                 "Effective Date is the last day worked; it carries the manager of that day, and only such rows fill "
                 "the three termination columns."
             ),
+            (
+                "A history out of that order loads with a warning (the dbt test `assert_job_history_in_sequence` "
+                "names each row out of it) and is read by the definition of an employment span, from a `Hire` or "
+                "`Rehire` to the next `Termination`: rows before the first `Hire` or `Rehire`, or after a "
+                "`Termination` that no `Rehire` follows yet, make no one employed."
+            ),
         ),
         key=("Employee ID", "Effective Date"),
         formats=("csv", "xlsx"),

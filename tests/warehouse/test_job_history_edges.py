@@ -1,4 +1,4 @@
-"""Two job histories at the edge of what sources.md promises, read by metrics.md's words, and published.
+"""Job histories at the edge of what sources.md promises, and out of it, read by metrics.md's words, and published.
 
     000001 Cara  Second-Line Manager, her own manager (the top of the org chart names herself)
       000010 Amy  First-Line Manager
@@ -103,3 +103,90 @@ def test_a_termination_after_a_termination_ends_nothing(wh):
         "and month = '2025-03-01'"
     )
     assert amy_march == (0,)
+
+
+# Two histories out of sources.md's order (the first row of a person a Hire, the row after a Termination a Rehire),
+# read by metrics.md's span definition, "from a Hire or Rehire row's Effective Date to the next Termination row's
+# Effective Date", under Amy (000010, First-Line Manager) of the organisation above, delivered on 2025-04-10:
+#   000102 Tom  Transfer 01/06/2025, no Hire: in no span, never active, never Amy's direct report.
+#   000104 Una  Hire 01/06/2025, Termination 02/14/2025, Change Manager 03/03/2025: the Change Manager rehires
+#               nobody, so Una is not active after 02-14 (before, it opened a second span: a March hire for Amy).
+#   000105 Val  Hire 01/06/2025: in order, Amy's direct report throughout.
+# Visits: Tom 2025-02-03 and Una 2025-03-10 count in no manager's row (not employed on the day); Val 2025-03-10
+# counts for Amy. The coverage starts in February (Tom's visit is the first CRM activity).
+OUT_OF_ORDER = {
+    "000001": ("Cara Slm", "Second-Line Manager", "000001"),
+    "000010": ("Amy Flm", "First-Line Manager", "000001"),
+    "000102": ("Tom Rep", "Individual Contributor", "000010"),
+    "000104": ("Una Rep", "Individual Contributor", "000010"),
+    "000105": ("Val Rep", "Individual Contributor", "000010"),
+}
+OUT_USER = {e: sfid("User", 9_000 + int(e)) for e in OUT_OF_ORDER}
+OUT_VISITS = {  # owner: (Call_Date_vod__c, Id)
+    "000102": ("2025-02-03", sfid("Call2_vod__c", 9_001)),
+    "000104": ("2025-03-10", sfid("Call2_vod__c", 9_002)),
+    "000105": ("2025-03-10", sfid("Call2_vod__c", 9_003)),
+}
+
+
+@pytest.fixture(scope="module")
+def out_of_order(tmp_path_factory) -> RawWarehouse:
+    w = RawWarehouse(tmp_path_factory.mktemp("job_history_out_of_order"))
+    people = OUT_OF_ORDER
+    history = [
+        *(job_row(people, e, HIRED, "Hire") for e in ("000001", "000010", "000104", "000105")),
+        job_row(people, "000102", HIRED, "Transfer"),
+        job_row(people, "000104", "02/14/2025", "Termination", **{"Termination Category": "Voluntary",
+                "Regrettable Termination": "No", "Primary Termination Reason": "New job"}),
+        job_row(people, "000104", "03/03/2025", "Change Manager"),
+    ]  # fmt: skip
+    w.add("hris_job_history", history, EXTRACT)
+    w.add(
+        "hris_workers",
+        [{"Employee ID": e, "Legal Name": name, "Work Email": f"{e}@acme.test", "Management Level": level,
+          "Worker Status": "Active"} for e, (name, level, _) in people.items()],
+        EXTRACT,
+    )  # fmt: skip
+    w.add("crm_user", [{"Id": OUT_USER[e], "EmployeeNumber": e, "IsActive": "true"} for e in people], EXTRACT)
+    w.add(
+        "crm_call",
+        [{"Id": call, "OwnerId": OUT_USER[e], "Call_Date_vod__c": day, "Status_vod__c": "Submitted_vod",
+          "IsDeleted": "false", "SystemModstamp": f"{day}T10:00:00.000Z"} for e, (day, call) in OUT_VISITS.items()],
+        EXTRACT,
+    )  # fmt: skip
+    run_dbt(w.home, "build")  # the sequence test warns; raises only when a test of error severity fails
+    return w
+
+
+def test_a_history_out_of_order_is_read_by_the_span_definition(out_of_order):
+    wh = out_of_order
+    amy = wh.dicts(
+        "select month, headcount_start, headcount_end, hires, separations from marts.mart_manager_retention "
+        "where manager_employee_id = '000010' order by month"
+    )
+    assert amy == [
+        # February: Una and Val on the 1st (Tom never), Val alone on the 28th after Una's Termination on the 14th
+        {"month": date(2025, 2, 1), "headcount_start": 2, "headcount_end": 1, "hires": 0, "separations": 1},
+        # March: Val alone; Una's Change Manager on the 3rd is no hire
+        {"month": date(2025, 3, 1), "headcount_start": 1, "headcount_end": 1, "hires": 0, "separations": 0},
+        {"month": date(2025, 4, 1), "headcount_start": 1, "headcount_end": 1, "hires": 0, "separations": 0},
+    ]
+    people = wh.dicts(
+        "select employee_id, hire_date, termination_date, is_active, employment_spans, current_manager_employee_id "
+        "from marts.dim_employee where employee_id in ('000102', '000104') order by employee_id"
+    )
+    assert people == [
+        {"employee_id": "000102", "hire_date": None, "termination_date": None, "is_active": False,
+         "employment_spans": 0, "current_manager_employee_id": None},
+        {"employee_id": "000104", "hire_date": date(2025, 1, 6), "termination_date": date(2025, 2, 14),
+         "is_active": False, "employment_spans": 1, "current_manager_employee_id": None},
+    ]  # fmt: skip
+    unattributed = wh.query("select record_id, reason from marts.unattributed_activity where activity = 'visit'")
+    assert sorted(unattributed) == sorted(
+        [(OUT_VISITS["000102"][1], "not_employed_on_the_day"), (OUT_VISITS["000104"][1], "not_employed_on_the_day")]
+    )
+    march = wh.query(
+        "select submitted_calls from marts.mart_manager_revenue where manager_employee_id = '000010' "
+        "and month = '2025-03-01'"
+    )
+    assert march == [(1,)]

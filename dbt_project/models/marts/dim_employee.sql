@@ -63,9 +63,10 @@ last_span as (
        and known_spans.span_number = spans.last_span_number
 ),
 
--- People whose dates job_history gives (their spans may all lie after the as-of date).
+-- People whose dates job_history gives: all who have a row there (their spans may all lie after the as-of date,
+-- or none may open, in a history out of sources.md's order: then they have no dates, as they have no span).
 with_job_history as (
-    select distinct employee_id from {{ ref('int_people__employment_spans') }}
+    select distinct employee_id from {{ ref('int_people__job_intervals') }}
 ),
 
 crm_users as (

@@ -1,9 +1,10 @@
 -- A person's job history follows the order sources.md promises: the first row is a Hire, a Hire is only ever
 -- the first row, the row after a Termination is a Rehire, and a Rehire comes only after a Termination.
--- Employment spans (int_people__job_intervals) read a history that breaks it as best they can: a span starts
--- on the first row and on the row after a Termination, whatever their Business Process, and a Hire or Rehire
--- inside an open span starts none. A warning, not a refusal: refusing would hold back the whole HR snapshot,
--- every person's change with it. One row per row out of sequence, naming the person, the date and the rule.
+-- Employment spans (int_people__job_intervals) read a history that breaks it by metrics.md's words: a span runs
+-- from a Hire or Rehire to the next Termination, so a person whose first row is no Hire is not employed until
+-- one, nor after a Termination until a Rehire, and a Hire or Rehire inside an open span starts none. A warning,
+-- not a refusal: refusing would hold back the whole HR snapshot, every person's change with it. One row per row
+-- out of sequence, naming the person, the date and the rule.
 {{ config(severity='warn', meta={'dagster': {'ref': {'name': 'stg_hris__job_history'}}}) }}
 with ordered as (
     select

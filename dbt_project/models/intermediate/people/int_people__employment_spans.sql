@@ -1,9 +1,8 @@
 -- Employment spans: from a Hire/Rehire row's Effective Date to the next Termination row's Effective Date
 -- (the last day worked, inclusive; NULL while open). A person is active on day d when d lies in a span.
--- Choice where the spec is silent: a span starts on the person's first row and on the row after a
--- Termination (by contract a Hire and a Rehire); a Hire/Rehire row inside an open span does not open a
--- second, overlapping span, and a Termination before any start or after another Termination is ignored (the
--- span ends on its first Termination: the person is not active after it, and has no manager).
+-- Which rows a span holds is int_people__job_intervals' span_number: a Hire or Rehire opens a span unless one is
+-- open (no second, overlapping span), the next Termination ends it, and a Termination with no span open ends
+-- nothing. Rows outside any span (out of sources.md's order) make no one active.
 with intervals as (
     select * from {{ ref('int_people__job_intervals') }}
     where span_number is not null

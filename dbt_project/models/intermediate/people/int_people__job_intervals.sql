@@ -12,23 +12,45 @@ with_next as (
     select
         *,
         lead(effective_date) over (partition by employee_id order by effective_date) as next_effective_date,
-        lag(business_process) over (partition by employee_id order by effective_date) as previous_business_process
+        -- the person's latest Hire, Rehire or Termination before this row, as 'YYYY-MM-DD' || process: the
+        -- greatest such key is the latest of them (one row per person and day, by contract)
+        max(
+            case
+                when business_process in ('Hire', 'Rehire', 'Termination')
+                then {{ dbt.concat(["cast(effective_date as " ~ dbt.type_string() ~ ")", "business_process"]) }}
+            end
+        ) over (
+            partition by employee_id order by effective_date rows between unbounded preceding and 1 preceding
+        ) as previous_event_key
     from job_history
+),
+
+-- metrics.md: a span runs from a Hire or Rehire row to the next Termination row. After a Hire or Rehire the
+-- person is employed, after a Termination not, whatever came before: so a row lies in a span when it is a Hire
+-- or Rehire or when the person's latest such event before it is one, and a Hire or Rehire opens a span when
+-- that event is a Termination or there is none. Rows out of sources.md's order (a first row that is no Hire,
+-- a Change Manager after a Termination: the WARN test assert_job_history_in_sequence names them) thus lie in no
+-- span, and a Hire or Rehire inside an open span opens no second, overlapping one.
+with_event as (
+    select
+        *,
+        substr(previous_event_key, 11) as previous_event
+    from with_next
 ),
 
 with_span as (
     select
         *,
-        -- a span starts on the person's first row and on the row after a Termination (a Rehire by contract)
+        business_process in ('Hire', 'Rehire') or previous_event in ('Hire', 'Rehire') as is_in_span,
         sum(
             case
-                when business_process <> 'Termination'
-                 and (previous_business_process is null or previous_business_process = 'Termination')
+                when business_process in ('Hire', 'Rehire')
+                 and (previous_event is null or previous_event = 'Termination')
                 then 1 else 0
             end
         ) over (partition by employee_id order by effective_date rows between unbounded preceding and current row)
             as span_counter
-    from with_next
+    from with_event
 )
 
 select
@@ -43,9 +65,5 @@ select
     termination_reason,
     termination_category,
     is_regretted,
-    -- a Termination right after a Termination ends nothing: the span ended on the first ("to the next Termination")
-    case
-        when business_process = 'Termination' and previous_business_process = 'Termination' then null
-        else nullif(span_counter, 0)
-    end as span_number
+    case when is_in_span then span_counter end as span_number
 from with_span

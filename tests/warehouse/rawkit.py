@@ -79,12 +79,19 @@ def job_row(people: People, employee: str, day: str, process: str, **columns: st
 
 
 def add_org(
-    w: RawWarehouse, people: People, users: dict[str, str], extract: str, hired: str, later_rows: Sequence[dict] = ()
+    w: RawWarehouse,
+    people: People,
+    users: dict[str, str],
+    extract: str,
+    hired: str,
+    later_rows: Sequence[dict] = (),
+    hires: Sequence[str] | None = None,
 ) -> None:
     """The HR files and the CRM users of a hand-made organisation, `users` = {Employee ID: CRM User id}: everyone
-    hired on `hired` (then `later_rows` of job history), active in the workers file, e-mail <id>@acme.test, each
-    user numbered with their person's id."""
-    w.add("hris_job_history", [*(job_row(people, e, hired, "Hire") for e in people), *later_rows], extract)
+    (or the people of `hires`) hired on `hired` (then `later_rows` of job history), active in the workers file,
+    e-mail <id>@acme.test, each user numbered with their person's id."""
+    hire_rows = [job_row(people, e, hired, "Hire") for e in (people if hires is None else hires)]
+    w.add("hris_job_history", [*hire_rows, *later_rows], extract)
     w.add(
         "hris_workers",
         [{"Employee ID": e, "Legal Name": name, "Work Email": f"{e}@acme.test", "Management Level": level,

@@ -133,21 +133,13 @@ OUT_VISITS = {  # owner: (Call_Date_vod__c, Id)
 def out_of_order(tmp_path_factory) -> RawWarehouse:
     w = RawWarehouse(tmp_path_factory.mktemp("job_history_out_of_order"))
     people = OUT_OF_ORDER
-    history = [
-        *(job_row(people, e, HIRED, "Hire") for e in ("000001", "000010", "000104", "000105")),
+    out_of_order_rows = [
         job_row(people, "000102", HIRED, "Transfer"),
         job_row(people, "000104", "02/14/2025", "Termination", **{"Termination Category": "Voluntary",
                 "Regrettable Termination": "No", "Primary Termination Reason": "New job"}),
         job_row(people, "000104", "03/03/2025", "Change Manager"),
     ]  # fmt: skip
-    w.add("hris_job_history", history, EXTRACT)
-    w.add(
-        "hris_workers",
-        [{"Employee ID": e, "Legal Name": name, "Work Email": f"{e}@acme.test", "Management Level": level,
-          "Worker Status": "Active"} for e, (name, level, _) in people.items()],
-        EXTRACT,
-    )  # fmt: skip
-    w.add("crm_user", [{"Id": OUT_USER[e], "EmployeeNumber": e, "IsActive": "true"} for e in people], EXTRACT)
+    add_org(w, people, OUT_USER, EXTRACT, HIRED, out_of_order_rows, hires=("000001", "000010", "000104", "000105"))
     w.add(
         "crm_call",
         [{"Id": call, "OwnerId": OUT_USER[e], "Call_Date_vod__c": day, "Status_vod__c": "Submitted_vod",

@@ -12,16 +12,19 @@ with_next as (
     select
         *,
         lead(effective_date) over (partition by employee_id order by effective_date) as next_effective_date,
-        -- the person's latest Hire, Rehire or Termination before this row, as 'YYYY-MM-DD' || process: the
-        -- greatest such key is the latest of them (one row per person and day, by contract)
-        max(
-            case
-                when business_process in ('Hire', 'Rehire', 'Termination')
-                then {{ dbt.concat(["cast(effective_date as " ~ dbt.type_string() ~ ")", "business_process"]) }}
-            end
-        ) over (
-            partition by employee_id order by effective_date rows between unbounded preceding and 1 preceding
-        ) as previous_event_key
+        -- the person's latest Hire, Rehire or Termination before this row: the greatest 'YYYY-MM-DD' || process
+        -- key is the latest of them (one row per person and day, by contract), its process from character 11
+        substr(
+            max(
+                case
+                    when business_process in ('Hire', 'Rehire', 'Termination')
+                    then {{ dbt.concat(["cast(effective_date as " ~ dbt.type_string() ~ ")", "business_process"]) }}
+                end
+            ) over (
+                partition by employee_id order by effective_date rows between unbounded preceding and 1 preceding
+            ),
+            11
+        ) as previous_event
     from job_history
 ),
 
@@ -31,13 +34,6 @@ with_next as (
 -- that event is a Termination or there is none. Rows out of sources.md's order (a first row that is no Hire,
 -- a Change Manager after a Termination: the WARN test assert_job_history_in_sequence names them) thus lie in no
 -- span, and a Hire or Rehire inside an open span opens no second, overlapping one.
-with_event as (
-    select
-        *,
-        substr(previous_event_key, 11) as previous_event
-    from with_next
-),
-
 with_span as (
     select
         *,
@@ -50,7 +46,7 @@ with_span as (
             end
         ) over (partition by employee_id order by effective_date rows between unbounded preceding and current row)
             as span_counter
-    from with_event
+    from with_next
 )
 
 select

@@ -49,21 +49,29 @@ def builds(tmp_path_factory) -> tuple[dict, dict, Path]:
 
 def test_the_second_spark_build_was_incremental_over_records_the_first_kept(builds):
     _, _, home = builds
-    # The late night re-delivers deals the history already held (edited, reopened, deleted): on its incremental
-    # run the model had kept versions to compete with, in the key buckets it had to rewrite.
+    # The late night (the crm batch loaded last) re-delivers deals the history already held (edited, reopened,
+    # deleted): on its incremental run the model had kept versions to compete with, in the key buckets it had to
+    # rewrite.
+    late = "(select _batch_id from raw.{table} order by _loaded_at desc limit 1)"
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        (overtaken,) = con.execute(  # a newer night was loaded before it
+            f"select count(*) from raw.crm_opportunity where _batch_id = {late.format(table='crm_opportunity')} "
+            "and _extract_date < (select max(_extract_date) from raw.crm_opportunity)"
+        ).fetchone()
         (again,) = con.execute(
             'select count(distinct night."Id") from raw.crm_opportunity as night '
             'join raw.crm_opportunity as history on history."Id" = night."Id" '
-            "and history._extract_date < night._extract_date"
+            "and history._extract_date < night._extract_date "
+            f"where night._batch_id = {late.format(table='crm_opportunity')}"
         ).fetchone()
         # and some of its coaching reports are older versions of ones the second night, built before, had changed
         (stale,) = con.execute(
-            "select count(*) from raw.crm_coaching_report as late join raw.crm_coaching_report as newer "
-            'on newer."Id" = late."Id" and newer._extract_date > late._extract_date '
-            'and newer."SystemModstamp" > late."SystemModstamp" '
-            "where late._extract_date = (select min(_extract_date) + 1 from raw.crm_coaching_report)"
+            "select count(*) from raw.crm_coaching_report as night join raw.crm_coaching_report as newer "
+            'on newer."Id" = night."Id" and newer._extract_date > night._extract_date '
+            'and newer."SystemModstamp" > night."SystemModstamp" '
+            f"where night._batch_id = {late.format(table='crm_coaching_report')}"
         ).fetchone()
+    assert overtaken > 0
     assert again > 0
     assert stale > 0
     table = home / "spark" / "warehouse" / "staging.db" / "stg_crm__opportunities_with_tombstones"

@@ -66,6 +66,16 @@ def last_fingerprint(warehouse: Path, engine: str = "duckdb") -> str | None:
         return row[0] if row else None
 
 
+def builds_recorded(warehouse: Path) -> bool:
+    """Whether any build, on any engine, recorded its code here: a warehouse that has been built before."""
+    if not warehouse.exists():
+        return False
+    with connect_waiting(warehouse, read_only=True) as con:
+        return table_exists(con, OPS_SCHEMA, "incremental_code") and bool(
+            con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
+        )
+
+
 def record_fingerprint(warehouse: Path, fingerprint: str, engine: str = "duckdb") -> None:
     """After a successful build on `engine`: its incremental data was made by the code of `fingerprint`."""
     with connect_waiting(warehouse) as con:

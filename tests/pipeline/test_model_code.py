@@ -4,7 +4,7 @@ import json
 
 import duckdb
 
-from pipelines.model_code import code_fingerprint, last_fingerprint, record_fingerprint
+from pipelines.model_code import builds_recorded, code_fingerprint, last_fingerprint, record_fingerprint
 
 
 def _manifest(tmp_path, incremental="select 1", table="select 2", macro="{% macro m() %}x{% endmacro %}"):
@@ -42,7 +42,9 @@ def test_the_fingerprint_follows_the_incremental_models_and_the_macros_only(tmp_
 def test_the_last_recorded_fingerprint_is_read_back(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     assert last_fingerprint(warehouse) is None  # no warehouse yet
+    assert not builds_recorded(warehouse)
     record_fingerprint(warehouse, "a")
+    assert builds_recorded(warehouse)  # a Spark build after it says why it rebuilds in full
     record_fingerprint(warehouse, "b")
     assert last_fingerprint(warehouse) == "b"
     # each engine keeps its own incremental tables: Spark's were made by no code yet

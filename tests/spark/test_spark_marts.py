@@ -42,7 +42,9 @@ def builds(tmp_path_factory) -> tuple[dict, dict, Path]:
     coachwh(home, "run", "--engine", "spark")
     on_spark = published(home / "coachwh_marts.duckdb")
 
-    coachwh(home, "run")  # nothing left to ingest: DuckDB builds the same raw tables, from scratch
+    # nothing left to ingest: DuckDB builds the same raw tables, from scratch, and says why
+    said = coachwh(home, "run")
+    assert "full refresh: no build on duckdb is recorded in this warehouse" in said
     on_duckdb = published(home / "coachwh_marts.duckdb")
     return on_spark, on_duckdb, home
 

@@ -51,29 +51,21 @@ def code_fingerprint(manifest_path: Path) -> str:
     return digest.hexdigest()
 
 
-def last_fingerprint(warehouse: Path, engine: str = "duckdb") -> str | None:
-    """The fingerprint recorded after the last successful build on `engine`; None when nothing was recorded."""
+def built_fingerprints(warehouse: Path) -> dict[str, str]:
+    """The fingerprint recorded after the last successful build on each engine that has one ({} when none has:
+    a first build)."""
     if not warehouse.exists():
-        return None
+        return {}
     with connect_waiting(warehouse, read_only=True) as con:
         if not table_exists(con, OPS_SCHEMA, "incremental_code"):
-            return None
+            return {}
         # records from before the column are DuckDB's
-        of_engine = "engine = ?" if column_exists(con, OPS_SCHEMA, "incremental_code", "engine") else "? = 'duckdb'"
-        row = con.execute(
-            f"SELECT fingerprint FROM {TABLE} WHERE {of_engine} ORDER BY built_at DESC, rowid DESC LIMIT 1", [engine]
-        ).fetchone()
-        return row[0] if row else None
-
-
-def builds_recorded(warehouse: Path) -> bool:
-    """Whether any build, on any engine, recorded its code here: a warehouse that has been built before."""
-    if not warehouse.exists():
-        return False
-    with connect_waiting(warehouse, read_only=True) as con:
-        return table_exists(con, OPS_SCHEMA, "incremental_code") and bool(
-            con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
-        )
+        engine = "engine" if column_exists(con, OPS_SCHEMA, "incremental_code", "engine") else "'duckdb'"
+        rows = con.execute(
+            f"SELECT {engine} AS built_on, fingerprint FROM {TABLE} "
+            "QUALIFY row_number() OVER (PARTITION BY built_on ORDER BY built_at DESC, rowid DESC) = 1"
+        ).fetchall()
+        return dict(rows)
 
 
 def record_fingerprint(warehouse: Path, fingerprint: str, engine: str = "duckdb") -> None:

@@ -34,7 +34,7 @@ from pipelines.defs.resources import RESOURCE_KEY, CoachwhConfig
 from pipelines.defs.retries import NIGHTLY_RETRY_POLICY, non_transient
 from pipelines.extracts import build_inputs_in, record_built_from
 from pipelines.landing.registry import mark_full_refresh_done, pending_full_refresh
-from pipelines.model_code import builds_recorded, code_fingerprint, last_fingerprint, record_fingerprint
+from pipelines.model_code import built_fingerprints, code_fingerprint, record_fingerprint
 from pipelines.raw_audit import is_passing_audit, record_audit
 
 
@@ -176,11 +176,11 @@ def warehouse_definitions(coachwh: CoachwhConfig | None = None) -> dg.Definition
             context.log.info(f"{FULL_REFRESH} requested: {reason}{pending}")
         # Incremental data made by other code (an upgrade) is rebuilt from raw: see pipelines/model_code.py.
         code = code_fingerprint(project.manifest_path)
-        built_by = last_fingerprint(coachwh.settings.warehouse, config.engine)
-        code_changed = built_by != code
-        if code_changed and built_by is not None:
+        built = built_fingerprints(coachwh.settings.warehouse)
+        code_changed = built.get(config.engine) != code
+        if code_changed and config.engine in built:
             context.log.info(f"{FULL_REFRESH}: the incremental models' code differs from the code that built them")
-        elif code_changed and builds_recorded(coachwh.settings.warehouse):  # (a first build has nothing to explain)
+        elif code_changed and built:  # (a first build has nothing to explain)
             context.log.info(
                 f"{FULL_REFRESH}: no build on {config.engine} is recorded in this warehouse (its first on"
                 f" {config.engine}, or one made before builds recorded their engine)"

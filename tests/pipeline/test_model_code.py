@@ -4,7 +4,7 @@ import json
 
 import duckdb
 
-from pipelines.model_code import builds_recorded, code_fingerprint, last_fingerprint, record_fingerprint
+from pipelines.model_code import built_fingerprints, code_fingerprint, record_fingerprint
 
 
 def _manifest(tmp_path, incremental="select 1", table="select 2", macro="{% macro m() %}x{% endmacro %}"):
@@ -39,18 +39,16 @@ def test_the_fingerprint_follows_the_incremental_models_and_the_macros_only(tmp_
     assert code_fingerprint(_manifest(tmp_path, table="select 2 as y")) == base  # rebuilt every night anyway
 
 
-def test_the_last_recorded_fingerprint_is_read_back(tmp_path):
+def test_the_last_recorded_fingerprint_of_each_engine_is_read_back(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
-    assert last_fingerprint(warehouse) is None  # no warehouse yet
-    assert not builds_recorded(warehouse)
+    assert built_fingerprints(warehouse) == {}  # no warehouse yet: a first build
     record_fingerprint(warehouse, "a")
-    assert builds_recorded(warehouse)  # a Spark build after it says why it rebuilds in full
     record_fingerprint(warehouse, "b")
-    assert last_fingerprint(warehouse) == "b"
-    # each engine keeps its own incremental tables: Spark's were made by no code yet
-    assert last_fingerprint(warehouse, "spark") is None
+    # each engine keeps its own incremental tables: Spark's were made by no code yet, and a Spark build says why it
+    # rebuilds in full (another engine built here)
+    assert built_fingerprints(warehouse) == {"duckdb": "b"}
     record_fingerprint(warehouse, "c", "spark")
-    assert (last_fingerprint(warehouse, "spark"), last_fingerprint(warehouse, "duckdb")) == ("c", "b")
+    assert built_fingerprints(warehouse) == {"duckdb": "b", "spark": "c"}
 
 
 def test_records_from_before_the_engine_column_are_duckdbs(tmp_path):
@@ -59,6 +57,6 @@ def test_records_from_before_the_engine_column_are_duckdbs(tmp_path):
         con.execute("create schema ops")
         con.execute("create table ops.incremental_code (fingerprint varchar not null, built_at timestamp not null)")
         con.execute("insert into ops.incremental_code values ('old', '2026-11-01 02:00')")
-    assert (last_fingerprint(warehouse), last_fingerprint(warehouse, "spark")) == ("old", None)
+    assert built_fingerprints(warehouse) == {"duckdb": "old"}
     record_fingerprint(warehouse, "new", "spark")
-    assert (last_fingerprint(warehouse), last_fingerprint(warehouse, "spark")) == ("old", "new")
+    assert built_fingerprints(warehouse) == {"duckdb": "old", "spark": "new"}

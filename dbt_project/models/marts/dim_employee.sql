@@ -83,6 +83,7 @@ lms_learners as (
     select
         employee_id,
         lms_user_id,
+        count(*) over (partition by employee_id) as lms_user_count,
         row_number() over (partition by employee_id order by case when match_method = 'user_id' then 0 else 1 end, lms_user_id) as _rank
     from {{ ref('int_identity__lms_learners') }}
     where employee_id is not null
@@ -109,7 +110,8 @@ select
     cast(coalesce(spans.employment_spans, 0) as integer) as employment_spans,
     crm_users.user_id as crm_user_id,
     cast(coalesce(crm_users.crm_user_count, 0) as integer) as crm_user_count,
-    lms_learners.lms_user_id
+    lms_learners.lms_user_id,
+    cast(coalesce(lms_learners.lms_user_count, 0) as integer) as lms_user_count
 from people
 cross join as_of
 left join workers on people.employee_id = workers.employee_id

@@ -14,7 +14,8 @@ Every run is a child process whose whole tree's peak memory is sampled (pipeline
 figure is the median of --repeat runs; a repeat reads the floor, makes its runs, reads the floor again and
 takes the mean of the two reads as its floor (JSON `repeats` keeps each one's seconds). The targets' ratios
 are taken within each repeat, then their median (`paired_ratios`). Prints a table (stage, seconds, GiB,
-cores kept busy on average, × the median floor) and the ratios, and writes JSON.
+cores kept busy on average, × the median floor), the ratios and the work in CPU seconds (`work_figures`: could
+running steps side by side reach a target, or only less work?), and writes JSON.
 """
 
 from __future__ import annotations
@@ -250,6 +251,34 @@ def paired_ratios(repeats: list[dict]) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in ratios.items() if values}
 
 
+def work_figures(result: dict, cores: int) -> dict[str, float]:
+    """The work of the floor, the first run and the contracts in CPU seconds (seconds x cores kept busy), and the
+    least wall time that work could take on `cores` cores kept busy throughout, over the floor. Whether a missed
+    target is waiting (stages one after another, cores idle) or work: a ratio whose least exceeds the target
+    cannot be reached by running steps side by side, only by doing less."""
+    floor = result["floor"]["seconds"]
+    figures = {"cores": cores, "floor_cpu_seconds": floor * result["floor"]["cores"]}
+    for key in ("first_run", "contracts"):
+        if key in result:
+            cpu = result[key]["seconds"] * result[key]["cores"]
+            figures[f"{key}_cpu_seconds"] = cpu
+            figures[f"{key}_least_x_floor"] = cpu / cores / floor
+    return figures
+
+
+def work_line(figures: dict[str, float]) -> str:
+    cores, floor = figures["cores"], figures["floor_cpu_seconds"]
+    parts = [f"work in CPU seconds (seconds x cores): the floor {floor:.1f}"]
+    for key, name in (("first_run", "the first run"), ("contracts", "the contracts")):
+        if f"{key}_cpu_seconds" in figures:
+            cpu, least = figures[f"{key}_cpu_seconds"], figures[f"{key}_least_x_floor"]
+            parts.append(
+                f"{name} {cpu:.1f} ({cpu / floor:.2f}x the floor's), with {cores} cores busy throughout "
+                f"no less than {least:.2f}x the floor"
+            )
+    return "; ".join(parts)
+
+
 def table(result: dict) -> list[str]:
     floor = result["floor"]["seconds"]
     lines = [f"{'stage':<52} {'seconds':>9} {'GiB':>6} {'cores':>6} {'x floor':>8}"]
@@ -282,6 +311,8 @@ def main(profile: str = "large", workdir: Path | None = None, repeat: int = 1, w
         "ratios within a repeat (median over repeats): "
         + ", ".join(f"{k} {v:.2f}" for k, v in result["ratios"].items())
     )
+    result["work"] = work_figures(result, len(os.sched_getaffinity(0)))
+    print(work_line(result["work"]))
     result["targets"] = {name: test(result) for name, test in TARGETS.items()}
     for name, ok in result["targets"].items():
         unmeasured = " (not measured in this run)" if ok is None else ""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bench import _env, _prepare, main, paired_ratios, tree
+from pipelines.bench import _env, _prepare, main, paired_ratios, tree, work_figures, work_line
 from pipelines.bench.stages import DBT_START_UP, dbt_start_up, stage_of
 from pipelines.defs.warehouse import DBT_PROJECT_DIR
 
@@ -90,6 +90,9 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     result = json.loads((tmp_path / "bench" / "bench-small.json").read_text())
     assert result["first_run"]["stages"]["dbt"] > 0 and result["night"]["peak_bytes"] > 0
     assert result["contracts"]["seconds"] > 0
+    # the work of the first run and the contracts, and the least time it could take on the machine's cores
+    assert result["work"]["first_run_cpu_seconds"] > 0 and result["work"]["contracts_least_x_floor"] > 0
+    assert "work in CPU seconds (seconds x cores): the floor" in out
     # every figure says how many of the machine's cores its process tree kept busy on average
     header = next(line for line in out.splitlines() if line.startswith("stage "))
     assert header.split() == ["stage", "seconds", "GiB", "cores", "x", "floor"]
@@ -143,3 +146,25 @@ def test_cli_knows_the_bench_options():
         [sys.executable, "-m", "pipelines.cli", "bench", "--help"], capture_output=True, text=True, env=os.environ
     ).stdout
     assert "--repeat" in out and "--medium" in out
+
+
+def test_work_is_seconds_times_cores_and_its_least_time_on_all_cores():
+    result = {
+        "floor": {"seconds": 20.0, "cores": 1.8},
+        "first_run": {"seconds": 80.0, "cores": 1.5},
+        "contracts": {"seconds": 8.0, "cores": 2.0},
+    }
+    figures = work_figures(result, cores=2)
+    # the floor: 20 s x 1.8 = 36 CPU-s; the first run 80 s x 1.5 = 120 CPU-s, which two cores busy throughout
+    # could do in no less than 60 s = 3.0x the 20 s floor; the contracts 8 x 2.0 = 16 CPU-s -> 8 s = 0.4x
+    assert figures["floor_cpu_seconds"] == pytest.approx(36.0)
+    assert figures["first_run_cpu_seconds"] == pytest.approx(120.0)
+    assert figures["first_run_least_x_floor"] == pytest.approx(3.0)
+    assert figures["contracts_cpu_seconds"] == pytest.approx(16.0)
+    assert figures["contracts_least_x_floor"] == pytest.approx(0.4)
+    line = work_line(figures)
+    # 120 / 36 = 3.33 times the floor's work
+    assert "the first run 120.0 (3.33x the floor's), with 2 cores busy throughout no less than 3.00x" in line
+    assert "the contracts 16.0 (0.44x the floor's)" in line
+    # a run without the contracts has no figures for them
+    assert "contracts_cpu_seconds" not in work_figures({k: result[k] for k in ("floor", "first_run")}, cores=2)

@@ -262,19 +262,19 @@ def work_figures(result: dict, cores: int) -> dict[str, float]:
         if key in result:
             cpu = result[key]["seconds"] * result[key]["cores"]
             figures[f"{key}_cpu_seconds"] = cpu
+            figures[f"{key}_x_floor_work"] = cpu / figures["floor_cpu_seconds"]
             figures[f"{key}_least_x_floor"] = cpu / cores / floor
     return figures
 
 
 def work_line(figures: dict[str, float]) -> str:
-    cores, floor = figures["cores"], figures["floor_cpu_seconds"]
-    parts = [f"work in CPU seconds (seconds x cores): the floor {floor:.1f}"]
+    parts = [f"work in CPU seconds (seconds x cores): the floor {figures['floor_cpu_seconds']:.1f}"]
     for key, name in (("first_run", "the first run"), ("contracts", "the contracts")):
         if f"{key}_cpu_seconds" in figures:
-            cpu, least = figures[f"{key}_cpu_seconds"], figures[f"{key}_least_x_floor"]
             parts.append(
-                f"{name} {cpu:.1f} ({cpu / floor:.2f}x the floor's), with {cores} cores busy throughout "
-                f"no less than {least:.2f}x the floor"
+                f"{name} {figures[f'{key}_cpu_seconds']:.1f} ({figures[f'{key}_x_floor_work']:.2f}x the floor's), "
+                f"with {figures['cores']} cores busy throughout no less than {figures[f'{key}_least_x_floor']:.2f}x "
+                "the floor"
             )
     return "; ".join(parts)
 

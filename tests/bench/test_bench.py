@@ -162,8 +162,10 @@ def test_work_is_seconds_times_cores_and_its_least_time_on_all_cores():
     assert figures["first_run_least_x_floor"] == pytest.approx(3.0)
     assert figures["contracts_cpu_seconds"] == pytest.approx(16.0)
     assert figures["contracts_least_x_floor"] == pytest.approx(0.4)
+    # the work over the floor's: 120 / 36 = 3.33 and 16 / 36 = 0.44, written as printed
+    assert figures["first_run_x_floor_work"] == pytest.approx(120 / 36)
+    assert figures["contracts_x_floor_work"] == pytest.approx(16 / 36)
     line = work_line(figures)
-    # 120 / 36 = 3.33 times the floor's work
     assert "the first run 120.0 (3.33x the floor's), with 2 cores busy throughout no less than 3.00x" in line
     assert "the contracts 16.0 (0.44x the floor's)" in line
     # a run without the contracts has no figures for them

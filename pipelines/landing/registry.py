@@ -321,21 +321,30 @@ def retracted_since_published(
     publication made before that record existed is judged by time: it holds the batches that had loaded when it was
     made and were retracted after (times are naive UTC, as the registry's).
     The retractions come from the warehouse and from the `RETRACTION_RECORD` each one leaves in `quarantine`: a
-    warehouse rebuilt from the archive (`coachwh unarchive`) no longer knows those made before it."""
+    warehouse rebuilt from the archive (`coachwh unarchive`) no longer knows those made before it. A retraction
+    withdrawn (its record renamed to `WITHDRAWN_RECORD`, as the gate tells the operator to when it was a mistake)
+    holds nothing back, though the warehouse still lists it: its very files may have loaded again since."""
     publications = list(publications)
     if not publications:
         return {}
-    retractions = {(r["batch_id"], r["retracted_at"]): r for r in recorded_retractions(quarantine)}
+    retractions = {_retraction_key(r): r for r in recorded_retractions(quarantine)}
     if warehouse.exists():
         with connect_waiting(warehouse, read_only=True, wait_seconds=60) as con:
-            retractions.update({(r["batch_id"], r["retracted_at"]): r for r in _warehouse_retractions(con)})
-    ordered = sorted(retractions.values(), key=lambda r: (r["batch_id"], r["retracted_at"]))
+            retractions.update({_retraction_key(r): r for r in _warehouse_retractions(con)})
+    for withdrawn in recorded_retractions(quarantine, WITHDRAWN_RECORD):
+        retractions.pop(_retraction_key(withdrawn), None)
+    ordered = sorted(retractions.values(), key=_retraction_key)
     held_by: dict[str, list[str]] = {}
     for p in publications:
         held = [f"{r['batch_id']} ({r['reason']})" for r in ordered if _holds(p, r)]
         if held:
             held_by[p.run_id] = list(dict.fromkeys(held))  # a batch retracted twice, from one delivery: once
     return held_by
+
+
+def _retraction_key(r: dict) -> tuple[str, datetime]:
+    """One retraction, whether read from the warehouse or from a record in the quarantine."""
+    return r["batch_id"], r["retracted_at"]
 
 
 def _holds(p: Publication, r: dict) -> bool:
@@ -381,13 +390,14 @@ def retracted_yet_loaded(loaded: dict[str, str], retracted: dict[tuple[str, str]
     ]
 
 
-def recorded_retractions(quarantine: Path | None) -> list[dict]:
-    """The retraction records in `quarantine/<system>/<folder>/`, times as naive UTC datetimes. A record that cannot
-    be read (edited by hand, a disk error) is left out with a warning on stderr rather than stop a rollback."""
+def recorded_retractions(quarantine: Path | None, record: str = RETRACTION_RECORD) -> list[dict]:
+    """The retraction records (or, with `record=WITHDRAWN_RECORD`, the withdrawn ones) in
+    `quarantine/<system>/<folder>/`, times as naive UTC datetimes. A record that cannot be read (edited by hand, a
+    disk error) is left out with a warning on stderr rather than stop a rollback."""
     if quarantine is None or not quarantine.is_dir():
         return []
     records = []
-    for path in sorted(quarantine.glob(f"*/*/{RETRACTION_RECORD}")):
+    for path in sorted(quarantine.glob(f"*/*/{record}")):
         try:
             r = json.loads(path.read_text(encoding="utf-8"))
             at = r.get("loaded_at")

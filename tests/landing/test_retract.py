@@ -289,3 +289,31 @@ def test_the_very_files_of_a_retracted_delivery_delivered_again_are_refused(gate
     r = gate.ingest()
     print(r.quarantined, r.duplicates, r.waiting)
     assert [o.batch_id for o in r.loaded] == ["lms/2026-11-26"]
+
+
+def test_a_withdrawn_retraction_no_longer_marks_the_publications_built_from_that_delivery(gate):
+    """Found on a home of its own: the operator found a retraction a mistake, renamed its record as the gate says and
+    delivered the same files again; `coachwh publications` still marked the publications built from those files
+    (the one made before the retraction, and the next one, made after their reload) as holding a retracted batch,
+    and `coachwh rollback` passed them over, because the warehouse still lists the retraction."""
+    from types import SimpleNamespace
+
+    from pipelines.landing.registry import delivery_fingerprint, retracted_since_published
+
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))
+    gate.ingest()
+    files = dict(gate.query("SELECT file_name, sha256 FROM ops.batch_files WHERE batch_id = 'lms/2026-11-26'"))
+    built = SimpleNamespace(run_id="built", published_at=None, batches={"lms/2026-11-26": delivery_fingerprint(files)})
+    retract(gate.cfg, "lms/2026-11-26", "a recall", who="tester")
+
+    def held():
+        return retracted_since_published(gate.cfg.warehouse, [built], gate.cfg.quarantine)
+
+    assert held() == {"built": ["lms/2026-11-26 (a recall)"]}
+    record = gate.cfg.quarantine / "lms" / "2026-11-26" / "retraction.json"
+    record.rename(record.with_name("retraction.withdrawn.json"))  # the retraction was a mistake
+    assert held() == {}
+    write_batch(gate.landing, "lms", "2026-11-26", default_files("lms"))  # the same files again
+    assert [o.batch_id for o in gate.ingest().loaded] == ["lms/2026-11-26"]
+    assert gate.query("SELECT count(*) FROM ops.batch_retractions") == [(1,)]  # the warehouse still lists it
+    assert held() == {}

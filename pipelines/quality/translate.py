@@ -27,8 +27,9 @@ The semantics copied from GX 1.x (pandas):
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pipelines.quality.suites import NUMBER_SUFFIX, base_column, expectation_columns, target_columns
@@ -271,6 +272,66 @@ def _counted(rows: str, where: str) -> str:
     if where == "true":
         return rows if rows == "count(*)" else f"coalesce({rows}, 0)"
     return f"coalesce({rows} FILTER (WHERE {where}), 0)"
+
+
+def rule_of(c: Compiled) -> str | None:
+    """What besides its value decides a row's verdict under column map expectation `c`: its type and the
+    kwargs that are not its column, row_condition or mostly (those choose the rows and judge the counts).
+    None for the expectations whose verdict is not a function of one value (uniqueness, nulls, pairs)."""
+    e = c.expectation
+    if e["type"] not in _COLUMN_MAP:
+        return None
+    rule = {k: v for k, v in e["kwargs"].items() if k not in ("column", "row_condition", "condition_parser", "mostly")}
+    return json.dumps([e["type"], rule], sort_keys=True)
+
+
+def same_rule_pairs(compiled: list[Compiled]) -> list[tuple[Compiled, Compiled]]:
+    """Every pair (earlier, later) of column map expectations with the same rule on their columns (the
+    timestamps of a record, each matched against the same regex)."""
+    by_rule: dict[str, list[Compiled]] = {}
+    for c in compiled:
+        if (rule := rule_of(c)) is not None:
+            by_rule.setdefault(rule, []).append(c)
+    return [(a, b) for group in by_rule.values() for i, a in enumerate(group) for b in group[i + 1 :]]
+
+
+def value_sql(c: Compiled) -> str:
+    """The value a column map expectation judges."""
+    return column_sql(c.expectation["kwargs"]["column"])
+
+
+def sharing_verdicts(compiled: list[Compiled], relation: str, same_as: dict[int, int]) -> tuple[list[Compiled], str]:
+    """The same counts for fewer evaluations of a rule: where the value of expectation b equals that of
+    expectation a = same_as[b] under the same rule (`same_rule_pairs`), b takes a's verdict on it instead
+    of evaluating its own (a record never modified since it was created has SystemModstamp = CreatedDate,
+    and a timestamp regex costs DuckDB about 60 ns a value; the comparison a few).
+
+    Exact: the verdict is a function of the value alone. a's verdicts are computed once, in a projection
+    under b's (an aggregate FILTER would evaluate them again), and only where a judges its row (its
+    row_condition holds, its value is not missing); elsewhere b evaluates its own. Returns the
+    expectations with `unexpected` read from a column of the returned relation."""
+    if not same_as:
+        return compiled, relation
+    by_index = {c.index: c for c in compiled}
+    sources = sorted(set(same_as.values()))
+
+    def judged(c: Compiled, verdict: str) -> str:
+        return f"CASE WHEN {c.domain} AND NOT ({c.missing}) THEN {verdict} END AS _unexpected_{c.index}"
+
+    own = ", ".join(judged(by_index[a], by_index[a].unexpected) for a in sources)
+    taken = ", ".join(
+        judged(
+            b,
+            f"CASE WHEN {value_sql(b)} = {value_sql(a)} AND _unexpected_{a.index} IS NOT NULL "
+            f"THEN _unexpected_{a.index} ELSE {b.unexpected} END",
+        )
+        for b, a in ((by_index[i], by_index[j]) for i, j in sorted(same_as.items()))
+    )
+    moved = {*sources, *same_as}
+    return (
+        [replace(c, unexpected=f"_unexpected_{c.index}") if c.index in moved else c for c in compiled],
+        f"(SELECT *, {taken} FROM (SELECT *, {own} FROM {relation}))",
+    )
 
 
 def raw_columns(e: dict[str, Any]) -> tuple[str, ...]:

@@ -143,11 +143,13 @@ def _both(engine, raw_table: str, rows: list[dict]):
     return suite, ours, theirs
 
 
-@pytest.fixture(params=["per row", "per distinct value"])
+@pytest.fixture(params=["per row", "per row, equal values judged once", "per distinct value"])
 def regex_evaluation(request, monkeypatch):
-    """A regex is evaluated on every row or once per distinct value (`runner._per_value` picks by the
-    sample): both ways must give GX's counts."""
-    monkeypatch.setattr(runner, "REPEATING_SHARE", -1.0 if request.param == "per row" else 1.0)
+    """A regex is evaluated on every row, on every row but once where a column equals an earlier one under
+    the same rule (`runner._same_values`), or once per distinct value (`runner._per_value`), as picked by
+    the sample: every way must give GX's counts."""
+    monkeypatch.setattr(runner, "REPEATING_SHARE", 1.0 if request.param == "per distinct value" else -1.0)
+    monkeypatch.setattr(runner, "EQUAL_SHARE", 0.0 if "equal" in request.param else 2.0)
     monkeypatch.setattr(runner, "PER_VALUE_MIN_ROWS", 0)  # the crafted batches are small
     return request.param
 

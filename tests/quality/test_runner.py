@@ -221,6 +221,41 @@ def test_a_regex_on_repeating_values_is_evaluated_once_per_distinct_value(monkey
     )
 
 
+@pytest.mark.parametrize("equal_share", [0.5, 2.0])  # judged once where equal / every column on its own
+def test_a_timestamp_equal_to_an_earlier_one_under_the_same_rule_takes_its_verdict(monkeypatch, equal_share):
+    """`_same_values` lets SystemModstamp take CreatedDate's verdict where the two are equal (they are on 16
+    of these 20 rows, more than half of the sample), not Call_Datetime_vod__c (equal on 2); the counts are
+    those of judging every column on its own. Worked out by hand, per column:
+    row 3  both '2026-02-30T10:00:00.000Z' (no such day):       CreatedDate and SystemModstamp unexpected
+    row 5  SystemModstamp alone '2026-11-25 10:00:00' (no T, Z): SystemModstamp unexpected
+    rows 9, 10  CreatedDate alone 'yesterday', SystemModstamp fine: CreatedDate unexpected
+    row 12 (deleted) CreatedDate missing, SystemModstamp 'x':  CreatedDate missing, SystemModstamp unexpected
+    so CreatedDate: 3 unexpected, 1 missing; SystemModstamp: 3 unexpected; Call_Datetime_vod__c: none."""
+    rows = [clean_row("crm_call", i) for i in range(1, 21)]
+    for r in rows[:4]:
+        r["SystemModstamp"] = "2026-11-26T08:00:00.000Z"  # edited after it was created
+    for r in rows:
+        r["Call_Datetime_vod__c"] = "2026-11-25T09:00:00.000Z"
+    rows[1]["CreatedDate"] = rows[1]["Call_Datetime_vod__c"] = "2026-11-25T07:00:00.000Z"
+    rows[2]["CreatedDate"] = rows[2]["SystemModstamp"] = "2026-02-30T10:00:00.000Z"
+    rows[4]["SystemModstamp"] = "2026-11-25 10:00:00"
+    rows[8]["CreatedDate"] = rows[9]["CreatedDate"] = "yesterday"
+    rows[11].update(CreatedDate=None, SystemModstamp="x", IsDeleted="true")  # not required of a deleted call
+    monkeypatch.setattr(runner, "PER_VALUE_MIN_ROWS", 0)
+    monkeypatch.setattr(runner, "REPEATING_SHARE", -1.0)  # every expectation on the rows
+    monkeypatch.setattr(runner, "EQUAL_SHARE", equal_share)
+    same_values, chosen = runner._same_values, []
+    monkeypatch.setattr(runner, "_same_values", lambda *a: chosen.append(same_values(*a)) or chosen[-1])
+    report = run("crm_call", rows)
+    (same_as,) = chosen
+    column = {r.index: r.expectation["kwargs"].get("column") for r in report.results}
+    assert {column[b]: column[a] for b, a in same_as.items()} == (
+        {"SystemModstamp": "CreatedDate"} if equal_share < 1 else {}
+    )
+    failed = {(f.column, f.unexpected_count, f.missing_count) for f in report.failures}
+    assert failed == {("CreatedDate", 3, 1), ("SystemModstamp", 3, 0)}, [f.message() for f in report.failures]
+
+
 def test_a_key_hash_collision_only_costs_the_exact_count(monkeypatch):
     """`keys_all_distinct` counts distinct hashes of the keys; when two different keys share a hash it says
     "may repeat", and the exact count of repeated keys decides. Simulated: every batch "may repeat"."""

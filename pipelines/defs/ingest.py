@@ -34,6 +34,9 @@ LAYOUT_CHECK = "landing_zone_layout"
 # WARN: raw held the very files of a delivery the quarantine records as retracted (a warehouse restored from a backup
 # made before the retraction); the gate took them out again (`retract.uphold_recorded_retractions`).
 RETRACTIONS_CHECK = "retractions_upheld"
+# WARN: a file of a batch loaded into the table did what the export contract takes only with a warning (line endings
+# mixed, a snapshot without a row): the batch loads, and the run's summary says so.
+FILE_WARNINGS_CHECK = "delivery_warnings"
 # Metadata keys of a raw asset's materialisation that list batch ids, read back by the contract checks, the run
 # report and the progress lines: loaded into this raw table, delivered again identically, still without manifest.
 LOADED_BATCHES = "batch_ids"
@@ -92,6 +95,16 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                 asset=spec.key,
                 description=f"No {system} batch was quarantined by this run's landing gate "
                 "(see $COACHWH_HOME/quarantine/<system>/<date>/REJECTED.md).",
+            )
+            for spec in specs
+        ]
+        + [
+            dg.AssetCheckSpec(
+                FILE_WARNINGS_CHECK,
+                asset=spec.key,
+                description="The files of the batches this run loaded into the table did nothing the export contract "
+                "takes only with a warning (lines ending some in LF and some in CRLF, a snapshot without a row): "
+                "warns, never refuses.",
             )
             for spec in specs
         ]
@@ -160,6 +173,15 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
             severity=dg.AssetCheckSeverity.WARN,
             description="; ".join(report.retractions_upheld) or None,
         )
+        for spec in specs:
+            warned = [w for o in report.loaded for w in o.file_warnings(spec.key.path[-1])]
+            yield dg.AssetCheckResult(
+                asset_key=spec.key,
+                check_name=FILE_WARNINGS_CHECK,
+                passed=not warned,
+                severity=dg.AssetCheckSeverity.WARN,
+                description="; ".join(warned) or None,
+            )
         for spec in specs:
             # A quarantined batch stops at the gate; the rest still loads and the marts still build, but
             # the run must say so loudly: an ERROR check in the UI, and `coachwh run` exits non-zero.

@@ -92,7 +92,11 @@ class BatchOutcome:
     files: list[FileStat] = field(default_factory=list)
     stored_at: Path | None = None
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)  # failed warn-level expectations, in words
+    warnings: list[str] = field(default_factory=list)  # failed warn-level expectations and file warnings, in words
+
+    def file_warnings(self, raw_table: str) -> list[str]:
+        """What this batch's file of `raw_table` did that the contract takes only with a warning, in words."""
+        return [f"{self.batch_id}: {what}" for table, what in file_warnings(self.files) if table == raw_table]
 
     @property
     def rows(self) -> int:
@@ -504,7 +508,7 @@ def _load_validate_commit(
     move_batch(batch, destination)
     outcome.files = stats
     outcome.stored_at = destination
-    outcome.warnings = contracts.warnings(reports) + _file_warnings(stats)
+    outcome.warnings = contracts.warnings(reports) + [f"{t}: {what}" for t, what in file_warnings(stats)]
 
 
 def _load_file(
@@ -568,7 +572,7 @@ def _load_file(
 
 
 def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violation]:
-    """A snapshot file without rows loads, with a warning (`_file_warnings`), where it replaces nothing:
+    """A snapshot file without rows loads, with a warning (`file_warnings`), where it replaces nothing:
     on its first delivery (a single-currency org's DatedConversionRate, a wave nobody answered), or delivered late,
     older than a delivery with rows already loaded (history only, metrics.md "Snapshots" and "Survey waves").
 
@@ -600,19 +604,19 @@ def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violati
     return [Violation(name, Rule.EMPTY, why)]
 
 
-def _file_warnings(stats: list[FileStat]) -> list[str]:
-    """What a loaded batch's files did that the contract allows but a person should know: a snapshot without a
-    row (a wave nobody answered, a first delivery of none), line endings mixed."""
+def file_warnings(stats: list[FileStat]) -> list[tuple[str, str]]:
+    """What a loaded batch's files did that the contract allows but a person should know, as (raw table, words):
+    a snapshot without a row (a wave nobody answered, a first delivery of none), line endings mixed."""
     warnings = []
     for s in stats:
         f = source_file(s.raw_table)
         if s.rows == 0 and f.kind == "snapshot":
             wave = f.file_wave(s.name)
             what = f"no responses (wave {wave})" if wave else "no rows"
-            warnings.append(f"{s.raw_table}: {s.name} holds {what}")
+            warnings.append((s.raw_table, f"{s.name} holds {what}"))
         if s.line_endings_mixed:
             warnings.append(
-                f"{s.raw_table}: {s.name} ends some lines in LF and some in CRLF: loaded with every CRLF read as LF"
+                (s.raw_table, f"{s.name} ends some lines in LF and some in CRLF: loaded with every CRLF read as LF")
             )
     return warnings
 

@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.config import PROJECT_ROOT, settings
 from pipelines.defs.ingest import (
+    FILE_WARNINGS_CHECK,
     INGEST_ASSET_SPECS,
     INGEST_ASSETS,
     INGEST_JOB,
@@ -22,8 +23,8 @@ from pipelines.defs.ingest import (
     ingest_definitions,
 )
 from pipelines.defs.resources import CoachwhConfig
-from pipelines.sources import SOURCE_FILES, SYSTEMS, files_of
-from tests.landing.kit import default_files, write_batch
+from pipelines.sources import SOURCE_FILES, SYSTEMS, files_of, source_file
+from tests.landing.kit import csv_text, default_files, rows_for, write_batch
 
 
 def test_one_asset_per_source_file_type_grouped_by_system():
@@ -88,6 +89,30 @@ def test_a_delivery_in_a_misnamed_folder_warns_on_its_system_and_loads_nothing(g
     # nothing retracted came back: that WARN check passes (tests/landing/test_unarchive.py: one that fails)
     upheld = [e for e in result.get_asset_check_evaluations() if e.check_name == RETRACTIONS_CHECK]
     assert len(upheld) == len(SYSTEMS) and all(e.passed and e.severity == dg.AssetCheckSeverity.WARN for e in upheld)
+
+
+def test_a_file_the_contract_takes_with_a_warning_fails_the_warn_check_of_its_table(gate, monkeypatch):
+    """The gate's own warnings (line endings mixed, a snapshot without rows) reach the run, not only its log: a WARN
+    check per raw table names the batch and the file (helper audit: a header ending in CRLF above LF rows loaded
+    with a warning that `coachwh run` never showed)."""
+    monkeypatch.setenv("COACHWH_HOME", str(gate.cfg.home))
+    monkeypatch.delenv("COACHWH_LANDING", raising=False)
+    files = default_files("lms")
+    c = source_file("lms_courses")
+    files["courses.csv"] = csv_text(c.columns, rows_for(c, 3)).replace(b"\n", b"\r\n", 1)  # header CRLF, rows LF
+    write_batch(gate.landing, "lms", "2026-11-26", files)
+    write_batch(gate.landing, "crm", "2026-11-26", default_files("crm"))
+    result = dg.materialize(INGEST_ASSETS, resources={"coachwh": CoachwhConfig.from_settings(settings())})
+    assert result.success and gate.count("lms_courses") == 3
+    checks = {
+        e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations() if e.check_name == FILE_WARNINGS_CHECK
+    }
+    assert set(checks) == {f.raw_table for f in SOURCE_FILES}
+    warned = {table for table, e in checks.items() if not e.passed}
+    assert warned == {"lms_courses"} and checks["lms_courses"].severity == dg.AssetCheckSeverity.WARN
+    assert checks["lms_courses"].description == (
+        "lms/2026-11-26: courses.csv ends some lines in LF and some in CRLF: loaded with every CRLF read as LF"
+    )
 
 
 def test_sensor_requests_once_per_pending_set(gate, monkeypatch):

@@ -182,7 +182,6 @@ def _system_assets(system: System) -> dg.AssetsDefinition:
                 severity=dg.AssetCheckSeverity.WARN,
                 description="; ".join(warned) or None,
             )
-        for spec in specs:
             # A quarantined batch stops at the gate; the rest still loads and the marts still build, but
             # the run must say so loudly: an ERROR check in the UI, and `coachwh run` exits non-zero.
             yield dg.AssetCheckResult(

@@ -92,7 +92,12 @@ class BatchOutcome:
     files: list[FileStat] = field(default_factory=list)
     stored_at: Path | None = None
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)  # failed warn-level expectations and file warnings, in words
+    contract_warnings: list[str] = field(default_factory=list)  # failed warn-level expectations, in words
+
+    @property
+    def warnings(self) -> list[str]:
+        """Everything the batch loaded with a warning: its failed warn-level expectations, then its files'."""
+        return self.contract_warnings + [f"{table}: {what}" for table, what in file_warnings(self.files)]
 
     def file_warnings(self, raw_table: str) -> list[str]:
         """What this batch's file of `raw_table` did that the contract takes only with a warning, in words."""
@@ -508,7 +513,7 @@ def _load_validate_commit(
     move_batch(batch, destination)
     outcome.files = stats
     outcome.stored_at = destination
-    outcome.warnings = contracts.warnings(reports) + [f"{t}: {what}" for t, what in file_warnings(stats)]
+    outcome.contract_warnings = contracts.warnings(reports)
 
 
 def _load_file(

@@ -10,6 +10,7 @@ suite must fail on at least one crafted batch, so none is compared only on the e
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -17,7 +18,7 @@ import pytest
 from pipelines.quality import runner
 from pipelines.quality.runner import validate
 from pipelines.quality.suites import load_suite, suite_columns
-from pipelines.quality.translate import FILE_WAVE, column_sql
+from pipelines.quality.translate import FILE_WAVE, column_sql, compile_suite, same_rule_pairs
 from pipelines.sources import SOURCE_FILES, quote, source_file
 from tests.quality.rows import clean_row, frame_table
 
@@ -151,7 +152,15 @@ def regex_evaluation(request, monkeypatch):
     monkeypatch.setattr(runner, "REPEATING_SHARE", 1.0 if request.param == "per distinct value" else -1.0)
     monkeypatch.setattr(runner, "EQUAL_SHARE", 0.0 if "equal" in request.param else 2.0)
     monkeypatch.setattr(runner, "PER_VALUE_MIN_ROWS", 0)  # the crafted batches are small
-    return request.param
+    same_values, shared = runner._same_values, set()
+
+    def recorded(*args):
+        same_as = same_values(*args)
+        shared.update(same_as)
+        return same_as
+
+    monkeypatch.setattr(runner, "_same_values", recorded)
+    return SimpleNamespace(mode=request.param, shared=shared)
 
 
 @pytest.mark.parametrize("raw_table", TABLES)
@@ -173,3 +182,7 @@ def test_translator_agrees_with_gx_on_every_expectation(engine, raw_table, regex
             assert ours.passed, [f.message() for f in ours.failures]
     never = [suite["expectations"][i] for i in range(len(suite["expectations"])) if i not in failed_somewhere]
     assert not never, f"expectations no crafted batch breaks: {never}"
+    if "equal" in regex_evaluation.mode:  # the mode shared verdicts wherever the suite has two columns under one rule
+        pairs = same_rule_pairs(compile_suite(suite, {"crm_user_ids": "SELECT 1"}))
+        assert regex_evaluation.shared <= {b.index for _, b in pairs}
+        assert bool(regex_evaluation.shared) == bool(pairs), pairs

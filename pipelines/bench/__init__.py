@@ -9,13 +9,15 @@
    its load, so the source contracts are then timed on their own over the history batches
    (pipelines.bench.contracts), against the issue's target of 0.3x the floor.
 4. One more night on top of it.
-5. With the large profile, the same night on the medium profile: does a night grow with history?
+5. With the large profile, the same night on the medium profile: does a night grow with history? Each home is
+   kept as its first run left it, and the large and the medium night run NIGHT_PAIRS times each, alternated,
+   each from its kept home: the two nights of a pair are a minute apart, not the minutes of a first run.
 Every run is a child process whose whole tree's peak memory is sampled (pipelines.bench.tree). Each
-figure is the median of --repeat runs; a repeat reads the floor, makes its runs, reads the floor again and
-takes the mean of the two reads as its floor (JSON `repeats` keeps each one's seconds). The targets' ratios
-are taken within each repeat, then their median (`paired_ratios`). Prints a table (stage, seconds, GiB,
-cores kept busy on average, × the median floor), the ratios and the work in CPU seconds (`work_figures`: could
-running steps side by side reach a target, or only less work?), and writes JSON.
+figure is the median of --repeat runs; a repeat reads the floor, makes its first run, reads the floor again
+and takes the mean of the two reads as its floor (JSON `repeats` keeps each one's seconds). The targets'
+ratios are taken within each repeat or pair of nights, then their median (`paired_ratios`). Prints a table
+(stage, seconds, GiB, cores kept busy on average, × the median floor), the ratios and the work in CPU seconds
+(`work_figures`: could running steps side by side reach a target, or only less work?), and writes JSON.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from pipelines.bench import tree
 from pipelines.bench.stages import DBT_START_UP, STAGES, dbt_start_up, latest_run_stages
 
 NIGHTS = 5
+# Large and medium nights per repeat, alternated (with the large profile): the two nights of a pair were 1.05 to
+# 1.33x apart a minute from each other (one evening, 2026-12-07), 1.08 to 1.45x with a first run between them.
+NIGHT_PAIRS = 2
 GIB = 1024**3
 TARGETS = {
     "first run <= 3x floor": lambda r: r["ratios"]["first_run_x_floor"] <= 3,
@@ -150,30 +155,62 @@ def _nightly(home: Path, name: str) -> Figure:
     return Figure(name, m.seconds, m.peak_bytes, m.cores, stages)
 
 
-@dataclass
-class Runs:
-    """What one fresh home gives: the first run, the contracts over its history, one more night."""
-
-    first_run: Figure
-    contracts: Figure | None
-    night: Figure
-
-
-def _first_run_and_night(work: Path, profile: str, with_contracts: bool = True) -> Runs:
+def _first_run(work: Path, profile: str, with_contracts: bool = True) -> tuple[Figure, Figure | None]:
+    """A fresh home's first run (history + NIGHTS nights), then the contracts over its history; the home is
+    kept as the run left it (`_kept`), for `_one_more_night`."""
     generated = _generated(work, profile)
     batches = _batches(generated)
     home = work / "runs" / profile
     shutil.rmtree(home, ignore_errors=True)
     # history and the first nights; the survey delivers only on some nights, so "the last night" is the
     # latest date over all systems
-    last = max(b.name for bs in batches.values() for b in bs)
+    last = _last_night(batches)
     _link([b for bs in batches.values() for b in bs if b.name != last], generated, home / "landing")
     _prepare(home)
     first = _nightly(home, f"first run ({profile}: history + {NIGHTS} nights)")
     contracts = _contracts(home, [bs[0] for bs in batches.values()]) if with_contracts else None
+    _copy_home(home, _kept(work, profile))
+    return first, contracts
+
+
+def _one_more_night(work: Path, profile: str) -> Figure:
+    """The last generated night on the home its first run left, restored from `_kept`: every night of a
+    profile starts from the same state, however many run."""
+    generated = _generated(work, profile)
+    batches = _batches(generated)
+    home = work / "runs" / profile
+    _copy_home(_kept(work, profile), home)
+    last = _last_night(batches)
     _link([b for bs in batches.values() for b in bs if b.name == last], generated, home / "landing")
-    night = _nightly(home, f"one more night ({profile})")
-    return Runs(first, contracts, night)
+    _prepare(home)  # the other profile's night parsed the project under its own home in between
+    os.sync()  # the restored warehouse is written out before the night, not during it
+    return _nightly(home, f"one more night ({profile})")
+
+
+def _last_night(batches: dict[str, list[Path]]) -> str:
+    return max(b.name for bs in batches.values() for b in bs)
+
+
+def _kept(work: Path, profile: str) -> Path:
+    return work / "runs" / f"{profile}-after-first-run"
+
+
+def _copy_home(source: Path, target: Path) -> None:
+    """A home's copy: the archive's files hard-linked (a run moves files into the archive, never rewrites
+    one there), the rest (the warehouse, the published file, Dagster's run storage) copied."""
+    archive = source / "archive"
+
+    def copy(src: str, dst: str) -> None:
+        if Path(src).is_relative_to(archive):
+            try:
+                os.link(src, dst)
+                return
+            except OSError:
+                pass
+        shutil.copy2(src, dst)
+
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, copy_function=copy)
 
 
 def _bracketing(before: Figure, after: Figure) -> Figure:
@@ -194,38 +231,52 @@ def _median(figures: list[Figure]) -> Figure:
 
 
 def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None = None) -> dict:
-    """Each repeat reads the floor before and after its runs, so that the floor a run is compared with is
-    taken around it: this machine's speed drifts by 10-25 % within an hour. The figures are the medians;
-    `repeats` keeps each repeat's seconds, to show the spread."""
+    """Each repeat reads the floor before and after its first run, so that the floor a run is compared with is
+    taken around it: this machine's speed drifts by 10-25 % within an hour. With the medium profile, its first
+    run follows, then NIGHT_PAIRS large and medium nights alternated; without it, one more night. The figures
+    are the medians; `repeats` keeps each repeat's seconds, to show the spread."""
     generated = _generated(work, profile)
     history = [bs[0] for bs in _batches(generated).values()]
     medium_too = with_medium if with_medium is not None else profile == "large"
     floors: list[Figure] = []
-    runs: list[Runs] = []
+    firsts: list[Figure] = []
+    contracts: list[Figure] = []
+    nights: list[Figure] = []
     mediums: list[Figure] = []
     repeats: list[dict] = []
     for _ in range(repeat):
         before = _floor(history, work / "floor.duckdb")
-        runs.append(_first_run_and_night(work, profile))
+        first, checked = _first_run(work, profile)
         after = _floor(history, work / "floor.duckdb")
         floors.append(_bracketing(before, after))
+        firsts.append(first)
+        contracts += [checked] if checked else []
         if medium_too:
-            mediums.append(_first_run_and_night(work, "medium", with_contracts=False).night)
-        repeats.append(
-            {
-                "floor": floors[-1].seconds,
-                "floor_before": before.seconds,
-                "floor_after": after.seconds,
-                "first_run": runs[-1].first_run.seconds,
-                "contracts": runs[-1].contracts.seconds if runs[-1].contracts else None,
-                "night": runs[-1].night.seconds,
-                **({"medium_night": mediums[-1].seconds} if medium_too else {}),
-            }
-        )
+            _first_run(work, "medium", with_contracts=False)
+        pairs: list[list[float]] = []
+        for _ in range(NIGHT_PAIRS if medium_too else 1):
+            nights.append(_one_more_night(work, profile))
+            pairs.append([nights[-1].seconds])
+            if medium_too:
+                mediums.append(_one_more_night(work, "medium"))
+                pairs[-1].append(mediums[-1].seconds)
+        repeat_figures = {
+            "floor": floors[-1].seconds,
+            "floor_before": before.seconds,
+            "floor_after": after.seconds,
+            "first_run": first.seconds,
+            "contracts": checked.seconds if checked else None,
+            "night": statistics.median(p[0] for p in pairs),
+        }
+        if medium_too:
+            repeat_figures["medium_night"] = statistics.median(p[1] for p in pairs)
+            repeat_figures["night_pairs"] = pairs
+        repeats.append(repeat_figures)
     result: dict = {"profile": profile, "floor": asdict(_median(floors))}
-    result["first_run"] = asdict(_median([r.first_run for r in runs]))
-    result["contracts"] = asdict(_median([r.contracts for r in runs if r.contracts]))
-    result["night"] = asdict(_median([r.night for r in runs]))
+    result["first_run"] = asdict(_median(firsts))
+    if contracts:
+        result["contracts"] = asdict(_median(contracts))
+    result["night"] = asdict(_median(nights))
     if mediums:
         result["medium_night"] = asdict(_median(mediums))
     result["measured"] = [v for k, v in result.items() if isinstance(v, dict)]
@@ -235,18 +286,15 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
 
 
 def paired_ratios(repeats: list[dict]) -> dict[str, float]:
-    """The targets' ratios, each the median over the repeats of the ratio within one repeat: a repeat's
-    runs and its floor (or its large and medium nights) are minutes apart, the repeats up to an hour, and the
-    machine's speed drifts in between (three repeats' large/medium nights: 1.37, 1.22 and 1.18x, while the
-    ratio of the median seconds was 1.33x). With one repeat, the plain ratios."""
+    """The targets' ratios, each the median of ratios taken between runs minutes apart: a repeat's first run
+    over its own floor, and the larger over the smaller of each pair of alternated large and medium nights
+    (`night_pairs`). The repeats lie up to an hour apart, and the machine's speed drifts in between (three
+    repeats' large/medium nights: 1.37, 1.22 and 1.18x, while the ratio of the median seconds was 1.33x).
+    With one repeat and one pair, the plain ratios."""
     ratios = {
         "first_run_x_floor": [r["first_run"] / r["floor"] for r in repeats],
         "contracts_x_floor": [r["contracts"] / r["floor"] for r in repeats if r["contracts"] is not None],
-        "large_vs_medium_night": [
-            max(r["night"], r["medium_night"]) / min(r["night"], r["medium_night"])
-            for r in repeats
-            if "medium_night" in r
-        ],
+        "large_vs_medium_night": [max(pair) / min(pair) for r in repeats for pair in r.get("night_pairs", [])],
     }
     return {name: statistics.median(values) for name, values in ratios.items() if values}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bench import _env, _prepare, main, paired_ratios, tree, work_figures, work_line
+from pipelines.bench import _copy_home, _env, _prepare, main, paired_ratios, tree, work_figures, work_line
 from pipelines.bench.stages import DBT_START_UP, dbt_start_up, stage_of
 from pipelines.defs.warehouse import DBT_PROJECT_DIR
 
@@ -120,25 +120,52 @@ def test_bench_runs_on_the_small_profile(tmp_path, capsys):
     # no medium night ran: its target is not measured, neither met nor missed
     assert result["targets"]["medium and large night within 1.3x"] is None
     assert "n/a    medium and large night within 1.3x (not measured in this run)" in out
+    # the night ran on a copy of the home its first run left, which stays as it was: without the night's batches
+    runs = tmp_path / "bench" / "runs"
+    nights = {f"{s.name}/{b.name}" for s in (runs / "small" / "archive").iterdir() for b in s.iterdir()}
+    firsts = {f"{s.name}/{b.name}" for s in (runs / "small-after-first-run" / "archive").iterdir() for b in s.iterdir()}
+    assert firsts < nights and max(b.split("/")[1] for b in nights - firsts) > max(b.split("/")[1] for b in firsts)
 
 
-def test_target_ratios_are_taken_within_each_repeat_then_their_median():
+def test_target_ratios_are_taken_within_each_repeat_or_pair_of_nights_then_their_median():
     repeats = [
-        {"floor": 20.0, "first_run": 80.0, "contracts": 8.0, "night": 26.0, "medium_night": 20.0},
-        {"floor": 18.0, "first_run": 90.0, "contracts": 9.0, "night": 24.0, "medium_night": 20.0},
+        {"floor": 20.0, "first_run": 80.0, "contracts": 8.0, "night_pairs": [[26.0, 20.0], [27.0, 18.0]]},
+        {"floor": 18.0, "first_run": 90.0, "contracts": 9.0, "night_pairs": [[24.0, 20.0], [22.0, 20.0]]},
         # a medium night slower than the large one counts the same way: the larger over the smaller
-        {"floor": 19.0, "first_run": 76.0, "contracts": None, "night": 20.0, "medium_night": 25.0},
+        {"floor": 19.0, "first_run": 76.0, "contracts": None, "night_pairs": [[20.0, 25.0], [21.0, 20.0]]},
     ]
     ratios = paired_ratios(repeats)
     # first runs: 80/20 = 4.0, 90/18 = 5.0, 76/19 = 4.0 -> 4.0 (the ratio of the medians would be 80/19 = 4.21)
     assert ratios["first_run_x_floor"] == pytest.approx(4.0)
     # contracts where timed: 8/20 = 0.4, 9/18 = 0.5 -> 0.45
     assert ratios["contracts_x_floor"] == pytest.approx(0.45)
-    # nights: 26/20 = 1.3, 24/20 = 1.2, 25/20 = 1.25 -> 1.25
-    assert ratios["large_vs_medium_night"] == pytest.approx(1.25)
+    # each pair of nights: 1.3, 1.5, 1.2, 1.1, 1.25, 1.05 -> the median of six, (1.2 + 1.25) / 2 = 1.225
+    assert ratios["large_vs_medium_night"] == pytest.approx(1.225)
     # without medium nights there is no such ratio
-    small_only = [{k: v for k, v in r.items() if k != "medium_night"} for r in repeats]
+    small_only = [{k: v for k, v in r.items() if k != "night_pairs"} for r in repeats]
     assert "large_vs_medium_night" not in paired_ratios(small_only)
+
+
+def test_a_kept_home_is_copied_with_its_archive_hard_linked(tmp_path):
+    home = tmp_path / "home"
+    (home / "archive" / "crm" / "2026-11-01").mkdir(parents=True)
+    (home / "archive" / "crm" / "2026-11-01" / "User.csv").write_text("Id\n")
+    (home / "warehouse.duckdb").write_bytes(b"db")
+    (home / "dagster").mkdir()
+    (home / "dagster" / "runs.db").write_bytes(b"runs")
+    _copy_home(home, tmp_path / "kept")
+    kept = tmp_path / "kept"
+    # an archived file is never rewritten (a run moves files in): one inode for both
+    archived = "archive/crm/2026-11-01/User.csv"
+    assert (kept / archived).stat().st_ino == (home / archived).stat().st_ino
+    # the warehouse and the run storage are written in place by a night: copies
+    for name in ("warehouse.duckdb", "dagster/runs.db"):
+        assert (kept / name).read_bytes() == (home / name).read_bytes()
+        assert (kept / name).stat().st_ino != (home / name).stat().st_ino
+    # copying over an earlier copy replaces it whole
+    (kept / "stray").write_text("left by a night")
+    _copy_home(home, kept)
+    assert not (kept / "stray").exists()
 
 
 def test_cli_knows_the_bench_options():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import pipelines.bench as bench
 from pipelines.bench import _copy_home, _env, _prepare, main, paired_ratios, tree, work_figures, work_line
 from pipelines.bench.stages import DBT_START_UP, dbt_start_up, stage_of
 from pipelines.defs.warehouse import DBT_PROJECT_DIR
@@ -144,6 +145,47 @@ def test_target_ratios_are_taken_within_each_repeat_or_pair_of_nights_then_their
     # without medium nights there is no such ratio
     small_only = [{k: v for k, v in r.items() if k != "night_pairs"} for r in repeats]
     assert "large_vs_medium_night" not in paired_ratios(small_only)
+
+
+def test_each_repeat_alternates_the_large_and_the_medium_night_after_both_first_runs(tmp_path, monkeypatch):
+    """The order of the runs and what is made of their seconds, with every run replaced by a figure."""
+    ran: list[str] = []
+    seconds = iter([30.0, 20.0, 27.0, 18.0, 33.0, 21.0, 26.0, 24.0])  # the nights, in the order they run
+
+    def first_run(work, profile, with_contracts=True):
+        ran.append(f"first {profile}")
+        contracts = bench.Figure("contracts", 8.0, 1, 1.0) if with_contracts else None
+        return bench.Figure(f"first {profile}", 80.0, 1, 1.5), contracts
+
+    def night(work, profile):
+        ran.append(f"night {profile}")
+        return bench.Figure(f"night {profile}", next(seconds), 1, 1.2)
+
+    def floor(history, db):
+        ran.append("floor")
+        return bench.Figure("floor", 20.0, 1, 1.8)
+
+    monkeypatch.setattr(bench, "_generated", lambda work, profile: tmp_path)
+    monkeypatch.setattr(bench, "_batches", lambda landing: {"crm": [tmp_path / "2026-10-31"]})
+    monkeypatch.setattr(bench, "_first_run", first_run)
+    monkeypatch.setattr(bench, "_one_more_night", night)
+    monkeypatch.setattr(bench, "_floor", floor)
+    monkeypatch.setattr(bench, "NIGHT_PAIRS", 2)
+    result = bench.measure("large", tmp_path, repeat=2)
+    one_repeat = ["floor", "first large", "floor", "first medium", *["night large", "night medium"] * 2]
+    assert ran == one_repeat * 2
+    assert [r["night_pairs"] for r in result["repeats"]] == [[[30.0, 20.0], [27.0, 18.0]], [[33.0, 21.0], [26.0, 24.0]]]
+    # each repeat's nights are the medians of its pairs; the figures the medians of every night of a profile
+    assert [(r["night"], r["medium_night"]) for r in result["repeats"]] == [(28.5, 19.0), (29.5, 22.5)]
+    assert result["night"]["seconds"] == 28.5 and result["medium_night"]["seconds"] == 20.5
+    # the ratio: 1.5, 1.5, 1.5714, 1.0833 -> (1.5 + 1.5) / 2
+    assert result["ratios"]["large_vs_medium_night"] == pytest.approx(1.5)
+    # without the medium profile: one night a repeat, no pairs
+    ran.clear()
+    seconds = iter([30.0, 20.0])
+    alone = bench.measure("small", tmp_path, repeat=2, with_medium=False)
+    assert ran == ["floor", "first small", "floor", "night small"] * 2
+    assert "night_pairs" not in alone["repeats"][0] and "large_vs_medium_night" not in alone["ratios"]
 
 
 def test_a_kept_home_is_copied_with_its_archive_hard_linked(tmp_path):

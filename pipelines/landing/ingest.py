@@ -97,11 +97,11 @@ class BatchOutcome:
     @property
     def warnings(self) -> list[str]:
         """Everything the batch loaded with a warning: its failed warn-level expectations, then its files'."""
-        return self.contract_warnings + [f"{table}: {what}" for table, what in file_warnings(self.files)]
+        return self.contract_warnings + [f"{table}: {what}" for table, what in _file_warnings(self.files)]
 
     def file_warnings(self, raw_table: str) -> list[str]:
         """What this batch's file of `raw_table` did that the contract takes only with a warning, in words."""
-        return [f"{self.batch_id}: {what}" for table, what in file_warnings(self.files) if table == raw_table]
+        return [f"{self.batch_id}: {what}" for table, what in _file_warnings(self.files) if table == raw_table]
 
     @property
     def rows(self) -> int:
@@ -577,7 +577,7 @@ def _load_file(
 
 
 def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violation]:
-    """A snapshot file without rows loads, with a warning (`file_warnings`), where it replaces nothing:
+    """A snapshot file without rows loads, with a warning (`_file_warnings`), where it replaces nothing:
     on its first delivery (a single-currency org's DatedConversionRate, a wave nobody answered), or delivered late,
     older than a delivery with rows already loaded (history only, metrics.md "Snapshots" and "Survey waves").
 
@@ -609,7 +609,7 @@ def _empty_snapshot(con, batch: Batch, f: SourceFile, name: str) -> list[Violati
     return [Violation(name, Rule.EMPTY, why)]
 
 
-def file_warnings(stats: list[FileStat]) -> list[tuple[str, str]]:
+def _file_warnings(stats: list[FileStat]) -> list[tuple[str, str]]:
     """What a loaded batch's files did that the contract allows but a person should know, as (raw table, words):
     a snapshot without a row (a wave nobody answered, a first delivery of none), line endings mixed."""
     warnings = []

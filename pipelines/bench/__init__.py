@@ -157,38 +157,39 @@ def _nightly(home: Path, name: str) -> Figure:
 
 def _first_run(work: Path, profile: str, with_contracts: bool = True) -> tuple[Figure, Figure | None]:
     """A fresh home's first run (history + NIGHTS nights), then the contracts over its history; the home is
-    kept as the run left it (`_kept`), for `_one_more_night`."""
-    generated = _generated(work, profile)
-    batches = _batches(generated)
+    then moved aside as the run left it (`_kept`), for `_one_more_night` to copy."""
+    generated, batches, last = _deliveries(work, profile)
     home = work / "runs" / profile
     shutil.rmtree(home, ignore_errors=True)
-    # history and the first nights; the survey delivers only on some nights, so "the last night" is the
-    # latest date over all systems
-    last = _last_night(batches)
     _link([b for bs in batches.values() for b in bs if b.name != last], generated, home / "landing")
     _prepare(home)
     first = _nightly(home, f"first run ({profile}: history + {NIGHTS} nights)")
     contracts = _contracts(home, [bs[0] for bs in batches.values()]) if with_contracts else None
-    _copy_home(home, _kept(work, profile))
+    # moved, not copied: writing a copy of the warehouse here would slow the floor read that follows
+    shutil.rmtree(_kept(work, profile), ignore_errors=True)
+    home.rename(_kept(work, profile))
     return first, contracts
 
 
 def _one_more_night(work: Path, profile: str) -> Figure:
-    """The last generated night on the home its first run left, restored from `_kept`: every night of a
-    profile starts from the same state, however many run."""
-    generated = _generated(work, profile)
-    batches = _batches(generated)
+    """The last generated night on a copy of the home its first run left (`_kept`): every night of a profile
+    starts from the same state, however many run. The copy is the same path as the first run's home, so the
+    paths its warehouse and run storage hold still point into it."""
+    generated, batches, last = _deliveries(work, profile)
     home = work / "runs" / profile
     _copy_home(_kept(work, profile), home)
-    last = _last_night(batches)
     _link([b for bs in batches.values() for b in bs if b.name == last], generated, home / "landing")
     _prepare(home)  # the other profile's night parsed the project under its own home in between
-    os.sync()  # the restored warehouse is written out before the night, not during it
+    os.sync()  # the copied warehouse is written out before the night, not during it
     return _nightly(home, f"one more night ({profile})")
 
 
-def _last_night(batches: dict[str, list[Path]]) -> str:
-    return max(b.name for bs in batches.values() for b in bs)
+def _deliveries(work: Path, profile: str) -> tuple[Path, dict[str, list[Path]], str]:
+    """The profile's generated landing zone, its batch folders per system, and the last night's date: the survey
+    delivers only on some nights, so "the last night" is the latest date over all systems."""
+    generated = _generated(work, profile)
+    batches = _batches(generated)
+    return generated, batches, max(b.name for bs in batches.values() for b in bs)
 
 
 def _kept(work: Path, profile: str) -> Path:

@@ -210,6 +210,23 @@ def test_a_kept_home_is_copied_with_its_archive_hard_linked(tmp_path):
     assert not (kept / "stray").exists()
 
 
+def test_a_profile_is_written_out_once_generated_and_reused_as_it_is(tmp_path, monkeypatch):
+    import pipelines.sample
+
+    steps = []
+
+    def generate(out, profile, days):
+        (out / "crm").mkdir(parents=True)
+        steps.append(f"generate {profile}")
+
+    monkeypatch.setattr(pipelines.sample, "generate", generate)
+    monkeypatch.setattr(bench.os, "sync", lambda: steps.append("sync"))
+    landing = bench._generated(tmp_path, "small")
+    assert landing == tmp_path / "generated" / "small" and steps == ["generate small", "sync"]
+    # the next bench reuses it: nothing generated, nothing to write out
+    assert bench._generated(tmp_path, "small") == landing and steps == ["generate small", "sync"]
+
+
 def test_cli_knows_the_bench_options():
     out = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "bench", "--help"], capture_output=True, text=True, env=os.environ

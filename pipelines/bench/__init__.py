@@ -161,13 +161,13 @@ def _nightly(home: Path, name: str) -> Figure:
 def _first_run(work: Path, profile: str, with_contracts: bool = True) -> tuple[Figure, Figure | None]:
     """A fresh home's first run (history + NIGHTS nights), then the contracts over its history; the home is
     then moved aside as the run left it (`_kept`), for `_one_more_night` to copy."""
-    generated, batches, last = _deliveries(work, profile)
+    deliveries = _deliveries(work, profile)
     home = work / "runs" / profile
     shutil.rmtree(home, ignore_errors=True)
-    _link([b for bs in batches.values() for b in bs if b.name != last], generated, home / "landing")
+    _link(deliveries.folders(last_night=False), deliveries.landing, home / "landing")
     _prepare(home)
     first = _nightly(home, f"first run ({profile}: history + {NIGHTS} nights)")
-    contracts = _contracts(home, [bs[0] for bs in batches.values()]) if with_contracts else None
+    contracts = _contracts(home, deliveries.history) if with_contracts else None
     # moved, not copied: writing a copy of the warehouse here would slow the floor read that follows
     shutil.rmtree(_kept(work, profile), ignore_errors=True)
     home.rename(_kept(work, profile))
@@ -178,21 +178,37 @@ def _one_more_night(work: Path, profile: str) -> Figure:
     """The last generated night on a copy of the home its first run left (`_kept`): every night of a profile
     starts from the same state, however many run. The copy is the same path as the first run's home, so the
     paths its warehouse and run storage hold still point into it."""
-    generated, batches, last = _deliveries(work, profile)
+    deliveries = _deliveries(work, profile)
     home = work / "runs" / profile
     _copy_home(_kept(work, profile), home)
-    _link([b for bs in batches.values() for b in bs if b.name == last], generated, home / "landing")
+    _link(deliveries.folders(last_night=True), deliveries.landing, home / "landing")
     _prepare(home)  # the other profile's night parsed the project under its own home in between
     os.sync()  # the copied warehouse is written out before the night, not during it
     return _nightly(home, f"one more night ({profile})")
 
 
-def _deliveries(work: Path, profile: str) -> tuple[Path, dict[str, list[Path]], str]:
-    """The profile's generated landing zone, its batch folders per system, and the last night's date: the survey
-    delivers only on some nights, so "the last night" is the latest date over all systems."""
-    generated = _generated(work, profile)
-    batches = _batches(generated)
-    return generated, batches, max(b.name for bs in batches.values() for b in bs)
+@dataclass(frozen=True)
+class Deliveries:
+    """A profile's generated landing zone and its batch folders per system, oldest first."""
+
+    landing: Path
+    batches: dict[str, list[Path]]
+
+    @property
+    def history(self) -> list[Path]:
+        """The first batch of each system: what the floor reads and the contracts are timed on."""
+        return [bs[0] for bs in self.batches.values()]
+
+    def folders(self, last_night: bool) -> list[Path]:
+        """The batches of the last night (the bench's "one more night"), or all the others (its first run). The
+        survey delivers only on some nights, so the last night is the latest date over all systems."""
+        last = max(b.name for bs in self.batches.values() for b in bs)
+        return [b for bs in self.batches.values() for b in bs if (b.name == last) == last_night]
+
+
+def _deliveries(work: Path, profile: str) -> Deliveries:
+    landing = _generated(work, profile)
+    return Deliveries(landing, _batches(landing))
 
 
 def _kept(work: Path, profile: str) -> Path:
@@ -239,9 +255,9 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
     taken around it: this machine's speed drifts by 10-25 % within an hour. With the medium profile, its first
     run follows, then NIGHT_PAIRS large and medium nights alternated; without it, one more night. The figures
     are the medians; `repeats` keeps each repeat's seconds, to show the spread."""
-    generated = _generated(work, profile)
-    history = [bs[0] for bs in _batches(generated).values()]
+    history = _deliveries(work, profile).history
     medium_too = with_medium if with_medium is not None else profile == "large"
+    night_profiles = (profile, "medium") if medium_too else (profile,)  # alternated within each pair
     floors: list[Figure] = []
     firsts: list[Figure] = []
     contracts: list[Figure] = []
@@ -257,13 +273,12 @@ def measure(profile: str, work: Path, repeat: int = 1, with_medium: bool | None 
         contracts += [checked] if checked else []
         if medium_too:
             _first_run(work, "medium", with_contracts=False)
-        pairs: list[list[float]] = []
+        pairs: list[list[float]] = []  # [large, medium] seconds, or [large] alone
         for _ in range(NIGHT_PAIRS if medium_too else 1):
-            nights.append(_one_more_night(work, profile))
-            pairs.append([nights[-1].seconds])
-            if medium_too:
-                mediums.append(_one_more_night(work, "medium"))
-                pairs[-1].append(mediums[-1].seconds)
+            pair = [_one_more_night(work, p) for p in night_profiles]
+            nights.append(pair[0])
+            mediums += pair[1:]
+            pairs.append([f.seconds for f in pair])
         repeat_figures = {
             "floor": floors[-1].seconds,
             "floor_before": before.seconds,

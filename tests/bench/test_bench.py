@@ -188,6 +188,15 @@ def test_each_repeat_alternates_the_large_and_the_medium_night_after_both_first_
     assert "night_pairs" not in alone["repeats"][0] and "large_vs_medium_night" not in alone["ratios"]
 
 
+def test_the_last_night_is_the_latest_date_over_all_systems_and_the_history_each_ones_first(tmp_path):
+    crm = [tmp_path / "crm" / d for d in ("2026-10-31", "2026-11-01", "2026-11-02")]
+    survey = [tmp_path / "survey" / "2026-10-31"]  # the survey delivers on some nights only
+    deliveries = bench.Deliveries(tmp_path, {"crm": crm, "survey": survey})
+    assert deliveries.history == [crm[0], survey[0]]
+    assert deliveries.folders(last_night=True) == [crm[2]]
+    assert deliveries.folders(last_night=False) == [crm[0], crm[1], survey[0]]
+
+
 def test_a_kept_home_is_copied_with_its_archive_hard_linked(tmp_path):
     home = tmp_path / "home"
     (home / "archive" / "crm" / "2026-11-01").mkdir(parents=True)
